@@ -1,0 +1,157 @@
+"""The generator protocol that every synthbench generator follows.
+
+>>> import synthbench as sb
+>>> gen = sb.Moons(noise=0.1)
+>>> df = gen.sample(5, seed=0)
+>>> df.equals(gen.sample(5, seed=0))
+True
+>>> sb.from_dict(gen.to_dict()) == gen
+True
+"""
+
+from __future__ import annotations
+
+from typing import Any, ClassVar
+
+import numpy as np
+import pandas as pd
+
+from .exceptions import InvalidParameterError, NotFittedError, SpecError
+from .params import Component, short_repr
+
+__all__ = ["SPEC_FORMAT", "Generator", "check_n", "check_seed"]
+
+#: Version of the JSON spec format written by :meth:`Generator.to_dict`.
+SPEC_FORMAT = 1
+
+#: Seeds are ints in [0, MAX_SEED]: what every numpy and scikit-learn entry point accepts.
+MAX_SEED = 2**32 - 1
+
+
+def check_n(n: Any, *, owner: str = "sample", low: int = 0) -> int:
+    """``n`` as a row count, or a clear error."""
+    if isinstance(n, bool) or not isinstance(n, (int, np.integer)) or n < low:
+        raise InvalidParameterError(
+            f"The 'n' parameter of {owner} must be an int >= {low}. Got {short_repr(n)} instead."
+        )
+    return int(n)
+
+
+def check_seed(seed: Any, *, owner: str = "sample", allow_none: bool = True) -> int:
+    """``seed`` as an int in [0, 2**32 - 1]; None draws a fresh one from the OS."""
+    if seed is None and allow_none:
+        # Fresh entropy from the OS, not numpy's global state.
+        return int(np.random.SeedSequence().generate_state(1)[0])
+    if isinstance(seed, bool) or not isinstance(seed, (int, np.integer)) or not 0 <= seed <= MAX_SEED:
+        none = "None or " if allow_none else ""
+        raise InvalidParameterError(
+            f"The 'seed' parameter of {owner} must be {none}an int in the range "
+            f"[0, {MAX_SEED}]. Got {short_repr(seed)} instead."
+        )
+    return int(seed)
+
+
+class Generator(Component):
+    """Base class of all generators.
+
+    Subclasses declare ``params`` and ``family``, and implement ``_sample`` and
+    ``_to_code``. Generators that learn from data set ``learns = True`` and implement
+    ``_fit``, ``_get_state`` and ``_set_state``; their learned attributes end in ``_``.
+    """
+
+    family: ClassVar[str] = ""
+    learns: ClassVar[bool] = False
+    #: Fewest rows ``sample`` can make (scikit-learn's ``make_*`` need at least one).
+    min_rows: ClassVar[int] = 0
+
+    # -- protocol --------------------------------------------------------------------
+    def fit(self, data: pd.DataFrame) -> Generator:
+        """Learn from ``data`` and return self (only generators with ``learns = True``)."""
+        if not self.learns:
+            raise InvalidParameterError(f"{type(self).__name__} does not learn from data; call sample() directly.")
+        self.validate()
+        self._fit(data)
+        return self
+
+    def sample(self, n: int, *, seed: int | None = None) -> pd.DataFrame:
+        """Draw ``n`` rows. The same ``seed`` gives an identical frame in any process.
+
+        ``seed=None`` draws a fresh seed from the operating system. ``sample`` never
+        changes the generator and never touches numpy's or Python's global random state.
+        """
+        name = f"{type(self).__name__}.sample"
+        n = check_n(n, owner=name, low=self.min_rows)
+        seed = check_seed(seed, owner=name)
+        self.validate()
+        self._check_fitted()
+        return self._sample(n, seed)
+
+    def to_code(self, n: int, *, seed: int, **options: Any) -> str:
+        """Standalone Python source that rebuilds ``self.sample(n, seed=seed)`` as ``df``.
+
+        The code imports only numpy, pandas, scipy, scikit-learn or imbalanced-learn
+        (and faker for :class:`~synthbench.columns.Text` columns), never synthbench.
+        """
+        name = f"{type(self).__name__}.to_code"
+        n = check_n(n, owner=name, low=self.min_rows)
+        seed = check_seed(seed, owner=name, allow_none=False)
+        self.validate()
+        self._check_fitted()
+        return self._to_code(n, seed, **options)
+
+    def to_dict(self) -> dict[str, Any]:
+        """A plain JSON-able spec; :func:`synthbench.from_dict` rebuilds the generator."""
+        self.validate()
+        spec: dict[str, Any] = {
+            "synthbench_spec": SPEC_FORMAT,
+            "generator": type(self).__name__,
+            "params": self.params_to_json(),
+        }
+        if self.learns and self.is_fitted:
+            spec["state"] = self._get_state()
+        return spec
+
+    @classmethod
+    def from_dict(cls, spec: dict[str, Any]) -> Generator:
+        """Rebuild a generator of this class from the output of :meth:`to_dict`."""
+        gen = cls(**cls.params_from_json(spec.get("params", {}), "spec['params']"))
+        try:
+            gen.validate()
+        except InvalidParameterError as exc:
+            raise SpecError(f"Invalid spec for {cls.__name__}: {exc}") from None
+        if "state" in spec:
+            if not cls.learns:
+                raise SpecError(f"{cls.__name__} learns nothing, so its spec has no 'state'.")
+            gen._set_state(spec["state"])
+        return gen
+
+    @classmethod
+    def example(cls) -> Generator:
+        """A small, typical instance (fitted, if it learns): used by the docs, the
+        widgets' starting point and the common tests."""
+        return cls()
+
+    # -- learned state ----------------------------------------------------------------
+    @property
+    def is_fitted(self) -> bool:
+        return not self.learns or any(k.endswith("_") and not k.startswith("_") for k in vars(self))
+
+    def _check_fitted(self) -> None:
+        if not self.is_fitted:
+            raise NotFittedError(f"This {type(self).__name__} is not fitted yet. Call fit(data) first.")
+
+    # -- for subclasses -----------------------------------------------------------------
+    def _fit(self, data: pd.DataFrame) -> None:
+        raise NotImplementedError
+
+    def _get_state(self) -> dict[str, Any]:
+        raise NotImplementedError
+
+    def _set_state(self, state: Any) -> None:
+        raise NotImplementedError
+
+    def _sample(self, n: int, seed: int) -> pd.DataFrame:
+        raise NotImplementedError
+
+    def _to_code(self, n: int, seed: int, **options: Any) -> str:
+        raise NotImplementedError

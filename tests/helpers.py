@@ -1,0 +1,94 @@
+"""Shared test helpers: run exported code for real, and make bad parameter values."""
+
+from __future__ import annotations
+
+import math
+import subprocess
+import sys
+import textwrap
+from pathlib import Path
+
+import pandas as pd
+
+from synthbench import params as P
+
+# Exported code must not need synthbench: the child process cannot import it.
+_BLOCK_SYNTHBENCH = "import sys; sys.modules['synthbench'] = None\n"
+
+
+def run_code(code: str, tmp_path: Path, variables: dict[str, pd.DataFrame] | None = None) -> pd.DataFrame:
+    """Run ``code`` in a fresh interpreter and return the ``df`` it builds."""
+    out = tmp_path / "out.pkl"
+    prelude = _BLOCK_SYNTHBENCH
+    for name, frame in (variables or {}).items():
+        path = tmp_path / f"in_{name}.pkl"
+        frame.to_pickle(path)
+        prelude += f"import pandas as _pd; {name} = _pd.read_pickle({str(path)!r})\n"
+    script = tmp_path / "cell.py"
+    script.write_text(prelude + code + f"\ndf.to_pickle({str(out)!r})\n")
+    proc = subprocess.run([sys.executable, str(script)], capture_output=True, text=True, timeout=300, cwd=tmp_path)
+    assert proc.returncode == 0, f"exported code failed:\n{proc.stderr[-3000:]}"
+    return pd.read_pickle(out)
+
+
+def sample_in_subprocess(spec_json: str, n: int, seed: int, tmp_path: Path) -> pd.DataFrame:
+    """``from_json(spec).sample(n, seed)`` in a fresh interpreter."""
+    out = tmp_path / f"sub_{seed}.pkl"
+    code = textwrap.dedent(
+        f"""
+        import synthbench as sb
+        gen = sb.from_json({spec_json!r})
+        gen.sample({n}, seed={seed}).to_pickle({str(out)!r})
+        """
+    )
+    proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=300)
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    return pd.read_pickle(out)
+
+
+class _Odd:
+    """An object no constraint accepts."""
+
+    def __repr__(self) -> str:
+        return "<odd>"
+
+
+def bad_values(c: P.Constraint) -> list:
+    """Values that ``c`` must reject (each is checked to be rejected)."""
+    out: list = [_Odd()]
+    if isinstance(c, P.Optional):
+        return [v for v in bad_values(c.inner) if v is not None]
+    if isinstance(c, P.Int):
+        out += ["1", 1.5, True, math.nan]
+        if c.low is not None:
+            out.append(c.low - 1)
+        if c.high is not None:
+            out.append(c.high + 1)
+    elif isinstance(c, P.Float):
+        out += ["1.0", math.nan, math.inf, -math.inf, True]
+        if c.low is not None:
+            out.append(c.low - 1)
+        if c.high is not None:
+            out.append(c.high + 1)
+    elif isinstance(c, P.Bool):
+        out += [1, "yes", None]
+    elif isinstance(c, P.Str):
+        out += [1, None, b"bytes"]
+        if not c.allow_empty:
+            out.append("")
+    elif isinstance(c, P.Options):
+        out += ["__no_such_option__", None]
+    elif isinstance(c, P.ListOf):
+        out += ["not a list", {"a": 1}, None]
+        if c.min_len:
+            out.append([])
+        out += [[v] for v in bad_values(c.item)[:3]]
+    elif isinstance(c, P.MapOf):
+        out += [["a"], "x", {1: 1}]
+    elif isinstance(c, P.ComponentOf):
+        out += ["Integer", {"type": "Integer"}]
+    elif isinstance(c, P.Scalar):
+        out += [None, math.nan, [1]]
+    elif isinstance(c, P.AnyOf):
+        out += [None, "x", [1]]
+    return [v for v in out if not c.is_satisfied_by(v)]
