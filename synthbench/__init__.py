@@ -16,29 +16,43 @@ ipywidgets are imported only when a feature needs them.
 
 from __future__ import annotations
 
-from . import columns, exceptions
+from . import columns, evaluate, exceptions, timeseries
 from .base import Generator
+from .evaluate import quality_report
 from .exceptions import NotFittedError
 from .generators import Blobs, Circles, Classification, Moons, Regression, Schema
+from .generators.balance import Balance, Imbalance
+from .generators.fitted import CART, GaussianCopula, GaussianMixture
+from .generators.timeseries import FittedTimeSeries, TimeSeries
 from .registry import from_dict, from_json, get_generator, list_generators
 
 __version__ = "0.1.0"
 
 __all__ = [
+    "CART",
+    "Balance",
     "Blobs",
     "Circles",
     "Classification",
+    "FittedTimeSeries",
+    "GaussianCopula",
+    "GaussianMixture",
     "Generator",
+    "Imbalance",
     "Moons",
     "NotFittedError",
     "Regression",
     "Schema",
+    "TimeSeries",
     "columns",
+    "evaluate",
     "exceptions",
     "from_dict",
     "from_json",
     "get_generator",
     "list_generators",
+    "quality_report",
+    "timeseries",
 ]
 
 

@@ -11,6 +11,7 @@ True
 
 from __future__ import annotations
 
+import keyword
 from typing import Any, ClassVar
 
 import numpy as np
@@ -57,12 +58,27 @@ class Generator(Component):
     Subclasses declare ``params`` and ``family``, and implement ``_sample`` and
     ``_to_code``. Generators that learn from data set ``learns = True`` and implement
     ``_fit``, ``_get_state`` and ``_set_state``; their learned attributes end in ``_``.
+
+    Generators that *transform the frame given to fit* (balancing, partially synthetic
+    data) also set ``size_from_data = True``. For them:
+
+    * ``fit(data)`` keeps the frame as ``data_`` (the common tests read it);
+    * ``sample(n=None, seed=...)`` returns the transformed frame, whose size comes from
+      the data: ``n`` must be None, or the number of rows it makes (checked);
+      ``_sample`` receives ``n`` as None or that int;
+    * ``to_dict()`` never embeds the data nor anything learned from it, so
+      ``from_dict(spec)`` is unfitted; fitting it on the same data gives the same frames;
+    * ``to_code(n=None, seed=..., data="df_real")`` reads the data from the variable
+      named by ``data`` (checked to be an identifier) and passes ``data=`` on to
+      ``_to_code``.
     """
 
     family: ClassVar[str] = ""
     learns: ClassVar[bool] = False
     #: Fewest rows ``sample`` can make (scikit-learn's ``make_*`` need at least one).
     min_rows: ClassVar[int] = 0
+    #: The output is a transformation of the fitted frame (see the class docstring).
+    size_from_data: ClassVar[bool] = False
 
     # -- protocol --------------------------------------------------------------------
     def fit(self, data: pd.DataFrame) -> Generator:
@@ -73,31 +89,55 @@ class Generator(Component):
         self._fit(data)
         return self
 
-    def sample(self, n: int, *, seed: int | None = None) -> pd.DataFrame:
+    def sample(self, n: int | None = None, *, seed: int | None = None) -> pd.DataFrame:
         """Draw ``n`` rows. The same ``seed`` gives an identical frame in any process.
 
         ``seed=None`` draws a fresh seed from the operating system. ``sample`` never
         changes the generator and never touches numpy's or Python's global random state.
+        Generators with ``size_from_data`` take ``n=None`` (the size comes from the data).
         """
         name = f"{type(self).__name__}.sample"
-        n = check_n(n, owner=name, low=self.min_rows)
+        n = self._check_n(n, name)
         seed = check_seed(seed, owner=name)
         self.validate()
         self._check_fitted()
-        return self._sample(n, seed)
+        return self._check_size(n, self._sample(n, seed), name)
 
-    def to_code(self, n: int, *, seed: int, **options: Any) -> str:
+    def to_code(self, n: int | None = None, *, seed: int, **options: Any) -> str:
         """Standalone Python source that rebuilds ``self.sample(n, seed=seed)`` as ``df``.
 
         The code imports only numpy, pandas, scipy, scikit-learn or imbalanced-learn
         (and faker for :class:`~synthbench.columns.Text` columns), never synthbench.
+        Generators with ``size_from_data`` read the data from the variable named by the
+        ``data`` option (default ``"df_real"``).
         """
         name = f"{type(self).__name__}.to_code"
-        n = check_n(n, owner=name, low=self.min_rows)
+        n = self._check_n(n, name)
         seed = check_seed(seed, owner=name, allow_none=False)
+        if self.size_from_data:
+            data = options.setdefault("data", "df_real")
+            if not (isinstance(data, str) and data.isidentifier() and not keyword.iskeyword(data)):
+                raise InvalidParameterError(
+                    f"The 'data' parameter of {name} must be a Python variable name. Got {short_repr(data)} instead."
+                )
         self.validate()
         self._check_fitted()
+        if self.size_from_data and n is not None:
+            self._check_size(n, self._sample(n, seed), name)
         return self._to_code(n, seed, **options)
+
+    def _check_n(self, n: Any, owner: str) -> int | None:
+        if n is None and self.size_from_data:
+            return None
+        return check_n(n, owner=owner, low=self.min_rows)
+
+    def _check_size(self, n: int | None, df: pd.DataFrame, owner: str) -> pd.DataFrame:
+        if self.size_from_data and n is not None and n != len(df):
+            raise InvalidParameterError(
+                f"The 'n' parameter of {owner} must be None or the number of rows made from the "
+                f"data ({len(df)}). Got {n} instead."
+            )
+        return df
 
     def to_dict(self) -> dict[str, Any]:
         """A plain JSON-able spec; :func:`synthbench.from_dict` rebuilds the generator."""
@@ -107,7 +147,7 @@ class Generator(Component):
             "generator": type(self).__name__,
             "params": self.params_to_json(),
         }
-        if self.learns and self.is_fitted:
+        if self.learns and self.is_fitted and not self.size_from_data:
             spec["state"] = self._get_state()
         return spec
 
@@ -122,6 +162,8 @@ class Generator(Component):
         if "state" in spec:
             if not cls.learns:
                 raise SpecError(f"{cls.__name__} learns nothing, so its spec has no 'state'.")
+            if cls.size_from_data:
+                raise SpecError(f"{cls.__name__} specs have no 'state': fit it on the data again.")
             gen._set_state(spec["state"])
         return gen
 

@@ -144,8 +144,11 @@ class _Checker:
             self.columns.append(name)
             return
         if isinstance(node, ast.BinOp) and type(node.op) in _BINOPS:
-            if isinstance(node.op, ast.Pow) and isinstance(node.right, ast.Constant):
-                exp = node.right.value
+            if isinstance(node.op, ast.Pow):
+                # Python computes constant ** constant exactly, so 9 ** 9 ** 9 would never end.
+                if not (_has_name(node.left) or _has_name(node.right)):
+                    raise self.fail("raises a constant to a constant power; write the number instead")
+                exp = node.right.value if isinstance(node.right, ast.Constant) else 0
                 if not isinstance(exp, (int, float)) or isinstance(exp, bool) or abs(exp) > 100:
                     raise self.fail("raises to a power outside [-100, 100]")
             self.visit_checked(node.left)
@@ -195,6 +198,10 @@ class _Checker:
                 self.visit_checked(a)
             return
         raise self.fail(f"uses {type(node).__name__}, which is not allowed")
+
+
+def _has_name(node: ast.AST) -> bool:
+    return any(isinstance(n, ast.Name) for n in ast.walk(node))
 
 
 def _col(name: str) -> str:

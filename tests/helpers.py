@@ -31,13 +31,21 @@ def run_code(code: str, tmp_path: Path, variables: dict[str, pd.DataFrame] | Non
     return pd.read_pickle(out)
 
 
-def sample_in_subprocess(spec_json: str, n: int, seed: int, tmp_path: Path) -> pd.DataFrame:
-    """``from_json(spec).sample(n, seed)`` in a fresh interpreter."""
+def sample_in_subprocess(
+    spec_json: str, n: int | None, seed: int, tmp_path: Path, data: pd.DataFrame | None = None
+) -> pd.DataFrame:
+    """``from_json(spec).sample(n, seed)`` in a fresh interpreter, after ``fit(data)`` if given."""
     out = tmp_path / f"sub_{seed}.pkl"
+    fit = ""
+    if data is not None:
+        path = tmp_path / f"sub_data_{seed}.pkl"
+        data.to_pickle(path)
+        fit = f"import pandas as pd; gen.fit(pd.read_pickle({str(path)!r}))"
     code = textwrap.dedent(
         f"""
         import synthbench as sb
         gen = sb.from_json({spec_json!r})
+        {fit}
         gen.sample({n}, seed={seed}).to_pickle({str(out)!r})
         """
     )

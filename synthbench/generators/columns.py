@@ -146,7 +146,9 @@ class Id(Column):
         numbers = block.positions + self.start
         if not self.prefix and not self.width:
             return numbers
-        return np.strings.add(self.prefix, np.strings.zfill(numbers.astype(np.str_), self.width))
+        # numpy's zfill fails on an empty array, hence the guard.
+        padded = np.strings.zfill(numbers.astype(np.str_), self.width) if block.n else numbers.astype(np.str_)
+        return np.strings.add(self.prefix, padded)
 
     def code(self) -> list[str]:
         if self.kind == "uuid":
@@ -163,7 +165,8 @@ class Id(Column):
         if not self.prefix and not self.width:
             return [f"df[{q(self.name)}] = {numbers}"]
         return [
-            f"numbers = np.strings.zfill(({numbers}).astype(np.str_), {self.width})",
+            f"numbers = ({numbers}).astype(np.str_)",
+            f"numbers = np.strings.zfill(numbers, {self.width}) if n else numbers  # zfill fails on empty arrays",
             f"df[{q(self.name)}] = np.strings.add({literal(self.prefix)}, numbers)",
         ]
 
@@ -631,22 +634,37 @@ class Pattern(Column):
     def describe(self) -> str:
         return f"pattern {self.pattern!r}"
 
-    def generate(self, block: Block, rng: np.random.Generator) -> Any:
+    def _slots(self) -> tuple[list[int], list[tuple[str, list[int], int]]]:
+        """The template, and for each placeholder kind: its positions and draw columns."""
         template, slots = self._parse()
-        codes = np.tile(np.array(template, dtype=np.uint32), (block.n, 1))
+        kinds, offset = [], 0
         for ch, positions in slots.items():
+            kinds.append((ch, positions, offset))
+            offset += len(positions)
+        return template, kinds
+
+    def generate(self, block: Block, rng: np.random.Generator) -> Any:
+        template, kinds = self._slots()
+        codes = np.tile(np.array(template, dtype=np.uint32), (block.n, 1))
+        # One draw for every placeholder of a row, so a row's text does not depend on n.
+        u = rng.random((block.n, sum(len(p) for _, p, _ in kinds)))
+        for ch, positions, offset in kinds:
             alphabet = np.array([ord(c) for c in PLACEHOLDERS[ch]], dtype=np.uint32)
-            codes[:, positions] = alphabet[rng.integers(0, len(alphabet), size=(block.n, len(positions)))]
+            picks = (u[:, offset : offset + len(positions)] * len(alphabet)).astype(np.intp)
+            codes[:, positions] = alphabet[picks]
         return codes.view(f"U{len(template)}").ravel()
 
     def code(self) -> list[str]:
-        template, slots = self._parse()
+        template, kinds = self._slots()
+        total = sum(len(p) for _, p, _ in kinds)
         lines = [f"codes = np.tile(np.array({literal(template)}, dtype=np.uint32), (n, 1))"]
-        for ch, positions in slots.items():
+        if kinds:
+            lines.append(f"u = rng.random((n, {total}))  # one uniform per placeholder")
+        for ch, positions, offset in kinds:
             alphabet = PLACEHOLDERS[ch]
             lines.append(f"alphabet = np.array([ord(c) for c in {literal(alphabet)}], dtype=np.uint32)  # {ch!r}")
-            draw = f"rng.integers(0, {len(alphabet)}, size=(n, {len(positions)}))"
-            lines.append(f"codes[:, {literal(positions)}] = alphabet[{draw}]")
+            picks = f"(u[:, {offset}:{offset + len(positions)}] * {len(alphabet)}).astype(np.intp)"
+            lines.append(f"codes[:, {literal(positions)}] = alphabet[{picks}]")
         lines.append(f'df[{q(self.name)}] = codes.view("U{len(template)}").ravel()')
         return lines
 

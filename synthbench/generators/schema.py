@@ -9,8 +9,9 @@ How the random streams are laid out (and why):
   ``np.random.default_rng([seed, block, attempt, column_key(name)])``. Changing one
   column's parameters therefore leaves every other column's values unchanged, which
   keeps live previews stable while a knob is turned.
-* A column's missing values are drawn from its own stream after its values, so a
-  null rate does not move the values either.
+* A column's missing values come from a second stream of its own, so a null rate
+  does not move the values either. Every stream makes a single draw per block, so
+  row *i* gets the same values whatever the block's length.
 * Rows that break a constraint are made again from the streams of the next
   ``attempt``, or dropped, and the counts are reported in ``df.attrs["synthbench"]``.
 """
@@ -35,6 +36,10 @@ __all__ = ["BLOCK_SIZE", "Schema", "column_key"]
 
 #: Rows per block. Part of the output's definition: changing it changes the data.
 BLOCK_SIZE = 2**16
+
+#: Sub-stream of a column that draws its missing values. Every stream makes exactly one
+#: draw per block, so row i's values never depend on how many rows the block has.
+NULL_STREAM = 1
 
 
 def column_key(name: str) -> int:
@@ -203,7 +208,8 @@ class Schema(Generator):
                     values = df[col.name]
                     if _nullable(col):
                         values = values.astype(_nullable(col))
-                    df[col.name] = values.mask(rng.random(n) < col.null_rate)
+                    gaps = np.random.default_rng([seed, *stream, column_key(col.name), NULL_STREAM])
+                    df[col.name] = values.mask(gaps.random(n) < col.null_rate)
         names = [c.name for c in self.columns]
         return df if names == [c.name for c in order] else df[names]
 
@@ -301,8 +307,11 @@ class Schema(Generator):
             if col.null_rate > 0:
                 cast = f".astype({literal(_nullable(col))})" if _nullable(col) else ""
                 body.append(
-                    f"    df[{q(col.name)}] = df[{q(col.name)}]{cast}.mask(rng.random(n) < {literal(col.null_rate)})"
+                    f"    gaps = np.random.default_rng([SEED, *stream, {column_key(col.name)}, {NULL_STREAM}])"
                     f"  # {col.null_rate:.0%} missing"
+                )
+                body.append(
+                    f"    df[{q(col.name)}] = df[{q(col.name)}]{cast}.mask(gaps.random(n) < {literal(col.null_rate)})"
                 )
         names = [c.name for c in self.columns]
         body.append("")

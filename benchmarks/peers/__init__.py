@@ -1,0 +1,1 @@
+"""Peer tools (SDMetrics) run in their own virtualenv, exchanging data as Parquet."""

@@ -1,0 +1,225 @@
+"""Column types ("sdtypes") and input checks shared by the evaluation modules.
+
+Every evaluation function sorts columns into the sdtypes SDMetrics uses, so the numbers
+mean the same thing in both tools:
+
+- ``numerical``: int/float columns (not bool). Compared by their values.
+- ``datetime``: datetime64 columns, compared as numbers (their integer timestamps).
+- ``categorical``: strings, pandas categoricals and other objects, compared by equality.
+- ``boolean``: bool / nullable boolean columns (or object columns holding only bools).
+- ``id``: string columns whose real values are all distinct (20+ rows): skipped, as
+  SDMetrics skips ``id`` columns, because per-value comparisons of identifiers say
+  nothing about quality.
+
+``column_types={"col": "categorical"}`` overrides the inference for a column (say an
+integer code that is really a category), exactly like an SDMetrics metadata ``sdtype``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from ..exceptions import DataError, InvalidParameterError
+from ..params import short_repr
+
+__all__ = ["SDTYPES", "check_frames", "column_types", "infer_sdtype"]
+
+SDTYPES = ("numerical", "datetime", "categorical", "boolean", "id")
+CONTINUOUS = ("numerical", "datetime")
+DISCRETE = ("categorical", "boolean")
+
+#: Fewest real rows for an all-distinct string column to count as an identifier.
+_ID_MIN_ROWS = 20
+
+
+def infer_sdtype(series: pd.Series, *, detect_ids: bool = True) -> str:
+    """The sdtype of one column, from its dtype (and, for objects, its values).
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> infer_sdtype(pd.Series([1.5, 2.0])), infer_sdtype(pd.Series([True, False]))
+    ('numerical', 'boolean')
+    >>> infer_sdtype(pd.Series(pd.to_datetime(["2024-01-01", None])))
+    'datetime'
+    """
+    dtype = series.dtype
+    if pd.api.types.is_bool_dtype(dtype):
+        return "boolean"
+    if isinstance(dtype, pd.CategoricalDtype):
+        return "categorical"
+    if pd.api.types.is_datetime64_any_dtype(dtype):
+        return "datetime"
+    if pd.api.types.is_numeric_dtype(dtype) or pd.api.types.is_timedelta64_dtype(dtype):
+        return "numerical"
+    if pd.api.types.is_object_dtype(dtype):
+        values = series.dropna()
+        if len(values) and all(isinstance(v, bool | np.bool_) for v in values):
+            return "boolean"
+    # A repeat among the first rows settles it without hashing the whole column.
+    long_enough = detect_ids and len(series) >= _ID_MIN_ROWS and not series.hasnans
+    if long_enough and series.iloc[:_ID_MIN_ROWS].is_unique and series.is_unique:
+        return "id"
+    return "categorical"
+
+
+def _check_frame(frame: Any, name: str) -> pd.DataFrame:
+    if not isinstance(frame, pd.DataFrame):
+        raise DataError(f"The {name} data must be a pandas DataFrame. Got {type(frame).__name__} instead.")
+    if frame.shape[0] == 0 or frame.shape[1] == 0:
+        raise DataError(f"The {name} data is empty (shape {frame.shape}); it needs at least one row and one column.")
+    dupes = frame.columns[frame.columns.duplicated()].tolist()
+    if dupes:
+        raise DataError(f"The {name} data has duplicated column names: {dupes}.")
+    return frame
+
+
+def check_frames(real: Any, synthetic: Any, *, names: tuple[str, str] = ("real", "synthetic")) -> None:
+    """Raise :class:`~synthbench.exceptions.DataError` unless both frames are usable together.
+
+    Both must be non-empty DataFrames with the same column names (in any order).
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> check_frames(pd.DataFrame({"a": [1]}), pd.DataFrame({"b": [1]}))
+    Traceback (most recent call last):
+    ...
+    synthbench.exceptions.DataError: The real and synthetic data must have the same columns. ...
+    """
+    _check_frame(real, names[0])
+    _check_frame(synthetic, names[1])
+    missing = [c for c in real.columns if c not in synthetic.columns]
+    extra = [c for c in synthetic.columns if c not in real.columns]
+    if missing or extra:
+        raise DataError(
+            f"The {names[0]} and {names[1]} data must have the same columns. "
+            f"Missing in {names[1]}: {missing}; not in {names[0]}: {extra}."
+        )
+
+
+def column_types(
+    real: pd.DataFrame,
+    synthetic: pd.DataFrame,
+    overrides: Mapping[str, str] | None = None,
+    *,
+    names: tuple[str, str] = ("real", "synthetic"),
+) -> dict[str, str]:
+    """The sdtype of every column (in the real frame's order), checked against both frames.
+
+    A column must have the same sdtype in both frames, except that an all-missing column
+    takes the other frame's type. ``overrides`` sets a column's sdtype explicitly.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> real = pd.DataFrame({"age": [30, 40], "sex": ["f", "m"]})
+    >>> column_types(real, real)
+    {'age': 'numerical', 'sex': 'categorical'}
+    >>> column_types(real, real.assign(age=["30", "40"]))
+    Traceback (most recent call last):
+    ...
+    synthbench.exceptions.DataError: Column 'age' is numerical in the real data but categorical ...
+    """
+    overrides = dict(overrides or {})
+    if not isinstance(overrides, dict):
+        raise InvalidParameterError(
+            "The 'column_types' parameter must be a dict of column name to sdtype. "
+            f"Got {short_repr(overrides)} instead."
+        )
+    for col, sdtype in overrides.items():
+        if col not in real.columns:
+            raise InvalidParameterError(
+                f"The 'column_types' parameter names column {col!r}, which is not in the data. "
+                f"Columns: {list(real.columns)}."
+            )
+        if sdtype not in SDTYPES:
+            raise InvalidParameterError(
+                f"The 'column_types' parameter must map columns to one of {list(SDTYPES)}. "
+                f"Got {short_repr(sdtype)} for column {col!r} instead."
+            )
+    types: dict[str, str] = {}
+    for col in real.columns:
+        if col in overrides:
+            types[col] = overrides[col]
+            continue
+        r, s = real[col], synthetic[col]
+        t_real = infer_sdtype(r)
+        if t_real == "id":
+            types[col] = "id"
+            continue
+        if s.isna().all():
+            types[col] = t_real
+            continue
+        t_syn = infer_sdtype(s, detect_ids=False)
+        if r.isna().all():
+            t_real = t_syn
+        if t_real != t_syn:
+            raise DataError(
+                f"Column {col!r} is {t_real} in the {names[0]} data but {t_syn} in the {names[1]} data; "
+                f"convert one of them or pass column_types={{{col!r}: ...}}."
+            )
+        types[col] = t_real
+    return types
+
+
+def as_float(series: pd.Series, sdtype: str, *, unit: str | None = None) -> np.ndarray:
+    """A continuous column as float64 with NaN for missing (datetimes as timestamps in ``unit``)."""
+    if sdtype == "datetime" or pd.api.types.is_datetime64_any_dtype(series.dtype):
+        values = pd.to_datetime(series)
+        if getattr(values.dt, "tz", None) is not None:
+            values = values.dt.tz_convert("UTC").dt.tz_localize(None)
+        arr = values.to_numpy().astype(f"datetime64[{unit or datetime_unit(values)}]")
+        out = arr.astype("int64").astype("float64")
+        out[np.isnat(arr)] = np.nan
+        return out
+    if pd.api.types.is_timedelta64_dtype(series.dtype):
+        return series.dt.total_seconds().to_numpy(dtype="float64", na_value=np.nan)
+    try:
+        out = pd.to_numeric(series, errors="raise").to_numpy(dtype="float64", na_value=np.nan)
+    except (TypeError, ValueError) as exc:
+        raise DataError(f"Column {series.name!r} is treated as numerical but holds non-numbers: {exc}") from None
+    if np.isinf(out).any():
+        raise DataError(f"Column {series.name!r} holds infinite values; replace them with NaN or finite numbers.")
+    return out
+
+
+def datetime_unit(series: pd.Series) -> str:
+    """The resolution of a datetime column ('s', 'ms', 'us' or 'ns')."""
+    unit = np.datetime_data(np.dtype(getattr(series.dtype, "base", series.dtype)))[0]
+    return unit if unit in ("s", "ms", "us", "ns") else "ns"
+
+
+def common_datetime_unit(*series: pd.Series) -> str:
+    """The finest resolution among datetime columns, so both sides share one scale."""
+    order = ("s", "ms", "us", "ns")
+    return max((datetime_unit(pd.to_datetime(s)) for s in series), key=order.index)
+
+
+def continuous_pair(real: pd.Series, synthetic: pd.Series, sdtype: str) -> tuple[np.ndarray, np.ndarray]:
+    """Real and synthetic values of a continuous column as float64 on one scale."""
+    if sdtype == "datetime":
+        try:
+            unit = common_datetime_unit(real, synthetic)
+            return as_float(real, sdtype, unit=unit), as_float(synthetic, sdtype, unit=unit)
+        except (TypeError, ValueError, OverflowError) as exc:
+            raise DataError(f"Column {real.name!r} is treated as datetime but cannot be read as dates: {exc}") from None
+    return as_float(real, sdtype), as_float(synthetic, sdtype)
+
+
+def discrete_codes(real: pd.Series, synthetic: pd.Series) -> tuple[np.ndarray, np.ndarray, pd.Index]:
+    """Integer codes shared by both columns (-1 for missing) and the values they stand for.
+
+    Values are matched by equality, as a ``collections.Counter`` or a ``groupby`` would.
+    """
+    if real.dtype == synthetic.dtype:
+        both = pd.concat([real, synthetic], ignore_index=True)
+    else:
+        both = pd.Series(np.concatenate([real.to_numpy(dtype=object), synthetic.to_numpy(dtype=object)]), dtype=object)
+    codes, uniques = pd.factorize(both, use_na_sentinel=True)
+    codes = np.asarray(codes, dtype=np.int64)
+    return codes[: len(real)], codes[len(real) :], pd.Index(uniques)

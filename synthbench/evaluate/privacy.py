@@ -1,0 +1,423 @@
+"""Privacy: the three disclosure risks of releasing synthetic data instead of the real data.
+
+``real`` is the data the generator learned from; ``holdout`` is real data from the same
+source that the generator never saw. The holdout is the baseline: synthetic data is no
+riskier than the holdout if an attacker learns as much from it as from other people's
+real records, and it leaks its training rows if it sits closer to them than the holdout
+does.
+
+Distance between records (Gower)
+--------------------------------
+All three risks use one distance between two records x and y over the p compared
+columns, the Gower distance ``d(x, y) = (1/p) * sum_j d_j``:
+
+- numerical and datetime columns: ``d_j = |x_j - y_j| / range_j``, where ``range_j`` is
+  max - min of the *real* column (1 if the real column is constant);
+- categorical and boolean columns: ``d_j = 0`` if equal, else 1;
+- missing values: missing vs missing is 0; in a categorical column missing is one more
+  category; in a numerical column a missing value sits at the middle of the real range
+  plus a fixed 0.5, so missing vs present costs ``0.5 + |0.5 - scaled value|``
+  (between 0.5 and 1 for values within the real range).
+
+Identifier columns (sdtype ``id``) are left out. The distance is an L1 distance in an
+embedding (scaled numbers, one-hot categories weighted 1/2), so scikit-learn's
+``NearestNeighbors(metric="manhattan")`` finds nearest records exactly.
+
+Examples
+--------
+>>> import pandas as pd
+>>> real = pd.DataFrame({"age": [20, 40, 60], "city": ["a", "b", "a"]})
+>>> gower_distances(real, pd.DataFrame({"age": [40], "city": ["a"]})).round(3).tolist()
+[[0.25], [0.5], [0.25]]
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from ..base import check_seed
+from ..exceptions import DataError, InvalidParameterError
+from ..params import short_repr
+from ._types import CONTINUOUS, as_float, check_frames, column_types, common_datetime_unit
+
+__all__ = ["attribute_disclosure", "gower_distances", "identity_disclosure", "membership_disclosure"]
+
+_COLUMNS = ["measure", "synthetic", "baseline", "description"]
+
+
+# -- the embedding behind the Gower distance ------------------------------------------------
+def _embed(frames: Sequence[pd.DataFrame], types: Mapping[str, str], columns: Sequence[Any]) -> list[np.ndarray]:
+    """Each frame as a float matrix whose L1 distances are Gower distances (frames[0] is the reference)."""
+    if not columns:
+        raise DataError("No columns are left to compare records on (identifier columns are skipped).")
+    blocks: list[list[np.ndarray]] = [[] for _ in frames]
+    for col in columns:
+        sdtype = types[col]
+        if sdtype in CONTINUOUS:
+            unit = common_datetime_unit(*(f[col] for f in frames)) if sdtype == "datetime" else None
+            values = [as_float(f[col], sdtype, unit=unit) for f in frames]
+            ref = values[0][~np.isnan(values[0])]
+            if len(ref) == 0:
+                ref = (
+                    np.concatenate([v[~np.isnan(v)] for v in values])
+                    if any((~np.isnan(v)).any() for v in values)
+                    else np.zeros(1)
+                )
+            low, span = ref.min(), ref.max() - ref.min()
+            span = span if span > 0 else 1.0
+            has_nan = any(np.isnan(v).any() for v in values)
+            for i, v in enumerate(values):
+                scaled = (v - low) / span
+                if has_nan:
+                    missing = np.isnan(scaled)
+                    blocks[i].append(np.where(missing, 0.5, scaled))
+                    blocks[i].append(missing * 0.5)
+                else:
+                    blocks[i].append(scaled)
+        else:
+            both = pd.Series(np.concatenate([f[col].to_numpy(dtype=object) for f in frames]), dtype=object)
+            codes, uniques = pd.factorize(both, use_na_sentinel=False)
+            onehot = np.zeros((len(codes), len(uniques)))
+            onehot[np.arange(len(codes)), codes] = 0.5
+            start = 0
+            for i, f in enumerate(frames):
+                blocks[i].append(onehot[start : start + len(f)])
+                start += len(f)
+    return [np.column_stack(b) / len(columns) for b in blocks]
+
+
+def _setup(
+    real: Any,
+    others: Mapping[str, Any],
+    columns: Sequence[Any] | None,
+    overrides: Mapping[str, str] | None,
+) -> tuple[dict[str, str], list[Any]]:
+    for name, frame in others.items():
+        check_frames(real, frame, names=("real", name))
+    types = column_types(real, next(iter(others.values())), overrides)
+    for name, frame in list(others.items())[1:]:
+        column_types(real, frame, overrides, names=("real", name))
+    if columns is None:
+        columns = [c for c, t in types.items() if t != "id"]
+    else:
+        columns = list(columns)
+        unknown = [c for c in columns if c not in real.columns]
+        if unknown or not columns:
+            raise InvalidParameterError(
+                f"The 'columns' parameter must be a non-empty list of columns of the data. Got {short_repr(columns)}; "
+                f"unknown: {unknown}."
+            )
+    return types, columns
+
+
+def _nearest(reference: np.ndarray, queries: np.ndarray, k: int) -> tuple[np.ndarray, np.ndarray]:
+    from sklearn.neighbors import NearestNeighbors
+
+    k = min(k, len(reference))
+    nn = NearestNeighbors(n_neighbors=k, metric="manhattan").fit(reference)
+    dist, idx = nn.kneighbors(queries)
+    return dist, idx
+
+
+def gower_distances(
+    reference: pd.DataFrame, others: pd.DataFrame, *, column_types: Mapping[str, str] | None = None
+) -> np.ndarray:
+    """Gower distances between every row of ``reference`` and every row of ``others``.
+
+    Ranges come from ``reference``. Returns an array of shape (len(reference), len(others)).
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> a = pd.DataFrame({"x": [0.0, 10.0], "c": ["u", "v"]})
+    >>> gower_distances(a, a).tolist()
+    [[0.0, 1.0], [1.0, 0.0]]
+    """
+    types, columns = _setup(reference, {"other": others}, None, column_types)
+    ref, oth = _embed([reference, others], types, columns)
+    return np.abs(ref[:, None, :] - oth[None, :, :]).sum(axis=2)
+
+
+# -- identity disclosure ----------------------------------------------------------------------
+def identity_disclosure(
+    real: pd.DataFrame,
+    synthetic: pd.DataFrame,
+    holdout: pd.DataFrame | None = None,
+    *,
+    columns: Sequence[Any] | None = None,
+    column_types: Mapping[str, str] | None = None,
+    seed: int = 0,
+) -> pd.DataFrame:
+    """Does the synthetic data copy, or sit suspiciously close to, real records?
+
+    Parameters
+    ----------
+    real : DataFrame
+        The data the generator was fitted on.
+    synthetic : DataFrame
+        Its synthetic counterpart.
+    holdout : DataFrame, optional
+        Real rows the generator never saw: the baseline. Without it, baselines are NaN.
+    columns : list, optional
+        Columns to compare records on (default: all but identifier columns).
+    column_types : dict, optional
+        sdtype overrides.
+    seed : int
+        Seeds the subsample of ``real`` used for ``closer_to_real_share``.
+
+    Returns
+    -------
+    DataFrame
+        One row per measure with its value for the synthetic data and for the holdout
+        (the baseline): ``exact_copies`` (share of rows equal to a real row),
+        ``dcr_median`` and ``dcr_5th_percentile`` (distance to the closest real
+        record), ``nndr_median`` (closest / second-closest real distance; near 0 means
+        a row singles out one real record), ``closer_to_real_share`` (share of
+        synthetic rows nearer to a real row than to any holdout row, comparing equal
+        numbers of each; 0.5 is ideal) and ``dcr_protection``
+        (``min(1, 2 * (1 - closer_to_real_share))``: 1 safe, 0 every row hugs the
+        training data).
+
+    Examples
+    --------
+    >>> from sklearn.datasets import load_wine
+    >>> df = load_wine(as_frame=True).frame.sample(frac=1.0, random_state=0)
+    >>> real, holdout = df.iloc[:89], df.iloc[89:]
+    >>> copied = identity_disclosure(real, real, holdout).set_index("measure")
+    >>> copied.loc["exact_copies", ["synthetic", "baseline"]].tolist()
+    [1.0, 0.0]
+    >>> float(copied.loc["dcr_protection", "synthetic"])
+    0.0
+    """
+    seed = check_seed(seed, owner="identity_disclosure", allow_none=False)
+    others = {"synthetic": synthetic} if holdout is None else {"synthetic": synthetic, "holdout": holdout}
+    types, columns = _setup(real, others, columns, column_types)
+    frames = [real, synthetic] + ([] if holdout is None else [holdout])
+    emb = _embed(frames, types, columns)
+    ref, syn = emb[0], emb[1]
+
+    def measures(queries: np.ndarray) -> dict[str, float]:
+        dist, _ = _nearest(ref, queries, 2)
+        d1 = dist[:, 0]
+        d2 = dist[:, 1] if dist.shape[1] > 1 else dist[:, 0]
+        with np.errstate(invalid="ignore", divide="ignore"):
+            nndr = np.where(d2 > 0, d1 / np.where(d2 > 0, d2, 1.0), 1.0)
+        return {
+            "exact_copies": float(np.mean(d1 <= 1e-12)),
+            "dcr_median": float(np.median(d1)),
+            "dcr_5th_percentile": float(np.percentile(d1, 5)),
+            "nndr_median": float(np.median(nndr)),
+        }
+
+    mine = measures(syn)
+    base = measures(emb[2]) if holdout is not None else dict.fromkeys(mine, np.nan)
+    closer, protection = np.nan, np.nan
+    if holdout is not None:
+        hold = emb[2]
+        rng = np.random.default_rng(seed)
+        n = min(len(ref), len(hold))
+        train_part = ref[rng.choice(len(ref), n, replace=False)]
+        hold_part = hold[rng.choice(len(hold), n, replace=False)]
+        d_train = _nearest(train_part, syn, 1)[0][:, 0]
+        d_hold = _nearest(hold_part, syn, 1)[0][:, 0]
+        closer = float(np.mean(d_train < d_hold) + 0.5 * np.mean(d_train == d_hold))
+        protection = float(min(1.0, 2.0 * (1.0 - closer)))
+    descriptions = {
+        "exact_copies": "share of rows identical to a real row",
+        "dcr_median": "median Gower distance to the closest real row",
+        "dcr_5th_percentile": "5th percentile of the distance to the closest real row",
+        "nndr_median": "median ratio of closest to second-closest real distance",
+    }
+    rows = [[m, mine[m], base[m], descriptions[m]] for m in descriptions]
+    rows.append(["closer_to_real_share", closer, 0.5, "share of rows nearer the training rows than the holdout"])
+    rows.append(["dcr_protection", protection, 1.0, "min(1, 2 * (1 - closer_to_real_share)); 1 is safe"])
+    return pd.DataFrame(rows, columns=_COLUMNS)
+
+
+# -- attribute disclosure ---------------------------------------------------------------------
+def _guesses(
+    released: np.ndarray, released_target: np.ndarray, targets: np.ndarray, k: int, categorical: bool
+) -> np.ndarray:
+    _, idx = _nearest(released, targets, k)
+    neighbours = released_target[idx]
+    if not categorical:
+        return np.nanmean(neighbours, axis=1) if not np.isnan(neighbours).all() else neighbours[:, 0]
+    if neighbours.shape[1] == 1:
+        return neighbours[:, 0]
+    # Majority vote, ties to the nearest neighbour's value.
+    out = neighbours[:, 0].copy()
+    for i, row in enumerate(neighbours):
+        values, counts = np.unique(row, return_counts=True)
+        best = values[counts == counts.max()]
+        if len(best) == 1:
+            out[i] = best[0]
+    return out
+
+
+def attribute_disclosure(
+    real: pd.DataFrame,
+    synthetic: pd.DataFrame,
+    holdout: pd.DataFrame | None = None,
+    *,
+    sensitive: Any,
+    quasi_identifiers: Sequence[Any] | None = None,
+    k: int = 1,
+    tolerance: float = 0.05,
+    column_types: Mapping[str, str] | None = None,
+) -> pd.DataFrame:
+    """Can an attacker who knows a real person's quasi-identifiers infer their sensitive value?
+
+    The attack: for each real record, find the ``k`` released records closest on the
+    quasi-identifiers (Gower distance) and guess the sensitive value from them (the
+    majority category, or the mean of a number; a number counts as guessed when
+    within ``tolerance`` x the real range). It is run on the synthetic data and, as
+    the baseline, on the holdout: what anyone could infer from other people's real
+    data is not disclosure caused by the synthetic data.
+
+    Parameters
+    ----------
+    real, synthetic, holdout : DataFrame
+        Training data, synthetic data, and (optional, recommended) unseen real data.
+    sensitive : column name
+        The column the attacker tries to infer.
+    quasi_identifiers : list, optional
+        What the attacker knows (default: every other non-identifier column).
+    k : int
+        Neighbours voting on the guess.
+    tolerance : float
+        For a numerical sensitive column, how close (as a share of the real range) a
+        guess must be to count.
+    column_types : dict, optional
+        sdtype overrides.
+
+    Returns
+    -------
+    DataFrame
+        Rows ``correct_share`` (share of real records guessed right from the synthetic
+        data vs from the holdout, or vs the naive guess without a holdout),
+        ``naive_share`` (always guessing the most common value / the median) and
+        ``risk`` = ``max(0, (synthetic - baseline) / (1 - baseline))``: 0 when the
+        synthetic data teaches no more than the baseline, 1 when it reveals every value.
+
+    Examples
+    --------
+    >>> from sklearn.datasets import load_iris
+    >>> df = load_iris(as_frame=True).frame.sample(frac=1.0, random_state=0)
+    >>> real, holdout = df.iloc[:75], df.iloc[75:]
+    >>> out = attribute_disclosure(real, real, holdout, sensitive="target").set_index("measure")
+    >>> float(out.loc["correct_share", "synthetic"]), float(out.loc["risk", "synthetic"])
+    (1.0, 1.0)
+    """
+    if isinstance(k, bool) or not isinstance(k, int | np.integer) or k < 1:
+        raise InvalidParameterError(
+            f"The 'k' parameter of attribute_disclosure must be an int >= 1. Got {short_repr(k)} instead."
+        )
+    if isinstance(tolerance, bool) or not isinstance(tolerance, int | float) or not 0 <= tolerance <= 1:
+        raise InvalidParameterError(
+            "The 'tolerance' parameter of attribute_disclosure must be a float in [0, 1]. "
+            f"Got {short_repr(tolerance)} instead."
+        )
+    others = {"synthetic": synthetic} if holdout is None else {"synthetic": synthetic, "holdout": holdout}
+    types, _ = _setup(real, others, None, column_types)
+    if sensitive not in real.columns:
+        raise InvalidParameterError(
+            f"The 'sensitive' parameter must be a column of the data. Got {short_repr(sensitive)}; "
+            f"columns: {list(real.columns)}."
+        )
+    if quasi_identifiers is None:
+        quasi_identifiers = [c for c, t in types.items() if t != "id" and c != sensitive]
+    _, qis = _setup(real, others, quasi_identifiers, column_types)
+    if sensitive in qis:
+        raise InvalidParameterError("The 'sensitive' column cannot also be a quasi-identifier.")
+    frames = [real, synthetic] + ([] if holdout is None else [holdout])
+    emb = _embed(frames, types, qis)
+    sdtype = types[sensitive]
+    categorical = sdtype not in CONTINUOUS
+    if categorical:
+        values = pd.Series(np.concatenate([f[sensitive].to_numpy(dtype=object) for f in frames]), dtype=object)
+        codes = pd.factorize(values, use_na_sentinel=False)[0].astype("float64")
+        parts = np.split(codes, np.cumsum([len(f) for f in frames])[:-1])
+        tol = 0.0
+    else:
+        unit = common_datetime_unit(*(f[sensitive] for f in frames)) if sdtype == "datetime" else None
+        parts = [as_float(f[sensitive], sdtype, unit=unit) for f in frames]
+        ref = parts[0][~np.isnan(parts[0])]
+        tol = tolerance * ((ref.max() - ref.min()) if len(ref) else 0.0)
+    truth = parts[0]
+
+    def correct(guess: np.ndarray) -> float:
+        if categorical:
+            return float(np.mean(guess == truth))
+        return float(np.mean(np.abs(guess - truth) <= tol))
+
+    if categorical:
+        values_, counts = np.unique(truth, return_counts=True)
+        naive = correct(np.full(len(truth), values_[np.argmax(counts)]))
+    else:
+        naive = correct(np.full(len(truth), np.nanmedian(truth)))
+    from_syn = correct(_guesses(emb[1], parts[1], emb[0], k, categorical))
+    baseline = correct(_guesses(emb[2], parts[2], emb[0], k, categorical)) if holdout is not None else naive
+    risk = max(0.0, (from_syn - baseline) / (1.0 - baseline)) if baseline < 1 else 0.0
+    rows = [
+        ["correct_share", from_syn, baseline, "share of real records whose sensitive value the attack guesses"],
+        ["naive_share", naive, naive, "share guessed by always answering the most common value / the median"],
+        ["risk", risk, 0.0, "(synthetic - baseline) / (1 - baseline), floored at 0"],
+    ]
+    return pd.DataFrame(rows, columns=_COLUMNS)
+
+
+# -- membership disclosure --------------------------------------------------------------------
+def membership_disclosure(
+    real: pd.DataFrame,
+    synthetic: pd.DataFrame,
+    holdout: pd.DataFrame,
+    *,
+    columns: Sequence[Any] | None = None,
+    column_types: Mapping[str, str] | None = None,
+    seed: int = 0,
+) -> pd.DataFrame:
+    """Can an attacker holding the synthetic data tell who was in the training data?
+
+    The attack scores each candidate record by how close the nearest synthetic record
+    is (closer = "was in training"). Candidates are equal numbers of training rows
+    (members) and holdout rows (non-members); the attack's ROC AUC is 0.5 when it
+    cannot tell them apart and 1 when it always can.
+
+    Returns
+    -------
+    DataFrame
+        Rows ``auc`` (ROC AUC of the attack; baseline 0.5) and ``advantage``
+        (``max(0, 2 * auc - 1)``; baseline 0).
+
+    Examples
+    --------
+    >>> from sklearn.datasets import load_wine
+    >>> df = load_wine(as_frame=True).frame.sample(frac=1.0, random_state=0)
+    >>> real, holdout = df.iloc[:89], df.iloc[89:]
+    >>> membership_disclosure(real, real, holdout).set_index("measure")["synthetic"].tolist()
+    [1.0, 1.0]
+    """
+    from sklearn.metrics import roc_auc_score
+
+    seed = check_seed(seed, owner="membership_disclosure", allow_none=False)
+    if holdout is None:
+        raise DataError("membership_disclosure needs a holdout: real rows the generator never saw.")
+    types, columns = _setup(real, {"synthetic": synthetic, "holdout": holdout}, columns, column_types)
+    ref, syn, hold = _embed([real, synthetic, holdout], types, columns)
+    rng = np.random.default_rng(seed)
+    n = min(len(ref), len(hold))
+    members = ref[rng.choice(len(ref), n, replace=False)]
+    outsiders = hold[rng.choice(len(hold), n, replace=False)]
+    d_members = _nearest(syn, members, 1)[0][:, 0]
+    d_outsiders = _nearest(syn, outsiders, 1)[0][:, 0]
+    labels = np.r_[np.ones(n), np.zeros(n)]
+    auc = float(roc_auc_score(labels, -np.r_[d_members, d_outsiders]))
+    rows = [
+        ["auc", auc, 0.5, "ROC AUC of telling training rows from holdout rows by distance to the synthetic data"],
+        ["advantage", max(0.0, 2 * auc - 1), 0.0, "max(0, 2 * auc - 1): how much better than guessing"],
+    ]
+    return pd.DataFrame(rows, columns=_COLUMNS)

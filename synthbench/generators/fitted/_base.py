@@ -1,0 +1,247 @@
+"""What every fitted generator shares: fitting checks, conditions, partial and hybrid output.
+
+The API on top of the protocol (``fit``/``sample``/``to_code``/``to_dict``):
+
+``sample(n, seed=..., conditions={"island": "Biscoe"})``
+    rows with fixed values of some columns, the other columns drawn given them.
+``partial(data, columns=[...], seed=...)``
+    *partially synthetic* data: the listed columns of ``data`` are replaced by values
+    drawn given the row's other (kept, real) columns; row order and index are kept.
+``hybrid(data, n, real_share=0.3, seed=..., marker="is_synthetic")``
+    a shuffled mix of ``round(n * real_share)`` real rows of ``data`` and synthetic rows,
+    with an optional bool column that is True on the synthetic rows.
+"""
+
+from __future__ import annotations
+
+import math
+from typing import Any, ClassVar
+
+import numpy as np
+import pandas as pd
+
+from ...base import Generator, check_n, check_seed
+from ...exceptions import DataError, InvalidParameterError, SpecError
+from ...params import short_repr
+from ._standalone import as_dtype
+from ._types import check_column_spec, check_frame, describe_columns
+
+__all__ = ["FittedGenerator"]
+
+
+class FittedGenerator(Generator):
+    """Base class of the generators that learn a table (family ``"fitted"``).
+
+    Subclasses set ``columns_`` (the column dicts of :mod:`._types`) in ``_fit`` and
+    implement ``_sample_given(given, n, seed)``: ``n`` rows whose columns in ``given``
+    (a frame of ``n`` rows, possibly with no columns) are kept.
+    """
+
+    family: ClassVar[str] = "fitted"
+    learns: ClassVar[bool] = True
+
+    # -- fitting -------------------------------------------------------------------------
+    def _describe(self, data: Any) -> list[dict[str, Any]]:
+        return describe_columns(check_frame(data, f"{type(self).__name__}.fit"), f"{type(self).__name__}.fit")
+
+    @property
+    def column_names(self) -> list[str]:
+        self._check_fitted()
+        return [c["name"] for c in self.columns_]
+
+    def _column(self, name: str) -> dict[str, Any]:
+        return next(c for c in self.columns_ if c["name"] == name)
+
+    # -- sampling --------------------------------------------------------------------------
+    def sample(self, n: int, *, seed: int | None = None, conditions: dict[str, Any] | None = None) -> pd.DataFrame:
+        """Draw ``n`` rows; with ``conditions`` (column -> value) every row has those values.
+
+        A condition on a label column must name a value seen in the fitted data.
+        """
+        if conditions is None:
+            return super().sample(n, seed=seed)
+        name = f"{type(self).__name__}.sample"
+        n = check_n(n, owner=name)
+        seed = check_seed(seed, owner=name)
+        self.validate()
+        self._check_fitted()
+        given = self._conditions_frame(conditions, n)
+        return self._sample_given(given, n, seed)[self.column_names]
+
+    def _conditions_frame(self, conditions: Any, n: int) -> pd.DataFrame:
+        owner = type(self).__name__
+        if not isinstance(conditions, dict) or not conditions:
+            raise InvalidParameterError(
+                f"The 'conditions' parameter of {owner}.sample must be a non-empty dict from column "
+                f"name to value. Got {short_repr(conditions)} instead."
+            )
+        names = self.column_names
+        given = {}
+        for key, value in conditions.items():
+            if key not in names:
+                raise InvalidParameterError(
+                    f"The 'conditions' parameter of {owner}.sample must name fitted columns {names}. "
+                    f"Got {short_repr(key)} instead."
+                )
+            col = self._column(key)
+            given[key] = self._condition_column(col, value, n)
+        return pd.DataFrame(given, index=pd.RangeIndex(n))
+
+    def _condition_column(self, col: dict[str, Any], value: Any, n: int) -> pd.Series:
+        owner = type(self).__name__
+        bad = InvalidParameterError(
+            f"The 'conditions' parameter of {owner}.sample must give column {col['name']!r} a value of "
+            f"its kind ({col['kind']}){self._known_values(col)}. Got {short_repr(value)} instead."
+        )
+        kind = col["kind"]
+        try:
+            if kind == "datetime":
+                stamp = pd.Timestamp(value)
+                if pd.isna(stamp):
+                    raise bad
+                if col.get("tz"):
+                    stamp = stamp.tz_localize(col["tz"]) if stamp.tzinfo is None else stamp
+                    stamp = stamp.tz_convert("UTC").tz_localize(None)
+                elif stamp.tzinfo is not None:
+                    raise bad
+                x = np.full(n, pd.Timestamp(stamp).as_unit(col["unit"]).value, dtype=np.int64)
+            elif kind in ("numeric", "integer"):
+                if isinstance(value, bool) or not isinstance(value, (int, float, np.integer, np.floating)):
+                    raise bad
+                if not math.isfinite(value) or (kind == "integer" and value != int(value)):
+                    raise bad
+                x = np.full(n, value, dtype=float if kind == "numeric" else np.int64)
+            elif kind == "boolean":
+                if not isinstance(value, (bool, np.bool_)):
+                    raise bad
+                x = np.full(n, bool(value))
+            else:
+                if not any(type(value) is type(v) and value == v for v in col.get("values", col.get("labels", []))):
+                    raise bad
+                x = np.array([value] * n, dtype=object)
+            return as_dtype(x, np.zeros(n, dtype=bool), col)
+        except (TypeError, ValueError, OverflowError) as exc:
+            if isinstance(exc, InvalidParameterError):
+                raise
+            raise bad from None
+
+    @staticmethod
+    def _known_values(col: dict[str, Any]) -> str:
+        if col["kind"] != "categorical":
+            return ""
+        values = col.get("values", col.get("labels", []))
+        return f", one of {short_repr(values, 120)}"
+
+    def _sample(self, n: int, seed: int) -> pd.DataFrame:
+        return self._sample_given(pd.DataFrame(index=pd.RangeIndex(n)), n, seed)
+
+    def _sample_given(self, given: pd.DataFrame, n: int, seed: int) -> pd.DataFrame:
+        raise NotImplementedError
+
+    # -- partially synthetic and hybrid output ---------------------------------------------
+    def _check_like_fitted(self, data: Any, owner: str) -> pd.DataFrame:
+        check_frame(data, owner, min_rows=0)
+        names = self.column_names
+        missing = [c for c in names if c not in data.columns]
+        if missing:
+            raise DataError(f"{owner} needs the fitted columns {names}; data lacks {missing}.")
+        return data
+
+    def partial(self, data: pd.DataFrame, columns: list[str], *, seed: int | None = None) -> pd.DataFrame:
+        """Partially synthetic data: replace ``columns`` of ``data``, keep the rest real.
+
+        Each replaced value is drawn given the row's kept columns (and the columns
+        replaced before it), so a row stays consistent. The result has ``data``'s rows,
+        index and column order; columns that were not fitted are passed through.
+
+        Parameters
+        ----------
+        data : DataFrame
+            Rows with the fitted columns (often the training data itself).
+        columns : list of str
+            Fitted columns to replace (at least one).
+        seed : int, optional
+            Seed of the draws; the same seed gives the same frame.
+        """
+        owner = f"{type(self).__name__}.partial"
+        seed = check_seed(seed, owner=owner)
+        self.validate()
+        self._check_fitted()
+        self._check_like_fitted(data, owner)
+        names = self.column_names
+        if (
+            not isinstance(columns, (list, tuple))
+            or not columns
+            or any(c not in names for c in columns)
+            or len(set(columns)) != len(columns)
+        ):
+            raise InvalidParameterError(
+                f"The 'columns' parameter of {owner} must be a non-empty list of distinct fitted column "
+                f"names {names}. Got {short_repr(columns)} instead."
+            )
+        kept = [c for c in names if c not in columns]
+        given = data[kept].reset_index(drop=True)
+        made = self._sample_given(given, len(data), seed)
+        out = data.copy()
+        for c in columns:
+            # .array keeps the dtype (Int64, category, ...) and ignores index labels.
+            out[c] = made[c].array
+        return out
+
+    def hybrid(
+        self,
+        data: pd.DataFrame,
+        n: int,
+        *,
+        real_share: float = 0.5,
+        seed: int | None = None,
+        marker: str | None = None,
+    ) -> pd.DataFrame:
+        """A shuffled mix of real rows of ``data`` and synthetic rows, ``n`` in all.
+
+        ``round(n * real_share)`` rows are drawn from ``data`` without replacement, the
+        rest are sampled; with ``marker``, a bool column of that name is True on the
+        synthetic rows. The index is a fresh ``RangeIndex``.
+        """
+        owner = f"{type(self).__name__}.hybrid"
+        n = check_n(n, owner=owner)
+        seed = check_seed(seed, owner=owner)
+        if isinstance(real_share, bool) or not isinstance(real_share, (int, float)) or not 0 <= real_share <= 1:
+            raise InvalidParameterError(
+                f"The 'real_share' parameter of {owner} must be a float in the range [0, 1]. "
+                f"Got {short_repr(real_share)} instead."
+            )
+        self.validate()
+        self._check_fitted()
+        self._check_like_fitted(data, owner)
+        names = self.column_names
+        if marker is not None and (not isinstance(marker, str) or not marker or marker in names):
+            raise InvalidParameterError(
+                f"The 'marker' parameter of {owner} must be None or a new column name (a non-empty str "
+                f"other than {names}). Got {short_repr(marker)} instead."
+            )
+        n_real = round(n * real_share)
+        if n_real > len(data):
+            raise DataError(f"{owner} needs {n_real} real rows (n * real_share) but data has only {len(data)} rows.")
+        rng = np.random.default_rng(seed)
+        real = data[names].iloc[rng.choice(len(data), size=n_real, replace=False)]
+        synthetic = self.sample(n - n_real, seed=int(rng.integers(2**32)))
+        frames = [real.reset_index(drop=True), synthetic]
+        if marker is not None:
+            frames[0][marker] = False
+            frames[1] = synthetic.assign(**{marker: True})
+        both = pd.concat([f for f in frames if len(f)] or frames[:1], ignore_index=True)
+        return both.iloc[rng.permutation(len(both))].reset_index(drop=True)
+
+    # -- state --------------------------------------------------------------------------------
+    def _check_columns_state(self, state: Any) -> list[dict[str, Any]]:
+        if not isinstance(state, dict):
+            raise SpecError(f"The 'state' of a {type(self).__name__} spec must be an object. Got {short_repr(state)}.")
+        columns = state.get("columns")
+        if not isinstance(columns, list) or not columns:
+            raise SpecError(f"The 'state' of a {type(self).__name__} spec needs a non-empty 'columns' list.")
+        out = [check_column_spec(c, f"state['columns'][{i}]") for i, c in enumerate(columns)]
+        names = [c["name"] for c in out]
+        if len(set(names)) != len(names):
+            raise SpecError(f"Invalid state: column names must be distinct. Got {names}.")
+        return out

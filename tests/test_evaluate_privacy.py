@@ -1,0 +1,155 @@
+"""Privacy, utility and time-series evaluation on constructed cases over small real data."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+from sklearn.datasets import load_breast_cancer, load_diabetes
+
+from synthbench.evaluate import (
+    attribute_disclosure,
+    autocorrelation_profiles,
+    autocorrelation_similarity,
+    gower_distances,
+    identity_disclosure,
+    membership_disclosure,
+    seasonal_profiles,
+    seasonal_similarity,
+    utility,
+)
+from synthbench.exceptions import DataError, InvalidParameterError
+
+
+@pytest.fixture(scope="module")
+def thirds():
+    """Breast-cancer rows shuffled into training, holdout and an independent third."""
+    df = load_breast_cancer(as_frame=True).frame.iloc[:, [0, 1, 2, 4, 7, 20, 21, 27, 30]]
+    df = df.assign(diagnosis=df.pop("target").map({0: "malignant", 1: "benign"}).astype("str"))
+    df = df.sample(frac=1.0, random_state=0).reset_index(drop=True)
+    return df.iloc[:189], df.iloc[189:378].reset_index(drop=True), df.iloc[378:567].reset_index(drop=True)
+
+
+def test_gower_distance_is_documented_formula():
+    ref = pd.DataFrame({"x": [0.0, 10.0, np.nan], "c": ["a", "b", None]})
+    other = pd.DataFrame({"x": [5.0, np.nan], "c": ["a", None]})
+    d = gower_distances(ref, other)
+    # x scaled by the real range 10; c: mismatch 1; missing: its own category / mid-range + 0.5
+    assert d[0, 0] == pytest.approx((0.5 + 0) / 2)
+    assert d[1, 0] == pytest.approx((0.5 + 1) / 2)
+    assert d[2, 1] == pytest.approx(0.0)
+    assert d[0, 1] == pytest.approx(((0.5 + 0.5) + 1) / 2)
+
+
+def test_copied_rows_score_worst_on_identity(thirds):
+    real, holdout, independent = thirds
+    copied = identity_disclosure(real, real, holdout).set_index("measure")
+    fresh = identity_disclosure(real, independent, holdout).set_index("measure")
+    assert copied.loc["exact_copies", "synthetic"] == 1.0
+    assert copied.loc["dcr_median", "synthetic"] == 0.0
+    assert copied.loc["dcr_protection", "synthetic"] == 0.0
+    assert fresh.loc["exact_copies", "synthetic"] == 0.0
+    # An independent sample sits as far from the training rows as the holdout does.
+    base = fresh.loc["dcr_median", "baseline"]
+    assert fresh.loc["dcr_median", "synthetic"] == pytest.approx(base, rel=0.25)
+    assert fresh.loc["closer_to_real_share", "synthetic"] == pytest.approx(0.5, abs=0.1)
+    assert fresh.loc["dcr_protection", "synthetic"] > 0.75
+    no_holdout = identity_disclosure(real, independent)
+    assert no_holdout["baseline"].iloc[:4].isna().all()
+
+
+def test_copied_rows_score_worst_on_membership(thirds):
+    real, holdout, independent = thirds
+    copied = membership_disclosure(real, real, holdout).set_index("measure")["synthetic"]
+    fresh = membership_disclosure(real, independent, holdout).set_index("measure")["synthetic"]
+    assert copied["auc"] == 1.0 and copied["advantage"] == 1.0
+    assert fresh["auc"] == pytest.approx(0.5, abs=0.1)
+    with pytest.raises(DataError, match="holdout"):
+        membership_disclosure(real, real, None)
+
+
+def test_copied_rows_score_worst_on_attribute(thirds):
+    real, holdout, independent = thirds
+    qis = ["mean radius", "mean texture"]
+    copied = attribute_disclosure(real, real, holdout, sensitive="worst concave points", quasi_identifiers=qis)
+    fresh = attribute_disclosure(real, independent, holdout, sensitive="worst concave points", quasi_identifiers=qis)
+    copied, fresh = copied.set_index("measure"), fresh.set_index("measure")
+    assert copied.loc["correct_share", "synthetic"] == 1.0
+    assert copied.loc["risk", "synthetic"] == 1.0
+    assert fresh.loc["risk", "synthetic"] < 0.15
+    categorical = attribute_disclosure(real, independent, sensitive="diagnosis", k=5).set_index("measure")
+    # Without a holdout the baseline is the naive guess, which tumour measurements beat easily.
+    assert categorical.loc["correct_share", "baseline"] == categorical.loc["naive_share", "synthetic"]
+    assert categorical.loc["correct_share", "synthetic"] > categorical.loc["naive_share", "synthetic"]
+    with pytest.raises(InvalidParameterError, match="sensitive"):
+        attribute_disclosure(real, real, sensitive="nope")
+    with pytest.raises(InvalidParameterError, match="'k'"):
+        attribute_disclosure(real, real, sensitive="diagnosis", k=0)
+
+
+def test_utility_tstr_against_trtr(thirds):
+    real, holdout, _ = thirds
+    same = utility(real, real, holdout, target="diagnosis", model="linear").set_index("metric")
+    assert same.loc["accuracy", "ratio"] == 1.0
+    assert set(same.index) == {"accuracy", "balanced_accuracy", "f1_macro", "roc_auc"}
+    rng = np.random.default_rng(0)
+    broken = real.assign(diagnosis=rng.permutation(real["diagnosis"].to_numpy()))  # label no longer learnable
+    worse = utility(real, broken, holdout, target="diagnosis", model="linear").set_index("metric")
+    assert worse.loc["roc_auc", "tstr"] < same.loc["roc_auc", "tstr"] - 0.2
+    diabetes = load_diabetes(as_frame=True).frame
+    reg = utility(diabetes, diabetes, target="target", model="linear", seed=1)
+    assert reg["metric"].tolist() == ["r2", "mae", "rmse"]
+    with pytest.raises(InvalidParameterError, match="'task'"):
+        utility(real, real, target="diagnosis", task="clustering")
+    with pytest.raises(InvalidParameterError, match="'target'"):
+        utility(real, real, target="nope")
+    with pytest.raises(DataError, match="synthetic data"):
+        utility(real, real.assign(diagnosis="benign"), holdout, target="diagnosis", model="linear")
+
+
+def _ar1(n: int, phi: float, seed: int) -> np.ndarray:
+    rng = np.random.default_rng(seed)
+    x = np.zeros(n)
+    eps = rng.normal(size=n)
+    for t in range(1, n):
+        x[t] = phi * x[t - 1] + eps[t]
+    return x
+
+
+def test_autocorrelation_similarity_tells_ar_from_noise():
+    real = pd.DataFrame({"y": _ar1(600, 0.8, 0)})
+    like = pd.DataFrame({"y": _ar1(600, 0.8, 1)})
+    noise = pd.DataFrame({"y": np.random.default_rng(2).normal(size=600)})
+    s_like = autocorrelation_similarity(real, like, max_lag=10)["score"].iloc[0]
+    s_noise = autocorrelation_similarity(real, noise, max_lag=10)["score"].iloc[0]
+    assert s_like > 0.9 > s_noise
+    prof = autocorrelation_profiles(real, noise, max_lag=3)
+    assert prof["lag"].tolist() == [1, 2, 3]
+    assert prof["real"].iloc[0] == pytest.approx(0.8, abs=0.1)
+
+
+def test_series_per_entity_are_ordered_by_time():
+    t = np.arange(200)
+    a = pd.DataFrame({"shop": "a", "day": t, "sales": np.sin(2 * np.pi * t / 7)})
+    b = pd.DataFrame({"shop": "b", "day": t, "sales": np.sin(2 * np.pi * t / 7) + 5})
+    real = pd.concat([a, b]).sample(frac=1.0, random_state=0)  # rows shuffled: order comes from `day`
+    out = seasonal_similarity(real, real, period=7, time="day", entity="shop")
+    assert out["score"].iloc[0] == 1.0
+    assert out["real_amplitude"].iloc[0] == pytest.approx(2 * np.sin(2 * np.pi * 2 / 7), abs=1e-9)
+    acf = autocorrelation_profiles(real, real, max_lag=7, time="day", entity="shop")
+    assert acf["real"].iloc[6] == pytest.approx(1.0, abs=0.05)  # a weekly cycle repeats at lag 7
+
+
+def test_seasonal_similarity_with_calendar_periods():
+    idx = pd.date_range("2024-01-01", periods=24 * 28, freq="h")
+    rng = np.random.default_rng(0)
+    daily = pd.DataFrame({"load": np.sin(2 * np.pi * idx.hour / 24) + rng.normal(0, 0.2, len(idx))}, index=idx)
+    flat = pd.DataFrame({"load": rng.normal(0, 0.75, len(idx))}, index=idx)
+    same = seasonal_similarity(daily, daily.iloc[::-1], period="hour")["score"].iloc[0]
+    missing = seasonal_similarity(daily, flat, period="hour")["score"].iloc[0]
+    assert same == pytest.approx(1.0) and missing < 0.2
+    assert len(seasonal_profiles(daily, flat, period="hour")) == 24
+    with pytest.raises(DataError, match="timestamps"):
+        seasonal_similarity(daily.reset_index(drop=True), flat.reset_index(drop=True), period="hour")
+    with pytest.raises(InvalidParameterError, match="'period'"):
+        seasonal_similarity(daily, flat, period=1)

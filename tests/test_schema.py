@@ -1,0 +1,267 @@
+"""The rule-based family: each column type's output, streams, constraints and exported code."""
+
+from __future__ import annotations
+
+import json
+import re
+import uuid
+
+import numpy as np
+import pandas as pd
+import pytest
+
+import synthbench as sb
+from synthbench import columns as c
+from synthbench.exceptions import ExpressionError, InvalidParameterError
+from synthbench.generators.schema import BLOCK_SIZE
+from tests.helpers import run_code
+
+
+def kitchen_sink() -> sb.Schema:
+    """Every column type, nulls, a conditioned column, a derived column and constraints."""
+    return sb.Schema(
+        columns=[
+            c.Id("id"),
+            c.Id("code", prefix="C-", width=7),
+            c.Id("token", kind="uuid"),
+            c.Categorical("country", categories=["DE", "FR", "US"], weights=[0.2, 0.3, 0.5]),
+            c.Categorical("tier", categories=[1, 2, 3], null_rate=0.1),
+            c.Boolean("active", p=0.7, null_rate=0.05),
+            c.Integer("age", params={"low": 18, "high": 90}),
+            c.Integer("visits", distribution="poisson", params={"lam": 3.0}, null_rate=0.2),
+            c.Integer("score", distribution="normal", params={"loc": 50, "scale": 15}, min=0, max=100),
+            c.Float(
+                "salary",
+                distribution="lognormal",
+                params={"mean": 10.5, "sigma": 0.4},
+                by="country",
+                params_by={"US": {"mean": 11.0}, "FR": {"sigma": 0.2}},
+                decimals=2,
+            ),
+            c.Float("ratio", distribution="beta", params={"a": 2, "b": 5}, null_rate=0.1),
+            c.Float("wait", distribution="gamma", params={"shape": 2.0, "scale": 3.0}),
+            c.Float("tri", distribution="triangular", params={"left": 0, "mode": 1, "right": 4}),
+            c.Datetime("start", start="2024-01-01", end="2024-06-30"),
+            c.Datetime("end", start="2024-01-01", end="2024-12-31", freq="B", null_rate=0.05),
+            c.Pattern("invoice", pattern=r"INV-####-??-@*\#"),
+            c.Text("name", provider="name", pool_size=200),
+            c.Derived("monthly", expr="round(salary / 12, 2)"),
+            c.Derived("senior", expr="age >= 65 and active"),
+            c.Derived("days open", expr="days(age)"),
+            c.Derived("weeks open", expr="`days open` / days(7)"),
+        ],
+        constraints=["start < end", "score >= 10"],
+    )
+
+
+def test_kitchen_sink_code_rebuilds_the_frame(tmp_path):
+    gen = kitchen_sink()
+    df = gen.sample(2_000, seed=123)
+    assert list(df.columns) == [col.name for col in gen.columns]
+    pd.testing.assert_frame_equal(run_code(gen.to_code(2_000, seed=123), tmp_path), df)
+
+
+def test_code_over_several_blocks_rebuilds_the_frame(tmp_path):
+    gen = sb.Schema.example()
+    n = BLOCK_SIZE * 2 + 17
+    pd.testing.assert_frame_equal(run_code(gen.to_code(n, seed=1), tmp_path), gen.sample(n, seed=1))
+
+
+def test_smaller_sample_is_a_prefix_of_a_larger_one_across_blocks():
+    gen = kitchen_sink()
+    small = gen.sample(BLOCK_SIZE + 5, seed=4)
+    large = gen.sample(BLOCK_SIZE * 2 + 100, seed=4)
+    pd.testing.assert_frame_equal(small, large.iloc[: len(small)])
+
+
+def test_editing_one_column_leaves_the_others_unchanged():
+    gen = kitchen_sink()
+    before = gen.sample(1_000, seed=9)
+    edited = sb.from_dict(gen.to_dict())
+    edited.columns[6].set_params(params={"low": 30, "high": 40})  # age
+    edited.columns[5].set_params(null_rate=0.5)  # active
+    after = edited.sample(1_000, seed=9)
+    # Columns that neither were edited nor read an edited column, nor are touched by a constraint resample.
+    redone = gen.broken_rows(before).any(axis=1) | edited.broken_rows(after).any(axis=1)
+    for name in ["id", "token", "country", "visits", "salary", "invoice", "name"]:
+        pd.testing.assert_series_equal(before.loc[~redone, name], after.loc[~redone, name])
+    assert not before["age"].equals(after["age"])
+    assert after["age"].between(30, 40).all()
+
+
+def test_n_zero_gives_an_empty_frame_with_the_same_dtypes():
+    gen = kitchen_sink()
+    empty, full = gen.sample(0, seed=0), gen.sample(10, seed=0)
+    assert len(empty) == 0
+    assert list(empty.columns) == list(full.columns)
+    assert (empty.dtypes.astype(str) == full.dtypes.astype(str)).all()
+
+
+def test_column_values_follow_their_declarations():
+    df = kitchen_sink().sample(20_000, seed=2)
+    assert df["id"].tolist()[:3] == [1, 2, 3] and df["id"].is_unique
+    assert df["code"].str.fullmatch(r"C-\d{7}").all() and df["code"].iloc[0] == "C-0000001"
+    assert all(uuid.UUID(t).version == 4 for t in df["token"].head(50))
+    assert df["token"].is_unique
+    shares = df["country"].value_counts(normalize=True)
+    assert shares["US"] == pytest.approx(0.5, abs=0.02) and shares["DE"] == pytest.approx(0.2, abs=0.02)
+    assert df["country"].dtype == "category" and list(df["country"].cat.categories) == ["DE", "FR", "US"]
+    assert df["tier"].isna().mean() == pytest.approx(0.1, abs=0.01)
+    assert df["active"].dtype == "boolean" and df["active"].mean() == pytest.approx(0.7, abs=0.02)
+    assert df["age"].between(18, 90).all() and {18, 90} <= set(df["age"])
+    assert df["visits"].dtype == "Int64" and df["visits"].isna().mean() == pytest.approx(0.2, abs=0.01)
+    assert df["visits"].mean() == pytest.approx(3.0, abs=0.1)
+    assert df["score"].between(10, 100).all() and df["score"].dtype == np.int64
+    assert (df["salary"] == df["salary"].round(2)).all()
+    log_means = np.log(df["salary"]).groupby(df["country"], observed=True).mean()
+    assert log_means["US"] == pytest.approx(11.0, abs=0.05) and log_means["DE"] == pytest.approx(10.5, abs=0.05)
+    assert np.log(df.loc[df["country"] == "FR", "salary"]).std() == pytest.approx(0.2, abs=0.02)
+    assert df["ratio"].dropna().between(0, 1).all()
+    assert df["tri"].between(0, 4).all()
+    assert (df["end"].dropna().dt.day_of_week < 5).all()
+    assert df["start"].min() >= pd.Timestamp("2024-01-01") and df["start"].max() <= pd.Timestamp("2024-06-30")
+    assert df["invoice"].str.fullmatch(r"INV-\d{4}-[A-Z]{2}-[a-z][A-Z0-9]#").all()
+    assert df["name"].nunique() <= 200 and df["name"].str.contains(" ").mean() > 0.9
+    assert np.allclose(df["monthly"], (df["salary"] / 12).round(2))
+    assert df["days open"].dtype.kind == "m"
+    assert np.allclose(df["weeks open"], df["age"] / 7)
+
+
+def test_constraints_are_resampled_and_reported():
+    gen = kitchen_sink()
+    df = gen.sample(5_000, seed=3)
+    report = df.attrs["synthbench"]
+    assert not gen.broken_rows(df).any().any()
+    assert report["constraint_violations"]["start < end"] > 0
+    assert report["rows_resampled"] >= report["constraint_violations"]["start < end"]
+    # The rows that end up present satisfy the constraint, missing values excepted.
+    both = df[["start", "end"]].dropna()
+    assert (both["start"] < both["end"]).all()
+
+
+def test_drop_policy_drops_and_reports():
+    gen = sb.Schema(
+        columns=[c.Integer("a", params={"low": 0, "high": 9}), c.Integer("b", params={"low": 0, "high": 9})],
+        constraints=["a < b"],
+        on_violation="drop",
+    )
+    df = gen.sample(10_000, seed=0)
+    assert (df["a"] < df["b"]).all()
+    dropped = df.attrs["synthbench"]["rows_dropped"]
+    assert len(df) == 10_000 - dropped and dropped == pytest.approx(5_500, rel=0.05)
+    assert df.index.equals(pd.RangeIndex(len(df)))
+
+
+def test_raise_policy_and_unsatisfiable_constraints_fail_clearly():
+    cols = [c.Integer("age", params={"low": 18, "high": 80})]
+    with pytest.raises(InvalidParameterError, match="age >= 100"):
+        sb.Schema(columns=cols, constraints=["age >= 100"], max_attempts=5).sample(10, seed=0)
+    with pytest.raises(InvalidParameterError, match="on_violation='raise'"):
+        sb.Schema(columns=cols, constraints=["age >= 50"], on_violation="raise").sample(100, seed=0)
+
+
+@pytest.mark.parametrize(
+    ("columns", "match"),
+    [
+        ([c.Integer("a", params={"low": 0, "high": 1}), c.Integer("a", params={"low": 0, "high": 1})], "repeated"),
+        ([c.Derived("a", expr="b + 1")], "must define 'b'"),
+        ([c.Derived("a", expr="b + 1"), c.Derived("b", expr="a + 1")], "cycle"),
+        ([c.Float("x", distribution="normal", params={"mu": 1})], "unknown"),
+        ([c.Float("x", distribution="normal", params={"scale": -1})], "'scale'"),
+        ([c.Integer("x")], "'low' and 'high'"),
+        ([c.Float("x", params={"low": 2, "high": 1})], "low <= high"),
+        ([c.Float("x", min=5, max=1)], "'min'"),
+        ([c.Float("x", by="y", params_by={"a": {"low": 0}})], "must define 'y'"),
+        ([c.Float("x", params_by={"a": {"low": 0}})], "together with 'by'"),
+        ([c.Datetime("d", start="2024-02-01", end="2024-01-01")], "after start"),
+        ([c.Datetime("d", start="yesterday-ish")], "ISO date"),
+        ([c.Datetime("d", freq="fortnightly")], "pandas frequency"),
+        ([c.Datetime("d", start="2020-01-01", end="2024-01-01", freq="s")], "at most"),
+        ([c.Pattern("p", pattern="AB\\")], "backslash"),
+        ([c.Categorical("g", categories=["a", "b"], weights=[1.0])], "one entry per category"),
+        ([c.Categorical("g", categories=["a", "a"])], "'categories'"),
+    ],
+)
+def test_bad_columns_raise_named_errors(columns, match):
+    with pytest.raises(InvalidParameterError, match=match):
+        sb.Schema(columns=columns).sample(5, seed=0)
+
+
+@pytest.mark.parametrize(
+    "expr",
+    [
+        "__import__('os').system('echo hi')",
+        "a.__class__",
+        "a[0]",
+        "lambda: 1",
+        "[x for x in a]",
+        "open('f')",
+        "a if a else a",
+        "a ** 1000",
+        "9 ** 9 ** 9",
+        "a +",
+        "f'{a}'",
+        "a := 1",
+        "round(a, 1.5)",
+        "abs(a, a)",
+        "a" + " + a" * 150,
+        "(" * 300 + "a" + ")" * 300,
+        "2 ** 3",
+        "1e999",
+        "a is None",
+    ],
+)
+def test_unsafe_or_malformed_expressions_are_rejected(expr):
+    gen = sb.Schema(columns=[c.Integer("a", params={"low": 0, "high": 5}), c.Derived("d", expr=expr)])
+    with pytest.raises(ExpressionError):
+        gen.sample(5, seed=0)
+
+
+def test_expression_errors_at_run_time_are_ours():
+    gen = sb.Schema(columns=[c.Categorical("g", categories=["x", "y"]), c.Derived("d", expr="g * g")])
+    with pytest.raises(ExpressionError, match="cannot be computed"):
+        gen.sample(5, seed=0)
+
+
+def test_constraint_must_be_a_condition_on_known_columns():
+    cols = [c.Integer("a", params={"low": 0, "high": 5})]
+    with pytest.raises(InvalidParameterError, match="conditions"):
+        sb.Schema(columns=cols, constraints=["a + 1"]).sample(5, seed=0)
+    with pytest.raises(InvalidParameterError, match=r"\['b'\]"):
+        sb.Schema(columns=cols, constraints=["b > 1"]).sample(5, seed=0)
+
+
+def test_seed_example_customer_table():
+    """The seeds' customer table: id, gender, age 18-80, country from a list."""
+    customers = sb.Schema(
+        columns=[
+            c.Id("id"),
+            c.Categorical("gender", categories=["female", "male"]),
+            c.Integer("age", params={"low": 18, "high": 80}),
+            c.Categorical("country", categories=["DE", "FR", "IT", "US"]),
+        ]
+    )
+    df = customers.sample(1_000, seed=42)
+    assert df.shape == (1_000, 4)
+    assert df["age"].between(18, 80).all()
+    assert set(df["country"]) == {"DE", "FR", "IT", "US"}
+    spec = json.loads(json.dumps(customers.to_dict()))
+    assert spec["params"]["columns"][2] == {
+        "type": "Integer",
+        "name": "age",
+        "distribution": "uniform",
+        "params": {"low": 18, "high": 80},
+        "by": None,
+        "params_by": None,
+        "min": None,
+        "max": None,
+        "null_rate": 0.0,
+    }
+
+
+def test_exported_code_reads_like_a_tutorial():
+    code = sb.Schema.example().to_code(100, seed=1)
+    assert code.startswith("# Schema: 100 rows, seed 1.")
+    assert "# age: uniform(low=18, high=80)" in code
+    assert re.search(r"^import numpy as np$", code, re.M) and "synthbench" not in code
+    assert max(len(line) for line in code.splitlines()) <= 120

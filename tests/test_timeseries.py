@@ -1,0 +1,441 @@
+"""The time-series family: each component's statistical signature, events, index, errors, fitting."""
+
+from __future__ import annotations
+
+import json
+
+import numpy as np
+import pandas as pd
+import pytest
+
+import synthbench as sb
+from synthbench.exceptions import DataError, InvalidParameterError, NotFittedError, SpecError
+from synthbench.generators.timeseries.core import stream_key
+from synthbench.timeseries import (
+    AR,
+    COMPONENT_TYPES,
+    Anomaly,
+    Fourier,
+    LevelShift,
+    Missing,
+    Noise,
+    RandomWalk,
+    Seasonality,
+    SeasonalProfile,
+    Trend,
+    example_temperatures,
+)
+from tests.helpers import bad_values, run_code
+
+
+def values(gen: sb.TimeSeries, n: int, seed: int = 0, channel: str = "value") -> np.ndarray:
+    """The channel as an (entities, steps) array."""
+    df = gen.sample(n, seed=seed)
+    return df[channel].to_numpy().reshape(gen.entities, n)
+
+
+def autocorr(x: np.ndarray, lag: int) -> float:
+    x = x - x.mean()
+    return float(np.dot(x[:-lag], x[lag:]) / np.dot(x, x))
+
+
+def kitchen_sink(**overrides) -> sb.TimeSeries:
+    """Every component, correlated channels, several entities, anomalies and gaps."""
+    params = {
+        "start": "2024-03-01 00:00+01:00",
+        "freq": "h",
+        "entities": 4,
+        "channels": ["load", "price"],
+        "correlation": [[1.0, 0.5], [0.5, 1.0]],
+        "components": [
+            Trend(level=10, slope=0.01, changepoints=[100, "2024-03-10"], slope_changes=[-0.02, 0.005], vary=0.1),
+            Seasonality(period=24, amplitude=3, phase=0.25),
+            Seasonality(period=168, amplitude=1.5, vary=0.3),
+            Fourier(period=84.5, coefficients=[[1, 0.5], [0.2, -0.1]]),
+            SeasonalProfile(period=6, values=[0, 1, 2, 3, 2, 1]),
+            Noise(kind="t", scale=0.5, df=4),
+            Noise(scale=0.2),
+            AR(phi=[0.6, 0.2], scale=0.5, vary=0.2),
+            RandomWalk(scale=0.1, drift=0.001),
+            LevelShift(at=["2024-03-05 12:00+01:00"], sizes=[2.0], rate=0.01, scale=0.5),
+        ],
+        "anomalies": [
+            Anomaly(kind="spike", at=50, length=2, magnitude=5, entities=[1, 3]),
+            Anomaly(kind="dip", count=3, length=4),
+            Anomaly(kind="level_shift", at=400, length=None, magnitude=-2),
+        ],
+        "missing": [Missing(count=2, length=5), Missing(at=10, length=3, entities=[0])],
+        "decimals": 3,
+    }
+    params.update(overrides)
+    return sb.TimeSeries(**params)
+
+
+# -- protocol on a generator that uses everything ------------------------------------
+
+
+def test_kitchen_sink_code_rebuilds_the_frame(tmp_path):
+    gen = kitchen_sink()
+    df = gen.sample(500, seed=3)
+    assert df.columns.tolist() == ["entity", "timestamp", "load", "price", "is_anomaly"]
+    assert len(df) == 500 * 4
+    assert str(df["timestamp"].dt.tz) == "UTC+01:00"
+    code = gen.to_code(500, seed=3)
+    assert "synthbench" not in code
+    assert "# AR(2): phi [0.6, 0.2], innovation scale 0.5" in code and "from scipy.signal import lfilter" in code
+    pd.testing.assert_frame_equal(run_code(code, tmp_path), df, check_exact=True)
+
+
+def test_kitchen_sink_spec_round_trips():
+    gen = kitchen_sink()
+    again = sb.from_json(json.dumps(gen.to_dict()))
+    assert again == gen
+    pd.testing.assert_frame_equal(again.sample(450, seed=1), gen.sample(450, seed=1))
+
+
+def test_seeds_example_is_a_level_plus_cumulative_noise():
+    # The seeds' daily temperature: pd.date_range + 15 + cumsum(normal draws).
+    gen = sb.TimeSeries.example()
+    df = gen.sample(365, seed=42)
+    steps = np.random.default_rng([42, stream_key("RandomWalk", 0), 0]).standard_normal(365)
+    expected = pd.DataFrame(
+        {"timestamp": pd.date_range("2024-01-01", periods=365, freq="D"), "temperature": 15.0 + np.cumsum(steps)}
+    )
+    pd.testing.assert_frame_equal(df, expected, check_exact=False, rtol=1e-12)
+
+
+# -- each component's statistical signature ------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "component",
+    [
+        Seasonality(period=12, amplitude=3),
+        Fourier(period=12, coefficients=[[2.0, 1.0], [0.5, 0.0]]),
+        SeasonalProfile(period=12, values=[0, 1, 2, 4, 6, 7, 6, 4, 2, 1, 0, -1]),
+    ],
+)
+def test_seasonal_period_is_the_autocorrelation_peak(component):
+    gen = sb.TimeSeries(components=[component, Noise(scale=1.0)])
+    x = values(gen, 2_000, seed=1)[0]
+    acf = {lag: autocorr(x, lag) for lag in range(2, 19)}
+    assert max(acf, key=acf.get) == 12
+
+
+def test_ar1_lag1_autocorrelation_matches_phi_and_starts_stationary():
+    gen = sb.TimeSeries(entities=2, components=[AR(phi=[0.8], scale=1.0)])
+    x = values(gen, 20_000, seed=2)
+    assert [autocorr(row, 1) for row in x] == pytest.approx([0.8, 0.8], abs=0.02)
+    # The burn-in puts the very first step at the stationary variance 1 / (1 - 0.8**2).
+    first = values(sb.TimeSeries(entities=4_000, components=[AR(phi=[0.8])]), 2, seed=3)[:, 0]
+    assert first.var() == pytest.approx(1 / (1 - 0.64), rel=0.1)
+
+
+def test_ar2_coefficients_are_recovered_by_least_squares():
+    gen = sb.TimeSeries(components=[AR(phi=[0.5, 0.3], scale=2.0)])
+    x = values(gen, 30_000, seed=4)[0]
+    lags = np.column_stack([x[1:-1], x[:-2]])
+    phi, *_ = np.linalg.lstsq(lags, x[2:], rcond=None)
+    assert phi == pytest.approx([0.5, 0.3], abs=0.02)
+    assert np.std(x[2:] - lags @ phi) == pytest.approx(2.0, rel=0.03)
+
+
+@pytest.mark.parametrize("phi", [[1.05], [1.0], [-1.0], [0.5, 0.6], [0.2, 0.2, 0.7]])
+def test_explosive_or_unit_root_ar_is_rejected(phi):
+    gen = sb.TimeSeries(components=[AR(phi=phi)])
+    with pytest.raises(InvalidParameterError, match=r"'phi' parameter of AR must describe a stationary process"):
+        gen.sample(10, seed=0)
+
+
+def test_stationary_ar_with_large_coefficients_is_accepted():
+    # 1 - 1.2 z + 0.5 z^2 has complex roots with |z| = sqrt(2): stationary, oscillating.
+    x = values(sb.TimeSeries(components=[AR(phi=[1.2, -0.5])]), 5_000, seed=0)[0]
+    assert np.isfinite(x).all() and np.abs(x).max() < 100
+
+
+def test_random_walk_variance_grows_linearly_with_drift():
+    gen = sb.TimeSeries(entities=3_000, components=[RandomWalk(scale=0.5, drift=0.1)])
+    x = values(gen, 400, seed=5)
+    assert np.diff(x, axis=1).std() == pytest.approx(0.5, rel=0.02)
+    assert x[:, 399].var() / x[:, 99].var() == pytest.approx(4.0, rel=0.15)
+    assert x[:, 399].mean() == pytest.approx(40.0, abs=0.5)
+
+
+def test_noise_scale_and_student_t_tails():
+    normal = values(sb.TimeSeries(components=[Noise(scale=2.0)]), 50_000, seed=6)[0]
+    heavy = values(sb.TimeSeries(components=[Noise(kind="t", scale=1.0, df=3)]), 50_000, seed=6)[0]
+    assert normal.std() == pytest.approx(2.0, rel=0.02)
+    assert abs(autocorr(normal, 1)) < 0.02
+
+    def kurtosis(x):
+        return float(((x - x.mean()) ** 4).mean() / x.var() ** 2 - 3)
+
+    assert abs(kurtosis(normal)) < 0.2 and kurtosis(heavy) > 2
+    # t scale: the median absolute value of a t(3) variable is 0.765.
+    assert np.median(np.abs(heavy)) == pytest.approx(0.765, rel=0.05)
+
+
+def test_trend_slope_and_changepoint_are_recovered_by_a_fit():
+    gen = sb.TimeSeries(
+        components=[Trend(level=5, slope=0.3, changepoints=[500], slope_changes=[-0.5]), Noise(scale=1.0)]
+    )
+    x = values(gen, 1_000, seed=7)[0]
+    t = np.arange(1_000)
+    before = np.polyfit(t[:500], x[:500], 1)
+    after = np.polyfit(t[500:], x[500:], 1)
+    assert before == pytest.approx([0.3, 5.0], abs=0.1)
+    assert after[0] == pytest.approx(-0.2, abs=0.01)
+
+
+def test_level_shifts_fixed_and_random():
+    fixed = sb.TimeSeries(components=[LevelShift(at=[300], sizes=[4.0]), Noise(scale=0.5)])
+    x = values(fixed, 600, seed=8)[0]
+    assert x[300:].mean() - x[:300].mean() == pytest.approx(4.0, abs=0.15)
+    rand = sb.TimeSeries(entities=200, components=[LevelShift(rate=0.02, scale=1.0)])
+    x = values(rand, 500, seed=8)
+    jumps = np.diff(x, axis=1)
+    assert (jumps != 0).sum() == pytest.approx(0.02 * 499 * 200, rel=0.1)
+    assert jumps[jumps != 0].std() == pytest.approx(1.0, rel=0.1)
+
+
+def test_channels_are_correlated_as_requested():
+    two = sb.TimeSeries(channels=["a", "b"], correlation=0.7, components=[Trend(level=3), Noise(scale=2.0)])
+    df = two.sample(20_000, seed=9)
+    assert df["a"].corr(df["b"]) == pytest.approx(0.7, abs=0.02)
+    matrix = [[1.0, 0.5, -0.3], [0.5, 1.0, 0.0], [-0.3, 0.0, 1.0]]
+    three = sb.TimeSeries(entities=3, channels=["a", "b", "c"], correlation=matrix, components=[AR(phi=[0.5])])
+    df = three.sample(10_000, seed=9)
+    assert df[["a", "b", "c"]].corr().to_numpy() == pytest.approx(np.array(matrix), abs=0.04)
+    # AR keeps its autocorrelation on every channel.
+    assert autocorr(df.loc[df["entity"] == 0, "c"].to_numpy(), 1) == pytest.approx(0.5, abs=0.03)
+
+
+def test_vary_gives_each_entity_its_own_scale():
+    gen = sb.TimeSeries(entities=2_000, components=[Trend(level=100, vary=0.1)])
+    levels = values(gen, 3, seed=10)[:, 0]
+    assert np.log(levels / 100).std() == pytest.approx(0.1, rel=0.1)
+    assert np.all(values(gen, 3, seed=10)[:, 2] == levels)  # one factor per entity, constant in time
+
+
+# -- events ------------------------------------------------------------------------------
+
+
+def test_anomaly_labels_match_the_injected_positions_exactly():
+    base = {"entities": 3, "freq": "D", "components": [Seasonality(period=7), AR(phi=[0.5]), Noise(scale=0.1)]}
+    anomalies = [
+        Anomaly(kind="spike", at=10, magnitude=5),
+        Anomaly(kind="dip", at="2024-02-01", length=3, magnitude=2, entities=[2]),
+        Anomaly(kind="level_shift", at=80, length=None, magnitude=-1.5, entities=[0]),
+    ]
+    plain = sb.TimeSeries(**base).sample(100, seed=11)
+    df = sb.TimeSeries(**base, anomalies=anomalies).sample(100, seed=11)
+    label = df["is_anomaly"].to_numpy().reshape(3, 100)
+    expected = np.zeros((3, 100), dtype=bool)
+    expected[:, 10] = True
+    expected[2, 31:34] = True  # 2024-02-01 is step 31
+    expected[0, 80:] = True
+    assert np.array_equal(label, expected)
+    # The other streams are untouched: the values differ by the bump and only there.
+    bump = (df["value"] - plain["value"]).to_numpy().reshape(3, 100)
+    assert np.allclose(bump[:, 10], 5) and np.allclose(bump[2, 31:34], -2) and np.allclose(bump[0, 80:], -1.5)
+    assert np.allclose(bump[~expected], 0)
+
+
+def test_random_anomalies_lie_inside_and_have_the_declared_length():
+    gen = sb.TimeSeries(entities=50, anomalies=[Anomaly(kind="spike", count=1, length=7, magnitude=1)])
+    df = gen.sample(60, seed=12)
+    label = df["is_anomaly"].to_numpy().reshape(50, 60)
+    value = df["value"].to_numpy().reshape(50, 60)
+    assert np.all(label.sum(axis=1) == 7)
+    assert np.array_equal(value == 1, label)
+    starts = label.argmax(axis=1)
+    assert np.all(label[np.arange(50)[:, None], starts[:, None] + np.arange(7)])
+    assert len(set(starts)) > 10  # placed at random, per entity
+
+
+def test_missing_stretches_keep_the_rows():
+    gen = sb.TimeSeries(
+        entities=2, components=[Noise()], missing=[Missing(at=5, length=4, entities=[1]), Missing(count=2, length=3)]
+    )
+    df = gen.sample(100, seed=13)
+    assert len(df) == 200 and df["timestamp"].notna().all()
+    gaps = df["value"].isna().to_numpy().reshape(2, 100)
+    assert gaps[1, 5:9].all() and not gaps[0, 5:9].all()
+    assert 3 <= gaps[0].sum() <= 6 and 7 <= gaps[1].sum() <= 10
+
+
+# -- streams and index -------------------------------------------------------------------
+
+
+def test_editing_one_component_leaves_the_others_draws_alone():
+    parts = [Trend(level=1), Noise(scale=1.0), AR(phi=[0.5]), RandomWalk(scale=0.3)]
+    x = values(sb.TimeSeries(components=parts), 300, seed=14)[0]
+    # A new component in front shifts every position, but keys are kind + rank, so draws stay.
+    y = values(sb.TimeSeries(components=[Seasonality(period=10, amplitude=2), *parts]), 300, seed=14)[0]
+    wave = 2 * np.sin(2 * np.pi * np.arange(300) / 10)
+    assert np.allclose(y - x, wave)
+
+
+def test_a_longer_sample_starts_with_the_shorter_one():
+    gen = sb.TimeSeries(
+        entities=3,
+        channels=["a", "b"],
+        correlation=0.4,
+        components=[Noise(kind="t"), AR(phi=[0.7]), RandomWalk(), LevelShift(rate=0.05)],
+    )
+    short = gen.sample(50, seed=15)
+    long = gen.sample(200, seed=15)
+    long = long[long["timestamp"] < short["timestamp"].max() + pd.Timedelta("1D")].reset_index(drop=True)
+    pd.testing.assert_frame_equal(short, long)
+
+
+@pytest.mark.parametrize(
+    ("freq", "start", "end", "first", "last"),
+    [
+        ("B", "2024-01-05", None, "2024-01-05", "2024-01-11"),  # Fri, Mon..Thu
+        ("15min", "2024-01-01 23:30", None, "2024-01-01 23:30", "2024-01-02 00:30"),
+        ("D", None, "2024-12-31", "2024-12-27", "2024-12-31"),
+        ("MS", "2024-01-01", None, "2024-01-01", "2024-05-01"),
+    ],
+)
+def test_index_is_a_real_datetime_range(freq, start, end, first, last):
+    df = sb.TimeSeries(start=start, end=end, freq=freq, components=[Noise()]).sample(5, seed=0)
+    stamps = pd.DatetimeIndex(df["timestamp"])
+    assert stamps[0] == pd.Timestamp(first) and stamps[-1] == pd.Timestamp(last)
+    assert stamps.equals(pd.date_range(first, periods=5, freq=freq))
+    if freq == "B":
+        assert stamps.day_of_week.max() <= 4
+
+
+# -- errors ------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("params", "n", "match"),
+    [
+        ({"freq": "xyz"}, 10, "'freq' parameter of TimeSeries must be a pandas frequency"),
+        ({"freq": "M"}, 10, "'freq'"),
+        ({"freq": "-1D"}, 10, "'freq' parameter of TimeSeries must step forward"),
+        ({"start": None}, 10, "'start' parameter of TimeSeries must be set, or else 'end'"),
+        ({"end": "2024-02-01"}, 10, "exactly one"),
+        ({"start": "today"}, 10, "'start'.*reproducible"),
+        ({"start": "2024-13-45"}, 10, "'start'"),
+        ({"freq": "YS"}, 10**6, "'start' parameter of TimeSeries must give"),
+        ({"components": [Seasonality(period=365.25)]}, 100, "'period' parameter of Seasonality must be at most"),
+        ({"components": [SeasonalProfile(period=7, values=[1, 2])]}, 100, "'values' parameter of SeasonalProfile"),
+        ({"components": [Trend(changepoints=[5])]}, 100, "'slope_changes' parameter of Trend"),
+        ({"components": [Trend(changepoints=[500], slope_changes=[1])]}, 100, "'changepoints'.*inside the series"),
+        ({"components": [LevelShift(at=[1, 2], sizes=[1])]}, 100, "'sizes' parameter of LevelShift"),
+        ({"anomalies": [Anomaly(at=100)]}, 100, "'at' parameter of Anomaly must lie inside the series"),
+        ({"anomalies": [Anomaly(at="2023-12-31")]}, 100, "'at' parameter of Anomaly must lie inside"),
+        ({"anomalies": [Anomaly(at="2024-01-01 00:00+01:00")]}, 100, "'at'.*timezone"),
+        ({"anomalies": [Anomaly(at=95, length=10)]}, 100, "'length' parameter of Anomaly must keep the stretch"),
+        ({"anomalies": [Anomaly(count=2, length=200)]}, 100, "'length' parameter of Anomaly must be at most"),
+        ({"anomalies": [Anomaly(length=None)]}, 100, "'length' parameter of Anomaly must be an int when 'at'"),
+        ({"anomalies": [Anomaly(kind="dip", at=3, magnitude=-2)]}, 100, "'magnitude' parameter of Anomaly"),
+        ({"anomalies": [Anomaly(at=3, entities=[1])]}, 100, "'entities' parameter of Anomaly must be entity"),
+        ({"missing": [Missing(at=100)]}, 100, "'at' parameter of Missing"),
+        ({"channels": ["a", "b"], "correlation": 1.0}, 10, "'correlation'.*positive definite"),
+        ({"channels": ["a", "b", "c"], "correlation": -0.6}, 10, "'correlation'.*> -0.5"),
+        ({"channels": ["a", "b"], "correlation": [[1.0, 0.5]]}, 10, "'correlation'.*2 x 2"),
+        ({"channels": ["a", "b"], "correlation": [[1.0, 0.5], [0.4, 1.0]]}, 10, "'correlation'.*symmetric"),
+        ({"channels": ["timestamp"]}, 10, "'channels' parameter of TimeSeries must differ"),
+    ],
+)
+def test_bad_input_raises_a_clear_error(params, n, match):
+    gen = sb.TimeSeries(**params)
+    with pytest.raises(InvalidParameterError, match=match):
+        gen.sample(n, seed=0)
+    with pytest.raises(InvalidParameterError, match=match):
+        gen.to_code(n, seed=0)
+
+
+def _component_bad_cases():
+    for name, cls in sorted({**COMPONENT_TYPES, "Anomaly": Anomaly, "Missing": Missing}.items()):
+        for p in cls.params:
+            for bad in bad_values(p.constraint):
+                yield pytest.param(cls, p.name, bad, id=f"{name}.{p.name}={bad!r}"[:80])
+
+
+@pytest.mark.parametrize(("cls", "param", "bad"), list(_component_bad_cases()))
+def test_every_component_parameter_rejects_bad_values_by_name(cls, param, bad):
+    item = cls().set_params(**{param: bad})
+    where = {"Anomaly": "anomalies", "Missing": "missing"}.get(cls.__name__, "components")
+    gen = sb.TimeSeries(**{where: [item]})
+    with pytest.raises(InvalidParameterError, match=f"'{param}'"):
+        gen.sample(20, seed=0)
+
+
+# -- the fitted variant --------------------------------------------------------------------
+
+
+def test_fitted_learns_trend_season_and_ar_from_a_series():
+    real = example_temperatures()
+    gen = sb.FittedTimeSeries(periods=[365.25], harmonics=2).fit(real)
+    trend, season, noise = gen.components_
+    assert trend.level == pytest.approx(11.0, abs=0.5) and trend.slope == pytest.approx(0.001, abs=0.0008)
+    a, b = season.coefficients[0]
+    assert np.hypot(a, b) == pytest.approx(8.5, abs=0.4)
+    assert noise.phi[0] == pytest.approx(0.7, abs=0.05) and noise.scale == pytest.approx(1.8, abs=0.1)
+    assert gen.freq_ == "D" and gen.n_obs_ == len(real)
+
+
+def test_fitted_samples_have_the_same_profile():
+    real = example_temperatures()
+    gen = sb.FittedTimeSeries(periods=[365.25], harmonics=2).fit(real)
+    fake = gen.sample(len(real), seed=3)
+    assert fake["timestamp"].equals(real["timestamp"])
+    by_month = [df.groupby(df["timestamp"].dt.month)["temperature"].mean() for df in (real, fake)]
+    assert np.abs(by_month[0] - by_month[1]).max() < 2.5
+    again = sb.FittedTimeSeries(periods=[365.25], harmonics=2).fit(fake)
+    assert again.components_[2].phi[0] == pytest.approx(0.7, abs=0.06)
+
+
+def test_fitted_handles_gaps_an_index_and_several_entities():
+    real = example_temperatures().set_index("timestamp").drop(index=pd.date_range("2021-03-01", periods=20))
+    with pytest.raises(DataError, match="pass freq="):
+        sb.FittedTimeSeries(time_column=None).fit(real)
+    gen = sb.FittedTimeSeries(time_column=None, freq="D", periods=[365.25], entities=3).fit(real)
+    assert gen.n_obs_ == 1096 - 20
+    df = gen.sample(30, seed=1)
+    assert df.columns.tolist() == ["entity", "timestamp", "temperature"] and len(df) == 90
+
+
+@pytest.mark.parametrize(
+    ("data", "params", "error", "match"),
+    [
+        (pd.DataFrame({"x": [1.0, 2.0, 3.0]}), {}, DataError, "no time column 'timestamp'"),
+        (pd.DataFrame({"timestamp": ["2024-01-01"] * 3, "x": [1.0] * 3}), {}, DataError, "must hold datetimes"),
+        (example_temperatures().assign(other=1.0), {}, DataError, "Set value_column"),
+        (example_temperatures(), {"value_column": "nope"}, DataError, "no value column 'nope'"),
+        (example_temperatures().head(400), {"periods": [365.25]}, InvalidParameterError, "'periods'.*twice"),
+        (example_temperatures().head(12), {"periods": [5], "harmonics": 2}, DataError, "at least"),
+        (example_temperatures().iloc[[0, 1, 3, 4, 7]], {"freq": "2D"}, DataError, "regular '2D' grid"),
+        (pd.concat([example_temperatures()] * 2), {}, DataError, "unique"),
+        ([1, 2, 3], {}, DataError, "needs a pandas DataFrame"),
+    ],
+)
+def test_fitted_rejects_unusable_data(data, params, error, match):
+    with pytest.raises(error, match=match):
+        sb.FittedTimeSeries(**params).fit(data)
+
+
+def test_fitted_needs_fit_and_checks_its_state():
+    with pytest.raises(NotFittedError):
+        sb.FittedTimeSeries().sample(5, seed=0)
+    spec = sb.FittedTimeSeries.example().to_dict()
+    spec["state"]["components"][2]["phi"] = [1.5]
+    with pytest.raises(SpecError, match="stationary"):
+        sb.from_dict(spec)
+    spec["state"] = {"freq": "D"}
+    with pytest.raises(SpecError, match="keys"):
+        sb.from_dict(spec)
+
+
+def test_fitted_nonstationary_residuals_are_pulled_inside():
+    # A pure random walk has a unit-root residual; the fitted AR is kept just stationary.
+    walk = np.cumsum(np.random.default_rng(0).standard_normal(500))
+    real = pd.DataFrame({"timestamp": pd.date_range("2024-01-01", periods=500, freq="h"), "v": walk})
+    gen = sb.FittedTimeSeries(trend="constant", ar_order=1).fit(real)
+    assert 0.9 < gen.components_[-1].phi[0] < 1
+    assert np.isfinite(gen.sample(2_000, seed=0)["v"]).all()
