@@ -323,7 +323,9 @@ class Schema(Generator):
         block = [
             "def make_block(block):",
             "    positions = np.arange(block * BLOCK_SIZE, min((block + 1) * BLOCK_SIZE, N_ROWS))",
-            "    df = make_rows(positions, (block, 0))",
+            "    df = make_rows(positions, (block, 0))"
+            if self.constraints
+            else "    return make_rows(positions, (block, 0))",
         ]
         if self.on_violation == "drop" and self.constraints:
             block.append("    return df[~broken(df)]  # drop rows that break a constraint")
@@ -340,8 +342,6 @@ class Schema(Generator):
                 '        raise ValueError(f"{bad.sum()} rows still break the constraints")',
                 "    return df",
             ]
-        else:
-            block.append("    return df")
         cell.block(None, *block)
         cell.block(
             None,
