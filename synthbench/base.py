@@ -12,6 +12,8 @@ True
 from __future__ import annotations
 
 import keyword
+import os
+from pathlib import Path
 from typing import Any, ClassVar
 
 import numpy as np
@@ -79,6 +81,9 @@ class Generator(Component):
     min_rows: ClassVar[int] = 0
     #: The output is a transformation of the fitted frame (see the class docstring).
     size_from_data: ClassVar[bool] = False
+    #: Rows per block for generators whose block k depends only on (seed, k) and which
+    #: implement ``_sample_blocks``; 0 means "not block-wise" (see :mod:`synthbench.scale`).
+    block_size: ClassVar[int] = 0
 
     # -- protocol --------------------------------------------------------------------
     def fit(self, data: pd.DataFrame) -> Generator:
@@ -125,6 +130,35 @@ class Generator(Component):
         if self.size_from_data and n is not None:
             self._check_size(n, self._sample(n, seed), name)
         return self._to_code(n, seed, **options)
+
+    def to_parquet(
+        self,
+        path: str | os.PathLike,
+        n: int,
+        *,
+        seed: int | None = None,
+        rows_per_file: int | None = None,
+        overwrite: bool = False,
+        progress: bool = True,
+    ) -> Path:
+        """Stream ``n`` rows to a Parquet dataset folder with bounded memory, atomically.
+
+        See :func:`synthbench.scale.to_parquet` (which generators support it, and how).
+        """
+        from .scale import to_parquet
+
+        return to_parquet(
+            self, path, n, seed=seed, rows_per_file=rows_per_file, overwrite=overwrite, progress=progress
+        )
+
+    def to_dask(self, n: int, *, seed: int | None = None, npartitions: int | None = None) -> Any:
+        """``n`` rows as a lazy ``dask.dataframe.DataFrame`` made block by block.
+
+        See :func:`synthbench.scale.to_dask` (needs the ``dask`` extra).
+        """
+        from .scale import to_dask
+
+        return to_dask(self, n, seed=seed, npartitions=npartitions)
 
     def _check_n(self, n: Any, owner: str) -> int | None:
         if n is None and self.size_from_data:
@@ -196,4 +230,8 @@ class Generator(Component):
         raise NotImplementedError
 
     def _to_code(self, n: int, seed: int, **options: Any) -> str:
+        raise NotImplementedError
+
+    def _sample_blocks(self, n: int, seed: int, start: int, stop: int) -> pd.DataFrame:
+        """Rows of blocks ``start <= k < stop`` of ``sample(n, seed)`` (when ``block_size``)."""
         raise NotImplementedError

@@ -6,6 +6,8 @@
     print the JSON spec of a generator's example, to edit and feed to ``generate``.
 ``synthbench generate SPEC.json -n N -o OUT.csv|OUT.parquet [--seed S]``
     make N rows from a spec and write them atomically: the file appears whole or not at all.
+    With ``--rows-per-file R``, stream to a Parquet dataset folder ``OUT/part-00000.parquet``, ...
+    with bounded memory (see :mod:`synthbench.scale`).
 ``synthbench code SPEC.json -n N --seed S``
     print the standalone Python code that rebuilds the same frame.
 
@@ -69,6 +71,10 @@ def write_frame(df, path: str | os.PathLike) -> Path:
                 df.to_parquet(tmp, index=False)
             except ImportError as exc:
                 raise UsageError(f"Writing Parquet needs pyarrow: pip install pyarrow ({exc}).") from None
+        # mkstemp makes the file private (0600); give it the mode a plain open() would.
+        umask = os.umask(0)
+        os.umask(umask)
+        os.chmod(tmp, 0o666 & ~umask)
         os.replace(tmp, path)
     finally:
         with contextlib.suppress(FileNotFoundError):
@@ -114,11 +120,31 @@ def _cmd_spec(args: argparse.Namespace) -> int:
 
 
 def _cmd_generate(args: argparse.Namespace) -> int:
+    if args.rows_per_file is not None:
+        return _generate_dataset(args)
     gen = _load_spec(args.spec)
     _format_of(Path(args.output))  # fail on a bad suffix before any work
     df = gen.sample(args.n, seed=args.seed)
     path = write_frame(df, args.output)
     print(f"wrote {len(df):,} rows x {df.shape[1]} columns to {path}", file=sys.stderr)
+    return 0
+
+
+def _generate_dataset(args: argparse.Namespace) -> int:
+    """``generate --rows-per-file``: stream to a Parquet dataset folder, replaced whole."""
+    out = Path(args.output)
+    if out.suffix.lower() not in ("", ".parquet", ".pq"):
+        raise UsageError(
+            f"--rows-per-file writes a Parquet dataset folder: the output must end in .parquet "
+            f"or have no suffix. Got {out.name!r} instead."
+        )
+    gen = _load_spec(args.spec)
+    path = gen.to_parquet(out, args.n, seed=args.seed, rows_per_file=args.rows_per_file, overwrite=True)
+    import pyarrow.parquet as pq  # present: to_parquet needs it
+
+    files = sorted(path.glob("part-*.parquet"))
+    rows = sum(pq.ParquetFile(f).metadata.num_rows for f in files)
+    print(f"wrote {rows:,} rows in {len(files)} Parquet file(s) to {path}/", file=sys.stderr)
     return 0
 
 
@@ -147,6 +173,14 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("-n", "--rows", dest="n", type=int, required=True, help="number of rows")
     p.add_argument("-o", "--output", required=True, help="output file: .csv, .csv.gz or .parquet")
     p.add_argument("--seed", type=int, default=0, help="random seed (default 0)")
+    p.add_argument(
+        "--rows-per-file",
+        type=int,
+        default=None,
+        metavar="R",
+        help="stream to a Parquet dataset folder (OUTPUT/part-00000.parquet, ...) of R rows per file, "
+        "with bounded memory (Schema and fitted generators)",
+    )
     p.set_defaults(run=_cmd_generate)
 
     p = sub.add_parser("code", help="print standalone Python code that rebuilds the frame")

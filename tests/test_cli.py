@@ -46,6 +46,7 @@ def test_generate_csv_and_gzip(spec_file, tmp_path):
         assert main(["generate", str(spec_file), "-n", "50", "-o", str(out)]) == 0
         back = pd.read_csv(out)
         assert len(back) == 50 and back["customer_id"].iloc[0] == "C-000001"
+        assert out.stat().st_mode & 0o044  # readable by others, like any file the shell makes
 
 
 def test_code_command_prints_standalone_code(spec_file, capsys):

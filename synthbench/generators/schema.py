@@ -92,6 +92,7 @@ class Schema(Generator):
     """
 
     family: ClassVar[str] = "rules"
+    block_size: ClassVar[int] = BLOCK_SIZE
     params = (
         Param(
             "columns",
@@ -275,6 +276,21 @@ class Schema(Generator):
         if self.constraints:
             df.attrs["synthbench"] = report
         return df
+
+    def _sample_blocks(self, n: int, seed: int, start: int, stop: int) -> pd.DataFrame:
+        """Rows of blocks ``start <= k < stop`` of ``sample(n, seed)``, made on their own.
+
+        Block k depends only on ``(seed, k)``, so concatenating the block ranges of any
+        partition of ``range(n_blocks)`` gives ``sample(n, seed)`` (streaming, Dask).
+        """
+        cache: dict = {}
+        report: dict[str, Any] = {
+            "constraint_violations": dict.fromkeys(self.constraints, 0),
+            "rows_resampled": 0,
+            "rows_dropped": 0,
+        }
+        blocks = [self._make_block(seed, k, n, cache, report) for k in range(start, stop)]
+        return pd.concat(blocks, ignore_index=True)
 
     # -- code ----------------------------------------------------------------------------
     def _to_code(self, n: int, seed: int) -> str:

@@ -1,0 +1,536 @@
+"""The generator panel: controls from declarations, a live preview, charts and export."""
+
+from __future__ import annotations
+
+import asyncio
+import base64
+import html
+import json
+import time
+import weakref
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from ..base import Generator, check_n, check_seed
+from ..exceptions import DataError, InvalidParameterError
+from ..registry import from_dict, get_generator
+from .controls import Control, control_for
+
+__all__ = ["Panel", "current_panel", "frame_hash", "timeseries_buckets"]
+
+_CURRENT: list[weakref.ref] = []
+_OFFLINE_READY = False
+
+
+def current_panel() -> Panel | None:
+    """The panel created or used last (what ``%synthbench export`` exports)."""
+    panel = _CURRENT[0]() if _CURRENT else None
+    return panel
+
+
+def _set_current(panel: Panel) -> None:
+    _CURRENT[:] = [weakref.ref(panel)]
+
+
+def frame_hash(df: pd.DataFrame) -> str:
+    """A short, stable fingerprint of a frame's values, index, columns and dtypes.
+
+    >>> import pandas as pd
+    >>> frame_hash(pd.DataFrame({"a": [1, 2]})) == frame_hash(pd.DataFrame({"a": [1, 2]}))
+    True
+    """
+    values = int(pd.util.hash_pandas_object(df, index=True).to_numpy().sum(dtype="uint64"))
+    names = np.asarray([f"{c}:{t}" for c, t in zip(df.columns, df.dtypes, strict=True)], dtype=object)
+    meta = int(pd.util.hash_array(names).sum(dtype="uint64")) if len(names) else 0
+    return f"{(values ^ meta) & 0xFFFFFFFFFFFF:012x}"
+
+
+def _ensure_offline() -> None:
+    global _OFFLINE_READY
+    if not _OFFLINE_READY:
+        import altair as alt
+
+        try:
+            alt.JupyterChart.enable_offline()
+        except ImportError:  # pragma: no cover - vl-convert-python missing: online rendering
+            pass
+        _OFFLINE_READY = True
+
+
+def timeseries_buckets(
+    reference: pd.DataFrame,
+    synthetic: pd.DataFrame,
+    time_column: str,
+    column: str,
+    *,
+    labels: tuple[str, str] = ("real", "synthetic"),
+    max_points: int = 300,
+) -> pd.DataFrame:
+    """Mean of ``column`` per time bucket on both sides, at most ``max_points`` buckets.
+
+    Several entities are averaged per bucket; the result is the long table that
+    :func:`synthbench.charts.timeseries_chart` draws.
+
+    >>> import pandas as pd
+    >>> t = pd.date_range("2024-01-01", periods=1000, freq="h")
+    >>> a = pd.DataFrame({"timestamp": t, "v": range(1000)})
+    >>> out = timeseries_buckets(a, a, "timestamp", "v", max_points=10)
+    >>> len(out), sorted(out["source"].unique())
+    (20, ['real', 'synthetic'])
+    """
+    parts = []
+    frames = [(labels[0], reference), (labels[1], synthetic)]
+    times = [pd.to_datetime(f[time_column]) for _, f in frames if column in f and time_column in f]
+    if not times:
+        raise DataError(f"Both frames need the columns {time_column!r} and {column!r}.")
+    lo = min(t.min() for t in times)
+    hi = max(t.max() for t in times)
+    edges = pd.date_range(lo, hi, periods=max_points + 1) if hi > lo else pd.DatetimeIndex([lo, lo])
+    for label, frame in frames:
+        if column not in frame or time_column not in frame:
+            continue
+        ts = pd.to_datetime(frame[time_column]).to_numpy().astype("datetime64[ns]").astype("int64")
+        codes = np.clip(np.searchsorted(edges.asi8 if hi > lo else ts[:1], ts, side="right") - 1, 0, max_points - 1)
+        values = pd.to_numeric(frame[column], errors="coerce").to_numpy(dtype="float64")
+        ok = ~np.isnan(values)
+        sums = np.bincount(codes[ok], weights=values[ok], minlength=max_points)
+        counts = np.bincount(codes[ok], minlength=max_points)
+        keep = counts > 0
+        mid = edges[:-1][keep[: len(edges) - 1]] if hi > lo else edges[:1]
+        parts.append(pd.DataFrame({"time": mid, "value": sums[keep] / counts[keep], "source": label}))
+    return pd.concat(parts, ignore_index=True)
+
+
+def _as_generator(generator: Any) -> Generator:
+    if isinstance(generator, Generator):
+        return generator
+    if isinstance(generator, type) and issubclass(generator, Generator):
+        return generator.example()
+    if isinstance(generator, str):
+        return get_generator(generator).example()
+    raise InvalidParameterError(
+        f"The 'generator' parameter must be a Generator, a generator class or a registered name. "
+        f"Got {type(generator).__name__} instead."
+    )
+
+
+class Panel:
+    """A live panel for one generator: controls, preview, charts, score and export.
+
+    Parameters
+    ----------
+    generator : Generator, generator class or registered name
+        What to drive. A class or a name starts from its ``example()``.
+    data : DataFrame, optional
+        The real frame. Generators that learn are fitted on it on every change and the
+        charts compare against it (with the quality score). Without it the charts
+        compare with the panel's first sample, labelled "start".
+    n : int
+        Rows per preview sample (ignored by generators whose size comes from the data).
+    seed : int
+        The seed of every preview sample and of the exported code.
+    debounce : float
+        Seconds to wait after a change before re-sampling (0: at once). Outside a
+        running event loop (plain Python) changes apply at once.
+
+    Examples
+    --------
+    >>> import synthbench as sb
+    >>> panel = Panel(sb.Moons(noise=0.1), n=200, seed=1, debounce=0)
+    >>> panel.set(noise=0.3)
+    True
+    >>> panel.generator.noise, len(panel.frame)
+    (0.3, 200)
+    >>> panel.code == sb.Moons(noise=0.3).to_code(200, seed=1)
+    True
+    """
+
+    def __init__(
+        self,
+        generator: Any,
+        data: pd.DataFrame | None = None,
+        *,
+        n: int = 1000,
+        seed: int = 0,
+        debounce: float = 0.2,
+    ) -> None:
+        import ipywidgets as w
+
+        self.generator = _as_generator(generator)
+        if data is None and self.generator.size_from_data:
+            data = getattr(self.generator, "data_", None)
+        if data is not None and not isinstance(data, pd.DataFrame):
+            raise DataError(f"The 'data' argument must be a pandas DataFrame. Got {type(data).__name__} instead.")
+        self.data = data
+        self.n = check_n(n, owner="Panel", low=max(1, self.generator.min_rows))
+        self.seed = check_seed(seed, owner="Panel", allow_none=False)
+        self.debounce = float(debounce)
+        self.labels = ("real", "synthetic") if data is not None else ("start", "synthetic")
+        self.frame: pd.DataFrame | None = None
+        self.reference: pd.DataFrame | None = data
+        self.report: Any = None
+        self.chart_data: dict[str, Any] = {}
+        self.chart: Any = None
+        self.error = ""
+        self.version = 0
+        self.seconds = 0.0
+        self._pending: Any = None
+        self._good_spec: dict[str, Any] | None = None
+        self._chart_widget: Any = None
+
+        self.error_box = w.HTML(layout=w.Layout(min_height="0px"))
+        self.error_box.add_class("synthbench-error-box")
+        self.status = w.HTML()
+        self.status.add_class("synthbench-status-box")
+        self.score_box = w.HTML()
+        self.preview = w.HTML(layout=w.Layout(overflow="auto", max_height="280px"))
+        self.preview.add_class("synthbench-preview")
+        self.progress = w.FloatProgress(value=0, min=0, max=1, description="working", layout=w.Layout(display="none"))
+        self.column = w.Dropdown(description="column", options=[], layout=w.Layout(width="320px"))
+        self.column.observe(lambda _: self._on_column(), names="value")
+        self.code_box = w.HTML()
+        self.code_box.add_class("synthbench-code")
+        self.export_box = w.HTML()
+        self.controls = self._build_controls()
+        self._setup_row = self._build_setup()
+        self.chart_out = w.Output()
+        self.chart_out.add_class("synthbench-chart")
+
+        self.refresh()
+        if self.reference is None and self.frame is not None:
+            self.reference = self.frame
+            self._update_views()
+        self.widget = self._layout()
+        self.widget.add_class("synthbench-panel")
+        _set_current(self)
+
+    # -- building -----------------------------------------------------------------------
+    def _build_controls(self) -> dict[str, Control]:
+        controls = {}
+        gen = self.generator
+        for p in type(gen).params:
+            control = control_for(p, getattr(gen, p.name), owner=type(gen).__name__)
+            control.widget.add_class(f"synthbench-param-{p.name}")
+            control.widget.observe(lambda _, name=p.name: self._on_control(name), names="value")
+            controls[p.name] = control
+        return controls
+
+    def _build_setup(self) -> Any:
+        import ipywidgets as w
+
+        self.n_box = w.BoundedIntText(value=self.n, min=max(1, self.generator.min_rows), max=10_000_000,
+                                      description="rows", layout=w.Layout(width="200px"))
+        self.seed_box = w.BoundedIntText(value=self.seed, min=0, max=2**32 - 1, description="seed",
+                                         layout=w.Layout(width="200px"))
+        self.n_box.observe(lambda c: self._on_setup(n=c["new"]), names="value")
+        self.seed_box.observe(lambda c: self._on_setup(seed=c["new"]), names="value")
+        if self.generator.size_from_data:
+            self.n_box.layout.display = "none"
+        return w.HBox([self.n_box, self.seed_box])
+
+    def _param_widgets(self) -> list[Any]:
+        return [c.widget for c in self.controls.values()]
+
+    def _layout(self) -> Any:
+        import ipywidgets as w
+
+        self.spec_path = w.Text(value=f"{type(self.generator).__name__.lower()}.json", description="spec file",
+                                layout=w.Layout(width="320px"))
+        buttons = []
+        for label, action in (("Save spec", self._click_save), ("Load spec", self._click_load),
+                              ("CSV link", self._click_csv)):
+            b = w.Button(description=label, layout=w.Layout(width="110px"))
+            b.on_click(action)
+            b.add_class("synthbench-" + label.lower().replace(" ", "-"))
+            buttons.append(b)
+        export = w.VBox([self.code_box, w.HBox([self.spec_path, *buttons]), self.export_box])
+        tabs = w.Tab(children=[w.VBox([self.column, self.chart_out]), self.preview, export])
+        for i, title in enumerate(("Charts", "Preview", "Export")):
+            tabs.set_title(i, title)
+        title = w.HTML(f"<b>{html.escape(type(self.generator).__name__)}</b> "
+                       f"<span style='color:#666'>({html.escape(self.generator.family)})</span>")
+        left = w.VBox([title, self._setup_row, *self._param_widgets()], layout=w.Layout(min_width="440px"))
+        right = w.VBox([self.status, self.error_box, self.score_box, self.progress, tabs])
+        return w.HBox([left, right])
+
+    # -- events -------------------------------------------------------------------------
+    def _on_control(self, name: str) -> None:
+        _set_current(self)
+        try:
+            value = self.controls[name].read()
+        except InvalidParameterError as exc:
+            self._show_error(str(exc))
+            return
+        self.generator.set_params(**{name: value})
+        self.schedule()
+
+    def _on_setup(self, **changes: Any) -> None:
+        _set_current(self)
+        if "n" in changes:
+            self.n = int(changes["n"])
+        if "seed" in changes:
+            self.seed = int(changes["seed"])
+        self.schedule()
+
+    def set(self, **params: Any) -> bool:
+        """Set generator parameters (as a control would) and re-sample at once.
+
+        Returns True if the new values were good; otherwise the error is shown, the
+        previous parameters are restored and False is returned. The controls follow.
+        """
+        _set_current(self)
+        self.generator.set_params(**params)
+        ok = self.refresh()
+        for name in params:
+            if name in self.controls:
+                self._show_in_control(name, params[name])
+        if not ok:
+            self._show_error(self.error)
+        return ok
+
+    def _show_in_control(self, name: str, value: Any) -> None:
+        control = self.controls[name]
+        widget = control.widget
+        hold, self._muted = getattr(self, "_muted", False), True
+        try:
+            if control.kind in ("checkbox", "dropdown", "text"):
+                widget.value = value
+            elif control.kind == "slider" and isinstance(value, (int, float)) and not isinstance(value, bool):
+                widget.value = value
+            elif control.kind in ("int", "float"):
+                widget.value = str(value)
+            else:
+                widget.value = json.dumps(control.param.constraint.to_json(value)) if value is not None else "null"
+        except Exception:  # noqa: BLE001 - a control that cannot show a bad value keeps its text
+            pass
+        finally:
+            self._muted = hold
+
+    def schedule(self) -> None:
+        """Re-sample after ``debounce`` seconds of quiet (at once without an event loop)."""
+        if getattr(self, "_muted", False):
+            return
+        if self.debounce <= 0:
+            self.refresh()
+            return
+        try:
+            loop = asyncio.get_running_loop()
+        except RuntimeError:
+            self.refresh()
+            return
+        if self._pending is not None:
+            self._pending.cancel()
+        self._pending = loop.call_later(self.debounce, self.refresh)
+
+    # -- the work -----------------------------------------------------------------------
+    def _fit_and_sample(self) -> pd.DataFrame:
+        gen = self.generator
+        if gen.learns and self.data is not None:
+            gen.fit(self.data)
+        return gen.sample(None if gen.size_from_data else self.n, seed=self.seed)
+
+    def refresh(self) -> bool:
+        """Fit (if the generator learns from the panel's data), sample and update every view.
+
+        A bad parameter leaves the last good preview and charts, shows the error and
+        restores the last good parameters; returns whether the update succeeded.
+        """
+        self._pending = None
+        start = time.perf_counter()
+        if self.seconds > 1.0:
+            self.progress.layout.display = ""
+            self.progress.bar_style = "info"
+            self.progress.value = 0.5
+        try:
+            frame = self._fit_and_sample()
+            spec = self.generator.to_dict()
+        except Exception as exc:  # noqa: BLE001 - every failure is shown inline, never raised
+            self.error = str(exc) if isinstance(exc, (ValueError, TypeError)) else f"{type(exc).__name__}: {exc}"
+            self._restore()
+            self._show_error(self.error)
+            self.progress.layout.display = "none"
+            return False
+        self._good_spec = spec
+        self.frame = frame
+        self.error = ""
+        self._show_error("")
+        self._update_views()
+        self.seconds = time.perf_counter() - start
+        self.progress.layout.display = "none"
+        self.version += 1
+        self._render_status()
+        return True
+
+    def _restore(self) -> None:
+        if self._good_spec is None:
+            return
+        good = from_dict({k: v for k, v in self._good_spec.items() if k != "state"})
+        self.generator.set_params(**good.get_params())
+        if self.generator.learns and self.data is not None:
+            try:
+                self.generator.fit(self.data)
+            except Exception:  # noqa: BLE001 - the good parameters fitted before
+                pass
+
+    def _show_error(self, message: str) -> None:
+        self.error = message
+        self.error_box.value = (
+            f'<div class="synthbench-error" style="color:#b00020;white-space:pre-wrap">&#9888; '
+            f"{html.escape(message)}</div>"
+            if message
+            else ""
+        )
+
+    def _render_status(self) -> None:
+        digest = frame_hash(self.frame)
+        self.status.value = (
+            f'<div class="synthbench-status" data-version="{self.version}" data-hash="{digest}">'
+            f"{len(self.frame):,} rows &middot; {self.frame.shape[1]} columns &middot; "
+            f"hash <code>{digest}</code> &middot; {1000 * self.seconds:.0f} ms</div>"
+        )
+
+    def compute_views(self) -> None:
+        """Recompute the chart data, the chart and the score from ``frame`` (no widgets)."""
+        from ..evaluate import quality_report
+
+        reference = self.reference if self.reference is not None else self.frame
+        common = [c for c in self.frame.columns if c in reference.columns]
+        self.report = None
+        if common:
+            try:
+                self.report = quality_report(reference[common], self.frame[common])
+                self.chart_data = self.report.chart_data
+            except (ValueError, TypeError):
+                self.chart_data = {}
+        options = [*self.chart_data.get("histograms", {}), *self.chart_data.get("categories", {})]
+        if list(self.column.options) != options:
+            keep = self.column.value if self.column.value in options else (options[0] if options else None)
+            hold, self._drawing_off = getattr(self, "_drawing_off", False), True
+            self.column.options = options
+            self.column.value = keep
+            self._drawing_off = hold
+        self.chart = self.build_chart()
+
+    def build_chart(self) -> Any:
+        """The comparison chart for the selected column (subclasses add family charts)."""
+        from .. import charts
+
+        if not self.chart_data or self.column.value is None:
+            return None
+        chart = charts.column_chart(self.chart_data, self.column.value, labels=self.labels)
+        corr = self.chart_data.get("correlations")
+        if corr is not None and corr["column_1"].nunique() >= 2:
+            chart = chart | charts.correlation_chart(corr, labels=self.labels)
+        return chart
+
+    def _update_views(self) -> None:
+        self.compute_views()
+        self.preview.value = self.frame.head(10).to_html(classes="synthbench-table", border=0, max_cols=30)
+        if self.report is not None and self.data is not None:
+            r = self.report
+            self.score_box.value = (
+                f'<div class="synthbench-score">quality score <b>{100 * r.score:.1f}%</b> '
+                f"(column shapes {100 * r.column_shapes_score:.1f}%, "
+                f"pair trends {100 * r.column_pair_trends_score:.1f}%)</div>"
+            )
+        self.code_box.value = f"<pre style='max-height:260px;overflow:auto'>{html.escape(self.code)}</pre>"
+        self._draw()
+
+    def _on_column(self) -> None:
+        if getattr(self, "_drawing_off", False) or self.frame is None:
+            return
+        self.chart = self.build_chart()
+        self._draw()
+
+    def _draw(self) -> None:
+        if self.chart is None:
+            return
+        if self._chart_widget is None:
+            import altair as alt
+            from IPython.display import display
+
+            _ensure_offline()
+            self._chart_widget = alt.JupyterChart(self.chart, embed_options={"renderer": "svg", "actions": False})
+            with self.chart_out:
+                display(self._chart_widget)
+        else:
+            self._chart_widget.chart = self.chart
+
+    # -- export ---------------------------------------------------------------------------
+    @property
+    def code(self) -> str:
+        """The standalone code cell that rebuilds the current preview frame as ``df``."""
+        gen = self.generator
+        if gen.size_from_data:
+            return gen.to_code(None, seed=self.seed, data="df_real")
+        return gen.to_code(self.n, seed=self.seed)
+
+    def export(self) -> str:
+        """Insert :attr:`code` as the next notebook cell (call it from a cell) and return it.
+
+        Outside IPython the code is only returned. Inserting from a button callback does
+        not work in JupyterLab, hence a method and the ``%synthbench export`` magic.
+        """
+        code = self.code
+        try:
+            from IPython import get_ipython
+        except ImportError:  # pragma: no cover - IPython ships with ipywidgets
+            return code
+        shell = get_ipython()
+        if shell is not None:
+            shell.set_next_input(code, replace=False)
+        return code
+
+    def save_spec(self, path: str | Path) -> Path:
+        """Write the generator's JSON spec (``to_dict``) to ``path``."""
+        path = Path(path)
+        path.write_text(json.dumps(self.generator.to_dict(), indent=2))
+        return path
+
+    def load_spec(self, path: str | Path) -> bool:
+        """Load a JSON spec of the same generator class, update the controls and re-sample."""
+        from ..registry import from_json
+
+        gen = from_json(Path(path).read_text())
+        if type(gen) is not type(self.generator):
+            raise InvalidParameterError(
+                f"The spec in {str(path)!r} is for {type(gen).__name__}, but this panel drives "
+                f"{type(self.generator).__name__}."
+            )
+        return self.set(**gen.get_params())
+
+    def csv_link(self, max_rows: int = 100_000) -> str:
+        """An HTML download link (a ``data:`` URL) for the current frame as CSV."""
+        frame = self.frame.head(max_rows)
+        payload = base64.b64encode(frame.to_csv(index=False).encode()).decode()
+        name = f"{type(self.generator).__name__.lower()}.csv"
+        return (f'<a download="{name}" href="data:text/csv;base64,{payload}" class="synthbench-csv">'
+                f"Download {name} ({len(frame):,} rows)</a>")
+
+    def _click_save(self, _: Any) -> None:
+        try:
+            path = self.save_spec(self.spec_path.value)
+            self.export_box.value = f"Saved the spec to <code>{html.escape(str(path))}</code>."
+        except (OSError, ValueError) as exc:
+            self.export_box.value = f"<span style='color:#b00020'>{html.escape(str(exc))}</span>"
+
+    def _click_load(self, _: Any) -> None:
+        try:
+            self.load_spec(self.spec_path.value)
+            self.export_box.value = f"Loaded <code>{html.escape(self.spec_path.value)}</code>."
+        except (OSError, ValueError, TypeError) as exc:
+            self.export_box.value = f"<span style='color:#b00020'>{html.escape(str(exc))}</span>"
+
+    def _click_csv(self, _: Any) -> None:
+        self.export_box.value = self.csv_link()
+
+    # -- display --------------------------------------------------------------------------
+    def _repr_mimebundle_(self, **kwargs: Any) -> Any:
+        _set_current(self)
+        return self.widget._repr_mimebundle_(**kwargs)
+
+    def __repr__(self) -> str:
+        return f"{type(self).__name__}({self.generator!r})"
