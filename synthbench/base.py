@@ -147,9 +147,7 @@ class Generator(Component):
         """
         from .scale import to_parquet
 
-        return to_parquet(
-            self, path, n, seed=seed, rows_per_file=rows_per_file, overwrite=overwrite, progress=progress
-        )
+        return to_parquet(self, path, n, seed=seed, rows_per_file=rows_per_file, overwrite=overwrite, progress=progress)
 
     def to_dask(self, n: int, *, seed: int | None = None, npartitions: int | None = None) -> Any:
         """``n`` rows as a lazy ``dask.dataframe.DataFrame`` made block by block.

@@ -154,6 +154,49 @@ def _cmd_code(args: argparse.Namespace) -> int:
     return 0
 
 
+def _cmd_lab(args: argparse.Namespace) -> int:
+    import shutil
+    import subprocess
+
+    # A source checkout (or an editable install) has the tutorials in notebooks/ beside the
+    # package: JupyterLab opens them in place, so edits land in the repository. A wheel may
+    # ship them as package data in synthbench/tutorials/, inside site-packages, which is often
+    # read-only and shared: those are copied to a writable folder first.
+    package = Path(__file__).resolve().parent
+    checkout, shipped = package.parent / "notebooks", package / "tutorials"
+    if (package.parent / "pyproject.toml").is_file() and any(checkout.glob("*.ipynb")):
+        source, must_copy = checkout, False
+    elif any(shipped.glob("*.ipynb")):
+        source, must_copy = shipped, True
+    else:
+        raise UsageError(
+            "The tutorial notebooks were not found: this installation has neither a source checkout's "
+            f"notebooks/ folder ({checkout}) nor the packaged copy ({shipped}). Clone the repository "
+            "and run `synthbench lab` from that install, or download its notebooks/ folder."
+        )
+    folder = source
+    if must_copy:
+        folder = Path(args.dir).expanduser()
+        folder.mkdir(parents=True, exist_ok=True)
+        copied = 0
+        for notebook in sorted(source.glob("*.ipynb")):
+            target = folder / notebook.name
+            if not target.exists():  # never overwrite the user's edited copy
+                shutil.copyfile(notebook, target)
+                copied += 1
+        print(f"copied {copied} tutorial notebook(s) to {folder}", file=sys.stderr)
+    command = [sys.executable, "-m", "jupyterlab", f"--ServerApp.root_dir={folder}"]
+    if args.port is not None:
+        command.append(f"--ServerApp.port={args.port}")
+    if args.no_browser:
+        command.append("--no-browser")
+    command += args.jupyter_args
+    if args.dry_run:
+        print(" ".join(command))
+        return 0
+    return subprocess.call(command)
+
+
 def build_parser() -> argparse.ArgumentParser:
     from . import __version__
 
@@ -188,6 +231,19 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("-n", "--rows", dest="n", type=int, required=True, help="number of rows")
     p.add_argument("--seed", type=int, default=0, help="random seed (default 0)")
     p.set_defaults(run=_cmd_code)
+
+    p = sub.add_parser("lab", help="open JupyterLab on the tutorial notebooks")
+    p.add_argument(
+        "--dir",
+        default="~/synthbench-tutorials",
+        help="where packaged tutorials are copied (default ~/synthbench-tutorials); a source checkout's "
+        "notebooks/ folder is opened in place",
+    )
+    p.add_argument("--port", type=int, help="port of the Jupyter server (default: JupyterLab's, 8888 or the next free)")
+    p.add_argument("--no-browser", action="store_true", help="do not open a browser; print the URL")
+    p.add_argument("--dry-run", action="store_true", help="print the JupyterLab command instead of running it")
+    p.add_argument("jupyter_args", nargs="*", help="more JupyterLab options, after `--` (e.g. -- --ip=0.0.0.0)")
+    p.set_defaults(run=_cmd_lab)
     return parser
 
 

@@ -139,9 +139,7 @@ def _blocks(gen: Generator, n: int, seed: int, start: int, stop: int) -> pd.Data
     """Rows of blocks ``start <= k < stop`` of an ``n``-row run (validated generator)."""
     if gen.block_size:
         return gen._sample_blocks(n, seed, start, stop)
-    frames = [
-        gen._sample(min(BLOCK_SIZE, n - k * BLOCK_SIZE), block_seed(seed, k)) for k in range(start, stop)
-    ]
+    frames = [gen._sample(min(BLOCK_SIZE, n - k * BLOCK_SIZE), block_seed(seed, k)) for k in range(start, stop)]
     return pd.concat(frames, ignore_index=True)
 
 
@@ -256,13 +254,17 @@ def to_parquet(
     rows_per_file = int(rows_per_file)
     target = Path(path)
     if not target.parent.is_dir():
-        raise InvalidParameterError(f"The 'path' parameter of {owner}: the folder {str(target.parent)!r} does not exist.")
+        raise InvalidParameterError(
+            f"The 'path' parameter of {owner}: the folder {str(target.parent)!r} does not exist."
+        )
     if target.exists() and not overwrite:
         raise InvalidParameterError(
             f"The 'path' parameter of {owner}: {str(target)!r} already exists. Pass overwrite=True to replace it."
         )
     if target.exists() and not target.is_dir():
-        raise InvalidParameterError(f"The 'path' parameter of {owner}: {str(target)!r} is a file, not a dataset folder.")
+        raise InvalidParameterError(
+            f"The 'path' parameter of {owner}: {str(target)!r} is a file, not a dataset folder."
+        )
     pa, pq = _pyarrow()
 
     tmp = Path(tempfile.mkdtemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent))
@@ -384,7 +386,7 @@ def to_dask(gen: Generator, n: int, *, seed: int | None = None, npartitions: int
     exact = not (gen.block_size and getattr(gen, "on_violation", None) == "drop" and getattr(gen, "constraints", ()))
     divisions = None
     if exact and n > 0:
-        divisions = tuple(start * BLOCK_SIZE for start, _ in ranges) + (n - 1,)
+        divisions = (*(start * BLOCK_SIZE for start, _ in ranges), n - 1)
     import dask
 
     # Dask would turn pandas' "str" columns into "string[pyarrow]" (NA-valued): keep the

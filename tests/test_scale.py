@@ -1,0 +1,242 @@
+"""Block-wise generation: streaming to Parquet and Dask scale-out (synthbench.scale)."""
+
+from __future__ import annotations
+
+import os
+
+import pandas as pd
+import pytest
+
+import synthbench as sb
+from synthbench import columns as c
+from synthbench.cli import main
+from synthbench.exceptions import InvalidParameterError
+from synthbench.scale import BLOCK_SIZE, iter_blocks, n_blocks
+
+# 7 whole blocks and a partial one: enough for 1, 3 and 7 partitions to differ.
+N = 7 * BLOCK_SIZE + 1_234
+
+
+def small_schema(**kwargs) -> sb.Schema:
+    """A cheap table with every kind of global state: sequential ids, categories, nulls, dates."""
+    return sb.Schema(
+        columns=[
+            c.Id("id"),
+            c.Id("code", prefix="K-", width=7),
+            c.Categorical("group", categories=["a", "b", "c"], weights=[0.5, 0.3, 0.2]),
+            c.Integer("low", params={"low": 0, "high": 50}),
+            c.Integer("high", params={"low": 0, "high": 100}, null_rate=0.1),
+            c.Float("x", distribution="normal", null_rate=0.05),
+            c.Datetime("day", start="2024-01-01", end="2024-12-31", freq="D"),
+        ],
+        **kwargs,
+    )
+
+
+@pytest.fixture(scope="module")
+def gen() -> sb.Schema:
+    return small_schema()
+
+
+@pytest.fixture(scope="module")
+def reference(gen) -> pd.DataFrame:
+    return gen.sample(N, seed=11)
+
+
+def test_concatenated_blocks_equal_one_sample(gen, reference):
+    blocks = list(iter_blocks(gen, N, seed=11))
+    assert [len(b) for b in blocks] == [BLOCK_SIZE] * 7 + [1_234]
+    pd.testing.assert_frame_equal(pd.concat(blocks, ignore_index=True), reference)
+    # Ids stay unique and sequential across blocks.
+    assert reference["id"].is_monotonic_increasing and reference["id"].is_unique
+    # sample(n) is the first n rows of any larger run.
+    pd.testing.assert_frame_equal(gen.sample(100_000, seed=11), reference.iloc[:100_000])
+
+
+def test_parquet_dataset_reads_back_as_the_sample(gen, reference, tmp_path):
+    path = gen.to_parquet(tmp_path / "data", N, seed=11, rows_per_file=200_000, progress=False)
+    files = sorted(p.name for p in path.iterdir())
+    assert files == [f"part-{i:05d}.parquet" for i in range(3)]
+    assert [len(pd.read_parquet(path / f)) for f in files] == [200_000, 200_000, N - 400_000]
+    pd.testing.assert_frame_equal(pd.read_parquet(path), reference)
+    assert [p.name for p in tmp_path.iterdir()] == ["data"]  # no temporary folder left
+
+
+@pytest.mark.parametrize("rows_per_file", [1, 1_000])
+def test_tiny_files_and_empty_tables(rows_per_file, tmp_path):
+    gen = small_schema()
+    path = gen.to_parquet(tmp_path / "tiny", 12, seed=2, rows_per_file=rows_per_file, progress=False)
+    assert len(list(path.iterdir())) == (12 if rows_per_file == 1 else 1)  # part-00010 reads after part-00009
+    pd.testing.assert_frame_equal(pd.read_parquet(path), gen.sample(12, seed=2))
+    empty = gen.to_parquet(tmp_path / "empty", 0, seed=2, progress=False)
+    back = pd.read_parquet(empty)
+    assert back.shape == (0, 7) and list(back.columns) == list(gen.sample(0, seed=2).columns)
+
+
+def test_drop_constraints_give_the_same_rows_however_split(tmp_path):
+    gen = small_schema(constraints=["low < high"], on_violation="drop")
+    ref = gen.sample(3 * BLOCK_SIZE, seed=4)
+    assert len(ref) < 3 * BLOCK_SIZE  # some rows were dropped
+    path = gen.to_parquet(tmp_path / "d", 3 * BLOCK_SIZE, seed=4, rows_per_file=50_000, progress=False)
+    pd.testing.assert_frame_equal(pd.read_parquet(path), ref)
+
+
+def test_progress_counter_on_stderr(gen, tmp_path, capfd):
+    gen.to_parquet(tmp_path / "p", 10, seed=0)
+    err = capfd.readouterr().err
+    assert "10" in err and "rows" in err
+
+
+class _FailingSchema(sb.Schema):
+    """Fails while making block 2: what a full disk or a bug midway looks like."""
+
+    def _sample_blocks(self, n, seed, start, stop):
+        if start <= 2 < stop:
+            raise RuntimeError("disk full")
+        return super()._sample_blocks(n, seed, start, stop)
+
+
+def test_failure_midway_leaves_no_dataset(tmp_path):
+    bad = _FailingSchema(columns=small_schema().columns)
+    with pytest.raises(RuntimeError, match="disk full"):
+        bad.to_parquet(tmp_path / "data", N, seed=1, rows_per_file=BLOCK_SIZE, progress=False)
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_existing_dataset_is_kept_whole_or_replaced_whole(gen, tmp_path):
+    target = tmp_path / "data"
+    gen.to_parquet(target, 1_000, seed=1, rows_per_file=100, progress=False)
+    before = pd.read_parquet(target)
+    with pytest.raises(InvalidParameterError, match=r"already exists\. Pass overwrite=True"):
+        gen.to_parquet(target, 500, seed=2, progress=False)
+    bad = _FailingSchema(columns=gen.columns)
+    with pytest.raises(RuntimeError, match="disk full"):
+        bad.to_parquet(target, N, seed=2, rows_per_file=BLOCK_SIZE, overwrite=True, progress=False)
+    pd.testing.assert_frame_equal(pd.read_parquet(target), before)
+    assert len(list(target.iterdir())) == 10
+    gen.to_parquet(target, 500, seed=2, overwrite=True, progress=False)
+    pd.testing.assert_frame_equal(pd.read_parquet(target), gen.sample(500, seed=2))
+    assert [p.name for p in tmp_path.iterdir()] == ["data"]
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "message"),
+    [
+        ({"rows_per_file": 0}, "'rows_per_file' parameter of Schema.to_parquet must be an int >= 1. Got 0"),
+        ({"rows_per_file": 2.5}, "'rows_per_file' parameter of Schema.to_parquet must be an int >= 1. Got 2.5"),
+        ({"seed": -1}, "'seed' parameter of Schema.to_parquet"),
+    ],
+)
+def test_bad_parameters_are_named(gen, tmp_path, kwargs, message):
+    with pytest.raises(InvalidParameterError, match=message):
+        gen.to_parquet(tmp_path / "x", 10, progress=False, **kwargs)
+    with pytest.raises(InvalidParameterError, match=r"'n' parameter of Schema\.to_parquet"):
+        gen.to_parquet(tmp_path / "x", -5, progress=False)
+    with pytest.raises(InvalidParameterError, match="does not exist"):
+        gen.to_parquet(tmp_path / "no" / "x", 10, progress=False)
+    assert list(tmp_path.iterdir()) == []
+
+
+@pytest.mark.parametrize(
+    ("name", "why"),
+    [
+        ("Classification", "draw the whole problem"),
+        ("Moons", "draw the whole problem"),
+        ("TimeSeries", "one path through time"),
+        ("Balance", "size comes from the data"),
+    ],
+)
+def test_unsupported_generators_say_which_are(name, why, tmp_path):
+    gen = getattr(sb, name).example()
+    for call in (lambda: gen.to_parquet(tmp_path / "x", 10, progress=False), lambda: gen.to_dask(10)):
+        with pytest.raises(InvalidParameterError, match=why) as info:
+            call()
+        assert "Schema" in str(info.value) and "GaussianCopula" in str(info.value)
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_fitted_generators_stream_independent_blocks(tmp_path):
+    gen = sb.GaussianCopula.example()
+    n = 2 * BLOCK_SIZE + 10
+    a = gen.to_parquet(tmp_path / "a", n, seed=3, rows_per_file=BLOCK_SIZE, progress=False)
+    b = gen.to_parquet(tmp_path / "b", n, seed=3, rows_per_file=50_000, progress=False)
+    df = pd.read_parquet(a)
+    pd.testing.assert_frame_equal(df, pd.read_parquet(b))
+    assert len(df) == n and df.dtypes.equals(gen.sample(5, seed=0).dtypes)
+    # Up to one block the stream is sample(n, seed) itself.
+    small = gen.to_parquet(tmp_path / "s", 1_000, seed=3, progress=False)
+    pd.testing.assert_frame_equal(pd.read_parquet(small), gen.sample(1_000, seed=3))
+    # Blocks are different draws, not copies of the first one.
+    first, second = df.iloc[:100], df.iloc[BLOCK_SIZE : BLOCK_SIZE + 100]
+    assert not first.reset_index(drop=True).equals(second.reset_index(drop=True))
+
+
+def test_unfitted_generator_is_refused(tmp_path):
+    with pytest.raises(sb.exceptions.NotFittedError):
+        sb.GaussianCopula().to_parquet(tmp_path / "x", 10, progress=False)
+
+
+def test_cli_rows_per_file(tmp_path, capsys):
+    spec = tmp_path / "spec.json"
+    assert main(["spec", "Schema"]) == 0
+    spec.write_text(capsys.readouterr().out)
+    out = tmp_path / "customers.parquet"
+    args = ["generate", str(spec), "-n", "5000", "-o", str(out), "--seed", "5", "--rows-per-file", "3000"]
+    assert main(args) == 0
+    assert "wrote 5,000 rows in 2 Parquet file(s)" in capsys.readouterr().err
+    pd.testing.assert_frame_equal(pd.read_parquet(out), sb.Schema.example().sample(5_000, seed=5))
+    assert main([*args[:-3], "6", "--rows-per-file", "2000"]) == 0  # an existing dataset is replaced whole
+    assert sorted(os.listdir(out)) == [f"part-{i:05d}.parquet" for i in range(3)]
+    pd.testing.assert_frame_equal(pd.read_parquet(out), sb.Schema.example().sample(5_000, seed=6))
+    assert main(["generate", str(spec), "-n", "10", "-o", str(tmp_path / "x.csv"), "--rows-per-file", "5"]) == 2
+    assert "Parquet dataset folder" in capsys.readouterr().err
+    assert main(["generate", str(spec), "-n", "10", "-o", str(tmp_path / "y"), "--rows-per-file", "0"]) == 2
+    assert "'rows_per_file'" in capsys.readouterr().err
+
+
+# -- Dask ------------------------------------------------------------------------------------
+dd = pytest.importorskip("dask.dataframe", reason="the dask extra is not installed")
+
+
+@pytest.mark.parametrize("npartitions", [1, 3, 7])
+def test_dask_output_is_the_same_for_any_partitioning(gen, reference, npartitions):
+    ddf = gen.to_dask(N, seed=11, npartitions=npartitions)
+    assert isinstance(ddf, dd.DataFrame) and ddf.npartitions == npartitions
+    assert ddf.known_divisions
+    pd.testing.assert_frame_equal(ddf.compute(), reference)
+
+
+def test_dask_partitions_are_capped_at_the_block_count(gen):
+    ddf = gen.to_dask(100, seed=1, npartitions=50)
+    assert ddf.npartitions == 1
+    pd.testing.assert_frame_equal(ddf.compute(), gen.sample(100, seed=1))
+    with pytest.raises(InvalidParameterError, match=r"'npartitions' parameter of Schema\.to_dask"):
+        gen.to_dask(100, npartitions=0)
+
+
+def test_dask_fitted_generator_is_partition_invariant():
+    gen = sb.GaussianMixture.example()
+    n = 2 * BLOCK_SIZE + 5
+    one = gen.to_dask(n, seed=2, npartitions=1).compute()
+    pd.testing.assert_frame_equal(gen.to_dask(n, seed=2, npartitions=3).compute(), one)
+    assert len(one) == n
+
+
+def test_dask_local_cluster_makes_the_same_frame(gen, reference):
+    distributed = pytest.importorskip("distributed")
+    with (
+        distributed.LocalCluster(
+            n_workers=2,
+            threads_per_worker=1,
+            processes=False,
+            protocol="tcp",
+            host="127.0.0.1",
+            dashboard_address=":0",
+        ) as cluster,
+        distributed.Client(cluster),
+    ):
+        ddf = gen.to_dask(N, seed=11, npartitions=3)
+        pd.testing.assert_frame_equal(ddf.compute(), reference)
+        assert n_blocks(N) == 8
+        counts = ddf["group"].value_counts().compute().sort_index()
+        pd.testing.assert_series_equal(counts, reference["group"].value_counts().sort_index())
