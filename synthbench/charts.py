@@ -35,7 +35,7 @@ __all__ = [
 
 #: Colours of the two sides of every comparison (reference first).
 COLORS = ("#4c78a8", "#f58518")
-WIDTH, HEIGHT = 320, 200
+WIDTH, HEIGHT = 260, 180
 
 
 def _alt() -> Any:
@@ -50,8 +50,7 @@ def _check_table(table: Any, columns: tuple[str, ...], what: str) -> pd.DataFram
     missing = [c for c in columns if c not in table.columns]
     if missing:
         raise DataError(
-            f"The {what} table must have the columns {list(columns)}; {missing} are missing. "
-            f"Got {list(table.columns)}."
+            f"The {what} table must have the columns {list(columns)}; {missing} are missing. Got {list(table.columns)}."
         )
     return table
 
@@ -66,9 +65,7 @@ def _color(alt: Any, labels: tuple[str, str]) -> Any:
     return alt.Color("source:N", scale=alt.Scale(domain=list(labels), range=list(COLORS)), title=None)
 
 
-def histogram_chart(
-    table: pd.DataFrame, column: str, *, labels: tuple[str, str] = ("real", "synthetic")
-) -> Any:
+def histogram_chart(table: pd.DataFrame, column: str, *, labels: tuple[str, str] = ("real", "synthetic")) -> Any:
     """Overlaid histograms of one numeric or datetime column.
 
     Parameters
@@ -102,18 +99,17 @@ def histogram_chart(
         alt.Chart(long, width=WIDTH, height=HEIGHT, title=str(column))
         .mark_bar(opacity=0.55, binSpacing=0)
         .encode(
-            x=alt.X(f"left:{kind}", title=str(column)),
+            x=alt.X(f"left:{kind}", title=str(column), scale=alt.Scale(zero=False)),
             x2="right",
             y=alt.Y("share:Q", title="share of rows", stack=None),
+            y2=alt.datum(0),
             color=_color(alt, (real, synthetic)),
             tooltip=["source:N", f"left:{kind}", f"right:{kind}", alt.Tooltip("share:Q", format=".3f")],
         )
     )
 
 
-def category_chart(
-    table: pd.DataFrame, column: str, *, labels: tuple[str, str] = ("real", "synthetic")
-) -> Any:
+def category_chart(table: pd.DataFrame, column: str, *, labels: tuple[str, str] = ("real", "synthetic")) -> Any:
     """Grouped bars of category shares (real next to synthetic) for one discrete column.
 
     ``table`` has the columns ``category``, ``real``, ``synthetic``, as in
@@ -162,9 +158,14 @@ def correlation_chart(correlations: pd.DataFrame, *, labels: tuple[str, str] = (
     alt = _alt()
     real, synthetic = _labels(labels)
     table = _check_table(correlations, ("column_1", "column_2", "real", "synthetic"), "correlations")
-    long = _melt(table.assign(column_1=table["column_1"].astype(str), column_2=table["column_2"].astype(str)),
-                 ["column_1", "column_2"], real, synthetic)
-    size = max(120, min(WIDTH, 24 * table["column_1"].nunique()))
+    long = _melt(
+        table.assign(column_1=table["column_1"].astype(str), column_2=table["column_2"].astype(str)),
+        ["column_1", "column_2"],
+        real,
+        synthetic,
+    )
+    # Two heatmaps side by side fit a notebook column: at most 180 px each.
+    size = max(90, min(180, 16 * table["column_1"].nunique()))
     return (
         alt.Chart(long, width=size, height=size)
         .mark_rect()
@@ -179,9 +180,7 @@ def correlation_chart(correlations: pd.DataFrame, *, labels: tuple[str, str] = (
     )
 
 
-def timeseries_chart(
-    table: pd.DataFrame, column: str, *, labels: tuple[str, str] = ("real", "synthetic")
-) -> Any:
+def timeseries_chart(table: pd.DataFrame, column: str, *, labels: tuple[str, str] = ("real", "synthetic")) -> Any:
     """Overlaid lines of a bucketed time series.
 
     ``table`` has the columns ``time``, ``value`` and ``source`` (one of ``labels``):
@@ -200,7 +199,7 @@ def timeseries_chart(
     table = _check_table(table, ("time", "value", "source"), "time series")
     kind = "T" if pd.api.types.is_datetime64_any_dtype(table["time"]) else "Q"
     return (
-        alt.Chart(table, width=2 * WIDTH, height=HEIGHT, title=str(column))
+        alt.Chart(table, width=int(1.5 * WIDTH), height=HEIGHT, title=str(column))
         .mark_line(opacity=0.85)
         .encode(
             x=alt.X(f"time:{kind}", title=None),
@@ -242,9 +241,7 @@ def class_counts_chart(counts: pd.DataFrame) -> Any:
     )
 
 
-def column_chart(
-    chart_data: dict[str, Any], column: str, *, labels: tuple[str, str] = ("real", "synthetic")
-) -> Any:
+def column_chart(chart_data: dict[str, Any], column: str, *, labels: tuple[str, str] = ("real", "synthetic")) -> Any:
     """The right comparison chart for ``column`` of ``Report.chart_data``.
 
     Histograms for continuous columns, grouped bars for discrete ones.

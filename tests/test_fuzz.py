@@ -11,6 +11,7 @@ import copy
 import json
 import warnings
 
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -79,6 +80,8 @@ def broken_specs(draw):
     return spec
 
 
+# Hypothesis warns when an example's repr is huge (a mutated fitted state); that is not a failure.
+@pytest.mark.filterwarnings("ignore::hypothesis.errors.HypothesisWarning")
 @settings(
     max_examples=1_200,
     deadline=None,

@@ -90,8 +90,14 @@ def control_for(param: Param, value: Any, *, owner: str = "") -> Control:
         if _bounded(c) and c.low > float("-inf") and c.high < float("inf"):
             step = (c.high - c.low) / 100
             widget = w.FloatSlider(
-                value=float(value), min=c.low, max=c.high, step=step, continuous_update=False,
-                readout_format=".3g", layout=layout, **common,
+                value=float(value),
+                min=c.low,
+                max=c.high,
+                step=step,
+                continuous_update=False,
+                readout_format=".3g",
+                layout=layout,
+                **common,
             )
             return Control(param, widget, lambda: float(widget.value), "slider")
         widget = w.Text(value=repr(float(value)), continuous_update=False, layout=layout, **common)
@@ -114,8 +120,10 @@ def control_for(param: Param, value: Any, *, owner: str = "") -> Control:
             ) from None
         try:
             return c.from_json(data, param.name)
-        except SpecError as exc:
-            raise InvalidParameterError(str(exc)) from None
+        except SpecError:
+            raise InvalidParameterError(
+                f"The {param.name!r} parameter{_of(owner)} must be {c.describe()}. Got {widget.value.strip()} instead."
+            ) from None
 
     return Control(param, widget, read, "json")
 
@@ -129,4 +137,6 @@ def _parse_number(text: str, kind: type, name: str, owner: str) -> Any:
         return kind(text.strip())
     except ValueError:
         what = "an int" if kind is int else "a number"
-        raise InvalidParameterError(f"The {name!r} parameter{_of(owner)} must be {what}. Got {text!r} instead.") from None
+        raise InvalidParameterError(
+            f"The {name!r} parameter{_of(owner)} must be {what}. Got {text!r} instead."
+        ) from None

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import base64
+import contextlib
 import html
 import json
 import time
@@ -23,6 +24,7 @@ __all__ = ["Panel", "current_panel", "frame_hash", "timeseries_buckets"]
 
 _CURRENT: list[weakref.ref] = []
 _OFFLINE_READY = False
+MAX_HEATMAP = 12
 
 
 def current_panel() -> Panel | None:
@@ -53,10 +55,9 @@ def _ensure_offline() -> None:
     if not _OFFLINE_READY:
         import altair as alt
 
-        try:
+        # Without vl-convert-python the chart falls back to online rendering (a CDN).
+        with contextlib.suppress(ImportError):
             alt.JupyterChart.enable_offline()
-        except ImportError:  # pragma: no cover - vl-convert-python missing: online rendering
-            pass
         _OFFLINE_READY = True
 
 
@@ -92,8 +93,10 @@ def timeseries_buckets(
     for label, frame in frames:
         if column not in frame or time_column not in frame:
             continue
-        ts = pd.to_datetime(frame[time_column]).to_numpy().astype("datetime64[ns]").astype("int64")
-        codes = np.clip(np.searchsorted(edges.asi8 if hi > lo else ts[:1], ts, side="right") - 1, 0, max_points - 1)
+        # Microseconds: nanoseconds overflow past the year 2262 (long daily series get there).
+        ts = pd.to_datetime(frame[time_column]).to_numpy().astype("datetime64[us]").astype("int64")
+        bounds = edges.to_numpy().astype("datetime64[us]").astype("int64") if hi > lo else ts[:1]
+        codes = np.clip(np.searchsorted(bounds, ts, side="right") - 1, 0, max_points - 1)
         values = pd.to_numeric(frame[column], errors="coerce").to_numpy(dtype="float64")
         ok = ~np.isnan(values)
         sums = np.bincount(codes[ok], weights=values[ok], minlength=max_points)
@@ -196,7 +199,7 @@ class Panel:
         self.export_box = w.HTML()
         self.controls = self._build_controls()
         self._setup_row = self._build_setup()
-        self.chart_out = w.Output()
+        self.chart_out = w.VBox(layout=w.Layout(overflow="auto", max_width="100%"))
         self.chart_out.add_class("synthbench-chart")
 
         self.refresh()
@@ -221,10 +224,16 @@ class Panel:
     def _build_setup(self) -> Any:
         import ipywidgets as w
 
-        self.n_box = w.BoundedIntText(value=self.n, min=max(1, self.generator.min_rows), max=10_000_000,
-                                      description="rows", layout=w.Layout(width="200px"))
-        self.seed_box = w.BoundedIntText(value=self.seed, min=0, max=2**32 - 1, description="seed",
-                                         layout=w.Layout(width="200px"))
+        self.n_box = w.BoundedIntText(
+            value=self.n,
+            min=max(1, self.generator.min_rows),
+            max=10_000_000,
+            description="rows",
+            layout=w.Layout(width="200px"),
+        )
+        self.seed_box = w.BoundedIntText(
+            value=self.seed, min=0, max=2**32 - 1, description="seed", layout=w.Layout(width="200px")
+        )
         self.n_box.observe(lambda c: self._on_setup(n=c["new"]), names="value")
         self.seed_box.observe(lambda c: self._on_setup(seed=c["new"]), names="value")
         if self.generator.size_from_data:
@@ -237,11 +246,17 @@ class Panel:
     def _layout(self) -> Any:
         import ipywidgets as w
 
-        self.spec_path = w.Text(value=f"{type(self.generator).__name__.lower()}.json", description="spec file",
-                                layout=w.Layout(width="320px"))
+        self.spec_path = w.Text(
+            value=f"{type(self.generator).__name__.lower()}.json",
+            description="spec file",
+            layout=w.Layout(width="320px"),
+        )
         buttons = []
-        for label, action in (("Save spec", self._click_save), ("Load spec", self._click_load),
-                              ("CSV link", self._click_csv)):
+        for label, action in (
+            ("Save spec", self._click_save),
+            ("Load spec", self._click_load),
+            ("Download", self._click_csv),
+        ):
             b = w.Button(description=label, layout=w.Layout(width="110px"))
             b.on_click(action)
             b.add_class("synthbench-" + label.lower().replace(" ", "-"))
@@ -250,14 +265,21 @@ class Panel:
         tabs = w.Tab(children=[w.VBox([self.column, self.chart_out]), self.preview, export])
         for i, title in enumerate(("Charts", "Preview", "Export")):
             tabs.set_title(i, title)
-        title = w.HTML(f"<b>{html.escape(type(self.generator).__name__)}</b> "
-                       f"<span style='color:#666'>({html.escape(self.generator.family)})</span>")
+        title = w.HTML(
+            f"<b>{html.escape(type(self.generator).__name__)}</b> "
+            f"<span style='color:#666'>({html.escape(self.generator.family)})</span>"
+        )
         left = w.VBox([title, self._setup_row, *self._param_widgets()], layout=w.Layout(min_width="440px"))
-        right = w.VBox([self.status, self.error_box, self.score_box, self.progress, tabs])
+        right = w.VBox(
+            [self.status, self.error_box, self.score_box, self.progress, tabs],
+            layout=w.Layout(flex="1 1 auto", min_width="0px"),
+        )
         return w.HBox([left, right])
 
     # -- events -------------------------------------------------------------------------
     def _on_control(self, name: str) -> None:
+        if getattr(self, "_muted", False):
+            return
         _set_current(self)
         try:
             value = self.controls[name].read()
@@ -296,15 +318,14 @@ class Panel:
         widget = control.widget
         hold, self._muted = getattr(self, "_muted", False), True
         try:
-            if control.kind in ("checkbox", "dropdown", "text"):
-                widget.value = value
-            elif control.kind == "slider" and isinstance(value, (int, float)) and not isinstance(value, bool):
+            number = isinstance(value, (int, float)) and not isinstance(value, bool)
+            if control.kind in ("checkbox", "dropdown", "text") or (control.kind == "slider" and number):
                 widget.value = value
             elif control.kind in ("int", "float"):
                 widget.value = str(value)
             else:
                 widget.value = json.dumps(control.param.constraint.to_json(value)) if value is not None else "null"
-        except Exception:  # noqa: BLE001 - a control that cannot show a bad value keeps its text
+        except Exception:  # a bad value the widget cannot hold: the control keeps what the user typed
             pass
         finally:
             self._muted = hold
@@ -347,7 +368,7 @@ class Panel:
         try:
             frame = self._fit_and_sample()
             spec = self.generator.to_dict()
-        except Exception as exc:  # noqa: BLE001 - every failure is shown inline, never raised
+        except Exception as exc:  # every failure is shown inline, never raised into the kernel
             self.error = str(exc) if isinstance(exc, (ValueError, TypeError)) else f"{type(exc).__name__}: {exc}"
             self._restore()
             self._show_error(self.error)
@@ -357,7 +378,10 @@ class Panel:
         self.frame = frame
         self.error = ""
         self._show_error("")
-        self._update_views()
+        try:
+            self._update_views()
+        except Exception as exc:  # the frame is good; say why the views could not follow
+            self._show_error(f"The sample is ready, but the views failed: {type(exc).__name__}: {exc}")
         self.seconds = time.perf_counter() - start
         self.progress.layout.display = "none"
         self.version += 1
@@ -370,10 +394,9 @@ class Panel:
         good = from_dict({k: v for k, v in self._good_spec.items() if k != "state"})
         self.generator.set_params(**good.get_params())
         if self.generator.learns and self.data is not None:
-            try:
+            # The good parameters fitted before; if refitting fails now, the old state stays.
+            with contextlib.suppress(Exception):
                 self.generator.fit(self.data)
-            except Exception:  # noqa: BLE001 - the good parameters fitted before
-                pass
 
     def _show_error(self, message: str) -> None:
         self.error = message
@@ -407,12 +430,15 @@ class Panel:
                 self.chart_data = {}
         options = [*self.chart_data.get("histograms", {}), *self.chart_data.get("categories", {})]
         if list(self.column.options) != options:
-            keep = self.column.value if self.column.value in options else (options[0] if options else None)
+            keep = self.column.value if self.column.value in options else self._default_column(options)
             hold, self._drawing_off = getattr(self, "_drawing_off", False), True
             self.column.options = options
             self.column.value = keep
             self._drawing_off = hold
         self.chart = self.build_chart()
+
+    def _default_column(self, options: list) -> Any:
+        return options[0] if options else None
 
     def build_chart(self) -> Any:
         """The comparison chart for the selected column (subclasses add family charts)."""
@@ -423,7 +449,10 @@ class Panel:
         chart = charts.column_chart(self.chart_data, self.column.value, labels=self.labels)
         corr = self.chart_data.get("correlations")
         if corr is not None and corr["column_1"].nunique() >= 2:
-            chart = chart | charts.correlation_chart(corr, labels=self.labels)
+            # A heatmap stays readable (and small) with at most MAX_HEATMAP columns.
+            names = list(dict.fromkeys(corr["column_1"]))[:MAX_HEATMAP]
+            corr = corr[corr["column_1"].isin(names) & corr["column_2"].isin(names)]
+            chart = chart & charts.correlation_chart(corr, labels=self.labels)
         return chart
 
     def _update_views(self) -> None:
@@ -436,7 +465,12 @@ class Panel:
                 f"(column shapes {100 * r.column_shapes_score:.1f}%, "
                 f"pair trends {100 * r.column_pair_trends_score:.1f}%)</div>"
             )
-        self.code_box.value = f"<pre style='max-height:260px;overflow:auto'>{html.escape(self.code)}</pre>"
+        # The copy button is plain HTML: the browser copies the <pre> text, no kernel round trip.
+        self.code_box.value = (
+            "<button class='synthbench-copy' onclick='navigator.clipboard.writeText("
+            "this.nextElementSibling.innerText)'>Copy code</button>"
+            f"<pre style='max-height:260px;overflow:auto'>{html.escape(self.code)}</pre>"
+        )
         self._draw()
 
     def _on_column(self) -> None:
@@ -450,14 +484,15 @@ class Panel:
             return
         if self._chart_widget is None:
             import altair as alt
-            from IPython.display import display
 
             _ensure_offline()
             self._chart_widget = alt.JupyterChart(self.chart, embed_options={"renderer": "svg", "actions": False})
-            with self.chart_out:
-                display(self._chart_widget)
+            self.chart_out.children = (self._chart_widget,)
         else:
-            self._chart_widget.chart = self.chart
+            # Same widget, new spec. Assigning ``.chart`` would re-validate the spec against
+            # the Vega-Lite JSON schema (~70 ms); our builders make valid specs, checked once above
+            # and in the tests.
+            self._chart_widget.spec = self.chart.to_dict(validate=False)
 
     # -- export ---------------------------------------------------------------------------
     @property
@@ -502,13 +537,21 @@ class Panel:
             )
         return self.set(**gen.get_params())
 
-    def csv_link(self, max_rows: int = 100_000) -> str:
-        """An HTML download link (a ``data:`` URL) for the current frame as CSV."""
+    def csv_link(self, max_rows: int = 100_000, *, fmt: str = "csv") -> str:
+        """An HTML download link (a ``data:`` URL) for the current frame as CSV or Parquet."""
+        if fmt not in ("csv", "parquet"):
+            raise InvalidParameterError(f"The 'fmt' parameter must be 'csv' or 'parquet'. Got {fmt!r} instead.")
         frame = self.frame.head(max_rows)
-        payload = base64.b64encode(frame.to_csv(index=False).encode()).decode()
-        name = f"{type(self.generator).__name__.lower()}.csv"
-        return (f'<a download="{name}" href="data:text/csv;base64,{payload}" class="synthbench-csv">'
-                f"Download {name} ({len(frame):,} rows)</a>")
+        if fmt == "csv":
+            raw, mime = frame.to_csv(index=False).encode(), "text/csv"
+        else:
+            raw, mime = frame.to_parquet(index=False), "application/vnd.apache.parquet"
+        payload = base64.b64encode(raw).decode()
+        name = f"{type(self.generator).__name__.lower()}.{fmt}"
+        return (
+            f'<a download="{name}" href="data:{mime};base64,{payload}" class="synthbench-{fmt}">'
+            f"Download {name} ({len(frame):,} rows)</a>"
+        )
 
     def _click_save(self, _: Any) -> None:
         try:
@@ -525,7 +568,7 @@ class Panel:
             self.export_box.value = f"<span style='color:#b00020'>{html.escape(str(exc))}</span>"
 
     def _click_csv(self, _: Any) -> None:
-        self.export_box.value = self.csv_link()
+        self.export_box.value = self.csv_link() + " &middot; " + self.csv_link(fmt="parquet")
 
     # -- display --------------------------------------------------------------------------
     def _repr_mimebundle_(self, **kwargs: Any) -> Any:

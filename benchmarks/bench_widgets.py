@@ -1,0 +1,103 @@
+"""Widget latency: from a parameter change to the new preview and chart data, per family.
+
+For each family a panel is built at 10k and 100k rows, then one parameter is toggled
+between two values ``--repeat`` times. Each change runs what a slider move runs in a
+notebook (minus the debounce wait and the browser): fit if the generator learns, sample,
+quality report and binned chart data, the Altair chart spec pushed into the one live
+JupyterChart widget, the preview table, the status line and the exported code. Side by
+side, the same generator's fit+sample alone at the same size shows what the panel adds.
+
+Goal from the issue: p50 < 100 ms at 10k rows, < 300 ms at 100k. Run::
+
+    python benchmarks/bench_widgets.py [--sizes 10000 100000] [--repeat 7]
+"""
+
+from __future__ import annotations
+
+import argparse
+import statistics
+import sys
+import time
+import warnings
+from pathlib import Path
+
+import pandas as pd
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+import synthbench as sb
+from synthbench.widgets import panel
+
+
+def _wine(n: int) -> pd.DataFrame:
+    """A real-shaped frame of n rows: the wine data, grown by a fitted copula."""
+    from sklearn.datasets import load_wine
+
+    real = load_wine(as_frame=True).frame
+    real["target"] = real["target"].map({0: "barolo", 1: "grignolino", 2: "barbera"})
+    return sb.GaussianCopula().fit(real).sample(n, seed=0)
+
+
+def _cases(n: int) -> list[tuple[str, sb.Generator, pd.DataFrame | None, str, tuple]]:
+    wine = _wine(n)
+    imbalanced = sb.Imbalance(target="target", ratios={"grignolino": 0.3, "barbera": 0.1}).fit(wine).sample(seed=0)
+    return [
+        ("rules", sb.Schema.example(), None, "on_violation", ("resample", "drop")),
+        ("classification", sb.Classification(n_features=10), None, "flip_y", (0.01, 0.05)),
+        ("fitted", sb.GaussianCopula(), wine, "n_knots", (100, 50)),
+        (
+            "balancing",
+            sb.Balance(target="target", method="random_over"),
+            imbalanced,
+            "method",
+            ("random_over", "random_under"),
+        ),
+        ("timeseries", sb.TimeSeries.example(), None, "decimals", (None, 2)),
+    ]
+
+
+def _p50(fn, repeat: int) -> float:
+    times = []
+    for i in range(repeat):
+        start = time.perf_counter()
+        fn(i)
+        times.append(time.perf_counter() - start)
+    return statistics.median(times)
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--sizes", type=int, nargs="+", default=[10_000, 100_000])
+    parser.add_argument("--repeat", type=int, default=7)
+    args = parser.parse_args(argv)
+    warnings.simplefilter("ignore")
+    rows = []
+    for n in args.sizes:
+        for family, gen, data, param, values in _cases(n):
+            p = panel(gen, data, n=n, debounce=0)
+            if p.error:
+                raise SystemExit(f"{family}: {p.error}")
+
+            def change(i: int, p=p, param=param, values=values) -> None:
+                assert p.set(**{param: values[(i + 1) % 2]}), p.error
+
+            update = _p50(change, args.repeat)
+
+            def sample_only(i: int, gen=p.generator, data=data, n=n) -> None:
+                if gen.learns and data is not None:
+                    gen.fit(data)
+                gen.sample(None if gen.size_from_data else n, seed=0)
+
+            alone = _p50(sample_only, args.repeat)
+            rows.append((family, type(gen).__name__, n if data is None else len(data), param, alone, update))
+    print("\n| family | generator | rows | changed | fit+sample alone p50 ms | panel update p50 ms | panel / alone |")
+    print("|---|---|---:|---|---:|---:|---:|")
+    for family, name, n, param, alone, update in rows:
+        print(
+            f"| {family} | {name} | {n:,} | {param} | {1000 * alone:.0f} | {1000 * update:.0f} | "
+            f"{update / alone:.1f}x |"
+        )
+
+
+if __name__ == "__main__":
+    main()

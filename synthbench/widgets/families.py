@@ -1,0 +1,226 @@
+"""One panel per generator family, chosen by the registry's ``family`` attribute."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pandas as pd
+
+from ..exceptions import InvalidParameterError
+from .controls import Control, control_for
+from .panel import Panel, _as_generator, _set_current, timeseries_buckets
+
+__all__ = ["BalancePanel", "SchemaPanel", "TimeSeriesPanel", "panel", "panel_class"]
+
+
+class BalancePanel(Panel):
+    """Balancing panel: class counts before/after next to the per-column comparison."""
+
+    def build_chart(self) -> Any:
+        from .. import charts
+        from ..balancing_report import class_counts
+
+        target = self.generator.target
+        base = super().build_chart()
+        if self.data is None or target not in self.frame.columns or target not in self.data.columns:
+            return base
+        counts = charts.class_counts_chart(class_counts(self.data, self.frame, target))
+        return counts if base is None else counts & base
+
+
+class TimeSeriesPanel(Panel):
+    """Time-series panel: the selected channel over time (bucketed means), both sides."""
+
+    def _time_column(self) -> str | None:
+        for name in self.frame.columns:
+            if pd.api.types.is_datetime64_any_dtype(self.frame[name]):
+                return name
+        return None
+
+    def _default_column(self, options: list) -> Any:
+        for name in options:
+            s = self.frame[name]
+            if pd.api.types.is_numeric_dtype(s) and s.dtype != bool and not pd.api.types.is_datetime64_any_dtype(s):
+                return name
+        return super()._default_column(options)
+
+    def build_chart(self) -> Any:
+        from .. import charts
+
+        time_column = self._time_column()
+        column = self.column.value
+        numeric = column is not None and pd.api.types.is_numeric_dtype(self.frame[column]) and column != time_column
+        if time_column is None or not numeric or self.frame[column].dtype == bool:
+            return super().build_chart()
+        reference = self.reference if self.reference is not None else self.frame
+        table = timeseries_buckets(reference, self.frame, time_column, column, labels=self.labels)
+        return charts.timeseries_chart(table, column, labels=self.labels)
+
+
+class SchemaPanel(Panel):
+    """Rule-based panel: the Schema's own parameters plus a per-column editor.
+
+    Pick a column to edit its declared parameters with the same controls as any
+    generator parameter; add a column of any kind or remove the selected one.
+
+    Examples
+    --------
+    >>> import synthbench as sb
+    >>> p = SchemaPanel(sb.Schema.example(), n=100, debounce=0)
+    >>> p.set_column("age", params={"low": 30, "high": 40})
+    True
+    >>> int(p.frame["age"].min()) >= 30
+    True
+    """
+
+    def _build_controls(self) -> dict[str, Control]:
+        import ipywidgets as w
+
+        controls = super()._build_controls()
+        controls.pop("columns", None)  # edited column by column below
+        from ..generators.columns import Column
+
+        self._column_kinds = {k.__name__: k for k in _column_classes(Column)}
+        self.column_pick = w.Dropdown(description="edit column", layout=w.Layout(width="420px"))
+        self.column_pick.add_class("synthbench-column-pick")
+        self.column_controls = w.VBox()
+        self.new_kind = w.Dropdown(
+            options=sorted(self._column_kinds), value="Float", description="new column", layout=w.Layout(width="260px")
+        )
+        self.new_name = w.Text(value="new_column", layout=w.Layout(width="150px"))
+        add = w.Button(description="Add", layout=w.Layout(width="60px"))
+        remove = w.Button(description="Remove column", layout=w.Layout(width="130px"))
+        add.on_click(lambda _: self.add_column(self.new_kind.value, self.new_name.value))
+        remove.on_click(lambda _: self.remove_column(self.column_pick.value))
+        self.column_row = w.VBox(
+            [w.HBox([self.new_kind, self.new_name, add]), remove, self.column_pick, self.column_controls]
+        )
+        self.column_pick.observe(lambda _: self._build_column_controls(), names="value")
+        self._sync_column_pick()
+        return controls
+
+    def _param_widgets(self) -> list[Any]:
+        return [*super()._param_widgets(), self.column_row]
+
+    def _names(self) -> list[str]:
+        return [c.name for c in self.generator.columns]
+
+    def _sync_column_pick(self) -> None:
+        names = self._names()
+        keep = self.column_pick.value if self.column_pick.value in names else (names[0] if names else None)
+        self.column_pick.options = names
+        self.column_pick.value = keep
+        self._build_column_controls()
+
+    def _column(self, name: str) -> Any:
+        for c in self.generator.columns:
+            if c.name == name:
+                return c
+        raise InvalidParameterError(f"The schema has no column {name!r}. Its columns are {self._names()}.")
+
+    def _build_column_controls(self) -> None:
+        name = self.column_pick.value
+        if name is None:
+            self.column_controls.children = ()
+            return
+        col = self._column(name)
+        self.column_editors: dict[str, Control] = {}
+        for p in type(col).params:
+            control = control_for(p, getattr(col, p.name), owner=col.label)
+            control.widget.add_class(f"synthbench-column-{p.name}")
+            control.widget.observe(lambda _, pn=p.name: self._on_column_control(pn), names="value")
+            self.column_editors[p.name] = control
+        self.column_controls.children = [c.widget for c in self.column_editors.values()]
+
+    def _on_column_control(self, param: str) -> None:
+        if getattr(self, "_muted", False):
+            return
+        _set_current(self)
+        try:
+            value = self.column_editors[param].read()
+        except InvalidParameterError as exc:
+            self._show_error(str(exc))
+            return
+        self._edit(self.column_pick.value, {param: value})
+
+    def _edit(self, name: str, params: dict[str, Any]) -> bool:
+        columns = list(self.generator.columns)
+        i = self._names().index(name)
+        rebuilt = type(columns[i])(**{**columns[i].get_params(), **params})
+        columns[i] = rebuilt
+        self.generator.set_params(columns=columns)
+        ok = self.refresh()
+        if ok and "name" in params:
+            self._sync_column_pick()
+        return ok
+
+    def set_column(self, name: str, **params: Any) -> bool:
+        """Change parameters of column ``name`` and re-sample; False (error shown) if bad."""
+        self._column(name)
+        ok = self._edit(name, params)
+        if ok and self.column_pick.value == name:
+            self._build_column_controls()
+        return ok
+
+    def add_column(self, kind: str, name: str, **params: Any) -> bool:
+        """Append a column of class ``kind`` (e.g. ``"Float"``) and re-sample."""
+        try:
+            if kind not in self._column_kinds:
+                raise InvalidParameterError(
+                    f"The column kind must be one of {sorted(self._column_kinds)}. Got {kind!r}."
+                )
+            column = self._column_kinds[kind](name, **params)
+        except (ValueError, TypeError) as exc:
+            self._show_error(str(exc))
+            return False
+        self.generator.set_params(columns=[*self.generator.columns, column])
+        ok = self.refresh()
+        if ok:
+            self._sync_column_pick()
+            self.column_pick.value = name
+        return ok
+
+    def remove_column(self, name: str) -> bool:
+        """Drop column ``name`` and re-sample."""
+        self.generator.set_params(columns=[c for c in self.generator.columns if c.name != name])
+        ok = self.refresh()
+        self._sync_column_pick()
+        return ok
+
+    def _restore(self) -> None:
+        super()._restore()
+        if hasattr(self, "column_pick"):
+            self._sync_column_pick()
+
+
+def _column_classes(base: type) -> list[type]:
+    out = []
+    for sub in base.__subclasses__():
+        if not sub.__name__.startswith("_") and sub.params:
+            out.append(sub)
+        out.extend(_column_classes(sub))
+    return out
+
+
+_BY_FAMILY = {"rules": SchemaPanel, "balancing": BalancePanel, "timeseries": TimeSeriesPanel}
+
+
+def panel_class(generator: Any) -> type[Panel]:
+    """The panel class for a generator's family (``Panel`` for the rest).
+
+    >>> import synthbench as sb
+    >>> panel_class(sb.Schema).__name__, panel_class("Moons").__name__
+    ('SchemaPanel', 'Panel')
+    """
+    gen_cls = generator if isinstance(generator, type) else type(_as_generator(generator))
+    return _BY_FAMILY.get(gen_cls.family, Panel)
+
+
+def panel(generator: Any, data: pd.DataFrame | None = None, **options: Any) -> Panel:
+    """A live panel for ``generator`` (instance, class or registered name), by family.
+
+    ``data`` is the real frame for generators that learn (and the comparison side of
+    the charts). ``options`` go to :class:`Panel` (``n``, ``seed``, ``debounce``).
+    """
+    gen = _as_generator(generator)
+    return panel_class(gen)(gen, data, **options)

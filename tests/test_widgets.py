@@ -1,0 +1,221 @@
+"""Panel logic in plain Python (no browser): controls, preview, charts, errors, export."""
+
+from __future__ import annotations
+
+import json
+
+import pandas as pd
+import pytest
+from sklearn.datasets import load_iris, load_wine
+
+import synthbench as sb
+from synthbench.params import Bool, Float, Int, Options, Param, Str
+from synthbench.widgets import (
+    BalancePanel,
+    Panel,
+    SchemaPanel,
+    TimeSeriesPanel,
+    Workbench,
+    control_for,
+    current_panel,
+    frame_hash,
+    panel,
+)
+
+pytest.importorskip("ipywidgets")
+
+
+def _chart_rows(p: Panel) -> list:
+    spec = p.chart.to_dict()
+    return [row for rows in spec["datasets"].values() for row in rows]
+
+
+@pytest.mark.parametrize(
+    ("param", "value", "kind", "cls"),
+    [
+        (Param("k", Int(1, 50), 5), 5, "slider", "IntSlider"),
+        (Param("k", Int(0, None), 5), 5, "int", "Text"),
+        (Param("x", Float(0, 1), 0.5), 0.5, "slider", "FloatSlider"),
+        (Param("x", Float(), 0.5), 0.5, "float", "Text"),
+        (Param("m", Options(("a", "b")), "a"), "a", "dropdown", "Dropdown"),
+        (Param("b", Bool(), True), True, "checkbox", "Checkbox"),
+        (Param("s", Str(), "y"), "y", "text", "Text"),
+        (sb.Moons.param("noise"), None, "json", "Textarea"),
+    ],
+)
+def test_controls_follow_declarations(param, value, kind, cls):
+    control = control_for(param, value)
+    assert control.kind == kind
+    assert type(control.widget).__name__ == cls
+    assert control.read() == value
+
+
+def test_json_control_reads_with_the_declaration():
+    control = control_for(sb.Classification.param("weights"), None, owner="Classification")
+    control.widget.value = "[0.9, 0.1]"
+    assert control.read() == (0.9, 0.1)
+    control.widget.value = "[0.9,"
+    with pytest.raises(sb.exceptions.InvalidParameterError, match="'weights' parameter of Classification must be JSON"):
+        control.read()
+
+
+def test_every_registered_generator_gets_a_panel():
+    for name in sb.list_generators():
+        if name == "Regression":  # 100 features by default: covered by the benchmark
+            continue
+        p = panel(name, n=200, debounce=0)
+        assert p.error == "", name
+        assert p.chart is not None, name
+        declared = {q.name for q in type(p.generator).params} - {"columns"}
+        assert declared == set(p.controls), name
+
+
+def test_changing_a_control_changes_params_preview_and_chart():
+    p = panel(sb.Moons(noise=0.05), n=300, seed=3, debounce=0)
+    assert p.labels == ("start", "synthetic")
+    before_preview, before_rows, before_version = p.preview.value, _chart_rows(p), p.version
+    p.controls["noise"].widget.value = "0.4"  # what typing into the control does
+    assert p.generator.noise == 0.4
+    assert p.preview.value != before_preview
+    assert _chart_rows(p) != before_rows
+    assert p.version == before_version + 1
+    assert frame_hash(p.frame) == frame_hash(sb.Moons(noise=0.4).sample(300, seed=3))
+    assert f'data-hash="{frame_hash(p.frame)}"' in p.status.value
+
+
+def test_one_chart_widget_is_reused():
+    p = panel(sb.Blobs(), n=200, debounce=0)
+    widget = p._chart_widget
+    p.controls["cluster_std"].widget.value = "2.5"
+    assert p._chart_widget is widget
+    assert p.chart_out.children == (widget,)
+    assert widget.spec == p.chart.to_dict()
+
+
+def test_bad_value_keeps_last_good_preview():
+    p = panel(sb.Classification(n_features=6), n=200, debounce=0)
+    good_preview, good_frame, good_code = p.preview.value, p.frame, p.code
+    p.controls["n_informative"].widget.value = "50"  # more informative features than features
+    assert "n_informative" in p.error
+    assert "synthbench-error" in p.error_box.value
+    assert p.preview.value == good_preview and p.frame is good_frame
+    assert p.generator.n_informative == 2 and p.code == good_code  # last good params restored
+    p.controls["n_informative"].widget.value = "3"
+    assert p.error == "" and p.error_box.value == ""
+    assert p.generator.n_informative == 3
+
+
+def test_unparsable_text_shows_error_without_resampling():
+    p = panel(sb.Moons(), n=100, debounce=0)
+    version = p.version
+    p.controls["noise"].widget.value = "lots"
+    assert "'noise' parameter of Moons must be JSON" in p.error
+    assert p.version == version
+
+
+def test_export_equals_to_code(tmp_path):
+    p = panel(sb.Circles(), n=123, seed=7, debounce=0)
+    p.set(factor=0.3)
+    assert p.code == sb.Circles(factor=0.3).to_code(123, seed=7)
+    assert p.export() == p.code  # outside IPython it only returns the code
+    namespace: dict = {}
+    exec(p.code, namespace)
+    pd.testing.assert_frame_equal(namespace["df"], p.frame)
+    assert current_panel() is p
+    p.seed_box.value = 8
+    assert p.code == sb.Circles(factor=0.3).to_code(123, seed=8)
+
+
+def test_spec_save_load_and_csv(tmp_path):
+    p = panel(sb.Moons(noise=0.2), n=50, debounce=0)
+    path = p.save_spec(tmp_path / "moons.json")
+    assert json.loads(path.read_text())["params"]["noise"] == 0.2
+    p.set(noise=0.5)
+    assert p.load_spec(path) and p.generator.noise == 0.2
+    assert p.controls["noise"].widget.value == "0.2"
+    assert 'download="moons.csv"' in p.csv_link()
+    assert 'download="moons.parquet"' in p.csv_link(fmt="parquet")
+    assert "synthbench-copy" in p.code_box.value
+    (tmp_path / "other.json").write_text(json.dumps(sb.Blobs().to_dict()))
+    with pytest.raises(sb.exceptions.InvalidParameterError, match="for Blobs"):
+        p.load_spec(tmp_path / "other.json")
+
+
+def test_fitted_panel_fits_the_real_frame_and_scores():
+    real = load_iris(as_frame=True).frame
+    p = panel(sb.GaussianCopula(), real, n=150, debounce=0)
+    assert p.labels == ("real", "synthetic")
+    assert "quality score" in p.score_box.value
+    assert p.report.n_real == 150
+    p.controls["n_knots"].widget.value = "3"
+    assert p.generator.n_knots == 3
+    assert p.generator.is_fitted
+    namespace: dict = {}
+    exec(p.code, namespace)
+    pd.testing.assert_frame_equal(namespace["df"], p.frame)
+
+
+def test_balance_panel_shows_class_counts():
+    real = load_wine(as_frame=True).frame
+    p = panel(sb.Balance(target="target", method="random_over"), real, debounce=0)
+    assert isinstance(p, BalancePanel)
+    spec = p.chart.to_dict()
+    assert any(c.get("encoding", {}).get("xOffset", {}).get("field") == "when" for c in spec["vconcat"])
+    assert p.code == p.generator.to_code(None, seed=0, data="df_real")
+    p.set(method="random_under")
+    assert p.frame["target"].value_counts().nunique() == 1
+
+
+def test_timeseries_panel_draws_lines():
+    p = panel(sb.TimeSeries.example(), n=500, debounce=0)
+    assert isinstance(p, TimeSeriesPanel)
+    assert p.chart.to_dict()["mark"]["type"] == "line"
+    rows = _chart_rows(p)
+    p.controls["freq"].widget.value = "h"
+    assert _chart_rows(p) != rows and p.error == ""
+
+
+def test_schema_panel_edits_adds_and_removes_columns():
+    p = panel(sb.Schema.example(), n=300, debounce=0)
+    assert isinstance(p, SchemaPanel)
+    p.column_pick.value = "age"
+    p.column_editors["params"].widget.value = '{"low": 30, "high": 40}'
+    assert p.frame["age"].between(30, 40).all()
+    p.column_editors["params"].widget.value = '{"low": 50, "high": 40}'  # low > high
+    assert p.error and p.frame["age"].between(30, 40).all()
+    assert p.add_column("Boolean", "vip")
+    assert "vip" in p.frame.columns and p.column_pick.value == "vip"
+    assert p.remove_column("vip") and "vip" not in p.frame.columns
+    assert not p.add_column("Nope", "x") and "column kind" in p.error
+    namespace: dict = {}
+    exec(p.code, namespace)
+    pd.testing.assert_frame_equal(namespace["df"], p.frame)
+
+
+def test_workbench_tabs_build_lazily():
+    wb = Workbench(load_wine(as_frame=True).frame, n=100, debounce=0)
+    assert wb.names == ["GaussianCopula", "GaussianMixture", "CART", "Balance"]
+    assert list(wb._panels) == ["GaussianCopula"]
+    wb.tabs.selected_index = 3
+    assert wb.current.generator.target == "target" and current_panel() is wb.current
+    with pytest.raises(sb.exceptions.InvalidParameterError, match="no tab"):
+        wb.panel("Moons")
+    with pytest.raises(sb.exceptions.DataError):
+        Workbench("not a frame")
+
+
+def test_magic_registers_and_exports():
+    from IPython.testing.globalipapp import get_ipython
+
+    shell = get_ipython()
+    shell.run_line_magic("load_ext", "synthbench")
+    shell.user_ns["df_iris"] = load_iris(as_frame=True).frame
+    wb = shell.run_line_magic("synthbench", "df_iris")
+    assert isinstance(wb, Workbench)
+    shell.rl_next_input = None
+    shell.run_line_magic("synthbench", "export")
+    assert shell.rl_next_input == wb.current.code  # the terminal shell's set_next_input
+    p = shell.run_line_magic("synthbench", "panel Moons")
+    assert isinstance(p, Panel)
+    with pytest.raises(sb.exceptions.InvalidParameterError, match="no variable"):
+        shell.run_line_magic("synthbench", "nope")
