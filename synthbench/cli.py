@@ -8,6 +8,8 @@
     make N rows from a spec and write them atomically: the file appears whole or not at all.
     With ``--rows-per-file R``, stream to a Parquet dataset folder ``OUT/part-00000.parquet``, ...
     with bounded memory (see :mod:`synthbench.scale`).
+``synthbench lab``
+    open the tutorials in JupyterLab.
 ``synthbench code SPEC.json -n N --seed S``
     print the standalone Python code that rebuilds the same frame.
 
