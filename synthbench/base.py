@@ -197,7 +197,23 @@ class Generator(Component):
             if cls.size_from_data:
                 raise SpecError(f"{cls.__name__} specs have no 'state': fit it on the data again.")
             gen._set_state(spec["state"])
+            gen._try_state()
         return gen
+
+    def _try_state(self) -> None:
+        """Sample a few rows from a just-loaded state, so a state that validates field by
+        field but cannot work as a whole fails here, as a SpecError, not later deep in numpy."""
+        from .exceptions import SynthbenchError
+
+        try:
+            self.sample(max(self.min_rows, 3), seed=0)
+        except SynthbenchError as exc:
+            raise SpecError(f"The spec's 'state' for {type(self).__name__} cannot be sampled: {exc}") from None
+        except Exception as exc:  # the state is untrusted data: name the problem, never crash in numpy
+            raise SpecError(
+                f"The spec's 'state' for {type(self).__name__} is inconsistent and cannot be sampled "
+                f"({type(exc).__name__}: {short_repr(str(exc), 200)})."
+            ) from None
 
     @classmethod
     def example(cls) -> Generator:

@@ -17,7 +17,7 @@ import pandas as pd
 
 from ...exceptions import DataError, SpecError
 from ...params import short_repr
-from ._types import column_values, encode_labels
+from ._types import _is_label, column_values, encode_labels
 
 __all__ = ["learn_marginal", "normal_scores", "order_labels", "repair_cov", "sqrt_psd"]
 
@@ -234,5 +234,7 @@ def check_marginal(col: dict[str, Any], where: str) -> None:
         values = col.get("values")
         if not isinstance(values, list) or len(values) != len(cum) or cum[-1] != 1 or cum[0] < 0:
             raise SpecError(f"Invalid state at {where}: 'values' and 'cum' must match, with 'cum' ending at 1.")
+        if not all(_is_label(v) for v in values):
+            raise SpecError(f"Invalid state at {where}['values']: must hold str, int, bool or finite float values.")
     else:
         raise SpecError(f"Invalid state at {where}: a column needs 'knots' or 'cum'.")

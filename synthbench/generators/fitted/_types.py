@@ -192,4 +192,15 @@ def check_column_spec(col: Any, where: str) -> dict[str, Any]:
             raise SpecError(f"Invalid state at {where}['dtype']: {dtype!r} is not a pandas dtype.") from None
     if kind == "datetime" and col.get("unit") not in ("s", "ms", "us", "ns"):
         raise SpecError(f"Invalid state at {where}['unit']: must be 's', 'ms', 'us' or 'ns'.")
+    decimals, step, tz = col.get("decimals"), col.get("step"), col.get("tz")
+    if decimals is not None and (
+        isinstance(decimals, bool) or not isinstance(decimals, int) or not 0 <= decimals <= 15
+    ):
+        raise SpecError(f"Invalid state at {where}['decimals']: must be None or an int in [0, 15].")
+    if step is not None and (
+        isinstance(step, bool) or not isinstance(step, (int, float)) or not np.isfinite(step) or step <= 0
+    ):
+        raise SpecError(f"Invalid state at {where}['step']: must be None or a finite number > 0.")
+    if tz is not None and not isinstance(tz, str):
+        raise SpecError(f"Invalid state at {where}['tz']: must be None or a time zone name.")
     return col

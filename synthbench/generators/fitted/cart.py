@@ -137,8 +137,16 @@ class CART(FittedGenerator):
         if len(lengths) != 1 or min(lengths) < 2:
             raise SpecError("Invalid state: every column in 'rows' must be a list, all of one length >= 2.")
         for i, col in enumerate(columns):
-            if col["kind"] in ("categorical", "boolean") and not isinstance(col.get("labels"), list):
-                raise SpecError(f"Invalid state at state['columns'][{i}]: a label column needs 'labels'.")
+            if col["kind"] in ("categorical", "boolean"):
+                labels = col.get("labels")
+                scalars = isinstance(labels, list) and all(
+                    isinstance(v, (str, int, float, bool)) and v == v for v in labels
+                )
+                if not scalars or len({(type(v), v) for v in labels}) != len(labels):
+                    raise SpecError(
+                        f"Invalid state at state['columns'][{i}]: a label column needs 'labels', "
+                        "a list of distinct, non-missing str, number or bool values."
+                    )
         try:
             data = pd.DataFrame({c["name"]: column_from_list(rows[c["name"]], c) for c in columns})
         except (TypeError, ValueError, OverflowError) as exc:
