@@ -20,7 +20,7 @@ import numpy as np
 import pandas as pd
 
 from .exceptions import InvalidParameterError, NotFittedError, SpecError
-from .params import Component, short_repr
+from .params import Component, Int, Optional, check_value, short_repr
 
 __all__ = ["SPEC_FORMAT", "Generator", "check_n", "check_seed"]
 
@@ -33,11 +33,7 @@ MAX_SEED = 2**32 - 1
 
 def check_n(n: Any, *, owner: str = "sample", low: int = 0) -> int:
     """``n`` as a row count, or a clear error."""
-    if isinstance(n, bool) or not isinstance(n, (int, np.integer)) or n < low:
-        raise InvalidParameterError(
-            f"The 'n' parameter of {owner} must be an int >= {low}. Got {short_repr(n)} instead."
-        )
-    return int(n)
+    return int(check_value(n, "n", Int(low), owner))
 
 
 def check_seed(seed: Any, *, owner: str = "sample", allow_none: bool = True) -> int:
@@ -45,13 +41,8 @@ def check_seed(seed: Any, *, owner: str = "sample", allow_none: bool = True) -> 
     if seed is None and allow_none:
         # Fresh entropy from the OS, not numpy's global state.
         return int(np.random.SeedSequence().generate_state(1)[0])
-    if isinstance(seed, bool) or not isinstance(seed, (int, np.integer)) or not 0 <= seed <= MAX_SEED:
-        none = "None or " if allow_none else ""
-        raise InvalidParameterError(
-            f"The 'seed' parameter of {owner} must be {none}an int in the range "
-            f"[0, {MAX_SEED}]. Got {short_repr(seed)} instead."
-        )
-    return int(seed)
+    allowed = Int(0, MAX_SEED)
+    return int(check_value(seed, "seed", Optional(allowed) if allow_none else allowed, owner))
 
 
 class Generator(Component):

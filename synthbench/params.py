@@ -38,6 +38,7 @@ __all__ = [
     "Param",
     "Scalar",
     "Str",
+    "check_value",
 ]
 
 
@@ -318,6 +319,27 @@ class MapOf(Constraint):
             raise SpecError(f"Invalid value{_where(path)}: must be an object. Got {short_repr(value)} instead.")
         out = {k: self.value.from_json(v, f"{path}[{k!r}]") for k, v in value.items()}
         return Constraint.from_json(self, out, path)
+
+
+def check_value(value: Any, name: str, constraint: Constraint, owner: str | None = None) -> Any:
+    """``value`` if ``constraint`` allows it, else the usual error naming ``name`` (and ``owner``).
+
+    For function arguments that are not declared parameters (``n``, ``seed``, ``k``, ...),
+    so they get the same check and the same message as declared ones.
+
+    >>> check_value(3, "k", Int(1), owner="nearest")
+    3
+    >>> check_value(0, "k", Int(1), owner="nearest")
+    Traceback (most recent call last):
+    ...
+    synthbench.exceptions.InvalidParameterError: The 'k' parameter of nearest must be an int >= 1. Got 0 instead.
+    """
+    if not constraint.is_satisfied_by(value):
+        of = f" of {owner}" if owner else ""
+        raise InvalidParameterError(
+            f"The {name!r} parameter{of} must be {constraint.describe()}. Got {short_repr(value)} instead."
+        )
+    return value
 
 
 @dataclass(frozen=True)

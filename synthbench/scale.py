@@ -69,7 +69,7 @@ import pandas as pd
 
 from .base import Generator, check_n, check_seed
 from .exceptions import InvalidParameterError
-from .params import short_repr
+from .params import Int, Optional, check_value
 
 __all__ = ["BLOCK_SIZE", "DEFAULT_ROWS_PER_FILE", "block_seed", "iter_blocks", "n_blocks", "to_dask", "to_parquet"]
 
@@ -247,11 +247,7 @@ def to_parquet(
     owner = f"{type(gen).__name__}.to_parquet"
     if rows_per_file is None:
         rows_per_file = DEFAULT_ROWS_PER_FILE
-    if isinstance(rows_per_file, bool) or not isinstance(rows_per_file, (int, np.integer)) or rows_per_file < 1:
-        raise InvalidParameterError(
-            f"The 'rows_per_file' parameter of {owner} must be an int >= 1. Got {short_repr(rows_per_file)} instead."
-        )
-    rows_per_file = int(rows_per_file)
+    rows_per_file = int(check_value(rows_per_file, "rows_per_file", Int(1), owner))
     target = Path(path)
     if not target.parent.is_dir():
         raise InvalidParameterError(
@@ -372,11 +368,7 @@ def to_dask(gen: Generator, n: int, *, seed: int | None = None, npartitions: int
     total = n_blocks(n)
     if npartitions is None:
         npartitions = -(-total // 16)
-    if isinstance(npartitions, bool) or not isinstance(npartitions, (int, np.integer)) or npartitions < 1:
-        raise InvalidParameterError(
-            f"The 'npartitions' parameter of {owner} must be None or an int >= 1. "
-            f"Got {short_repr(npartitions)} instead."
-        )
+    check_value(npartitions, "npartitions", Optional(Int(1)), owner)
     dd = _dask_dataframe()
     parts = min(int(npartitions), total)
     bounds = [i * total // parts for i in range(parts + 1)]

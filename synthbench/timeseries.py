@@ -1,37 +1,9 @@
-"""Time-series components for :class:`synthbench.TimeSeries` (``from synthbench import timeseries as ts``)."""
+"""Time-series components for :class:`synthbench.TimeSeries` (``from synthbench import timeseries as ts``).
 
-from .generators.timeseries import (
-    AR,
-    COMPONENT_TYPES,
-    Anomaly,
-    FittedTimeSeries,
-    Fourier,
-    LevelShift,
-    Missing,
-    Noise,
-    RandomWalk,
-    Seasonality,
-    SeasonalProfile,
-    SeriesComponent,
-    TimeSeries,
-    Trend,
-    example_temperatures,
-)
+The public face of :mod:`synthbench.generators.timeseries`; its ``__all__`` is the one list.
+"""
 
-__all__ = [
-    "AR",
-    "COMPONENT_TYPES",
-    "Anomaly",
-    "FittedTimeSeries",
-    "Fourier",
-    "LevelShift",
-    "Missing",
-    "Noise",
-    "RandomWalk",
-    "SeasonalProfile",
-    "Seasonality",
-    "SeriesComponent",
-    "TimeSeries",
-    "Trend",
-    "example_temperatures",
-]
+from .generators import timeseries as _family
+from .generators.timeseries import *  # noqa: F403  (re-exports exactly _family.__all__)
+
+__all__ = list(_family.__all__)

@@ -41,7 +41,7 @@ import pandas as pd
 
 from ..base import check_seed
 from ..exceptions import DataError, InvalidParameterError
-from ..params import short_repr
+from ..params import Int, check_value, short_repr
 from ._types import CONTINUOUS, as_float, check_frames, column_types, common_datetime_unit
 
 __all__ = ["attribute_disclosure", "gower_distances", "identity_disclosure", "membership_disclosure"]
@@ -312,10 +312,7 @@ def attribute_disclosure(
     >>> float(out.loc["correct_share", "synthetic"]), float(out.loc["risk", "synthetic"])
     (1.0, 1.0)
     """
-    if isinstance(k, bool) or not isinstance(k, int | np.integer) or k < 1:
-        raise InvalidParameterError(
-            f"The 'k' parameter of attribute_disclosure must be an int >= 1. Got {short_repr(k)} instead."
-        )
+    check_value(k, "k", Int(1), "attribute_disclosure")
     if isinstance(tolerance, bool) or not isinstance(tolerance, int | float) or not 0 <= tolerance <= 1:
         raise InvalidParameterError(
             "The 'tolerance' parameter of attribute_disclosure must be a float in [0, 1]. "

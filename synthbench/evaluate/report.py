@@ -19,8 +19,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from ..exceptions import InvalidParameterError
-from ..params import short_repr
+from ..params import Int, check_value
 from .fidelity import (
     ASSOCIATION_THRESHOLD,
     CORRELATION_THRESHOLD,
@@ -260,9 +259,7 @@ def _chart_data(
 
 
 def _check_int(value: Any, name: str, low: int) -> int:
-    if isinstance(value, bool) or not isinstance(value, int | np.integer) or value < low:
-        raise InvalidParameterError(f"The {name!r} parameter must be an int >= {low}. Got {short_repr(value)} instead.")
-    return int(value)
+    return int(check_value(value, name, Int(low)))
 
 
 def quality_report(

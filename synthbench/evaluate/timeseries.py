@@ -33,7 +33,7 @@ import numpy as np
 import pandas as pd
 
 from ..exceptions import DataError, InvalidParameterError
-from ..params import short_repr
+from ..params import Int, check_value, short_repr
 from ._types import check_frames, infer_sdtype
 
 __all__ = ["autocorrelation_profiles", "autocorrelation_similarity", "seasonal_profiles", "seasonal_similarity"]
@@ -130,8 +130,7 @@ def autocorrelation_profiles(
     0      y    1 -0.833333  -0.833333
     1      y    2  0.666667   0.666667
     """
-    if isinstance(max_lag, bool) or not isinstance(max_lag, int | np.integer) or max_lag < 1:
-        raise InvalidParameterError(f"The 'max_lag' parameter must be an int >= 1. Got {short_repr(max_lag)} instead.")
+    check_value(max_lag, "max_lag", Int(1))
     columns = _check(real, synthetic, columns, time, entity)
     frames = []
     for col in columns:
