@@ -6,12 +6,16 @@ column or step, literals written the way a person would type them.
 
 from __future__ import annotations
 
-import json
+import builtins
+import inspect
 import math
-from collections.abc import Iterable
+import re
+import types
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
 from typing import Any
 
-__all__ = ["CodeCell", "call", "literal"]
+__all__ = ["CodeCell", "Plan", "Ref", "call", "comment_text", "literal"]
 
 _IMPORT_ORDER = (
     "import numpy",
@@ -25,8 +29,28 @@ _IMPORT_ORDER = (
 _WIDTH = 88
 
 
+@dataclass(frozen=True)
+class Ref:
+    """A variable of the generated code (a name synthbench chose, never user text)."""
+
+    name: str
+
+    def __post_init__(self) -> None:
+        if not (self.name.isidentifier() and self.name.isascii()):
+            raise ValueError(f"Ref names are ASCII identifiers chosen by synthbench, not {self.name!r}")
+
+
 def literal(value: Any) -> str:
-    """Python source for a JSON-like value; floats round-trip exactly (``repr``)."""
+    """Python source for a JSON-like value; floats round-trip exactly (``repr``).
+
+    Strings are written with :func:`repr`, which escapes quotes, backslashes, newlines,
+    NUL and lone surrogates, so any text becomes one valid literal and nothing else.
+    A :class:`Ref` is written as its name and a kernel function as its name.
+    """
+    if isinstance(value, Ref):
+        return value.name
+    if isinstance(value, types.FunctionType):
+        return value.__name__
     if isinstance(value, float):
         if math.isnan(value):
             return 'float("nan")'
@@ -34,8 +58,7 @@ def literal(value: Any) -> str:
             return 'float("inf")' if value > 0 else '-float("inf")'
         return repr(value)
     if isinstance(value, str):
-        # Double quotes, as a person (or black) writes them; JSON escapes are valid Python.
-        return json.dumps(value, ensure_ascii=False)
+        return repr(value)
     if isinstance(value, (bool, int)) or value is None:
         return repr(value)
     if isinstance(value, tuple):
@@ -76,6 +99,170 @@ def call(target: str, func: str, args: dict[str, Any], indent: str = "") -> list
     return wrap(f"{target} = {func}(", items, ")", indent)
 
 
+_UNSAFE_IN_COMMENT = re.compile(r"[^ -~]")
+
+
+def comment_text(text: str) -> str:
+    """``text`` made safe for a ``#`` comment: one line of printable ASCII.
+
+    Comments are written by synthbench, but anything that slips in (a column name, a
+    date) is escaped here, so no character can end the comment and start live code.
+    """
+    return _UNSAFE_IN_COMMENT.sub(lambda m: ascii(m.group())[1:-1], text)
+
+
+# -- plans --------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Step:
+    """One call of a plan: ``target = func(*args, **kwargs)``."""
+
+    target: Ref | tuple[Ref, Any] | None
+    func: Callable[..., Any]
+    args: tuple[Any, ...]
+    kwargs: dict[str, Any]
+    comment: str | None = None
+
+
+def _resolve(value: Any, env: dict[str, Any]) -> Any:
+    if isinstance(value, Ref):
+        return env[value.name]
+    if isinstance(value, list):
+        return [_resolve(v, env) for v in value]
+    if isinstance(value, tuple):
+        return tuple(_resolve(v, env) for v in value)
+    if isinstance(value, dict):
+        return {k: _resolve(v, env) for k, v in value.items()}
+    return value
+
+
+def _functions_in(value: Any) -> Iterable[Callable[..., Any]]:
+    if isinstance(value, types.FunctionType):
+        yield value
+    elif isinstance(value, (list, tuple)):
+        for v in value:
+            yield from _functions_in(v)
+    elif isinstance(value, dict):
+        for v in value.values():
+            yield from _functions_in(v)
+
+
+def _code_names(code: types.CodeType) -> set[str]:
+    names = set(code.co_names)
+    for const in code.co_consts:
+        if isinstance(const, types.CodeType):
+            names |= _code_names(const)
+    return names
+
+
+def kernel_closure(funcs: Iterable[Callable[..., Any]]) -> list[Callable[..., Any]]:
+    """``funcs`` and every kernel they call, each once, callees before callers.
+
+    A kernel may call other functions of its own module; their source goes into the
+    cell too. Anything else a kernel reads from its module is an error (see
+    :mod:`synthbench.kernels`): the cell would not have it.
+    """
+    order: list[Callable[..., Any]] = []
+    seen: set[Callable[..., Any]] = set()
+
+    def visit(func: Callable[..., Any]) -> None:
+        if func in seen:
+            return
+        seen.add(func)
+        module_globals = func.__globals__
+        for name in sorted(_code_names(func.__code__)):
+            if name not in module_globals or name in ("np", "pd") or hasattr(builtins, name):
+                continue
+            dep = module_globals[name]
+            if isinstance(dep, types.FunctionType) and dep.__module__ == func.__module__:
+                visit(dep)
+            elif not isinstance(dep, types.ModuleType):
+                raise TypeError(f"kernel {func.__name__} reads the module-level name {name!r}; pass it as an argument")
+        order.append(func)
+
+    for func in funcs:
+        visit(func)
+    return order
+
+
+@dataclass
+class Plan:
+    """Calls of kernel functions with literal arguments: run by ``sample``, written by ``to_code``.
+
+    >>> import numpy as np
+    >>> def double(x):
+    ...     return np.asarray(x) * 2
+    >>> plan = Plan()
+    >>> y = plan.call("y", double, [1, 2], comment="twice the input")
+    >>> plan.run()["y"].tolist()
+    [2, 4]
+    >>> print("\\n".join(plan.lines()))
+    # twice the input
+    y = double([1, 2])
+    """
+
+    steps: list[Step] = field(default_factory=list)
+
+    def call(
+        self,
+        target: str | tuple[str | Ref, Any] | None,
+        func: Callable[..., Any],
+        *args: Any,
+        comment: str | None = None,
+        **kwargs: Any,
+    ) -> Ref | None:
+        """Add ``target = func(*args, **kwargs)``; returns a :class:`Ref` to ``target``.
+
+        ``target`` is a variable name, ``(variable, key)`` for ``variable[key] = ...``
+        (the key is written as a literal), or None to discard the result.
+        """
+        if isinstance(target, str):
+            ref: Ref | tuple[Ref, Any] | None = Ref(target)
+        elif isinstance(target, tuple):
+            var, key = target
+            ref = (var if isinstance(var, Ref) else Ref(var), key)
+        else:
+            ref = None
+        self.steps.append(Step(ref, func, args, kwargs, comment))
+        return ref if isinstance(ref, Ref) else None
+
+    def run(self, **env: Any) -> dict[str, Any]:
+        """Run the calls with ``env`` as the starting variables; returns the variables."""
+        for step in self.steps:
+            value = step.func(*_resolve(step.args, env), **_resolve(step.kwargs, env))
+            if isinstance(step.target, Ref):
+                env[step.target.name] = value
+            elif step.target is not None:
+                var, key = step.target
+                env[var.name][key] = value
+        return env
+
+    def kernels(self) -> list[Callable[..., Any]]:
+        """The kernel functions the plan calls or passes, with the kernels they call."""
+        funcs: list[Callable[..., Any]] = []
+        for step in self.steps:
+            funcs.append(step.func)
+            funcs.extend(_functions_in((step.args, step.kwargs)))
+        return kernel_closure(dict.fromkeys(funcs))
+
+    def lines(self, indent: str = "") -> list[str]:
+        """The calls as source lines, each argument a literal."""
+        out: list[str] = []
+        for step in self.steps:
+            if step.comment:
+                out.extend(f"{indent}# {comment_text(line)}" for line in step.comment.splitlines())
+            items = [literal(a) for a in step.args] + [f"{k}={literal(v)}" for k, v in step.kwargs.items()]
+            if isinstance(step.target, Ref):
+                head = f"{step.target.name} = "
+            elif step.target is not None:
+                head = f"{step.target[0].name}[{literal(step.target[1])}] = "
+            else:
+                head = ""
+            out.extend(wrap(f"{head}{step.func.__name__}(", items, ")", indent))
+        return out
+
+
 class CodeCell:
     """Collects imports and commented blocks, then renders a code cell."""
 
@@ -83,13 +270,28 @@ class CodeCell:
         self.title = title
         self.imports: set[str] = set()
         self.blocks: list[list[str]] = []
+        self._kernel_names: list[str] = []
 
     def need(self, *imports: str) -> CodeCell:
         self.imports.update(imports)
         return self
 
+    def kernels(self, funcs: Iterable[Callable[..., Any]]) -> CodeCell:
+        """Add the source of each kernel function, word for word (see :mod:`synthbench.kernels`)."""
+        for func in funcs:
+            self.block(None, inspect.getsource(func).rstrip())
+        return self
+
+    def plan(self, plan: Plan, comment: str | None = None) -> CodeCell:
+        """Add the kernels a plan needs (once per cell) and then its calls."""
+        known = set(self._kernel_names)
+        fresh = [f for f in plan.kernels() if f.__name__ not in known]
+        self._kernel_names.extend(f.__name__ for f in fresh)
+        self.kernels(fresh)
+        return self.block(comment, *plan.lines())
+
     def block(self, comment: str | None, *lines: str | list[str]) -> CodeCell:
-        out = [f"# {line}" for line in comment.splitlines()] if comment else []
+        out = [f"# {comment_text(line)}" for line in comment.splitlines()] if comment else []
         for line in lines:
             out.extend(line if isinstance(line, list) else [line])
         self.blocks.append(out)
@@ -100,7 +302,7 @@ class CodeCell:
             rank = next((i for i, p in enumerate(_IMPORT_ORDER) if line.startswith(p)), 99)
             return rank, line
 
-        head = [f"# {line}" for line in self.title.splitlines()]
+        head = [f"# {comment_text(line)}" for line in self.title.splitlines()]
         imports = sorted(self.imports, key=order)
         body = ""
         for i, b in enumerate(self.blocks):
