@@ -263,6 +263,40 @@ class Plan:
         return out
 
 
+#: Import line prefix -> the distribution whose version decides the values drawn.
+_VERSIONED = {
+    "import numpy": "numpy",
+    "import pandas": "pandas",
+    "import scipy": "scipy",
+    "from scipy": "scipy",
+    "from sklearn": "scikit-learn",
+    "from imblearn": "imbalanced-learn",
+    "from faker": "faker",
+}
+
+
+def _versions(imports: Iterable[str]) -> str:
+    """The header line naming the library versions the cell was made with.
+
+    Same seed, same frame holds for the same versions: numpy may change a sampler's
+    stream between major releases, scikit-learn and Faker between minor ones.
+    """
+    from importlib.metadata import PackageNotFoundError, version
+
+    names = dict.fromkeys(["numpy", "pandas"])
+    for line in sorted(imports):
+        for prefix, dist in _VERSIONED.items():
+            if line.startswith(prefix):
+                names[dist] = None
+    found = []
+    for dist in names:
+        try:
+            found.append(f"{dist} {version(dist)}")
+        except PackageNotFoundError:  # pragma: no cover - every one of them is a dependency
+            continue
+    return f"Made with {', '.join(found)}; other versions may draw other values."
+
+
 class CodeCell:
     """Collects imports and commented blocks, then renders a code cell."""
 
@@ -303,6 +337,7 @@ class CodeCell:
             return rank, line
 
         head = [f"# {comment_text(line)}" for line in self.title.splitlines()]
+        head.append(f"# {_versions(self.imports)}")
         imports = sorted(self.imports, key=order)
         body = ""
         for i, b in enumerate(self.blocks):
