@@ -176,7 +176,7 @@ def test_raise_policy_and_unsatisfiable_constraints_fail_clearly():
         ([c.Datetime("d", start="2024-02-01", end="2024-01-01")], "after start"),
         ([c.Datetime("d", start="yesterday-ish")], "ISO date"),
         ([c.Datetime("d", freq="fortnightly")], "pandas frequency"),
-        ([c.Datetime("d", start="2020-01-01", end="2024-01-01", freq="s")], "at most"),
+        ([c.Datetime("d", start="1950-01-01", end="2150-01-01", freq="bh")], "at most"),
         ([c.Pattern("p", pattern="AB\\")], "backslash"),
         ([c.Categorical("g", categories=["a", "b"], weights=[1.0])], "one entry per category"),
         ([c.Categorical("g", categories=["a", "a"])], "'categories'"),
@@ -262,6 +262,9 @@ def test_seed_example_customer_table():
 def test_exported_code_reads_like_a_tutorial():
     code = sb.Schema.example().to_code(100, seed=1)
     assert code.startswith("# Schema: 100 rows, seed 1.")
-    assert "# age: uniform(low=18, high=80)" in code
+    assert "# 3: uniform integers" in code and "COLUMNS = [" in code
+    assert "def make_table(" in code and code.rstrip().endswith(")")
+    comments = [line for line in code.splitlines() if line.lstrip().startswith("#")]
+    assert not any(name in line for line in comments for name in ("customer_id", "income", "signup"))
     assert re.search(r"^import numpy as np$", code, re.M) and "synthbench" not in code
     assert max(len(line) for line in code.splitlines()) <= 120
