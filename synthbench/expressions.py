@@ -17,7 +17,7 @@ The rules, beyond the whitelist:
   (``'%d' % x``), so an expression cannot build strings of unbounded size.
 * The exponent of ``**`` is a number written in the expression, within [-100, 100],
   and the base reads a column (``2 ** 10`` is written ``1024``).
-* At most 200 parts, nested at most 50 deep.
+* At most 200 parts, nested at most 100 deep.
 
 >>> import pandas as pd
 >>> df = pd.DataFrame({"price": [2.0, 3.0], "quantity": [1, 4]})
@@ -39,12 +39,13 @@ import numpy as np
 
 from .exceptions import ExpressionError
 from .kernels import rules
+from .params import short_repr
 
 __all__ = ["Expression", "evaluate", "parse"]
 
 MAX_LENGTH = 1_000
 MAX_NODES = 200
-MAX_DEPTH = 50
+MAX_DEPTH = 100
 MAX_EXPONENT = 100
 MAX_DECIMALS = 15
 
@@ -112,7 +113,7 @@ def parse(text: Any, *, what: str = "expression") -> Expression:
         node = ast.parse(source.strip(), mode="eval").body
     except (SyntaxError, ValueError, RecursionError, MemoryError) as exc:
         msg = getattr(exc, "msg", None) or type(exc).__name__
-        raise ExpressionError(f"The {what} {text!r} is not a valid expression: {msg}.") from None
+        raise ExpressionError(f"The {what} {short_repr(text, 120)} is not a valid expression: {msg}.") from None
     checker = _Checker(text, what, names)
     try:
         tree = checker.compile(node, 0)
@@ -178,7 +179,7 @@ class _Checker:
         self.count = 0
 
     def fail(self, why: str) -> ExpressionError:
-        return ExpressionError(f"The {self.what} {self.text!r} {why}.")
+        return ExpressionError(f"The {self.what} {short_repr(self.text, 120)} {why}.")
 
     def compile(self, node: ast.AST, depth: int) -> Any:
         self.count += 1

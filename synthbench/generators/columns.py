@@ -83,6 +83,8 @@ _NAME = Str(
     max_len=200,
     what="a non-empty single-line str without backticks (at most 200 characters)",
 )
+#: Text that can be written as UTF-8 (to code, CSV or Parquet): no lone surrogates.
+_NO_SURROGATES = r"[^\ud800-\udfff]*"
 _NULL_RATE = Param("null_rate", _FloatC(0, 1), 0.0, "Share of values set missing.")
 
 
@@ -110,9 +112,14 @@ class Column(Component):
         """The null rate and the dtype that holds missing values, or None."""
         return (float(self.null_rate), self.nullable_dtype) if self.null_rate > 0 else None
 
-    def row_bytes(self) -> int:
-        """About how many bytes one row of this column takes while it is made."""
-        return 8
+    def text_width(self, widths: dict[str, int]) -> int:
+        """Most characters a value has, if it is text (0 if not); ``widths`` holds those
+        of the columns made before."""
+        return 0
+
+    def row_bytes(self, width: int) -> int:
+        """About how many bytes one row of the frame takes (text of ``width`` characters)."""
+        return 8 + (width + 16 if width else 0)
 
     def setup_bytes(self) -> int:
         """About how many bytes the values made once per sample take."""
@@ -138,7 +145,12 @@ class Id(Column):
         Param("name", _NAME, help="Column name."),
         Param("kind", Options(("sequential", "uuid")), "sequential", "Numbers or random UUID4s."),
         Param("start", Int(-(2**62), 2**62), 1, "First sequential id."),
-        Param("prefix", Str(allow_empty=True, max_len=100, what="a str"), "", "Text before the number."),
+        Param(
+            "prefix",
+            Str(pattern=_NO_SURROGATES, allow_empty=True, max_len=100, what="a str (no lone surrogates)"),
+            "",
+            "Text before the number.",
+        ),
         Param("width", Int(0, 30), 0, "Zero-pad the number to this many digits (0: no padding)."),
         _NULL_RATE,
     )
@@ -159,12 +171,10 @@ class Id(Column):
             return k.prefixed_ids, {"start": self.start, "prefix": self.prefix, "width": self.width}
         return k.sequential_ids, {"start": self.start}
 
-    def row_bytes(self) -> int:
+    def text_width(self, widths: dict[str, int]) -> int:
         if self.kind == "uuid":
-            return 16 + 3 * 36 * 4
-        if self.prefix or self.width:
-            return 3 * 4 * (len(self.prefix) + max(self.width, 20)) + 64
-        return 8
+            return 36
+        return len(self.prefix) + max(self.width, 20) if self.prefix or self.width else 0
 
 
 # -- categories and booleans ------------------------------------------------------------
@@ -173,9 +183,7 @@ class Id(Column):
 def _category_kind(value: Any) -> str:
     if isinstance(value, (bool, np.bool_)):
         return "bool"
-    if isinstance(value, str):
-        return "str"
-    return "int" if isinstance(value, (int, np.integer)) else "float"
+    return "str" if isinstance(value, str) else "number"
 
 
 class Categorical(Column):
@@ -201,7 +209,7 @@ class Categorical(Column):
         ),
         Param(
             "weights",
-            Optional(ListOf(_FloatC(0, 1), min_len=1)),
+            Optional(ListOf(_FloatC(0, 1), min_len=1, max_len=100_000)),
             None,
             "Probability of each category (sums to 1); None: all equally likely.",
         ),
@@ -213,12 +221,18 @@ class Categorical(Column):
         if len(kinds) > 1:
             raise self.invalid(
                 "categories",
-                f"must all be of one kind (all str, all int, all float or all bool); got {' and '.join(sorted(kinds))}",
+                f"must all be of one kind (all str, all numbers or all bool); got {' and '.join(sorted(kinds))}",
                 list(self.categories),
             )
-        big = [v for v in self.categories if _category_kind(v) == "int" and not -(2**63) < v < 2**63]
-        if big:
-            raise self.invalid("categories", "must hold ints that fit in int64 (-2**63 < v < 2**63)", big[0])
+        if len(set(self.categories)) != len(self.categories):
+            raise self.invalid(
+                "categories", "must be distinct values (1 and 1.0 are the same number)", list(self.categories)
+            )
+        for v in self.categories:
+            if isinstance(v, int) and not isinstance(v, bool) and not -(2**63) < v < 2**63:
+                raise self.invalid("categories", "must hold ints that fit in int64 (-2**63 < v < 2**63)", v)
+            if isinstance(v, str) and any("\ud800" <= ch <= "\udfff" for ch in v):
+                raise self.invalid("categories", "must hold text without lone surrogates", v)
         if self.weights is not None:
             if len(self.weights) != len(self.categories):
                 raise self.invalid(
@@ -243,8 +257,8 @@ class Categorical(Column):
         p = self._probabilities()
         return k.categories, {"values": list(self.categories), **({} if p is None else {"p": p})}
 
-    def row_bytes(self) -> int:
-        return 16
+    def text_width(self, widths: dict[str, int]) -> int:
+        return max((len(v) for v in self.categories if isinstance(v, str)), default=0)
 
     def setup_bytes(self) -> int:
         return sum(len(v) * 4 + 64 if isinstance(v, str) else 16 for v in self.categories)
@@ -360,9 +374,6 @@ class _Numeric(Column):
         if self.min is not None or self.max is not None:
             text += ", clipped"
         return text
-
-    def row_bytes(self) -> int:
-        return 8 * 4
 
 
 def _numeric_params(bound: Any, extra: tuple[Param, ...]) -> tuple[Param, ...]:
@@ -573,7 +584,11 @@ class Pattern(Column):
         Param("name", _NAME, help="Column name."),
         Param(
             "pattern",
-            Str(pattern=r"[^\x00]+", max_len=200, what="a non-empty str (at most 200 characters, no NUL)"),
+            Str(
+                pattern=r"[^\x00\ud800-\udfff]+",
+                max_len=200,
+                what="a non-empty str (at most 200 characters, no NUL or lone surrogate)",
+            ),
             help="e.g. 'INV-####-??'",
         ),
         _NULL_RATE,
@@ -609,8 +624,8 @@ class Pattern(Column):
             "slots": [(PLACEHOLDERS[ch], positions) for ch, positions in slots.items()],
         }
 
-    def row_bytes(self) -> int:
-        return 3 * 4 * len(self.pattern) + 8 * len(self.pattern) + 64
+    def text_width(self, widths: dict[str, int]) -> int:
+        return len(self.pattern)
 
 
 #: Faker providers a Text column may call: realistic text that needs no arguments.
@@ -694,8 +709,8 @@ class Text(Column):
         )
         return k.pick, {"pool": pool}
 
-    def row_bytes(self) -> int:
-        return 8 + 3 * 4 * 60
+    def text_width(self, widths: dict[str, int]) -> int:
+        return 100
 
     def setup_bytes(self) -> int:
         return self.pool_size * 4 * 100
@@ -748,8 +763,18 @@ class Derived(Column):
     def kernel_call(self, setup: Setup) -> tuple[Kernel, dict[str, Any]]:
         return k.derived, {"tree": self._parsed().tree}
 
-    def row_bytes(self) -> int:
-        return 8 * 4 + 64
+    def text_width(self, widths: dict[str, int]) -> int:
+        # Text only grows by joining with '+': at most every text it reads, joined.
+        tree = self._parsed().tree
+        return sum(widths.get(name, 0) for name in k.columns_of(tree)) + sum(_text_constants(tree))
+
+
+def _text_constants(tree: Any) -> list[int]:
+    if isinstance(tree, str):
+        return [len(tree)]
+    if isinstance(tree, tuple) and tree and tree[0] != "col":
+        return [n for arg in tree[1:] for n in _text_constants(arg)]
+    return []
 
 
 #: Column types by name, for specs and the widgets.

@@ -292,14 +292,20 @@ class Schema(Generator):
 
     # -- resources ----------------------------------------------------------------------
     def _row_bytes(self) -> int:
-        """About how many bytes one row takes while it is made (all columns, temporaries)."""
+        """About how many bytes one row of the frame takes (text at its longest)."""
         self.validate()
-        return sum(c.row_bytes() for c in self.columns) + 8 * len(self.constraints)
+        widths: dict[str, int] = {}
+        total = 8 * len(self.constraints)
+        for col in self._order():
+            widths[col.name] = col.text_width(widths)
+            total += col.row_bytes(widths[col.name])
+        return total
 
     def _estimate_bytes(self, n: int) -> int:
-        """About how many bytes ``sample(n)`` needs: the rows, blocks in flight, pools and grids."""
+        """About how many bytes ``sample(n)`` needs: the frame and its blocks while they are
+        joined, a block's temporaries (text is built as 4-byte code points), pools and grids."""
         rows = self._row_bytes()
-        return 2 * n * rows + min(n, BLOCK_SIZE) * rows + sum(c.setup_bytes() for c in self.columns)
+        return 2 * n * rows + min(n, BLOCK_SIZE) * 8 * rows + sum(c.setup_bytes() for c in self.columns)
 
     # -- code ----------------------------------------------------------------------------
     def _to_code(self, n: int, seed: int) -> str:
@@ -310,8 +316,6 @@ class Schema(Generator):
         cell = CodeCell(f"Schema: {n} rows, seed {seed}. Regenerates the frame as `df`.")
         cell.need("import numpy as np", "import pandas as pd")
         cell.kernels(Plan([*setup.plan.steps, *run.steps]).kernels())
-        if any(step.func is k.faker_pool for step in setup.plan.steps):
-            cell.need("from faker import Faker")
         if setup.plan.steps:
             cell.block(None, *setup.plan.lines())
         order = {c.name: c for c in self.columns}
