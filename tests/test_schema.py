@@ -399,6 +399,10 @@ def test_a_second_grid_over_centuries_costs_nothing_and_calendar_grids_are_bound
         (c.Datetime("t", freq="0D"), "pandas frequency"),
         (c.Datetime("t", freq="-1D"), "pandas frequency"),
         (c.Datetime("t", freq="7ns"), "whole number of microseconds"),
+        (c.Datetime("t", freq="1000000YS"), "at least one time"),
+        (c.Datetime("t", freq="999999999999D"), "shorter than"),
+        (c.Datetime("t", freq="99999999999999999999h"), "pandas frequency"),
+        (c.Datetime("t", freq="9999999999999999999ns"), "pandas frequency"),
         (c.Datetime("t", start="2024-01-01 00:00:00.000000001"), "ISO date"),
         (c.Datetime("t", start="2024-01-01T00:00+02:00"), "ISO date"),
     ],
@@ -439,3 +443,12 @@ def test_sample_blocks_is_the_plan_run_on_a_slice():
     full = gen.sample(n, seed=8)
     parts = [gen._sample_blocks(n, 8, 0, 1), gen._sample_blocks(n, 8, 1, 3)]
     pd.testing.assert_frame_equal(pd.concat(parts, ignore_index=True), full)
+
+
+def test_group_and_constraint_counts_are_bounded():
+    groups = {str(i): {"low": 0.0} for i in range(1_001)}
+    col = c.Float("x", by="g", params_by=groups)
+    with pytest.raises(InvalidParameterError, match="at most 1,000 groups"):
+        sb.Schema(columns=[c.Categorical("g", categories=["a"]), col]).sample(1, seed=0)
+    with pytest.raises(InvalidParameterError, match="'constraints'"):
+        sb.Schema(columns=[c.Boolean("b")], constraints=["b"] * 201).sample(1, seed=0)

@@ -289,6 +289,10 @@ class Boolean(Column):
 # -- numbers ----------------------------------------------------------------------------
 
 
+#: Most groups a numeric column's ``params_by`` may set (each is a pass over the block).
+MAX_GROUPS = 1_000
+
+
 class _Numeric(Column):
     """Shared by Integer and Float: a named distribution, clipping, per-group params."""
 
@@ -337,6 +341,10 @@ class _Numeric(Column):
                     )
         if (self.params_by is not None) != (self.by is not None):
             raise self.invalid("params_by", "must be given together with 'by'", self.params_by)
+        if self.params_by is not None and len(self.params_by) > MAX_GROUPS:
+            raise self.invalid(
+                "params_by", f"must have at most {MAX_GROUPS:,} groups", f"{len(self.params_by):,} groups"
+            )
         for group, given in (self.params_by or {}).items():
             self._check_one("params_by", {**self.params, **given})
             del group
@@ -492,13 +500,17 @@ class Datetime(Column):
                 f"(a fixed step such as 'h' or '7D' has no limit)",
                 self.freq,
             )
-        if len(_calendar_grid(start.isoformat(), end.isoformat(), self.freq)) == 0:
+        try:
+            points = len(_calendar_grid(start.isoformat(), end.isoformat(), self.freq))
+        except (ValueError, OverflowError):  # e.g. a step that jumps past the year 294,000
+            points = 0
+        if points == 0:
             raise self.invalid("freq", "must give at least one time between start and end", self.freq)
 
     def _offset(self) -> pd.DateOffset:
         try:
             offset = pd.tseries.frequencies.to_offset(self.freq)
-        except (ValueError, TypeError):
+        except (ValueError, TypeError, OverflowError):
             offset = None
         if offset is None or offset.n <= 0:
             raise self.invalid("freq", "must be a pandas frequency such as 'D', 'B', 'h' or '15min'", self.freq)
@@ -514,6 +526,8 @@ class Datetime(Column):
             return None
         if nanos % _US:
             raise self.invalid("freq", "must be a whole number of microseconds", self.freq)
+        if nanos // _US > 2**62:
+            raise self.invalid("freq", "must be a step shorter than 100,000 years", self.freq)
         return nanos // _US
 
     def _timestamp(self, key: str) -> pd.Timestamp:

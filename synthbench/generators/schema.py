@@ -93,7 +93,7 @@ class Schema(Generator):
         ),
         Param(
             "constraints",
-            ListOf(Str(max_len=expressions.MAX_LENGTH, what="an expression str")),
+            ListOf(Str(max_len=expressions.MAX_LENGTH, what="an expression str"), max_len=200),
             (),
             "Row conditions such as 'start < end'.",
         ),
