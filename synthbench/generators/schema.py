@@ -211,7 +211,12 @@ class Schema(Generator):
         names = [c.name for c in self.columns]
         options: dict[str, Any] = {}
         if self.constraints:
-            options = {"constraints": constraints, "on_violation": self.on_violation, "max_attempts": self.max_attempts}
+            options = {
+                "enforce": k.enforce_constraints,
+                "constraints": constraints,
+                "on_violation": self.on_violation,
+                "max_attempts": self.max_attempts,
+            }
         if names != [c.name for c in self._order()]:
             options["output"] = names
         if blocks is not None:

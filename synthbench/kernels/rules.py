@@ -18,55 +18,71 @@ def make_table(
     n_rows,
     seed,
     columns,
-    constraints=(),
-    on_violation="resample",
-    max_attempts=100,
     block_size=65536,
     output=None,
     blocks=None,
+    enforce=None,
+    constraints=(),
+    on_violation="resample",
+    max_attempts=100,
 ):
     """``n_rows`` rows made in blocks; block k depends only on ``(seed, k)``.
 
-    Rows that break a constraint are made again from the streams of the next attempt
-    (``"resample"``), dropped (``"drop"``) or refused (``"raise"``); the counts are kept
-    in ``df.attrs["constraints"]``. ``blocks=(start, stop)`` makes only those blocks.
+    ``columns`` are made in their order and returned in the order of ``output`` (if
+    given). ``blocks=(start, stop)`` makes only those blocks. ``enforce`` (see
+    :func:`enforce_constraints`) deals with the rows of each block that break a
+    constraint, and counts them in ``df.attrs["constraints"]``.
     """
     start, stop = blocks if blocks is not None else (0, max(1, -(-n_rows // block_size)))
-    texts = [text for text, _ in constraints]
-    report = {"constraint_violations": dict.fromkeys(texts, 0), "rows_resampled": 0, "rows_dropped": 0}
+    report = {
+        "constraint_violations": dict.fromkeys([text for text, _ in constraints], 0),
+        "rows_resampled": 0,
+        "rows_dropped": 0,
+    }
     frames = []
     for block in range(start, stop):
         positions = np.arange(block * block_size, min((block + 1) * block_size, n_rows))
         df = make_rows(seed, (block, 0), positions, columns)
-        if constraints:
-            broken = broken_rows(df, constraints)
-            for text, rows in zip(texts, broken, strict=True):
-                report["constraint_violations"][text] += int(rows.sum())
-            bad = np.logical_or.reduce(broken)
-            if on_violation == "drop":
-                report["rows_dropped"] += int(bad.sum())
-                df = df[~bad]
-                bad = np.zeros(len(df), dtype=bool)
-            attempt = 0
-            while bad.any() and on_violation == "resample" and attempt < max_attempts:
-                attempt += 1  # make the broken rows again from fresh streams
-                report["rows_resampled"] += int(bad.sum())
-                fresh = make_rows(seed, (block, attempt), positions[bad], columns)
-                df = pd.concat([df[~bad], fresh.set_axis(df.index[bad])]).sort_index()
-                bad = np.logical_or.reduce(broken_rows(df, constraints))
-            if bad.any():
-                first = df.index[bad][0]
-                why = f"after {max_attempts} attempts" if on_violation == "resample" else "(on_violation='raise')"
-                raise ValueError(
-                    f"{int(bad.sum())} row(s) still break {texts} {why}, e.g. row {first}: "
-                    f"{df.loc[first].to_dict()}. The columns' distributions rarely satisfy them."
-                )
+        if enforce is not None:
+            df = enforce(df, seed, block, positions, columns, constraints, on_violation, max_attempts, report)
         frames.append(df)
     df = pd.concat(frames, ignore_index=True)
     if output is not None:
         df = df[output]
-    if constraints:
+    if enforce is not None:
         df.attrs["constraints"] = report
+    return df
+
+
+def enforce_constraints(df, seed, block, positions, columns, constraints, on_violation, max_attempts, report):
+    """A block's rows, with those that break a constraint made again, dropped or refused.
+
+    ``"resample"`` makes broken rows again from the streams of the next attempt (up to
+    ``max_attempts``), ``"drop"`` drops them and ``"raise"`` refuses them; ``report``
+    counts them.
+    """
+    texts = [text for text, _ in constraints]
+    broken = broken_rows(df, constraints)
+    for text, rows in zip(texts, broken, strict=True):
+        report["constraint_violations"][text] += int(rows.sum())
+    bad = np.logical_or.reduce(broken)
+    if on_violation == "drop":
+        report["rows_dropped"] += int(bad.sum())
+        return df[~bad]
+    attempt = 0
+    while bad.any() and on_violation == "resample" and attempt < max_attempts:
+        attempt += 1  # make the broken rows again from fresh streams
+        report["rows_resampled"] += int(bad.sum())
+        fresh = make_rows(seed, (block, attempt), positions[bad], columns)
+        df = pd.concat([df[~bad], fresh.set_axis(df.index[bad])]).sort_index()
+        bad = np.logical_or.reduce(broken_rows(df, constraints))
+    if bad.any():
+        first = df.index[bad][0]
+        why = f"after {max_attempts} attempts" if on_violation == "resample" else "(on_violation='raise')"
+        raise ValueError(
+            f"{int(bad.sum())} row(s) still break {texts} {why}, e.g. row {first}: "
+            f"{df.loc[first].to_dict()}. The columns' distributions rarely satisfy them."
+        )
     return df
 
 
