@@ -9,6 +9,8 @@ import uuid
 import numpy as np
 import pandas as pd
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 import synthbench as sb
 from synthbench import columns as c
@@ -452,3 +454,38 @@ def test_group_and_constraint_counts_are_bounded():
         sb.Schema(columns=[c.Categorical("g", categories=["a"]), col]).sample(1, seed=0)
     with pytest.raises(InvalidParameterError, match="'constraints'"):
         sb.Schema(columns=[c.Boolean("b")], constraints=["b"] * 201).sample(1, seed=0)
+
+
+_TEXT = st.text(
+    alphabet=st.characters(blacklist_categories=["Cs"], blacklist_characters="\n\r`"),
+    min_size=1,
+    max_size=12,
+)
+_ANY_TEXT = st.one_of(_TEXT, st.sampled_from(['"""', "'''", "\\", "#", "\x00", "\n#", "`", "é名\u2028", "\r\n"]))
+
+
+@settings(max_examples=12, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(
+    names=st.lists(_TEXT, min_size=4, max_size=4, unique_by=lambda s: s),
+    categories=st.lists(_ANY_TEXT, min_size=1, max_size=4, unique=True),
+    pattern=_ANY_TEXT.filter(lambda s: "\x00" not in s and not s.endswith("\\")),
+    constant=_ANY_TEXT,
+)
+def test_any_text_in_a_spec_exports_a_cell_that_rebuilds_the_frame(tmp_path, names, categories, pattern, constant):
+    a, g, p, d = names
+    gen = sb.Schema(
+        columns=[
+            c.Integer(a, params={"low": 0, "high": 3}),
+            c.Categorical(g, categories=categories, null_rate=0.2),
+            c.Pattern(p, pattern=pattern),
+            c.Derived(d, expr=f"`{p}` + {constant!r}"),
+        ],
+        constraints=[f"`{g}` != {constant!r} or `{a}` >= 0"],
+    )
+    gen = sb.from_dict(json.loads(json.dumps(gen.to_dict())))  # as loaded from a spec file
+    df = gen.sample(60, seed=3)
+    assert (df[d] == df[p] + constant).all()
+    code = gen.to_code(60, seed=3)
+    compile(code, "<cell>", "exec")
+    assert all(line.isascii() for line in code.splitlines() if line.lstrip().startswith("#"))
+    pd.testing.assert_frame_equal(run_code(code, tmp_path), df)
