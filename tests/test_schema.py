@@ -325,6 +325,7 @@ def test_text_columns_with_similar_names_have_their_own_pools(tmp_path):
         ([0.0, -0.0], "'categories'"),
         (["1", 1], "one kind"),
         ([2**64 - 1, 1], "int64"),
+        ([np.uint64(2**64 - 1), 1], "int64"),
         ([-(2**63), 1], "int64"),
         (["ok", "\ud800"], "surrogates"),
     ],

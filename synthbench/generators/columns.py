@@ -229,7 +229,7 @@ class Categorical(Column):
                 "categories", "must be distinct values (1 and 1.0 are the same number)", list(self.categories)
             )
         for v in self.categories:
-            if isinstance(v, int) and not isinstance(v, bool) and not -(2**63) < v < 2**63:
+            if isinstance(v, (int, np.integer)) and not isinstance(v, bool) and not -(2**63) < int(v) < 2**63:
                 raise self.invalid("categories", "must hold ints that fit in int64 (-2**63 < v < 2**63)", v)
             if isinstance(v, str) and any("\ud800" <= ch <= "\udfff" for ch in v):
                 raise self.invalid("categories", "must hold text without lone surrogates", v)

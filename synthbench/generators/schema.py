@@ -14,6 +14,12 @@ How the random streams are laid out (and why):
   row *i* gets the same values whatever the block's length.
 * Rows that break a constraint are made again from the streams of the next
   ``attempt``, or dropped, and the counts are reported in ``df.attrs["synthbench"]``.
+
+All of this is done by the kernels of :mod:`synthbench.kernels.rules`: each column
+compiles to a ``(name, stream key, kernel, arguments, missing)`` entry with literal
+arguments, and :func:`~synthbench.kernels.rules.make_table` makes the frame from the
+table. ``sample`` runs that call; ``to_code`` writes the kernels, the table and the
+same call, so the exported cell cannot drift from the library.
 """
 
 from __future__ import annotations
