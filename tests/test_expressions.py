@@ -9,7 +9,7 @@ import pytest
 import synthbench as sb
 from synthbench import columns as c
 from synthbench import expressions
-from synthbench.exceptions import ExpressionError, SynthbenchError
+from synthbench.exceptions import ExpressionError
 from synthbench.kernels import rules
 from tests.helpers import run_code
 
@@ -182,8 +182,5 @@ def test_the_kernel_raises_plain_errors_in_exported_code():
 
 
 @pytest.mark.parametrize("expr", ["x ** 100", "exp(exp(exp(f * 100)))", "x / 0", "f // 0", "x % 0"])
-def test_bounded_arithmetic_finishes_quickly_and_never_escapes_raw(expr):
-    try:
-        schema(expr).sample(1_000, seed=0)
-    except SynthbenchError:
-        pass
+def test_bounded_arithmetic_finishes_quickly(expr):
+    assert len(schema(expr).sample(1_000, seed=0)) == 1_000
