@@ -9,6 +9,8 @@ import uuid
 import numpy as np
 import pandas as pd
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 import synthbench as sb
 from synthbench import columns as c
@@ -176,7 +178,7 @@ def test_raise_policy_and_unsatisfiable_constraints_fail_clearly():
         ([c.Datetime("d", start="2024-02-01", end="2024-01-01")], "after start"),
         ([c.Datetime("d", start="yesterday-ish")], "ISO date"),
         ([c.Datetime("d", freq="fortnightly")], "pandas frequency"),
-        ([c.Datetime("d", start="2020-01-01", end="2024-01-01", freq="s")], "at most"),
+        ([c.Datetime("d", start="1950-01-01", end="2150-01-01", freq="bh")], "at most"),
         ([c.Pattern("p", pattern="AB\\")], "backslash"),
         ([c.Categorical("g", categories=["a", "b"], weights=[1.0])], "one entry per category"),
         ([c.Categorical("g", categories=["a", "a"])], "'categories'"),
@@ -262,6 +264,229 @@ def test_seed_example_customer_table():
 def test_exported_code_reads_like_a_tutorial():
     code = sb.Schema.example().to_code(100, seed=1)
     assert code.startswith("# Schema: 100 rows, seed 1.")
-    assert "# age: uniform(low=18, high=80)" in code
+    assert "# 3: uniform integers" in code and "COLUMNS = [" in code
+    assert "def make_table(" in code and code.rstrip().endswith(")")
+    comments = [line for line in code.splitlines() if line.lstrip().startswith("#")]
+    assert not any(name in line for line in comments for name in ("customer_id", "income", "signup"))
     assert re.search(r"^import numpy as np$", code, re.M) and "synthbench" not in code
     assert max(len(line) for line in code.splitlines()) <= 120
+
+
+# -- hostile inputs: each becomes a clear error or a correct, exportable frame ----------------
+
+HOSTILE = ["a\x00b", "é ü 名", "q\"uote's", "back\\slash", 'tri"""ple', "# hash", "a b", "a-b"]
+
+
+def hostile_schema() -> sb.Schema:
+    """Names, categories, patterns, dates and expressions full of quotes, NULs, newlines and #."""
+    a, g, p, d1, d2, h, t1, t2 = HOSTILE
+    return sb.Schema(
+        columns=[
+            c.Integer(a, params={"low": 0, "high": 9}),
+            c.Categorical(g, categories=['"""', "#x", "\\", "\x00", "é\u2028", "`", "\n# x"], null_rate=0.1),
+            c.Pattern(p, pattern='"""#\\#?\'\\\\\n'),
+            c.Datetime(d1, start="2024-01-01\n", end="2024-02-01 12:00", freq="B"),
+            c.Datetime(d2, start="2024-01-01", end="2024-03-01", freq="7h"),
+            c.Derived(h, expr=f"`{a}` * 2 + 1"),
+            c.Text(t1, pool_size=10),
+            c.Text(t2, pool_size=10),
+            c.Derived("cmp", expr=f'`{g}` == \'"""\\n# x `a b`\''),
+        ],
+        constraints=[f'`{a}` >= 1 or `{g}` == \'"""\'', "`# hash` != 7\n"],
+    )
+
+
+def test_hostile_text_reaches_the_export_only_as_literals(tmp_path):
+    gen = hostile_schema()
+    df = gen.sample(400, seed=7)
+    code = gen.to_code(400, seed=7)
+    compile(code, "<cell>", "exec")
+    for line in code.splitlines():
+        if line.lstrip().startswith("#"):
+            assert line.isascii() and not any(name in line for name in ("hash", "quote", "slash", "ple"))
+    pd.testing.assert_frame_equal(run_code(code, tmp_path), df)
+    assert (df["# hash"] != 7).all() and df['"""'.join(["tri", "ple"])].notna().all()
+
+
+def test_text_columns_with_similar_names_have_their_own_pools(tmp_path):
+    gen = sb.Schema(columns=[c.Text("a b", pool_size=50), c.Text("a-b", pool_size=50), c.Text("a_b", pool_size=50)])
+    df = gen.sample(300, seed=1)
+    assert len({frozenset(df[n]) for n in df.columns}) == 3
+    code = gen.to_code(300, seed=1)
+    assert "pool_1 = " in code and "pool_3 = " in code
+    pd.testing.assert_frame_equal(run_code(code, tmp_path), df)
+
+
+@pytest.mark.parametrize(
+    ("categories", "match"),
+    [
+        ([1, True, 1.0], "one kind"),
+        ([1, 1.0], "distinct"),
+        ([0.0, -0.0], "'categories'"),
+        (["1", 1], "one kind"),
+        ([2**64 - 1, 1], "int64"),
+        ([np.uint64(2**64 - 1), 1], "int64"),
+        ([-(2**63), 1], "int64"),
+        (["ok", "\ud800"], "surrogates"),
+    ],
+)
+def test_categories_of_mixed_kinds_or_out_of_range_are_refused(categories, match):
+    with pytest.raises(InvalidParameterError, match=match):
+        sb.Schema(columns=[c.Categorical("g", categories=categories)]).sample(5, seed=0)
+
+
+def test_numeric_categories_write_to_parquet(tmp_path):
+    gen = sb.Schema(
+        columns=[c.Categorical("g", categories=[1, 2.5, 2**62]), c.Categorical("h", categories=[True, False])]
+    )
+    df = gen.sample(100, seed=0)
+    df.to_parquet(tmp_path / "out.parquet")
+    pd.testing.assert_frame_equal(run_code(gen.to_code(100, seed=0), tmp_path), df)
+
+
+@pytest.mark.parametrize(
+    ("column", "match"),
+    [
+        (c.Integer("x", distribution="geometric", params={"p": 1e-300}), "'p'"),
+        (c.Integer("x", distribution="poisson", params={"lam": 1e300}), "'lam'"),
+        (c.Integer("x", distribution="binomial", params={"n": 2**64 - 1}), "'n'"),
+        (c.Integer("x", params={"low": 0, "high": 2**64 - 1}), "'high'"),
+        (c.Integer("x", params={"low": 0, "high": 5}, max=2**63), "'max'"),
+        (c.Float("x", distribution="gamma", params={"shape": 2**64 - 1}), "'shape'"),
+        (c.Float("x", distribution="laplace", params={"scale": 1e300}), "'scale'"),
+        (c.Integer("x", distribution="lognormal", params={"mean": 100, "sigma": 20}), "do not fit in int64"),
+        (c.Float("x", distribution="weibull", params={"a": 1e-300}), "infinite"),
+    ],
+)
+def test_parameters_that_would_overflow_are_refused_clearly(column, match):
+    with pytest.raises(InvalidParameterError, match=match):
+        sb.Schema(columns=[column]).sample(1_000, seed=0)
+
+
+def test_a_geometric_column_with_the_smallest_p_fits_in_int64():
+    df = sb.Schema(columns=[c.Integer("x", distribution="geometric", params={"p": 1e-12})]).sample(1_000, seed=0)
+    assert df["x"].dtype == np.int64 and (df["x"] > 0).all()
+
+
+@pytest.mark.parametrize(
+    ("start", "end", "freq"),
+    [
+        ("2024-01-01", "2024-01-03", "s"),
+        ("2024-01-01 00:00:07", "2024-01-09", "7h"),
+        ("2024-01-01", "2024-06-30", "3D"),
+        ("2024-01-01", "2024-01-01 00:00:01", "250ms"),
+        ("2024-01-01", "2024-12-31", "B"),
+        ("2024-01-01", "2026-12-31", "MS"),
+        ("2024-01-01", "2024-01-31", "bh"),
+    ],
+)
+def test_datetime_grids_are_exactly_the_times_date_range_lists(start, end, freq):
+    df = sb.Schema(columns=[c.Datetime("t", start=start, end=end, freq=freq)]).sample(20_000, seed=0)
+    grid = pd.date_range(start, end, freq=freq)
+    assert df["t"].isin(grid).all()
+    assert df["t"].min() == grid[0] or len(grid) > 1_000
+    assert str(df["t"].dtype) == "datetime64[us]"
+
+
+def test_a_second_grid_over_centuries_costs_nothing_and_calendar_grids_are_bounded():
+    col = c.Datetime("t", start="1700-01-01", end="2200-12-31", freq="s")
+    df = sb.Schema(columns=[col]).sample(1_000, seed=0)
+    assert (df["t"].dt.microsecond == 0).all() and df["t"].min() >= pd.Timestamp("1700-01-01")
+    with pytest.raises(InvalidParameterError, match="at most 1,000,000 calendar points"):
+        sb.Schema(columns=[c.Datetime("t", start="0100-01-01", end="2999-12-31", freq="B")]).sample(5, seed=0)
+
+
+@pytest.mark.parametrize(
+    ("column", "match"),
+    [
+        (c.Datetime("t", freq="0D"), "pandas frequency"),
+        (c.Datetime("t", freq="-1D"), "pandas frequency"),
+        (c.Datetime("t", freq="7ns"), "whole number of microseconds"),
+        (c.Datetime("t", freq="1000000YS"), "at least one time"),
+        (c.Datetime("t", freq="999999999999D"), "shorter than"),
+        (c.Datetime("t", freq="99999999999999999999h"), "pandas frequency"),
+        (c.Datetime("t", freq="9999999999999999999ns"), "pandas frequency"),
+        (c.Datetime("t", start="2024-01-01 00:00:00.000000001"), "ISO date"),
+        (c.Datetime("t", start="2024-01-01T00:00+02:00"), "ISO date"),
+    ],
+)
+def test_bad_datetimes_are_refused(column, match):
+    with pytest.raises(InvalidParameterError, match=match):
+        sb.Schema(columns=[column]).sample(5, seed=0)
+
+
+def test_text_pools_are_bounded_over_the_whole_schema_before_any_is_made():
+    gen = sb.Schema(columns=[c.Text(f"t{i}", pool_size=1_000) for i in range(1_500)])
+    with pytest.raises(InvalidParameterError, match="at most 1,000,000 Faker values"):
+        gen.sample(1, seed=0)
+
+
+@pytest.mark.parametrize("name", ["a\nb", "a`b", "\ud800", "", "x" * 201])
+def test_column_names_that_cannot_be_written_are_refused(name):
+    with pytest.raises(InvalidParameterError, match="'name'"):
+        sb.Schema(columns=[c.Boolean(name)]).sample(1, seed=0)
+
+
+def test_the_byte_estimate_grows_with_rows_and_text():
+    small = sb.Schema(columns=[c.Integer("x", params={"low": 0, "high": 1})])
+    wide = sb.Schema(
+        columns=[c.Categorical("g", categories=["x" * 10_000]), c.Derived("d", expr="g + g + g + g + g + g")]
+    )
+    assert 0 < small._estimate_bytes(1_000) < small._estimate_bytes(10**9)
+    assert small._estimate_bytes(10**6) >= 8 * 10**6
+    assert wide._row_bytes() > 60_000  # the joined text is 60,000 characters
+    assert wide._estimate_bytes(10**6) > 10**11
+    pools = sb.Schema(columns=[c.Text("t", pool_size=1_000_000)])
+    assert pools._estimate_bytes(0) > 10**8  # the pool, made even for no rows
+
+
+def test_sample_blocks_is_the_plan_run_on_a_slice():
+    gen = kitchen_sink()
+    n = BLOCK_SIZE * 2 + 10
+    full = gen.sample(n, seed=8)
+    parts = [gen._sample_blocks(n, 8, 0, 1), gen._sample_blocks(n, 8, 1, 3)]
+    pd.testing.assert_frame_equal(pd.concat(parts, ignore_index=True), full)
+
+
+def test_group_and_constraint_counts_are_bounded():
+    groups = {str(i): {"low": 0.0} for i in range(1_001)}
+    col = c.Float("x", by="g", params_by=groups)
+    with pytest.raises(InvalidParameterError, match="at most 1,000 groups"):
+        sb.Schema(columns=[c.Categorical("g", categories=["a"]), col]).sample(1, seed=0)
+    with pytest.raises(InvalidParameterError, match="'constraints'"):
+        sb.Schema(columns=[c.Boolean("b")], constraints=["b"] * 201).sample(1, seed=0)
+
+
+_TEXT = st.text(
+    alphabet=st.characters(blacklist_categories=["Cs"], blacklist_characters="\n\r`"),
+    min_size=1,
+    max_size=12,
+)
+_ANY_TEXT = st.one_of(_TEXT, st.sampled_from(['"""', "'''", "\\", "#", "\x00", "\n#", "`", "é名\u2028", "\r\n"]))
+
+
+@settings(max_examples=12, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(
+    names=st.lists(_TEXT, min_size=4, max_size=4, unique_by=lambda s: s),
+    categories=st.lists(_ANY_TEXT, min_size=1, max_size=4, unique=True),
+    pattern=_ANY_TEXT.filter(lambda s: "\x00" not in s and not s.endswith("\\")),
+    constant=_ANY_TEXT,
+)
+def test_any_text_in_a_spec_exports_a_cell_that_rebuilds_the_frame(tmp_path, names, categories, pattern, constant):
+    a, g, p, d = names
+    gen = sb.Schema(
+        columns=[
+            c.Integer(a, params={"low": 0, "high": 3}),
+            c.Categorical(g, categories=categories, null_rate=0.2),
+            c.Pattern(p, pattern=pattern),
+            c.Derived(d, expr=f"`{p}` + {constant!r}"),
+        ],
+        constraints=[f"`{g}` != {constant!r} or `{a}` >= 0"],
+    )
+    gen = sb.from_dict(json.loads(json.dumps(gen.to_dict())))  # as loaded from a spec file
+    df = gen.sample(60, seed=3)
+    assert (df[d] == df[p] + constant).all()
+    code = gen.to_code(60, seed=3)
+    compile(code, "<cell>", "exec")
+    assert all(line.isascii() for line in code.splitlines() if line.lstrip().startswith("#"))
+    pd.testing.assert_frame_equal(run_code(code, tmp_path), df)

@@ -1,17 +1,18 @@
 """Column types of the rule-based :class:`~synthbench.Schema`.
 
-A column declares its parameters, draws its values for one block of rows with the
-numpy ``Generator`` the schema hands it (one stream per column, so editing one column
-never changes another), and writes the same computation as code for ``to_code``.
-Each column's ``generate`` and ``code`` mirror each other line for line; the common
-test holds them to it.
+A column declares its parameters and compiles them into one call of a kernel of
+:mod:`synthbench.kernels.rules` with literal arguments (:meth:`Column.kernel_call`).
+The schema puts these calls in a table that ``sample`` runs and ``to_code`` writes,
+so the library and the exported cell run the same code.
 """
 
 from __future__ import annotations
 
-import json
+import functools
+import importlib.util
 import math
-import re
+import zlib
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any, ClassVar
 
@@ -19,8 +20,9 @@ import numpy as np
 import pandas as pd
 
 from .. import expressions
-from ..codegen import literal
+from ..codegen import Plan, Ref
 from ..exceptions import ExpressionError, InvalidParameterError
+from ..kernels import rules as k
 from ..params import (
     AnyOf,
     Component,
@@ -50,29 +52,39 @@ __all__ = [
 ]
 
 _FloatC = Float  # the constraint; the column class below reuses the public name
+Kernel = Callable[..., Any]
+
+
+def column_key(name: str) -> int:
+    """A stable 32-bit key for a column name (the same in every process and platform)."""
+    return zlib.crc32(name.encode("utf-8", "surrogatepass"))
 
 
 @dataclass
-class Block:
-    """One block of rows being made: where it sits and what is made so far."""
+class Setup:
+    """Values made once per sample before any block (Faker pools, calendar grids).
+
+    Each becomes a plan step whose variable name synthbench chooses (``pool_1``), so
+    two columns never share one by accident of their names.
+    """
 
     seed: int
-    positions: np.ndarray
-    stream: tuple[int, int]
-    df: pd.DataFrame
-    cache: dict[str, Any] = field(default_factory=dict)
+    plan: Plan = field(default_factory=Plan)
 
-    @property
-    def n(self) -> int:
-        return len(self.positions)
-
-
-def q(name: str) -> str:
-    """A column name as a Python string literal in generated code."""
-    return json.dumps(name)
+    def value(self, stem: str, comment: str, func: Kernel, **kwargs: Any) -> Ref:
+        number = sum(1 for step in self.plan.steps if step.func is func) + 1
+        ref = self.plan.call(f"{stem}_{number}", func, comment=comment, **kwargs)
+        assert ref is not None
+        return ref
 
 
-_NAME = Str(pattern=r"[^\n\r`]+", max_len=200, what="a non-empty single-line str without backticks")
+_NAME = Str(
+    pattern=r"[^\n\r`\ud800-\udfff]+",
+    max_len=200,
+    what="a non-empty single-line str without backticks (at most 200 characters)",
+)
+#: Text that can be written as UTF-8 (to code, CSV or Parquet): no lone surrogates.
+_NO_SURROGATES = r"[^\ud800-\udfff]*"
 _NULL_RATE = Param("null_rate", _FloatC(0, 1), 0.0, "Share of values set missing.")
 
 
@@ -80,8 +92,6 @@ class Column(Component):
     """Base class of the columns of a :class:`~synthbench.Schema`."""
 
     positional: ClassVar[tuple[str, ...]] = ("name",)
-    #: Draws random numbers (ids and derived columns do not).
-    uses_rng: ClassVar[bool] = True
     #: The pandas dtype that can hold missing values, if the plain one cannot.
     nullable_dtype: ClassVar[str | None] = None
 
@@ -89,20 +99,31 @@ class Column(Component):
         """Names of the columns this one reads; they are made first."""
         return ()
 
-    def describe(self) -> str:
-        """One line for the comment above this column's code."""
+    def summary(self) -> str:
+        """A few generated words for the comment above this column's entry (no user text)."""
         return type(self).__name__.lower()
 
-    def generate(self, block: Block, rng: np.random.Generator) -> Any:
+    def kernel_call(self, setup: Setup) -> tuple[Kernel, dict[str, Any]]:
+        """The kernel of :mod:`synthbench.kernels.rules` that makes this column, and its
+        literal arguments (values made once per sample go through ``setup``)."""
         raise NotImplementedError
 
-    def code(self) -> list[str]:
-        """Lines that set ``df[name]`` from ``n``, ``positions``, ``rng`` and ``df``."""
-        raise NotImplementedError
+    def missing(self) -> tuple[float, str | None] | None:
+        """The null rate and the dtype that holds missing values, or None."""
+        return (float(self.null_rate), self.nullable_dtype) if self.null_rate > 0 else None
 
-    def setup_code(self, seed: int) -> list[str]:
-        """Lines run once before any block (e.g. a Faker pool)."""
-        return []
+    def text_width(self, widths: dict[str, int]) -> int:
+        """Most characters a value has, if it is text (0 if not); ``widths`` holds those
+        of the columns made before."""
+        return 0
+
+    def row_bytes(self, width: int) -> int:
+        """About how many bytes one row of the frame takes (text of ``width`` characters)."""
+        return 8 + (width + 16 if width else 0)
+
+    def setup_bytes(self) -> int:
+        """About how many bytes the values made once per sample take."""
+        return 0
 
 
 # -- ids ------------------------------------------------------------------------------
@@ -124,64 +145,45 @@ class Id(Column):
         Param("name", _NAME, help="Column name."),
         Param("kind", Options(("sequential", "uuid")), "sequential", "Numbers or random UUID4s."),
         Param("start", Int(-(2**62), 2**62), 1, "First sequential id."),
-        Param("prefix", Str(allow_empty=True, max_len=100, what="a str"), "", "Text before the number."),
+        Param(
+            "prefix",
+            Str(pattern=_NO_SURROGATES, allow_empty=True, max_len=100, what="a str (no lone surrogates)"),
+            "",
+            "Text before the number.",
+        ),
         Param("width", Int(0, 30), 0, "Zero-pad the number to this many digits (0: no padding)."),
         _NULL_RATE,
     )
 
     @property
-    def uses_rng(self) -> bool:  # type: ignore[override]
-        return self.kind == "uuid"
+    def nullable_dtype(self) -> str | None:  # type: ignore[override]
+        return "Int64" if self.kind == "sequential" and not (self.prefix or self.width) else None
 
-    def describe(self) -> str:
+    def summary(self) -> str:
         if self.kind == "uuid":
             return "random UUID4 ids"
+        return "sequential ids as text" if self.prefix or self.width else "sequential ids"
+
+    def kernel_call(self, setup: Setup) -> tuple[Kernel, dict[str, Any]]:
+        if self.kind == "uuid":
+            return k.uuid4_ids, {}
         if self.prefix or self.width:
-            return f"ids {self.prefix!r} + number from {self.start}"
-        return f"sequential ids from {self.start}"
+            return k.prefixed_ids, {"start": self.start, "prefix": self.prefix, "width": self.width}
+        return k.sequential_ids, {"start": self.start}
 
-    def generate(self, block: Block, rng: np.random.Generator) -> Any:
+    def text_width(self, widths: dict[str, int]) -> int:
         if self.kind == "uuid":
-            return _uuid4(rng, block.n)
-        numbers = block.positions + self.start
-        if not self.prefix and not self.width:
-            return numbers
-        # numpy's zfill fails on an empty array, hence the guard.
-        padded = np.strings.zfill(numbers.astype(np.str_), self.width) if block.n else numbers.astype(np.str_)
-        return np.strings.add(self.prefix, padded)
-
-    def code(self) -> list[str]:
-        if self.kind == "uuid":
-            return [
-                "raw = rng.integers(0, 256, size=(n, 16), dtype=np.uint8)",
-                "raw[:, 6] = raw[:, 6] & 0x0F | 0x40  # version 4",
-                "raw[:, 8] = raw[:, 8] & 0x3F | 0x80  # RFC 4122 variant",
-                'hexdigits = np.frombuffer(b"0123456789abcdef", dtype=np.uint8)',
-                "chars = np.stack([hexdigits[raw >> 4], hexdigits[raw & 0x0F]], axis=2)",
-                'chars = np.insert(chars.reshape(n, 32), [8, 12, 16, 20], ord("-"), axis=1)',
-                f'df[{q(self.name)}] = chars.view("S36").ravel().astype(np.str_)',
-            ]
-        numbers = f"positions + {self.start}" if self.start else "positions"
-        if not self.prefix and not self.width:
-            return [f"df[{q(self.name)}] = {numbers}"]
-        return [
-            f"numbers = ({numbers}).astype(np.str_)",
-            f"numbers = np.strings.zfill(numbers, {self.width}) if n else numbers  # zfill fails on empty arrays",
-            f"df[{q(self.name)}] = np.strings.add({literal(self.prefix)}, numbers)",
-        ]
-
-
-def _uuid4(rng: np.random.Generator, n: int) -> np.ndarray:
-    raw = rng.integers(0, 256, size=(n, 16), dtype=np.uint8)
-    raw[:, 6] = raw[:, 6] & 0x0F | 0x40
-    raw[:, 8] = raw[:, 8] & 0x3F | 0x80
-    hexdigits = np.frombuffer(b"0123456789abcdef", dtype=np.uint8)
-    chars = np.stack([hexdigits[raw >> 4], hexdigits[raw & 0x0F]], axis=2)
-    chars = np.insert(chars.reshape(n, 32), [8, 12, 16, 20], ord("-"), axis=1)
-    return chars.view("S36").ravel().astype(np.str_)
+            return 36
+        return len(self.prefix) + max(self.width, 20) if self.prefix or self.width else 0
 
 
 # -- categories and booleans ------------------------------------------------------------
+
+
+def _category_kind(value: Any) -> str:
+    if isinstance(value, (bool, np.bool_)):
+        return "bool"
+    return "str" if isinstance(value, str) else "number"
 
 
 class Categorical(Column):
@@ -207,7 +209,7 @@ class Categorical(Column):
         ),
         Param(
             "weights",
-            Optional(ListOf(_FloatC(0, 1), min_len=1)),
+            Optional(ListOf(_FloatC(0, 1), min_len=1, max_len=100_000)),
             None,
             "Probability of each category (sums to 1); None: all equally likely.",
         ),
@@ -215,6 +217,22 @@ class Categorical(Column):
     )
 
     def _check_params(self) -> None:
+        kinds = {_category_kind(v) for v in self.categories}
+        if len(kinds) > 1:
+            raise self.invalid(
+                "categories",
+                f"must all be of one kind (all str, all numbers or all bool); got {' and '.join(sorted(kinds))}",
+                list(self.categories),
+            )
+        if len(set(self.categories)) != len(self.categories):
+            raise self.invalid(
+                "categories", "must be distinct values (1 and 1.0 are the same number)", list(self.categories)
+            )
+        for v in self.categories:
+            if isinstance(v, (int, np.integer)) and not isinstance(v, bool) and not -(2**63) < int(v) < 2**63:
+                raise self.invalid("categories", "must hold ints that fit in int64 (-2**63 < v < 2**63)", v)
+            if isinstance(v, str) and any("\ud800" <= ch <= "\udfff" for ch in v):
+                raise self.invalid("categories", "must hold text without lone surrogates", v)
         if self.weights is not None:
             if len(self.weights) != len(self.categories):
                 raise self.invalid(
@@ -231,24 +249,19 @@ class Categorical(Column):
         total = math.fsum(self.weights)
         return [float(w) / total for w in self.weights]
 
-    def describe(self) -> str:
+    def summary(self) -> str:
         how = "equally likely" if self.weights is None else "weighted"
         return f"{len(self.categories)} categories, {how}"
 
-    def generate(self, block: Block, rng: np.random.Generator) -> Any:
-        k = len(self.categories)
+    def kernel_call(self, setup: Setup) -> tuple[Kernel, dict[str, Any]]:
         p = self._probabilities()
-        codes = rng.integers(0, k, size=block.n) if p is None else rng.choice(k, size=block.n, p=p)
-        return pd.Categorical.from_codes(codes, categories=list(self.categories))
+        return k.categories, {"values": list(self.categories), **({} if p is None else {"p": p})}
 
-    def code(self) -> list[str]:
-        k = len(self.categories)
-        p = self._probabilities()
-        draw = f"rng.integers(0, {k}, size=n)" if p is None else f"rng.choice({k}, size=n, p={literal(p)})"
-        return [
-            f"codes = {draw}",
-            f"df[{q(self.name)}] = pd.Categorical.from_codes(codes, categories={literal(list(self.categories))})",
-        ]
+    def text_width(self, widths: dict[str, int]) -> int:
+        return max((len(v) for v in self.categories if isinstance(v, str)), default=0)
+
+    def setup_bytes(self) -> int:
+        return sum(len(v) * 4 + 64 if isinstance(v, str) else 16 for v in self.categories)
 
 
 class Boolean(Column):
@@ -266,17 +279,18 @@ class Boolean(Column):
         _NULL_RATE,
     )
 
-    def describe(self) -> str:
-        return f"True with probability {self.p}"
+    def summary(self) -> str:
+        return f"True with probability {float(self.p)!r}"
 
-    def generate(self, block: Block, rng: np.random.Generator) -> Any:
-        return rng.random(block.n) < self.p
-
-    def code(self) -> list[str]:
-        return [f"df[{q(self.name)}] = rng.random(n) < {literal(self.p)}"]
+    def kernel_call(self, setup: Setup) -> tuple[Kernel, dict[str, Any]]:
+        return k.booleans, {"p": self.p}
 
 
 # -- numbers ----------------------------------------------------------------------------
+
+
+#: Most groups a numeric column's ``params_by`` may set (each is a pass over the block).
+MAX_GROUPS = 1_000
 
 
 class _Numeric(Column):
@@ -327,64 +341,46 @@ class _Numeric(Column):
                     )
         if (self.params_by is not None) != (self.by is not None):
             raise self.invalid("params_by", "must be given together with 'by'", self.params_by)
+        if self.params_by is not None and len(self.params_by) > MAX_GROUPS:
+            raise self.invalid(
+                "params_by", f"must have at most {MAX_GROUPS:,} groups", f"{len(self.params_by):,} groups"
+            )
         for group, given in (self.params_by or {}).items():
             self._check_one("params_by", {**self.params, **given})
             del group
         if self.min is not None and self.max is not None and self.min > self.max:
             raise self.invalid("min", f"must be <= max ({self.max})", self.min)
 
-    def _arguments(self, block: Block | None) -> dict[str, Any]:
-        """numpy arguments: literals, or per-row arrays where ``params_by`` varies them."""
+    def kernel_call(self, setup: Setup) -> tuple[Kernel, dict[str, Any]]:
         dist = self._distribution()
         base = dist.resolve(self.params)
-        if self.by is None or block is None:
-            return base
-        key = block.df[self.by].astype(str).to_numpy()
-        out: dict[str, Any] = {}
-        for name, default in base.items():
-            groups = [(g, p[name]) for g, p in self.params_by.items() if name in p]
-            if groups:
-                out[name] = np.select([key == g for g, _ in groups], [v for _, v in groups], default=default)
-            else:
-                out[name] = default
-        return out
-
-    def _argument_code(self) -> tuple[list[str], dict[str, str]]:
-        dist = self._distribution()
-        base = dist.resolve(self.params)
-        lines: list[str] = []
-        args: dict[str, str] = {k: literal(v) for k, v in base.items()}
+        uniform_ints = self.integer and dist.name == "uniform"
+        if uniform_ints:
+            base = {key: int(value) for key, value in base.items()}
+        args: dict[str, Any] = {"method": "integers" if uniform_ints else dist.numpy_method, "arguments": base}
         if self.by is not None:
-            lines.append(f"key = df[{q(self.by)}].astype(str).to_numpy()")
-            for name, default in base.items():
-                groups = [(g, p[name]) for g, p in self.params_by.items() if name in p]
-                if groups:
-                    conds = ", ".join(f"key == {literal(g)}" for g, _ in groups)
-                    values = ", ".join(literal(v) for _, v in groups)
-                    lines.append(f"{name} = np.select([{conds}], [{values}], default={literal(default)})")
-                    args[name] = name
-        return lines, args
+            groups: dict[str, dict[str, Any]] = {}
+            for name in base:
+                values = {g: p[name] for g, p in self.params_by.items() if name in p}
+                if values:
+                    groups[name] = values
+            args.update(by=self.by, groups=groups)
+        if self.integer:
+            args["integer"] = True
+        elif self.decimals is not None:
+            args["decimals"] = self.decimals
+        if self.min is not None:
+            args["low"] = self.min
+        if self.max is not None:
+            args["high"] = self.max
+        return k.numbers, args
 
-    def _draw(self, rng: np.random.Generator, n: int, args: dict[str, Any]) -> np.ndarray:
-        dist = self._distribution()
-        if self.integer and dist.name == "uniform":
-            return rng.integers(args["low"], args["high"], size=n, endpoint=True)
-        return getattr(rng, dist.numpy_method)(**args, size=n)
-
-    def _draw_code(self, args: dict[str, str]) -> str:
-        dist = self._distribution()
-        if self.integer and dist.name == "uniform":
-            return f"rng.integers({args['low']}, {args['high']}, size=n, endpoint=True)"
-        inner = ", ".join(f"{k}={v}" for k, v in args.items())
-        return f"rng.{dist.numpy_method}({inner}, size=n)"
-
-    def describe(self) -> str:
-        shown = ", ".join(f"{k}={v}" for k, v in self._distribution().resolve(self.params).items())
-        text = f"{self.distribution}({shown})"
+    def summary(self) -> str:
+        text = f"{self.distribution} {'integers' if self.integer else 'floats'}"
         if self.by is not None:
-            text += f", parameters by {self.by!r}"
+            text += ", parameters by group of another column"
         if self.min is not None or self.max is not None:
-            text += f", clipped to [{self.min}, {self.max}]"
+            text += ", clipped"
         return text
 
 
@@ -429,27 +425,6 @@ class Integer(_Numeric):
     nullable_dtype = "Int64"
     params = _numeric_params(Int(-(2**62), 2**62), ())
 
-    def generate(self, block: Block, rng: np.random.Generator) -> Any:
-        values = self._draw(rng, block.n, self._arguments(block))
-        if not self._distribution().integer and self.distribution != "uniform":
-            values = np.rint(values)
-        if self.min is not None or self.max is not None:
-            values = np.clip(values, self.min, self.max)
-        if values.dtype.kind == "f" and not (np.isfinite(values).all() and (np.abs(values) < 2.0**62).all()):
-            raise InvalidParameterError(
-                f"{self.label} drew values that do not fit in int64; narrow its params or set 'min' and 'max'."
-            )
-        return values.astype(np.int64)
-
-    def code(self) -> list[str]:
-        lines, args = self._argument_code()
-        draw = self._draw_code(args)
-        if not self._distribution().integer and self.distribution != "uniform":
-            draw = f"np.rint({draw})"
-        if self.min is not None or self.max is not None:
-            draw = f"np.clip({draw}, {literal(self.min)}, {literal(self.max)})"
-        return [*lines, f"df[{q(self.name)}] = {draw}.astype(np.int64)"]
-
 
 class Float(_Numeric):
     """Floats from a named distribution, optionally clipped and rounded.
@@ -467,38 +442,24 @@ class Float(_Numeric):
         (Param("decimals", Optional(Int(0, 15)), None, "Round to this many decimals."),),
     )
 
-    def generate(self, block: Block, rng: np.random.Generator) -> Any:
-        values = self._draw(rng, block.n, self._arguments(block)).astype(np.float64)
-        if self.decimals is not None:
-            values = np.round(values, self.decimals)
-        if self.min is not None or self.max is not None:
-            values = np.clip(values, self.min, self.max)
-        if not np.isfinite(values).all():
-            raise InvalidParameterError(f"{self.label} drew infinite values; narrow its params or set 'min' and 'max'.")
-        return values
-
-    def code(self) -> list[str]:
-        lines, args = self._argument_code()
-        draw = f"{self._draw_code(args)}.astype(np.float64)"
-        if self.decimals is not None:
-            draw = f"np.round({draw}, {self.decimals})"
-        if self.min is not None or self.max is not None:
-            draw = f"np.clip({draw}, {literal(self.min)}, {literal(self.max)})"
-        return [*lines, f"df[{q(self.name)}] = {draw}"]
-
 
 # -- dates -------------------------------------------------------------------------------
 
 
-_MAX_GRID = 10_000_000
+#: Most points a calendar grid (business days, month starts, ...) may have; it is made
+#: once per sample. Fixed steps (seconds, hours, days) need no grid, so have no limit.
+MAX_CALENDAR_POINTS = 1_000_000
+_US = 1_000  # nanoseconds per microsecond
 
 
 class Datetime(Column):
-    """Timestamps between ``start`` and ``end`` (inclusive).
+    """Timestamps between ``start`` and ``end`` (inclusive), to the microsecond.
 
     Without ``freq`` they are uniform to the second; with a pandas frequency they are
-    drawn from ``pd.date_range(start, end, freq=freq)`` (``"D"`` days, ``"B"``
-    business days, ``"h"`` hours, ``"15min"``, ``"MS"`` month starts, ...).
+    drawn from the times ``pd.date_range(start, end, freq=freq)`` would list (``"D"``
+    days, ``"B"`` business days, ``"h"`` hours, ``"15min"``, ``"MS"`` month starts,
+    ...). Fixed steps are computed, never listed, so a grid of seconds over centuries
+    costs nothing; calendar grids hold at most a million points.
 
     >>> import synthbench as sb
     >>> col = sb.columns.Datetime("day", start="2024-01-01", end="2024-01-31", freq="B")
@@ -521,22 +482,53 @@ class Datetime(Column):
     )
 
     def _check_params(self) -> None:
-        start, end = (self._timestamp(k) for k in ("start", "end"))
+        start, end = self._timestamp("start"), self._timestamp("end")
         if not start < end:
             raise self.invalid("end", f"must be after start ({self.start})", self.end)
-        if self.freq is not None:
-            try:
-                offset = pd.tseries.frequencies.to_offset(self.freq)
-            except (ValueError, TypeError):
-                raise self.invalid(
-                    "freq", "must be a pandas frequency such as 'D', 'B', 'h' or '15min'", self.freq
-                ) from None
-            nanos = getattr(offset, "nanos", None) if isinstance(offset, pd.offsets.Tick) else None
-            days = (end - start).days + 1
-            if (nanos and (end - start).value // nanos > _MAX_GRID) or (not nanos and days > _MAX_GRID):
-                raise self.invalid("freq", f"must give at most {_MAX_GRID:,} points between start and end", self.freq)
-            if len(self._grid()) == 0:
-                raise self.invalid("freq", "must give at least one time between start and end", self.freq)
+        if self.freq is None:
+            return
+        offset = self._offset()
+        step = self._step_us(offset)
+        if step is not None:
+            return
+        days = (end - start).days + 1
+        per_day = 24 if isinstance(offset, (pd.offsets.BusinessHour, pd.offsets.CustomBusinessHour)) else 1
+        if days * per_day > MAX_CALENDAR_POINTS:
+            raise self.invalid(
+                "freq",
+                f"must give at most {MAX_CALENDAR_POINTS:,} calendar points between start and end "
+                f"(a fixed step such as 'h' or '7D' has no limit)",
+                self.freq,
+            )
+        try:
+            points = len(_calendar_grid(start.isoformat(), end.isoformat(), self.freq))
+        except (ValueError, OverflowError):  # e.g. a step that jumps past the year 294,000
+            points = 0
+        if points == 0:
+            raise self.invalid("freq", "must give at least one time between start and end", self.freq)
+
+    def _offset(self) -> pd.DateOffset:
+        try:
+            offset = pd.tseries.frequencies.to_offset(self.freq)
+        except (ValueError, TypeError, OverflowError):
+            offset = None
+        if offset is None or offset.n <= 0:
+            raise self.invalid("freq", "must be a pandas frequency such as 'D', 'B', 'h' or '15min'", self.freq)
+        return offset
+
+    def _step_us(self, offset: pd.DateOffset) -> int | None:
+        """The step in microseconds of a fixed frequency, None for a calendar one."""
+        if isinstance(offset, pd.offsets.Tick):
+            nanos = offset.nanos
+        elif type(offset) is pd.offsets.Day:  # a fixed 24 hours: times here have no time zone
+            nanos = offset.n * 86_400 * 10**9
+        else:
+            return None
+        if nanos % _US:
+            raise self.invalid("freq", "must be a whole number of microseconds", self.freq)
+        if nanos // _US > 2**62:
+            raise self.invalid("freq", "must be a step shorter than 100,000 years", self.freq)
+        return nanos // _US
 
     def _timestamp(self, key: str) -> pd.Timestamp:
         value = getattr(self, key)
@@ -544,39 +536,40 @@ class Datetime(Column):
             ts = pd.Timestamp(value)
         except (ValueError, TypeError, OverflowError):
             ts = None
-        if ts is None or ts is pd.NaT or ts.tz is not None:
+        if ts is None or ts is pd.NaT or ts.tz is not None or ts.nanosecond:
             raise self.invalid(key, "must be an ISO date or datetime str without time zone, like '2024-01-31'", value)
         return ts
 
-    def _grid(self) -> pd.DatetimeIndex:
-        return pd.date_range(self.start, self.end, freq=self.freq)
-
-    def _seconds(self) -> int:
-        return int((pd.Timestamp(self.end) - pd.Timestamp(self.start)).total_seconds())
-
-    def describe(self) -> str:
-        grid = f"on the {self.freq!r} grid" if self.freq else "to the second"
-        return f"times from {self.start} to {self.end}, {grid}"
-
-    def generate(self, block: Block, rng: np.random.Generator) -> Any:
+    def summary(self) -> str:
         if self.freq is None:
-            seconds = rng.integers(0, self._seconds(), size=block.n, endpoint=True)
-            return pd.Timestamp(self.start) + pd.to_timedelta(seconds, unit="s")
-        grid = block.cache.get(("grid", self.name))
-        if grid is None:
-            grid = block.cache[("grid", self.name)] = self._grid()
-        return grid[rng.integers(0, len(grid), size=block.n)]
+            return "times to the second"
+        return "times on a calendar grid" if self._step_us(self._offset()) is None else "times on a fixed grid"
 
-    def code(self) -> list[str]:
-        if self.freq is None:
-            return [
-                f"seconds = rng.integers(0, {self._seconds()}, size=n, endpoint=True)",
-                f'df[{q(self.name)}] = pd.Timestamp({literal(self.start)}) + pd.to_timedelta(seconds, unit="s")',
-            ]
-        return [
-            f"grid = pd.date_range({literal(self.start)}, {literal(self.end)}, freq={literal(self.freq)})",
-            f"df[{q(self.name)}] = grid[rng.integers(0, len(grid), size=n)]",
-        ]
+    def kernel_call(self, setup: Setup) -> tuple[Kernel, dict[str, Any]]:
+        start, end = self._timestamp("start"), self._timestamp("end")
+        step = 1_000_000 if self.freq is None else self._step_us(self._offset())
+        if step is not None:
+            span = (end - start) // pd.Timedelta(microseconds=1)
+            return k.times, {"start": start.isoformat(), "step": step, "count": span // step + 1}
+        grid = setup.value(
+            "grid",
+            "A calendar grid, listed once",
+            k.calendar_grid,
+            start=start.isoformat(),
+            end=end.isoformat(),
+            freq=self.freq,
+        )
+        return k.pick, {"pool": grid}
+
+    def setup_bytes(self) -> int:
+        if self.freq is None or self._step_us(self._offset()) is not None:
+            return 0
+        return 8 * ((self._timestamp("end") - self._timestamp("start")).days + 1)
+
+
+@functools.lru_cache(maxsize=64)
+def _calendar_grid(start: str, end: str, freq: str) -> np.ndarray:
+    return k.calendar_grid(start, end, freq)
 
 
 # -- strings -----------------------------------------------------------------------------
@@ -605,7 +598,11 @@ class Pattern(Column):
         Param("name", _NAME, help="Column name."),
         Param(
             "pattern",
-            Str(pattern=r"[^\x00]+", max_len=200, what="a non-empty str (at most 200 characters, no NUL)"),
+            Str(
+                pattern=r"[^\x00\ud800-\udfff]+",
+                max_len=200,
+                what="a non-empty str (at most 200 characters, no NUL or lone surrogate)",
+            ),
             help="e.g. 'INV-####-??'",
         ),
         _NULL_RATE,
@@ -631,42 +628,18 @@ class Pattern(Column):
     def _check_params(self) -> None:
         self._parse()
 
-    def describe(self) -> str:
-        return f"pattern {self.pattern!r}"
+    def summary(self) -> str:
+        return f"text from a pattern of {len(self._parse()[0])} characters"
 
-    def _slots(self) -> tuple[list[int], list[tuple[str, list[int], int]]]:
-        """The template, and for each placeholder kind: its positions and draw columns."""
+    def kernel_call(self, setup: Setup) -> tuple[Kernel, dict[str, Any]]:
         template, slots = self._parse()
-        kinds, offset = [], 0
-        for ch, positions in slots.items():
-            kinds.append((ch, positions, offset))
-            offset += len(positions)
-        return template, kinds
+        return k.pattern_strings, {
+            "template": template,
+            "slots": [(PLACEHOLDERS[ch], positions) for ch, positions in slots.items()],
+        }
 
-    def generate(self, block: Block, rng: np.random.Generator) -> Any:
-        template, kinds = self._slots()
-        codes = np.tile(np.array(template, dtype=np.uint32), (block.n, 1))
-        # One draw for every placeholder of a row, so a row's text does not depend on n.
-        u = rng.random((block.n, sum(len(p) for _, p, _ in kinds)))
-        for ch, positions, offset in kinds:
-            alphabet = np.array([ord(c) for c in PLACEHOLDERS[ch]], dtype=np.uint32)
-            picks = (u[:, offset : offset + len(positions)] * len(alphabet)).astype(np.intp)
-            codes[:, positions] = alphabet[picks]
-        return codes.view(f"U{len(template)}").ravel()
-
-    def code(self) -> list[str]:
-        template, kinds = self._slots()
-        total = sum(len(p) for _, p, _ in kinds)
-        lines = [f"codes = np.tile(np.array({literal(template)}, dtype=np.uint32), (n, 1))"]
-        if kinds:
-            lines.append(f"u = rng.random((n, {total}))  # one uniform per placeholder")
-        for ch, positions, offset in kinds:
-            alphabet = PLACEHOLDERS[ch]
-            lines.append(f"alphabet = np.array([ord(c) for c in {literal(alphabet)}], dtype=np.uint32)  # {ch!r}")
-            picks = f"(u[:, {offset}:{offset + len(positions)}] * {len(alphabet)}).astype(np.intp)"
-            lines.append(f"codes[:, {literal(positions)}] = alphabet[{picks}]")
-        lines.append(f'df[{q(self.name)}] = codes.view("U{len(template)}").ravel()')
-        return lines
+    def text_width(self, widths: dict[str, int]) -> int:
+        return len(self.pattern)
 
 
 #: Faker providers a Text column may call: realistic text that needs no arguments.
@@ -696,9 +669,18 @@ FAKER_PROVIDERS = (
 
 
 def _faker_seed(seed: int, name: str) -> int:
-    from .schema import column_key
-
     return int(np.random.SeedSequence([seed, column_key(name)]).generate_state(1)[0])
+
+
+@functools.lru_cache(maxsize=32)
+def _faker_knows(locale: str) -> bool:
+    from faker import Faker
+
+    try:
+        Faker(locale)
+    except AttributeError:
+        return False
+    return True
 
 
 class Text(Column):
@@ -707,6 +689,7 @@ class Text(Column):
     A pool of ``pool_size`` values is made once from a Faker seeded from the schema's
     seed, then rows index the pool with the numpy stream: fast, and the same seed gives
     the same values. Needs the optional ``faker`` package (``pip install synthbench[faker]``).
+    The pools of a schema hold at most a million values in all.
     """
 
     params = (
@@ -717,44 +700,34 @@ class Text(Column):
         _NULL_RATE,
     )
 
-    def describe(self) -> str:
-        return f"Faker {self.provider!r} ({self.locale}), pool of {self.pool_size}"
-
-    def _pool(self, seed: int) -> np.ndarray:
-        try:
-            from faker import Faker
-        except ImportError:
+    def _check_params(self) -> None:
+        if importlib.util.find_spec("faker") is None:
             raise InvalidParameterError(
                 f"{self.label} needs the optional 'faker' package: pip install 'synthbench[faker]'."
-            ) from None
-        try:
-            fake = Faker(self.locale)
-        except AttributeError:
-            raise self.invalid("locale", "must be a locale Faker knows", self.locale) from None
-        fake.seed_instance(_faker_seed(seed, self.name))
-        make = getattr(fake, self.provider)
-        return np.array([make() for _ in range(self.pool_size)])
+            )
+        if not _faker_knows(self.locale):
+            raise self.invalid("locale", "must be a locale Faker knows", self.locale)
 
-    def generate(self, block: Block, rng: np.random.Generator) -> Any:
-        pool = block.cache.get(("pool", self.name))
-        if pool is None:
-            pool = block.cache[("pool", self.name)] = self._pool(block.seed)
-        return pool[rng.integers(0, len(pool), size=block.n)]
+    def summary(self) -> str:
+        return f"Faker {self.provider} values from a pool of {self.pool_size}"
 
-    def _pool_var(self) -> str:
-        return "pool_" + re.sub(r"\W", "_", self.name)
+    def kernel_call(self, setup: Setup) -> tuple[Kernel, dict[str, Any]]:
+        pool = setup.value(
+            "pool",
+            f"A pool of {self.pool_size} Faker values, drawn once, then indexed with numpy",
+            k.faker_pool,
+            provider=self.provider,
+            locale=self.locale,
+            seed=_faker_seed(setup.seed, self.name),
+            size=self.pool_size,
+        )
+        return k.pick, {"pool": pool}
 
-    def setup_code(self, seed: int) -> list[str]:
-        return [
-            f"# Faker pool for {self.name!r}: drawn once, then indexed with numpy.",
-            f"fake = Faker({literal(self.locale)})",
-            f"fake.seed_instance({_faker_seed(seed, self.name)})",
-            f"{self._pool_var()} = np.array([fake.{self.provider}() for _ in range({self.pool_size})])",
-        ]
+    def text_width(self, widths: dict[str, int]) -> int:
+        return 100
 
-    def code(self) -> list[str]:
-        var = self._pool_var()
-        return [f"df[{q(self.name)}] = {var}[rng.integers(0, len({var}), size=n)]"]
+    def setup_bytes(self) -> int:
+        return self.pool_size * 4 * 100
 
 
 # -- derived ------------------------------------------------------------------------------
@@ -765,7 +738,10 @@ class Derived(Column):
 
     Arithmetic, comparisons, ``and``/``or``/``not``, ``x in [..]`` and the functions
     ``abs sqrt exp log log10 floor ceil round minimum maximum clip where days hours
-    year month day weekday``. Names not valid in Python go in backticks.
+    year month day weekday``. Names not valid in Python go in backticks. ``and``,
+    ``or`` and ``not`` take conditions or boolean columns (on numbers, write
+    ``x != 0``); text is joined with ``+`` but never repeated or ``%``-formatted; the
+    exponent of ``**`` is a number in [-100, 100]. See :mod:`synthbench.expressions`.
 
     >>> import synthbench as sb
     >>> gen = sb.Schema(columns=[
@@ -777,7 +753,6 @@ class Derived(Column):
     True
     """
 
-    uses_rng = False
     params = (
         Param("name", _NAME, help="Column name."),
         Param("expr", Str(max_len=expressions.MAX_LENGTH, what="an expression str"), help="e.g. 'price * quantity'"),
@@ -796,14 +771,24 @@ class Derived(Column):
     def dependencies(self) -> tuple[str, ...]:
         return self._parsed().columns
 
-    def describe(self) -> str:
-        return f"derived: {self.expr}"
+    def summary(self) -> str:
+        return "computed from other columns by an expression"
 
-    def generate(self, block: Block, rng: np.random.Generator) -> Any:
-        return expressions.evaluate(self._parsed(), block.df)
+    def kernel_call(self, setup: Setup) -> tuple[Kernel, dict[str, Any]]:
+        return k.derived, {"tree": self._parsed().tree}
 
-    def code(self) -> list[str]:
-        return [f"df[{q(self.name)}] = {expressions.to_source(self._parsed())}"]
+    def text_width(self, widths: dict[str, int]) -> int:
+        # Text only grows by joining with '+': at most every text it reads, joined.
+        tree = self._parsed().tree
+        return sum(widths.get(name, 0) for name in k.columns_of(tree)) + sum(_text_constants(tree))
+
+
+def _text_constants(tree: Any) -> list[int]:
+    if isinstance(tree, str):
+        return [len(tree)]
+    if isinstance(tree, tuple) and tree and tree[0] != "col":
+        return [n for arg in tree[1:] for n in _text_constants(arg)]
+    return []
 
 
 #: Column types by name, for specs and the widgets.

@@ -1,7 +1,9 @@
 """Named distributions for numeric columns, as numpy ``Generator`` methods.
 
 Each entry declares its parameters once (names in numpy's order, constraints,
-defaults); the columns validate against it, draw with it and write code from it.
+defaults); the columns validate against it and compile their kernel call from it.
+The bounds keep every draw far from int64 and float64 overflow (a geometric ``p`` of
+1e-300 would give int64's maximum); a draw that still overflows raises.
 """
 
 from __future__ import annotations
@@ -46,9 +48,9 @@ def _triangular(p: Mapping[str, Any]) -> str | None:
     return None
 
 
-_POSITIVE = Float(0, None, closed="neither")
-_NONNEG = Float(0, None)
 _BIG = 1e12  # keeps draws far from overflow; wider ranges are almost always a typo
+_POSITIVE = Float(0, _BIG, closed="right")
+_NONNEG = Float(0, _BIG)
 
 DISTRIBUTIONS: dict[str, Distribution] = {
     d.name: d
@@ -74,7 +76,7 @@ DISTRIBUTIONS: dict[str, Distribution] = {
             (Param("n", Int(0, 10**9), 10), Param("p", Float(0, 1), 0.5)),
             integer=True,
         ),
-        Distribution("geometric", (Param("p", Float(0, 1, closed="right"), 0.5),), integer=True),
+        Distribution("geometric", (Param("p", Float(1e-12, 1), 0.5),), integer=True),
         Distribution("beta", (Param("a", _POSITIVE, 1.0), Param("b", _POSITIVE, 1.0))),
         Distribution("gamma", (Param("shape", _POSITIVE, 1.0), Param("scale", Float(0, _BIG, closed="right"), 1.0))),
         Distribution("weibull", (Param("a", _POSITIVE, 1.0),)),

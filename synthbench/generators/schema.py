@@ -14,43 +14,41 @@ How the random streams are laid out (and why):
   row *i* gets the same values whatever the block's length.
 * Rows that break a constraint are made again from the streams of the next
   ``attempt``, or dropped, and the counts are reported in ``df.attrs["synthbench"]``.
+
+All of this is done by the kernels of :mod:`synthbench.kernels.rules`: each column
+compiles to a ``(name, stream key, kernel, arguments, missing)`` entry with literal
+arguments, and :func:`~synthbench.kernels.rules.make_table` makes the frame from the
+table. ``sample`` runs that call; ``to_code`` writes the kernels, the table and the
+same call, so the exported cell cannot drift from the library.
 """
 
 from __future__ import annotations
 
-import zlib
 from typing import Any, ClassVar
 
-import numpy as np
 import pandas as pd
 
 from .. import expressions
 from ..base import Generator
-from ..codegen import CodeCell, literal
-from ..exceptions import ExpressionError, InvalidParameterError
+from ..codegen import CodeCell, Plan, Ref, literal, wrap
+from ..exceptions import ExpressionError, InvalidParameterError, SynthbenchError
+from ..kernels import rules as k
 from ..params import ComponentOf, Int, ListOf, Options, Param, Str
 from ..registry import register
-from .columns import COLUMN_TYPES, Block, Column, q
+from .columns import COLUMN_TYPES, Column, Setup, column_key
 
-__all__ = ["BLOCK_SIZE", "Schema", "column_key"]
+__all__ = ["BLOCK_SIZE", "MAX_POOL_VALUES", "Schema", "column_key"]
 
 #: Rows per block. Part of the output's definition: changing it changes the data.
 BLOCK_SIZE = 2**16
 
-#: Sub-stream of a column that draws its missing values. Every stream makes exactly one
-#: draw per block, so row i's values never depend on how many rows the block has.
+#: Sub-stream of a column that draws its missing values (written as ``1`` in the kernel
+#: :func:`~synthbench.kernels.rules.make_rows`). Every stream makes exactly one draw
+#: per block, so row i's values never depend on how many rows the block has.
 NULL_STREAM = 1
 
-
-def column_key(name: str) -> int:
-    """A stable 32-bit key for a column name (the same in every process and platform)."""
-    return zlib.crc32(name.encode("utf-8"))
-
-
-def _nullable(column: Column) -> str | None:
-    if getattr(column, "kind", None) == "sequential" and not (column.prefix or column.width):
-        return "Int64"
-    return column.nullable_dtype
+#: Most Faker values the Text columns of one schema may pool, all together.
+MAX_POOL_VALUES = 1_000_000
 
 
 @register
@@ -101,7 +99,7 @@ class Schema(Generator):
         ),
         Param(
             "constraints",
-            ListOf(Str(max_len=expressions.MAX_LENGTH, what="an expression str")),
+            ListOf(Str(max_len=expressions.MAX_LENGTH, what="an expression str"), max_len=200),
             (),
             "Row conditions such as 'start < end'.",
         ),
@@ -160,6 +158,14 @@ class Schema(Generator):
         self._order()
         for text in self.constraints:
             self._parse_constraint(text, seen)
+        pooled = sum(c.pool_size for c in self.columns if type(c).__name__ == "Text")
+        if pooled > MAX_POOL_VALUES:
+            raise self.invalid(
+                "columns",
+                f"must pool at most {MAX_POOL_VALUES:,} Faker values over all Text columns "
+                f"(their pool_size adds up to {pooled:,}); lower pool_size",
+                f"{len(self.columns)} columns",
+            )
 
     def _parse_constraint(self, text: str, names: set[str]) -> expressions.Expression:
         try:
@@ -195,25 +201,67 @@ class Schema(Generator):
         names = {c.name for c in self.columns}
         return [self._parse_constraint(t, names) for t in self.constraints]
 
-    # -- sampling ----------------------------------------------------------------------
-    def _make_rows(self, seed: int, positions: np.ndarray, stream: tuple[int, int], cache: dict) -> pd.DataFrame:
-        n = len(positions)
-        df = pd.DataFrame(index=pd.RangeIndex(n))
-        block = Block(seed=seed, positions=positions, stream=stream, df=df, cache=cache)
-        order = self._order()
-        with np.errstate(all="ignore"):
-            for col in order:
-                rng = np.random.default_rng([seed, *stream, column_key(col.name)])
-                df[col.name] = col.generate(block, rng)
-                if col.null_rate > 0:
-                    values = df[col.name]
-                    if _nullable(col):
-                        values = values.astype(_nullable(col))
-                    gaps = np.random.default_rng([seed, *stream, column_key(col.name), NULL_STREAM])
-                    df[col.name] = values.mask(gaps.random(n) < col.null_rate)
-        names = [c.name for c in self.columns]
-        return df if names == [c.name for c in order] else df[names]
+    # -- the plan ------------------------------------------------------------------------
+    def _table(self, setup: Setup) -> list[tuple[str, int, Any, dict[str, Any], Any]]:
+        """One ``(name, stream key, kernel, arguments, missing)`` entry per column, in the
+        order they are made (each after the columns it reads)."""
+        table = []
+        for col in self._order():
+            kernel, arguments = col.kernel_call(setup)
+            table.append((col.name, column_key(col.name), kernel, arguments, col.missing()))
+        return table
 
+    def _make_table(self, n: int, seed: int, columns: Any, constraints: Any, blocks: Any = None) -> Plan:
+        """The call that makes the frame, with ``columns`` and ``constraints`` as given
+        (the tables themselves, or the names of the exported code's variables)."""
+        names = [c.name for c in self.columns]
+        options: dict[str, Any] = {}
+        if self.constraints:
+            options = {
+                "enforce": k.enforce_constraints,
+                "constraints": constraints,
+                "on_violation": self.on_violation,
+                "max_attempts": self.max_attempts,
+            }
+        if names != [c.name for c in self._order()]:
+            options["output"] = names
+        if blocks is not None:
+            options["blocks"] = blocks
+        plan = Plan()
+        plan.call("df", k.make_table, n_rows=n, seed=seed, columns=columns, **options, block_size=BLOCK_SIZE)
+        return plan
+
+    def _constraint_table(self) -> list[tuple[str, Any]]:
+        return [(expr.text, expr.tree) for expr in self._constraints()]
+
+    def _run(self, n: int, seed: int, blocks: tuple[int, int] | None = None) -> pd.DataFrame:
+        setup = Setup(seed)
+        table = self._table(setup)
+        try:
+            env = setup.plan.run()
+            plan = self._make_table(n, seed, table, self._constraint_table(), blocks)
+            return plan.run(**env)["df"]
+        except SynthbenchError:
+            raise
+        except Exception as exc:  # a kernel's numpy/pandas error, named for the user
+            raise self._explain(exc) from None
+
+    def _explain(self, exc: Exception) -> SynthbenchError:
+        notes = " ".join(getattr(exc, "__notes__", []))
+        why = f"{type(exc).__name__}: {exc}"
+        for col in self.columns:
+            if notes == f"while making column {col.name!r}":
+                if type(col).__name__ == "Derived":
+                    return ExpressionError(f"The expression {col.expr!r} of {col.label} cannot be computed: {why}")
+                return InvalidParameterError(f"{col.label} cannot be made: {exc}.")
+        for text in self.constraints:
+            if notes == f"while checking constraint {text!r}":
+                return ExpressionError(f"The constraint {text!r} cannot be computed on these columns: {why}")
+        if notes or not isinstance(exc, ValueError):
+            return InvalidParameterError(f"Schema cannot make its rows: {why}")
+        return InvalidParameterError(f"The 'constraints' parameter of Schema: {exc}")
+
+    # -- sampling ----------------------------------------------------------------------
     def broken_rows(self, df: pd.DataFrame) -> pd.DataFrame:
         """One boolean column per constraint: which rows of ``df`` break it.
 
@@ -225,56 +273,22 @@ class Schema(Generator):
         [True, False, False]
         """
         self.validate()
-        out = {}
-        for expr in self._constraints():
-            missing = [c for c in expr.columns if c not in df.columns]
+        constraints = self._constraint_table()
+        for text, tree in constraints:
+            missing = [c for c in dict.fromkeys(k.columns_of(tree)) if c not in df.columns]
             if missing:
-                raise InvalidParameterError(f"The frame lacks column(s) {missing} used by constraint {expr.text!r}.")
-            held = expressions.evaluate(expr, df)
-            present = df[list(expr.columns)].notna().all(axis=1)
-            out[expr.text] = (~held & present).fillna(False).to_numpy(dtype=bool)
+                raise InvalidParameterError(f"The frame lacks column(s) {missing} used by constraint {text!r}.")
+        try:
+            broken = k.broken_rows(df, constraints)
+        except Exception as exc:
+            raise self._explain(exc) from None
+        out = dict(zip(self.constraints, broken, strict=True))
         return pd.DataFrame(out, index=df.index, columns=list(out))
 
-    def _make_block(self, seed: int, block: int, n: int, cache: dict, report: dict) -> pd.DataFrame:
-        positions = np.arange(block * BLOCK_SIZE, min((block + 1) * BLOCK_SIZE, n))
-        df = self._make_rows(seed, positions, (block, 0), cache)
-        if not self.constraints:
-            return df
-        broken = self.broken_rows(df)
-        for text in broken:
-            report["constraint_violations"][text] += int(broken[text].sum())
-        bad = broken.any(axis=1).to_numpy()
-        if self.on_violation == "drop":
-            report["rows_dropped"] += int(bad.sum())
-            return df[~bad]
-        attempt = 0
-        while bad.any() and self.on_violation == "resample" and attempt < self.max_attempts:
-            attempt += 1
-            report["rows_resampled"] += int(bad.sum())
-            fresh = self._make_rows(seed, positions[bad], (block, attempt), cache)
-            df = pd.concat([df[~bad], fresh.set_axis(df.index[bad])]).sort_index()
-            bad = self.broken_rows(df).any(axis=1).to_numpy()
-        if bad.any():
-            first = df.index[bad][0]
-            why = f"after {self.max_attempts} attempts" if self.on_violation == "resample" else "(on_violation='raise')"
-            raise InvalidParameterError(
-                f"The 'constraints' parameter of Schema: {int(bad.sum())} row(s) still break "
-                f"{list(self.constraints)} {why}, e.g. row {first}: "
-                f"{df.loc[first].to_dict()}. The columns' distributions rarely satisfy them."
-            )
-        return df
-
     def _sample(self, n: int, seed: int) -> pd.DataFrame:
-        cache: dict = {}
-        report: dict[str, Any] = {
-            "constraint_violations": dict.fromkeys(self.constraints, 0),
-            "rows_resampled": 0,
-            "rows_dropped": 0,
-        }
-        blocks = [self._make_block(seed, k, n, cache, report) for k in range(_n_blocks(n))]
-        df = pd.concat(blocks, ignore_index=True)
-        if self.constraints:
-            df.attrs["synthbench"] = report
+        df = self._run(n, seed)
+        if "constraints" in df.attrs:
+            df.attrs["synthbench"] = df.attrs.pop("constraints")
         return df
 
     def _sample_blocks(self, n: int, seed: int, start: int, stop: int) -> pd.DataFrame:
@@ -283,101 +297,70 @@ class Schema(Generator):
         Block k depends only on ``(seed, k)``, so concatenating the block ranges of any
         partition of ``range(n_blocks)`` gives ``sample(n, seed)`` (streaming, Dask).
         """
-        cache: dict = {}
-        report: dict[str, Any] = {
-            "constraint_violations": dict.fromkeys(self.constraints, 0),
-            "rows_resampled": 0,
-            "rows_dropped": 0,
-        }
-        blocks = [self._make_block(seed, k, n, cache, report) for k in range(start, stop)]
-        return pd.concat(blocks, ignore_index=True)
+        df = self._run(n, seed, (start, stop))
+        df.attrs.pop("constraints", None)
+        return df
+
+    # -- resources ----------------------------------------------------------------------
+    def _row_bytes(self) -> int:
+        """About how many bytes one row of the frame takes (text at its longest)."""
+        self.validate()
+        widths: dict[str, int] = {}
+        total = 8 * len(self.constraints)
+        for col in self._order():
+            widths[col.name] = col.text_width(widths)
+            total += col.row_bytes(widths[col.name])
+        return total
+
+    def _estimate_bytes(self, n: int) -> int:
+        """About how many bytes ``sample(n)`` needs: the frame and its blocks while they are
+        joined, a block's temporaries (text is built as 4-byte code points), pools and grids."""
+        rows = self._row_bytes()
+        return 2 * n * rows + min(n, BLOCK_SIZE) * 8 * rows + sum(c.setup_bytes() for c in self.columns)
 
     # -- code ----------------------------------------------------------------------------
     def _to_code(self, n: int, seed: int) -> str:
+        setup = Setup(seed)
+        table = self._table(setup)
+        constraints = self._constraint_table()
+        run = self._make_table(n, seed, table, constraints)
         cell = CodeCell(f"Schema: {n} rows, seed {seed}. Regenerates the frame as `df`.")
         cell.need("import numpy as np", "import pandas as pd")
+        cell.kernels(Plan([*setup.plan.steps, *run.steps]).kernels())
+        if setup.plan.steps:
+            cell.block(None, *setup.plan.lines())
+        order = {c.name: c for c in self.columns}
+        rows = []
+        for i, (name, key, kernel, arguments, missing) in enumerate(table, 1):
+            rows.append(f"    # {i}: {order[name].summary()}")
+            one = [literal(name), literal(key), kernel.__name__, literal(arguments), literal(missing)]
+            lines = wrap("(", one, "),", indent="    ")
+            if max(map(len, lines)) > 88:  # the arguments one per line
+                args = [f"{literal(a)}: {literal(v)}" for a, v in arguments.items()]
+                lines = [
+                    "    (",
+                    f"        {literal(name)}, {literal(key)}, {kernel.__name__},",
+                    *wrap("{", args, "},", indent="        "),
+                    f"        {literal(missing)},",
+                    "    ),",
+                ]
+            rows.extend(lines)
         cell.block(
-            None,
-            f"SEED = {seed}",
-            f"N_ROWS = {n}",
-            "BLOCK_SIZE = 65536  # rows are made in blocks; block k depends only on (SEED, k)",
+            "One entry per column, in the order they are made (each after the columns it reads):\n"
+            "(name, random stream key, kernel, its arguments, (share missing, dtype that holds missing) or None)",
+            "COLUMNS = [",
+            *rows,
+            "]",
         )
-        setup = [line for c in self.columns for line in c.setup_code(seed)]
-        if setup:
-            cell.need("from faker import Faker")
-            cell.block(None, *setup)
-
-        body = [
-            "def make_rows(positions, stream):",
-            '    """Rows at `positions` (row numbers) from the random streams keyed by `stream`."""',
-            "    n = len(positions)",
-            "    df = pd.DataFrame(index=pd.RangeIndex(n))",
-        ]
-        order = self._order()
-        for col in order:
-            body.append("")
-            body.append(f"    # {col.name}: {col.describe()}")
-            if col.uses_rng or col.null_rate > 0:
-                body.append(f"    rng = np.random.default_rng([SEED, *stream, {column_key(col.name)}])")
-            body.extend(f"    {line}" for line in col.code())
-            if col.null_rate > 0:
-                cast = f".astype({literal(_nullable(col))})" if _nullable(col) else ""
-                body.append(
-                    f"    gaps = np.random.default_rng([SEED, *stream, {column_key(col.name)}, {NULL_STREAM}])"
-                    f"  # {col.null_rate:.0%} missing"
-                )
-                body.append(
-                    f"    df[{q(col.name)}] = df[{q(col.name)}]{cast}.mask(gaps.random(n) < {literal(col.null_rate)})"
-                )
-        names = [c.name for c in self.columns]
-        body.append("")
-        body.append(f"    return df[{literal(names)}]" if names != [c.name for c in order] else "    return df")
-        cell.block(None, *body)
-
-        if self.constraints:
-            cell.block(None, *self._constraint_code())
-        block = [
-            "def make_block(block):",
-            "    positions = np.arange(block * BLOCK_SIZE, min((block + 1) * BLOCK_SIZE, N_ROWS))",
-            "    df = make_rows(positions, (block, 0))"
-            if self.constraints
-            else "    return make_rows(positions, (block, 0))",
-        ]
-        if self.on_violation == "drop" and self.constraints:
-            block.append("    return df[~broken(df)]  # drop rows that break a constraint")
-        elif self.constraints:
-            block += [
-                "    bad = broken(df)",
-                "    attempt = 0",
-                f"    while bad.any() and attempt < {self.max_attempts if self.on_violation == 'resample' else 0}:",
-                "        attempt += 1  # make the broken rows again from fresh streams",
-                "        fresh = make_rows(positions[bad], (block, attempt))",
-                "        df = pd.concat([df[~bad], fresh.set_axis(df.index[bad])]).sort_index()",
-                "        bad = broken(df)",
-                "    if bad.any():",
-                '        raise ValueError(f"{bad.sum()} rows still break the constraints")',
-                "    return df",
-            ]
-        cell.block(None, *block)
-        cell.block(
-            None,
-            "n_blocks = max(1, -(-N_ROWS // BLOCK_SIZE))",
-            "df = pd.concat([make_block(k) for k in range(n_blocks)], ignore_index=True)",
-        )
+        if constraints:
+            lines = ["CONSTRAINTS = ["]
+            for text, tree in constraints:
+                lines.extend(wrap("(", [literal(text), literal(tree)], "),", indent="    "))
+            lines.append("]")
+            cell.block("Row conditions (text, expression tree); a missing value breaks none", *lines)
+        final = self._make_table(n, seed, Ref("COLUMNS"), Ref("CONSTRAINTS"))
+        cell.block(None, *final.lines())
         return cell.render()
-
-    def _constraint_code(self) -> list[str]:
-        lines = [
-            "def broken(df):",
-            '    """Rows that break a constraint; a missing value breaks none (as in SQL CHECK)."""',
-            "    bad = np.zeros(len(df), dtype=bool)",
-        ]
-        for expr in self._constraints():
-            cols = literal(list(expr.columns))
-            lines.append(f"    held = {expressions.to_source(expr)}  # {expr.text}")
-            lines.append(f"    bad |= (~held & df[{cols}].notna().all(axis=1)).fillna(False).to_numpy(dtype=bool)")
-        lines.append("    return bad")
-        return lines
 
 
 def _n_blocks(n: int) -> int:

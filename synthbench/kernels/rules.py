@@ -1,0 +1,329 @@
+"""Kernels of the rule-based family: a table of columns made block by block.
+
+:class:`~synthbench.Schema` compiles each column to an entry of a literal table,
+``(name, stream key, kernel, arguments, missing)``, and its constraints to
+``(text, tree)`` pairs; :func:`make_table` makes the rows from them. Every column
+kernel takes ``(rng, positions, df, **arguments)``: its own random stream, the row
+numbers being made and the columns made so far, and returns the column's values.
+Expressions are nested tuples evaluated by :func:`evaluate`.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+
+def make_table(
+    n_rows,
+    seed,
+    columns,
+    block_size=65536,
+    output=None,
+    blocks=None,
+    enforce=None,
+    constraints=(),
+    on_violation="resample",
+    max_attempts=100,
+):
+    """``n_rows`` rows made in blocks; block k depends only on ``(seed, k)``.
+
+    ``columns`` are made in their order and returned in the order of ``output`` (if
+    given). ``blocks=(start, stop)`` makes only those blocks. ``enforce`` (see
+    :func:`enforce_constraints`) deals with the rows of each block that break a
+    constraint, and counts them in ``df.attrs["constraints"]``.
+    """
+    start, stop = blocks if blocks is not None else (0, max(1, -(-n_rows // block_size)))
+    report = {
+        "constraint_violations": dict.fromkeys([text for text, _ in constraints], 0),
+        "rows_resampled": 0,
+        "rows_dropped": 0,
+    }
+    frames = []
+    for block in range(start, stop):
+        positions = np.arange(block * block_size, min((block + 1) * block_size, n_rows))
+        df = make_rows(seed, (block, 0), positions, columns)
+        if enforce is not None:
+            df = enforce(df, seed, block, positions, columns, constraints, on_violation, max_attempts, report)
+        frames.append(df)
+    df = pd.concat(frames, ignore_index=True)
+    if output is not None:
+        df = df[output]
+    if enforce is not None:
+        df.attrs["constraints"] = report
+    return df
+
+
+def enforce_constraints(df, seed, block, positions, columns, constraints, on_violation, max_attempts, report):
+    """A block's rows, with those that break a constraint made again, dropped or refused.
+
+    ``"resample"`` makes broken rows again from the streams of the next attempt (up to
+    ``max_attempts``), ``"drop"`` drops them and ``"raise"`` refuses them; ``report``
+    counts them.
+    """
+    texts = [text for text, _ in constraints]
+    broken = broken_rows(df, constraints)
+    for text, rows in zip(texts, broken, strict=True):
+        report["constraint_violations"][text] += int(rows.sum())
+    bad = np.logical_or.reduce(broken)
+    if on_violation == "drop":
+        report["rows_dropped"] += int(bad.sum())
+        return df[~bad]
+    attempt = 0
+    while bad.any() and on_violation == "resample" and attempt < max_attempts:
+        attempt += 1  # make the broken rows again from fresh streams
+        report["rows_resampled"] += int(bad.sum())
+        fresh = make_rows(seed, (block, attempt), positions[bad], columns)
+        df = pd.concat([df[~bad], fresh.set_axis(df.index[bad])]).sort_index()
+        bad = np.logical_or.reduce(broken_rows(df, constraints))
+    if bad.any():
+        first = df.index[bad][0]
+        why = f"after {max_attempts} attempts" if on_violation == "resample" else "(on_violation='raise')"
+        raise ValueError(
+            f"{int(bad.sum())} row(s) still break {texts} {why}, e.g. row {first}: "
+            f"{df.loc[first].to_dict()}. The columns' distributions rarely satisfy them."
+        )
+    return df
+
+
+def make_rows(seed, stream, positions, columns):
+    """Rows at ``positions`` (row numbers); each column draws from its own stream.
+
+    A column's stream is ``default_rng([seed, block, attempt, key])`` and its missing
+    values come from the sub-stream ``[..., key, 1]``, so editing one column never
+    moves another, and a null rate never moves the values.
+    """
+    n = len(positions)
+    df = pd.DataFrame(index=pd.RangeIndex(n))
+    with np.errstate(all="ignore"):
+        for name, key, kernel, arguments, missing in columns:
+            try:
+                df[name] = kernel(np.random.default_rng([seed, *stream, key]), positions, df, **arguments)
+            except Exception as exc:
+                exc.add_note(f"while making column {name!r}")
+                raise
+            if missing is not None:
+                rate, dtype = missing
+                values = df[name] if dtype is None else df[name].astype(dtype)
+                gaps = np.random.default_rng([seed, *stream, key, 1])
+                df[name] = values.mask(gaps.random(n) < rate)
+    return df
+
+
+def broken_rows(df, constraints):
+    """For each ``(text, tree)`` condition, which rows break it (a missing value breaks none)."""
+    out = []
+    with np.errstate(all="ignore"):
+        for text, tree in constraints:
+            try:
+                held = pd.Series(evaluate(tree, df), index=df.index)
+            except Exception as exc:
+                exc.add_note(f"while checking constraint {text!r}")
+                raise
+            present = df[list(dict.fromkeys(columns_of(tree)))].notna().all(axis=1)
+            out.append((~held.astype("boolean") & present).fillna(False).to_numpy(dtype=bool))
+    return out
+
+
+def columns_of(tree):
+    """Names of the columns an expression tree reads."""
+    if not isinstance(tree, tuple):
+        return []
+    if tree[0] == "col":
+        return [tree[1]]
+    return [name for arg in tree[1:] for name in columns_of(arg)]
+
+
+def evaluate(tree, df):
+    """The value of an expression tree over the columns of ``df``.
+
+    A tree is a constant, ``("col", name)``, or ``(operator or function, *arguments)``.
+    ``and``/``or``/``not`` take conditions or boolean columns only; text cannot be
+    repeated (``*``) or formatted (``%``).
+    """
+    if not isinstance(tree, tuple):
+        return tree
+    op, *args = tree
+    if op == "col":
+        return df[args[0]]
+    if op in ("in", "not in"):
+        hit = evaluate(args[0], df).isin(args[1])
+        return ~hit if op == "not in" else hit
+    values = [evaluate(arg, df) for arg in args]
+    if op in ("and", "or", "not"):
+        for value in values:
+            dtype = getattr(value, "dtype", None)
+            if not (isinstance(value, (bool, np.bool_)) or (dtype is not None and pd.api.types.is_bool_dtype(dtype))):
+                raise TypeError(f"{op!r} needs conditions or boolean columns; compare first, e.g. x != 0")
+        if op == "not":
+            return (not values[0]) if isinstance(values[0], bool) else ~values[0]
+        out = values[0]
+        for value in values[1:]:
+            out = (out & value) if op == "and" else (out | value)
+        return out
+    if op in ("*", "%") and any(is_text(v) for v in (values if op == "*" else values[:1])):
+        raise TypeError("text cannot be repeated with '*' or formatted with '%'")
+    a = values[0]
+    b = values[1] if len(values) > 1 else None
+    binary = {
+        "+": lambda: a + b,
+        "-": lambda: a - b,
+        "*": lambda: a * b,
+        "/": lambda: a / b,
+        "//": lambda: a // b,
+        "%": lambda: a % b,
+        "**": lambda: a**b,
+        "==": lambda: a == b,
+        "!=": lambda: a != b,
+        "<": lambda: a < b,
+        "<=": lambda: a <= b,
+        ">": lambda: a > b,
+        ">=": lambda: a >= b,
+    }
+    if op in binary:
+        return binary[op]()
+    if op == "neg":
+        return -a
+    if op == "pos":
+        return +a
+    if op in ("abs", "sqrt", "exp", "log", "log10", "floor", "ceil", "round", "minimum", "maximum", "clip", "where"):
+        return getattr(np, op)(*values)
+    if op in ("days", "hours"):
+        return pd.to_timedelta(a, unit="D" if op == "days" else "h")
+    if op in ("year", "month", "day", "weekday"):
+        return getattr(a.dt, "day_of_week" if op == "weekday" else op)
+    raise ValueError(f"unknown operation {op!r}")
+
+
+def is_text(value):
+    """Whether ``value`` is a str or a column of text."""
+    dtype = getattr(value, "dtype", None)
+    if dtype is None:
+        return isinstance(value, str)
+    return getattr(dtype, "kind", None) == "O" or pd.api.types.is_string_dtype(dtype)
+
+
+# -- column kernels: (rng, positions, df, **arguments) -> values -----------------------------
+
+
+def sequential_ids(rng, positions, df, start):
+    """Ids ``start``, ``start + 1``, ... by row number."""
+    return positions + start
+
+
+def prefixed_ids(rng, positions, df, start, prefix, width):
+    """Ids as text: ``prefix`` and the number, zero-padded to ``width`` digits."""
+    numbers = (positions + start).astype(np.str_)
+    if len(numbers):  # numpy's zfill fails on an empty array
+        numbers = np.strings.zfill(numbers, width)
+    return np.strings.add(prefix, numbers)
+
+
+def uuid4_ids(rng, positions, df):
+    """Random UUID4s as text, built from 16 random bytes per row."""
+    n = len(positions)
+    raw = rng.integers(0, 256, size=(n, 16), dtype=np.uint8)
+    raw[:, 6] = raw[:, 6] & 0x0F | 0x40  # version 4
+    raw[:, 8] = raw[:, 8] & 0x3F | 0x80  # RFC 4122 variant
+    hexdigits = np.frombuffer(b"0123456789abcdef", dtype=np.uint8)
+    chars = np.stack([hexdigits[raw >> 4], hexdigits[raw & 0x0F]], axis=2)
+    chars = np.insert(chars.reshape(n, 32), [8, 12, 16, 20], ord("-"), axis=1)
+    return chars.view("S36").ravel().astype(np.str_)
+
+
+def categories(rng, positions, df, values, p=None):
+    """One of ``values`` per row, with probabilities ``p`` (None: equally likely)."""
+    n = len(positions)
+    codes = rng.integers(0, len(values), size=n) if p is None else rng.choice(len(values), size=n, p=p)
+    return pd.Categorical.from_codes(codes, categories=values)
+
+
+def booleans(rng, positions, df, p):
+    """True with probability ``p``."""
+    return rng.random(len(positions)) < p
+
+
+def numbers(
+    rng, positions, df, method, arguments, by=None, groups=None, integer=False, decimals=None, low=None, high=None
+):
+    """Numbers from ``rng.<method>(**arguments)``, optionally per group, rounded and clipped.
+
+    ``groups`` maps each argument to ``{value of column by: argument}`` for the rows
+    whose ``by`` value (as text) differs. Integers come from continuous distributions
+    rounded to the nearest one; values that do not fit in int64 are refused.
+    """
+    arguments = dict(arguments)
+    if by is not None:
+        key = df[by].astype(str).to_numpy()
+        for name, values in groups.items():
+            arguments[name] = np.select([key == g for g in values], list(values.values()), default=arguments[name])
+    if method == "integers":
+        values = rng.integers(arguments["low"], arguments["high"], size=len(positions), endpoint=True)
+    else:
+        values = getattr(rng, method)(**arguments, size=len(positions))
+    if integer and values.dtype.kind == "f":
+        values = np.rint(values)
+    if not integer:
+        values = values.astype(np.float64)
+        if decimals is not None:
+            values = np.round(values, decimals)
+    if low is not None or high is not None:
+        values = np.clip(values, low, high)
+    if integer:
+        if not (np.isfinite(values).all() and (np.abs(values) <= 2**62).all()):
+            raise OverflowError("drew values that do not fit in int64; narrow its params or set 'min' and 'max'")
+        return values.astype(np.int64)
+    if not np.isfinite(values).all():
+        raise OverflowError("drew infinite values; narrow its params or set 'min' and 'max'")
+    return values
+
+
+def times(rng, positions, df, start, step, count):
+    """Times ``start + k * step`` (``step`` in microseconds), k uniform in [0, count)."""
+    k = rng.integers(0, count, size=len(positions))
+    return np.datetime64(start, "us") + k * np.timedelta64(step, "us")
+
+
+def calendar_grid(start, end, freq):
+    """The times of a calendar frequency (business days, month starts, ...) from start to end."""
+    return pd.date_range(start, end, freq=freq, unit="us").to_numpy()
+
+
+def faker_pool(provider, locale, seed, size):
+    """``size`` values of a Faker provider, from a Faker seeded with ``seed``."""
+    from faker import Faker
+
+    fake = Faker(locale)
+    fake.seed_instance(seed)
+    make = getattr(fake, provider)
+    return np.array([make() for _ in range(size)])
+
+
+def pick(rng, positions, df, pool):
+    """A uniformly drawn value of ``pool`` per row."""
+    return pool[rng.integers(0, len(pool), size=len(positions))]
+
+
+def pattern_strings(rng, positions, df, template, slots):
+    """Text from a template of code points; each slot fills its positions from an alphabet.
+
+    ``slots`` holds ``(alphabet, positions)`` pairs. One uniform per placeholder of a
+    row, so a row's text does not depend on how many rows are made.
+    """
+    n = len(positions)
+    codes = np.tile(np.array(template, dtype=np.uint32), (n, 1))
+    u = rng.random((n, sum(len(where) for _, where in slots)))
+    offset = 0
+    for alphabet, where in slots:
+        letters = np.array([ord(c) for c in alphabet], dtype=np.uint32)
+        codes[:, where] = letters[(u[:, offset : offset + len(where)] * len(letters)).astype(np.intp)]
+        offset += len(where)
+    return codes.view(f"U{len(template)}").ravel()
+
+
+def derived(rng, positions, df, tree):
+    """A column computed from the others by an expression tree (see :func:`evaluate`)."""
+    value = evaluate(tree, df)
+    if np.ndim(value) == 0:  # an expression without columns, e.g. a constant
+        return np.full(len(positions), value)
+    return value
