@@ -263,5 +263,5 @@ def test_cart_code_can_read_the_training_frame_from_a_variable(tmp_path, fitted,
 def test_copula_code_embeds_what_was_learned(tmp_path, fitted):
     gen = fitted["GaussianCopula"]
     code = gen.to_code(100, seed=0)
-    assert "covs = [" in code and "'knots'" in code and "sklearn" not in code
+    assert "covs=[" in code and "'knots'" in code and "sklearn" not in code
     pd.testing.assert_frame_equal(run_code(code, tmp_path), gen.sample(100, seed=0))
