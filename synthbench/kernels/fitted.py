@@ -131,8 +131,7 @@ def encode_for_trees(frame, columns):
             ints = pd.DatetimeIndex(s).asi8.astype(float)
             out[:, j] = np.where(s.isna().to_numpy(), np.nan, ints)
         else:
-            # Trees split in float32: keep huge values inside its range (the order is what counts).
-            out[:, j] = np.clip(s.to_numpy(dtype="float64", na_value=np.nan), -1e38, 1e38)
+            out[:, j] = s.to_numpy(dtype="float64", na_value=np.nan)
     return out
 
 
@@ -160,10 +159,15 @@ def cart_sample(data, columns, n, seed, min_samples_leaf, max_depth, random_stat
     names = [col["name"] for col in columns]
     kept = [] if given is None else [j for j, name in enumerate(names) if name in given.columns]
     order = kept + [j for j in range(len(names)) if j not in kept]
+    # Each column scaled by a power of two (exact, and splits do not change) into [-1, 1],
+    # so float32, in which the trees split, holds every value.
     real = encode_for_trees(data, columns)
+    exponents = np.frexp(np.nanmax(np.abs(real), axis=0))[1]
+    real = np.ldexp(real, -exponents)
     synthetic = np.full((n, len(columns)), np.nan)
     if kept:
-        synthetic[:, kept] = encode_for_trees(given.reset_index(drop=True), [columns[j] for j in kept])
+        given_codes = encode_for_trees(given.reset_index(drop=True), [columns[j] for j in kept])
+        synthetic[:, kept] = np.ldexp(given_codes, -exponents[kept])
     rows = {}
     for step, j in enumerate(order):
         if j in kept:
@@ -184,9 +188,8 @@ def cart_sample(data, columns, n, seed, min_samples_leaf, max_depth, random_stat
                 tree = DecisionTreeRegressor(
                     min_samples_leaf=min_samples_leaf, max_depth=max_depth, random_state=random_state
                 )
-                # Scaled into [-1, 1] (splits do not change), missing targets form their own
-                # value, -3, below every real one, so a leaf can hold them.
-                y = y / max(float(np.nanmax(np.abs(y))), 1e-300)
+                # Missing targets form their own value, -3, below every real (scaled) one,
+                # so a leaf can hold them.
                 y = np.where(np.isnan(y), -3.0, y)
             tree.fit(real[:, before], y)
             rows[j] = leaf_members(tree.apply(real[:, before]), tree.apply(synthetic[:, before]), rng)

@@ -54,8 +54,9 @@ DTYPES = {
 NO_MISSING = frozenset({"bool", *(d for d in INT_RANGES if d[0] in "iu")})
 #: Integers the latent models learn exactly (through float64).
 EXACT_INT = 2**53
-#: Datetime counts (in their unit) kept well inside int64, rounding included.
-DATETIME_LIMIT = 2**62
+#: Datetime counts (in their unit): int64 without NaT; as floats, the largest below 2**63.
+DATETIME_INTS = (-(2**63) + 1, 2**63 - 1)
+DATETIME_LIMIT = 2**63 - 1024
 _FIXED_OFFSET = re.compile(r"UTC[+-](0\d|1[0-4]):[0-5]\d")
 _MAX_NAME = 1_000
 _MAX_COMPONENTS = 100
@@ -152,7 +153,7 @@ def check_column(col: Any, where: str, extra: frozenset[str]) -> dict[str, Any]:
         if dtype != expected:
             raise _fail(f"{where}['dtype']", f"{expected!r} (from 'unit' and 'tz')", dtype)
         keys |= {"unit", "tz"}
-    elif dtype not in DTYPES[kind]:
+    elif not isinstance(dtype, str) or dtype not in DTYPES[kind]:
         raise _fail(f"{where}['dtype']", f"a {kind} dtype, one of {sorted(DTYPES[kind])}", dtype)
     if dtype in NO_MISSING and rate != 0:
         raise _fail(f"{where}['null_rate']", f"0 for dtype {dtype!r}, which cannot hold missing values", rate)
@@ -288,14 +289,14 @@ def check_cart_rows(rows: Any, columns: list[dict[str, Any]]) -> None:
         kind = col["kind"]
         if kind in ("categorical", "boolean"):
             labels = col["labels"]
-            ok = all(any(type(v) is type(c) and v == c for c in labels) for v in set(present))
+            ok = all(any(type(v) is type(c) and v == c for c in labels) for v in present)
             rule = "values from the column's 'labels', or None"
         elif kind == "numeric":
             low, high = -FLOAT_MAX[col["dtype"]], FLOAT_MAX[col["dtype"]]
             ok = all(_is_number(v) and low <= v <= high for v in present)
             rule = f"finite numbers in [{low:g}, {high:g}], or None"
         else:
-            low, high = INT_RANGES[col["dtype"]] if kind == "integer" else (-DATETIME_LIMIT, DATETIME_LIMIT)
+            low, high = INT_RANGES[col["dtype"]] if kind == "integer" else DATETIME_INTS
             ok = all(isinstance(v, int) and not isinstance(v, bool) and low <= v <= high for v in present)
             rule = f"ints in [{low}, {high}], or None"
         if not ok:
