@@ -352,7 +352,7 @@ def test_time_zones_are_names_or_fixed_offsets(tmp_path):
             assert df.dtypes.equals(real.dtypes)
     real = pd.DataFrame({"t": stamps.dt.tz_localize("dateutil/Europe/Paris"), "x": [1.0, 2.0, 3.0]})
     for cls in GENERATORS:
-        with pytest.raises(DataError, match="'t'.*time zone"):
+        with pytest.raises(DataError, match=r"'t'.*time zone"):
             cls().fit(real)
 
 
@@ -524,3 +524,11 @@ def test_any_single_tampering_is_refused_or_harmless(name):
         _check_tampered(name, data)
 
     check()
+
+
+@pytest.mark.parametrize("cls", GENERATORS, ids=IDS)
+def test_memory_estimate_covers_the_frame_and_grows_with_n(cls, fitted, mixed):
+    gen = fitted[cls.__name__]
+    frame = gen.sample(2000, seed=0).memory_usage(index=False, deep=False).sum()
+    assert gen._estimate_bytes(2000) >= frame
+    assert gen._estimate_bytes(4000) > gen._estimate_bytes(2000)

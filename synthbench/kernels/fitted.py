@@ -161,9 +161,9 @@ def cart_sample(data, columns, n, seed, min_samples_leaf, max_depth, random_stat
     order = kept + [j for j in range(len(names)) if j not in kept]
     # Each column scaled by a power of two (exact, and splits do not change) into [-1, 1],
     # so float32, in which the trees split, holds every value.
-    real = encode_for_trees(data, columns)
-    exponents = np.frexp(np.nanmax(np.abs(real), axis=0))[1]
-    real = np.ldexp(real, -exponents)
+    codes = encode_for_trees(data, columns)
+    exponents = np.frexp(np.nanmax(np.abs(codes), axis=0))[1]
+    real = np.ldexp(codes, -exponents)
     synthetic = np.full((n, len(columns)), np.nan)
     if kept:
         given_codes = encode_for_trees(given.reset_index(drop=True), [columns[j] for j in kept])
@@ -180,6 +180,7 @@ def cart_sample(data, columns, n, seed, min_samples_leaf, max_depth, random_stat
         else:
             y = real[:, j]
             if columns[j]["kind"] in ("categorical", "boolean"):
+                y = codes[:, j]
                 tree = DecisionTreeClassifier(
                     min_samples_leaf=min_samples_leaf, max_depth=max_depth, random_state=random_state
                 )
@@ -188,9 +189,10 @@ def cart_sample(data, columns, n, seed, min_samples_leaf, max_depth, random_stat
                 tree = DecisionTreeRegressor(
                     min_samples_leaf=min_samples_leaf, max_depth=max_depth, random_state=random_state
                 )
-                # Missing targets form their own value, -3, below every real (scaled) one,
-                # so a leaf can hold them.
-                y = np.where(np.isnan(y), -3.0, y)
+                # Missing targets form their own value, one unit plus the range below the
+                # lowest real one, so a leaf can hold them (in the column's scale).
+                low, high = np.nanmin(y), np.nanmax(y)
+                y = np.where(np.isnan(y), low - np.ldexp(1.0, -exponents[j]) - (high - low), y)
             tree.fit(real[:, before], y)
             rows[j] = leaf_members(tree.apply(real[:, before]), tree.apply(synthetic[:, before]), rng)
         synthetic[:, j] = real[rows[j], j]

@@ -129,6 +129,11 @@ class CART(FittedGenerator):
         self.columns_ = columns
         self.data_ = frame_from_lists(state["rows"], columns)
 
+    def _estimate_bytes(self, n: int) -> int:
+        """Peak memory of ``sample(n)``: the synthetic codes, the chosen rows, the columns and
+        the frame (four n x columns arrays), and the training codes in two scales."""
+        return 8 * len(self.columns_) * (4 * n + 2 * len(self.data_))
+
     # -- the plan: sampling and exported code -------------------------------------------
     def _plan(self, n: int, seed: int, data: str) -> Plan:
         """Sequential trees on the training frame held by the variable ``data``."""

@@ -149,6 +149,11 @@ class LatentGaussian(FittedGenerator):
             z[rows] = cond_means[k][rows] + eps[rows] @ factor.T
         return z
 
+    def _estimate_bytes(self, n: int) -> int:
+        """Peak memory of ``sample(n)``: latent scores, noise, uniforms, missing flags, the
+        columns and the frame (about six n x columns arrays), and the component choice."""
+        return 8 * n * (6 * len(self.columns_) + len(self.weights_))
+
     # -- the plan: sampling and exported code -------------------------------------------
     def _plan(self, n: int, seed: int) -> Plan:
         """Latent draws from the learned model, then each column through its marginal."""
