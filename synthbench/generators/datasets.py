@@ -334,6 +334,9 @@ class Blobs(_SklearnDataset):
         _TARGET,
     )
 
+    def _temporary_cells(self, n: int) -> int:
+        return self.centers * self.n_features
+
     def _check_params(self) -> None:
         low, high = self.center_box
         if not low < high:

@@ -5,7 +5,7 @@ interpolation between at most ``n_knots`` points, observed min and max kept) for
 continuous columns, or values with cumulative frequencies (``values``/``cum``) for
 labels and for numbers with few distinct values. A column's *normal score* of a value is
 ``ndtri(F(value))``; the models learn the dependence of these scores, and sampling maps
-new scores back through the marginals (:func:`~._standalone.make_column`).
+new scores back through the marginals (:func:`synthbench.kernels.fitted.make_column`).
 """
 
 from __future__ import annotations
