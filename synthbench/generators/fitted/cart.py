@@ -160,8 +160,7 @@ class CART(FittedGenerator):
         return cart_sample(self.data_, self.columns_, n, seed, *trees, given=given)
 
     def _to_code(self, n: int, seed: int, data: str | None = None) -> str:
-        plan = self._plan(n, seed, "data" if data is None else "real")
-        taken = {"np", "pd", *(f.__name__ for f in plan.kernels()), *keyword.kwlist}
+        taken = {"np", "pd", *(f.__name__ for f in self._plan(n, seed, "data").kernels()), *keyword.kwlist}
         if data is not None and (
             not isinstance(data, str) or not data.isidentifier() or not data.isascii() or data in taken
         ):
@@ -174,6 +173,7 @@ class CART(FittedGenerator):
             + (f"\nReads the training frame from the variable `{data}`." if data else "")
         )
         cell.need("import numpy as np", "import pandas as pd")
+        plan = self._plan(n, seed, data or "data")
         if data is None:
             rows = {c["name"]: _to_list(self.data_[c["name"]], c) for c in self.columns_}
             embed = Plan()
@@ -184,8 +184,8 @@ class CART(FittedGenerator):
                 self.columns_,
                 comment=f"The real rows the trees learn from ({len(self.data_)} rows), column by column.",
             )
-            cell.plan(embed)
-        return cell.plan(self._plan(n, seed, data or "data")).render()
+            plan = Plan(embed.steps + plan.steps)
+        return cell.plan(plan).render()
 
 
 def _check_cart_column(col: Any, where: str) -> dict[str, Any]:
