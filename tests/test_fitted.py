@@ -532,3 +532,57 @@ def test_memory_estimate_covers_the_frame_and_grows_with_n(cls, fitted, mixed):
     frame = gen.sample(2000, seed=0).memory_usage(index=False, deep=False).sum()
     assert gen._estimate_bytes(2000) >= frame
     assert gen._estimate_bytes(4000) > gen._estimate_bytes(2000)
+
+
+def _odd_but_fine_frames():
+    rng = np.random.default_rng(0)
+    x = [1.0, 2.0, 3.0, 4.0]
+    yield "constant bool", pd.DataFrame({"b": [True] * 4, "x": x})
+    yield "one category used", pd.DataFrame({"c": pd.Categorical(["a"] * 4, categories=["a", "b"]), "x": x})
+    yield "one value, rest missing", pd.DataFrame({"f": [np.nan, 3.5, np.nan, np.nan], "x": x})
+    yield "300 columns", pd.DataFrame(rng.normal(size=(30, 300)), columns=[f"c{i}" for i in range(300)])
+    yield (
+        "ordered int categories",
+        pd.DataFrame({"c": pd.Categorical([3, 1, 2, 3], categories=[3, 1, 2], ordered=True), "x": x}),
+    )
+    yield "mixed label categories", pd.DataFrame({"c": pd.Categorical(["a", 1, 2.5, "a"]), "x": x})
+    yield (
+        "seconds beyond 2262",
+        pd.DataFrame(
+            {
+                "t": pd.Series(
+                    pd.to_datetime(["2020-01-01", "3000-01-01", "1000-01-01", "2000-01-01"]).astype("datetime64[s]")
+                ),
+                "x": x,
+            }
+        ),
+    )
+    yield (
+        "nullable bool and float",
+        pd.DataFrame(
+            {
+                "b": pd.array([True, None, False, True], dtype="boolean"),
+                "f": pd.array([1.5, None, 2.5, 3.0], dtype="Float64"),
+            }
+        ),
+    )
+    yield "empty strings", pd.DataFrame({"s": ["", "a", "", "b"], "x": x})
+    yield (
+        "daylight saving change",
+        pd.DataFrame({"t": pd.Series(pd.date_range("2021-03-28", periods=6, freq="h", tz="Europe/Paris"))}),
+    )
+
+
+@pytest.mark.parametrize("cls", GENERATORS, ids=IDS)
+@pytest.mark.parametrize(("case", "real"), list(_odd_but_fine_frames()), ids=[c[0] for c in _odd_but_fine_frames()])
+def test_odd_but_valid_frames_sample_and_export_exactly(cls, case, real):
+    gen = cls().fit(real) if cls is sb.CART else cls(max_discrete=1).fit(real)
+    df, _ = _export_matches(gen, n=25)
+    assert df.dtypes.equals(real.dtypes)
+
+
+@pytest.mark.parametrize("cls", GENERATORS, ids=IDS)
+def test_dtypes_we_cannot_rebuild_are_named(cls):
+    real = pd.DataFrame({"i": pd.array([1, 2, 3], dtype="int64[pyarrow]")})
+    with pytest.raises(DataError, match=r"'i'.*int64\[pyarrow\]"):
+        cls().fit(real)
