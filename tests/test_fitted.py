@@ -263,5 +263,326 @@ def test_cart_code_can_read_the_training_frame_from_a_variable(tmp_path, fitted,
 def test_copula_code_embeds_what_was_learned(tmp_path, fitted):
     gen = fitted["GaussianCopula"]
     code = gen.to_code(100, seed=0)
-    assert "covs = [" in code and "'knots'" in code and "sklearn" not in code
+    assert "covs=[" in code and "'knots'" in code and "sklearn" not in code
     pd.testing.assert_frame_equal(run_code(code, tmp_path), gen.sample(100, seed=0))
+
+
+# -- hostile data: a clear DataError, or a correct result whose export rebuilds it ----------------
+def _export_matches(gen, tmp_path=None, n=30, seed=4):
+    """Sample, and rebuild the same frame from the exported cell (a fresh interpreter if tmp_path)."""
+    df = gen.sample(n, seed=seed)
+    code = gen.to_code(n, seed=seed)
+    if tmp_path is None:
+        namespace: dict = {}
+        exec(compile(code, "<cell>", "exec"), namespace)  # the cell our own export wrote
+        rebuilt = namespace["df"]
+    else:
+        rebuilt = run_code(code, tmp_path)
+    pd.testing.assert_frame_equal(rebuilt, df)
+    pd.testing.assert_frame_equal(sb.from_dict(json.loads(json.dumps(gen.to_dict()))).sample(n, seed=seed), df)
+    return df, code
+
+
+HOSTILE_NAMES = ["a'b\"c", 'x"""\nimport os\n#', "é\u2028\x00", "\\", "name with spaces", "\r\n"]
+
+
+@pytest.mark.parametrize("cls", GENERATORS, ids=IDS)
+def test_hostile_column_names_become_literals_and_never_comments(cls, tmp_path):
+    real = pd.DataFrame(
+        {
+            HOSTILE_NAMES[0]: [1.5, 2.5, 3.5, 4.5, 2.0, 1.0],
+            HOSTILE_NAMES[1]: ['p"""q', "line\nbreak", 'p"""q', "é", "line\nbreak", "é"],
+            HOSTILE_NAMES[2]: [1, 2, 3, 4, 5, 6],
+            HOSTILE_NAMES[3]: [True, False, True, True, False, True],
+            HOSTILE_NAMES[4]: pd.Categorical(["zebra_cat", "yak", "zebra_cat", "yak", "yak", "yak"]),
+            HOSTILE_NAMES[5]: pd.to_datetime(
+                ["2020-01-01", "2020-01-02", None, "2020-01-04", "2020-01-05", "2020-01-06"]
+            ),
+        }
+    )
+    gen = cls().fit(real) if cls is sb.CART else cls(max_discrete=2).fit(real)
+    df, code = _export_matches(gen, tmp_path)
+    assert list(df.columns) == HOSTILE_NAMES
+    comments = [line for line in code.splitlines() if line.lstrip().startswith("#")]
+    for text in ("name with spaces", "zebra_cat", "a'b", "import os", "line"):
+        assert not any(text in line for line in comments), text
+
+
+@pytest.mark.parametrize("cls", GENERATORS, ids=IDS)
+def test_extreme_numbers_sample_and_export_exactly(cls):
+    real = pd.DataFrame(
+        {
+            "huge": [1.7e308, -1.7e308, 0.0, np.nan, 5e-324, 1.0, 2.0],
+            "f32": np.array([3e38, -3e38, 0, 1, 2, 3, 4], dtype=np.float32),
+            "i8": np.array([-128, 127, 0, 1, 5, 6, 7], dtype=np.int8),
+            "stamp": pd.to_datetime(["1677-09-22", "2262-04-10", "2000-01-01"] * 2 + ["2001-01-01"]),
+        }
+    )
+    gen = cls().fit(real) if cls is sb.CART else cls(max_discrete=0).fit(real)
+    df, _ = _export_matches(gen, n=200)  # any RuntimeWarning (overflow, invalid) fails the test
+    assert df.dtypes.equals(real.dtypes)
+    for col in real:
+        assert real[col].min() <= df[col].min() and df[col].max() <= real[col].max(), col
+
+
+@pytest.mark.parametrize("dtype", ["uint64", "UInt64", "int64"])
+def test_integers_beyond_two_to_the_53(dtype):
+    values = [2**64 - 1, 2**63, 2**63 + 1, 5, 7] if dtype != "int64" else [-(2**63), 2**63 - 1, 2**53 + 1, 0, 1]
+    exact = np.array(values, dtype=dtype.lower())
+    real = pd.DataFrame({"big": pd.array(exact, dtype=dtype), "x": [1.0, 2.0, 3.0, 4.0, 5.0]})
+    assert real["big"].tolist() == values
+    # CART copies real values, so it keeps them exactly.
+    df, _ = _export_matches(sb.CART(min_samples_leaf=1).fit(real), n=50)
+    assert df["big"].dtype == real["big"].dtype and set(df["big"]) <= set(values)
+    assert len(set(df["big"])) > 2
+    # The latent models learn in float64, which cannot hold these digits: a clear error.
+    for cls in (sb.GaussianCopula, sb.GaussianMixture):
+        with pytest.raises(DataError, match=r"'big'.*2\*\*53"):
+            cls().fit(real)
+
+
+def test_time_zones_are_names_or_fixed_offsets(tmp_path):
+    import datetime
+
+    stamps = pd.Series(pd.to_datetime(["2020-01-01 10:00", "2020-02-01 11:00", "2020-03-01 12:00"]))
+    for tz in ("Europe/Paris", "UTC", datetime.timezone(datetime.timedelta(hours=-5))):
+        real = pd.DataFrame({"t": stamps.dt.tz_localize(tz), "x": [1.0, 2.0, 3.0]})
+        for cls in GENERATORS:
+            df, _ = _export_matches(cls().fit(real))
+            assert df.dtypes.equals(real.dtypes)
+    real = pd.DataFrame({"t": stamps.dt.tz_localize("dateutil/Europe/Paris"), "x": [1.0, 2.0, 3.0]})
+    for cls in GENERATORS:
+        with pytest.raises(DataError, match=r"'t'.*time zone"):
+            cls().fit(real)
+
+
+@pytest.mark.parametrize("cls", GENERATORS, ids=IDS)
+def test_a_time_zone_path_in_a_spec_is_refused_without_looking_at_the_file(cls, tmp_path):
+    real = pd.DataFrame({"t": pd.Series(pd.date_range("2020-01-01", periods=4, tz="UTC")), "x": [1.0, 2.0, 3.0, 4.0]})
+    spec = cls().fit(real).to_dict()
+    present = tmp_path / "zone"
+    present.write_bytes(b"TZif2" + bytes(60))
+    messages = []
+    for path in (str(present), str(tmp_path / "absent"), "/etc/passwd", "/dev/zero"):
+        for tz in (f"dateutil/{path}", path, "../../etc/passwd"):
+            col = {**spec["state"]["columns"][0], "tz": tz, "dtype": f"datetime64[us, {tz}]"}
+            bad = {**spec, "state": {**spec["state"], "columns": [col, *spec["state"]["columns"][1:]]}}
+            with pytest.raises(SpecError, match=r"\['tz'\]") as info:
+                sb.from_dict(bad)
+            messages.append(str(info.value).replace(repr(tz), "<tz>"))
+    assert len(set(messages)) == 1  # the same words whether or not the file exists
+
+
+def test_categories_that_pandas_counts_as_one_are_refused_in_a_spec(fitted):
+    spec = fitted["GaussianCopula"].to_dict()
+    i, col = next((i, c) for i, c in enumerate(spec["state"]["columns"]) if c["dtype"] == "category")
+    for cats in ([1, True], [1, 1.0], ["a", "a"]):
+        bad_col = {**col, "categories": cats, "values": cats, "cum": [0.5, 1.0]}
+        columns = [*spec["state"]["columns"]]
+        columns[i] = bad_col
+        with pytest.raises(SpecError, match=r"\['categories'\]"):
+            sb.from_dict({**spec, "state": {**spec["state"], "columns": columns}})
+
+
+def test_cart_data_variable_must_not_shadow_a_name_of_the_cell(fitted):
+    for name in ("np", "pd", "cart_sample", "encode_for_trees", "class", "ünï"):
+        with pytest.raises(InvalidParameterError, match="'data'"):
+            fitted["CART"].to_code(5, seed=0, data=name)
+
+
+# -- tampered states: refused field by field, or as good as a fitted one -------------------------
+def _small_table() -> pd.DataFrame:
+    idx = np.arange(24)
+    return pd.DataFrame(
+        {
+            "f": np.round(np.sin(idx) * 10, 1),
+            "i": pd.array(np.where(idx % 5 == 0, None, idx * 3), dtype="Int64"),
+            "u8": (idx % 4).astype(np.uint8),
+            "c": pd.Categorical(np.where(idx % 3 == 0, "a", "b"), categories=["a", "b", "z"]),
+            "s": pd.Series(np.where(idx % 2 == 0, "x", "y")).astype("str"),
+            "b": idx % 3 == 1,
+            "ob": pd.Series([None if i % 7 == 0 else bool(i % 2) for i in idx], dtype=object),
+            "t": pd.Series(pd.Timestamp("2021-01-01") + pd.to_timedelta(idx * 13, unit="h")),
+            "tz": pd.Series(pd.date_range("2021-01-01", periods=24, freq="D", tz="Europe/Paris")),
+        }
+    )
+
+
+def _paths(value, path=()):
+    yield path
+    if isinstance(value, dict):
+        for key, item in value.items():
+            yield from _paths(item, (*path, key))
+    elif isinstance(value, list):
+        for i, item in enumerate(value):
+            yield from _paths(item, (*path, i))
+
+
+def _tampered(state, path, op, new):
+    state = json.loads(json.dumps(state))
+    if not path:
+        return new
+    parent = state
+    for key in path[:-1]:
+        parent = parent[key]
+    if op == "delete":
+        del parent[path[-1]]
+    elif op == "add" and isinstance(parent, dict):
+        parent["extra"] = new
+    else:
+        parent[path[-1]] = new
+    return state
+
+
+_TAMPER_STATES = {
+    "GaussianCopula": sb.GaussianCopula(n_knots=6, max_discrete=3).fit(_small_table()).to_dict(),
+    "GaussianMixture": sb.GaussianMixture(n_components=2, n_knots=6, max_discrete=3).fit(_small_table()).to_dict(),
+    "CART": sb.CART(min_samples_leaf=2).fit(_small_table()).to_dict(),
+}
+
+
+def _hostile_values():
+    from hypothesis import strategies as st
+
+    texts = st.sampled_from(
+        [
+            "dateutil//etc/passwd",
+            "/etc/passwd",
+            "Europe/Paris",
+            "UTC+01:00",
+            "float64",
+            "float32",
+            "int8",
+            "uint64",
+            "Int64",
+            "category",
+            "datetime64[us]",
+            "datetime64[ns, UTC]",
+            "object",
+            "str",
+            "bool",
+            "ns",
+            "s",
+            "numeric",
+            "integer",
+            "categorical",
+            "boolean",
+            "datetime",
+            "a",
+            "x",
+            'q"""\n#',
+            "",
+        ]
+    )
+    numbers = st.one_of(
+        st.integers(-(2**70), 2**70),
+        st.sampled_from([2**63, 2**64 - 1, -(2**63), 2**53 + 1, 0, 1, -1, 2, 15, 16, 10**6]),
+        st.floats(allow_nan=True, allow_infinity=True),
+        st.sampled_from([0.0, 1.0, 0.5, 1e-320, 1e308, -0.0, 1 + 1e-12]),
+    )
+    lists = st.one_of(
+        st.lists(st.floats(-3, 3), max_size=4),
+        st.lists(st.integers(-3, 3), max_size=4),
+        st.lists(st.sampled_from(["a", "b", True, 1, 1.0, None]), max_size=4),
+    )
+    return st.one_of(st.none(), st.booleans(), numbers, texts, st.text(max_size=8), lists, st.just({}))
+
+
+def _check_tampered(name, data):
+    from hypothesis import strategies as st
+
+    spec = _TAMPER_STATES[name]
+    paths = list(_paths(spec["state"]))
+    path = data.draw(st.sampled_from(paths), label="path")
+    op = data.draw(st.sampled_from(["set", "set", "set", "delete", "add"]) if path else st.just("set"), label="op")
+    new = data.draw(_hostile_values(), label="value")
+    state = _tampered(spec["state"], path, op, new)
+    try:
+        gen = sb.from_dict({**spec, "state": state})
+    except SpecError as exc:
+        # Refused by the field checks, not by the trial sample that backs them up.
+        assert "cannot be sampled" not in str(exc) and "inconsistent" not in str(exc), str(exc)
+        return
+    columns = gen.columns_
+    for n, seed in ((0, 0), (1, 1), (9, 2), (60, 3)):
+        df = gen.sample(n, seed=seed)
+        assert list(df.columns) == [c["name"] for c in columns] and len(df) == n
+        assert [str(t) for t in df.dtypes] == [c["dtype"] for c in columns]
+    namespace: dict = {}
+    exec(compile(gen.to_code(9, seed=5), "<cell>", "exec"), namespace)  # our own export of the loaded spec
+    pd.testing.assert_frame_equal(namespace["df"], gen.sample(9, seed=5))
+
+
+@pytest.mark.parametrize("name", list(_TAMPER_STATES))
+def test_any_single_tampering_is_refused_or_harmless(name):
+    from hypothesis import HealthCheck, given, settings
+    from hypothesis import strategies as st
+
+    @settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow], derandomize=True)
+    @given(st.data())
+    def check(data):
+        _check_tampered(name, data)
+
+    check()
+
+
+@pytest.mark.parametrize("cls", GENERATORS, ids=IDS)
+def test_memory_estimate_covers_the_frame_and_grows_with_n(cls, fitted, mixed):
+    gen = fitted[cls.__name__]
+    frame = gen.sample(2000, seed=0).memory_usage(index=False, deep=False).sum()
+    assert gen._estimate_bytes(2000) >= frame
+    assert gen._estimate_bytes(4000) > gen._estimate_bytes(2000)
+
+
+def _odd_but_fine_frames():
+    rng = np.random.default_rng(0)
+    x = [1.0, 2.0, 3.0, 4.0]
+    yield "constant bool", pd.DataFrame({"b": [True] * 4, "x": x})
+    yield "one category used", pd.DataFrame({"c": pd.Categorical(["a"] * 4, categories=["a", "b"]), "x": x})
+    yield "one value, rest missing", pd.DataFrame({"f": [np.nan, 3.5, np.nan, np.nan], "x": x})
+    yield "300 columns", pd.DataFrame(rng.normal(size=(30, 300)), columns=[f"c{i}" for i in range(300)])
+    yield (
+        "ordered int categories",
+        pd.DataFrame({"c": pd.Categorical([3, 1, 2, 3], categories=[3, 1, 2], ordered=True), "x": x}),
+    )
+    yield "mixed label categories", pd.DataFrame({"c": pd.Categorical(["a", 1, 2.5, "a"]), "x": x})
+    yield (
+        "seconds beyond 2262",
+        pd.DataFrame(
+            {
+                "t": pd.Series(
+                    pd.to_datetime(["2020-01-01", "3000-01-01", "1000-01-01", "2000-01-01"]).astype("datetime64[s]")
+                ),
+                "x": x,
+            }
+        ),
+    )
+    yield (
+        "nullable bool and float",
+        pd.DataFrame(
+            {
+                "b": pd.array([True, None, False, True], dtype="boolean"),
+                "f": pd.array([1.5, None, 2.5, 3.0], dtype="Float64"),
+            }
+        ),
+    )
+    yield "empty strings", pd.DataFrame({"s": ["", "a", "", "b"], "x": x})
+    yield (
+        "daylight saving change",
+        pd.DataFrame({"t": pd.Series(pd.date_range("2021-03-28", periods=6, freq="h", tz="Europe/Paris"))}),
+    )
+
+
+@pytest.mark.parametrize("cls", GENERATORS, ids=IDS)
+@pytest.mark.parametrize(("case", "real"), list(_odd_but_fine_frames()), ids=[c[0] for c in _odd_but_fine_frames()])
+def test_odd_but_valid_frames_sample_and_export_exactly(cls, case, real):
+    gen = cls().fit(real) if cls is sb.CART else cls(max_discrete=1).fit(real)
+    df, _ = _export_matches(gen, n=25)
+    assert df.dtypes.equals(real.dtypes)
+
+
+@pytest.mark.parametrize("cls", GENERATORS, ids=IDS)
+def test_dtypes_we_cannot_rebuild_are_named(cls):
+    real = pd.DataFrame({"i": pd.array([1, 2, 3], dtype="int64[pyarrow]")})
+    with pytest.raises(DataError, match=r"'i'.*int64\[pyarrow\]"):
+        cls().fit(real)

@@ -1,8 +1,10 @@
 """make_classification-style data: scikit-learn's ``make_*`` functions as DataFrames.
 
 Each generator here is a thin, declared wrapper around one scikit-learn function. It
-returns a DataFrame with named feature columns and a target column, and its
-``to_code`` is the plain scikit-learn call a person would write.
+returns a DataFrame with named feature columns and a target column. Parameters that
+scikit-learn would refuse are refused up front, with our error; sampling and
+``to_code`` run one kernel (:func:`synthbench.kernels.datasets.dataset_frame`) that
+makes the scikit-learn call with literal arguments and names the columns.
 
 >>> import synthbench as sb
 >>> df = sb.Classification(n_features=4).sample(500, seed=42)
@@ -14,19 +16,19 @@ returns a DataFrame with named feature columns and a target column, and its
 
 from __future__ import annotations
 
-import importlib
 from typing import Any, ClassVar
 
 import pandas as pd
 
 from ..base import Generator
-from ..codegen import CodeCell, call, literal
+from ..codegen import CodeCell, Plan
+from ..kernels.datasets import dataset_frame
 from ..params import Bool, Float, Int, ListOf, Optional, Param, Str
 from ..registry import register
 
 __all__ = ["Blobs", "Circles", "Classification", "Moons", "Regression"]
 
-_NAME = Str(pattern=r"[^\n\r]+", max_len=200, what="a non-empty single-line str")
+_NAME = Str(max_len=200, what="a non-empty str of at most 200 characters")
 
 _FEATURE_NAMES = Param(
     "feature_names",
@@ -37,6 +39,8 @@ _FEATURE_NAMES = Param(
 _TARGET = Param("target", _NAME, "target", "Name of the target column.")
 _SHUFFLE = Param("shuffle", Bool(), True, "Shuffle the rows (and, where it applies, features).")
 _NOISE = Param("noise", Optional(Float(0, None)), None, "Standard deviation of Gaussian noise.")
+#: Floating-point operations a sample may take (about ten seconds on a laptop core).
+MAX_FLOPS = 10**11
 
 
 class _SklearnDataset(Generator):
@@ -54,6 +58,9 @@ class _SklearnDataset(Generator):
             return list(self.feature_names)
         return [f"x{i}" for i in range(self.n_features_out())]
 
+    def _targets(self) -> list[str]:
+        return [self.target]
+
     def _check_params(self) -> None:
         names = self.feature_names
         if names is not None and len(names) != self.n_features_out():
@@ -65,23 +72,50 @@ class _SklearnDataset(Generator):
         """Keyword arguments of the scikit-learn call, in the order we print them."""
         raise NotImplementedError
 
+    def _flops(self, n: int) -> int:
+        """Floating-point operations of the scikit-learn call, roughly (its largest terms)."""
+        return 8 * n * (len(self._columns()) + len(self._targets()))
+
+    def _temporary_cells(self, n: int) -> int:
+        """Numbers scikit-learn holds at once beyond X and y (rotations, factorisations)."""
+        return 0
+
+    def _estimate_bytes(self, n: int) -> int:
+        """Peak memory of ``sample(n)``: the frame, scikit-learn's X and its shuffled copy, and
+        any larger temporaries of the scikit-learn call, 8 bytes a number."""
+        width = len(self._columns()) + len(self._targets())
+        return 8 * (3 * n * width + self._temporary_cells(n))
+
+    def _plan(self, n: int, seed: int) -> Plan:
+        plan = Plan()
+        features, targets = self._columns(), self._targets()
+        plan.call(
+            "df",
+            dataset_frame,
+            self.maker,
+            features=features,
+            targets=targets,
+            **self._maker_args(n, seed),
+            comment=f"scikit-learn's {self.maker} as a frame: {len(features)} named feature column(s), "
+            f"then {len(targets)} target column(s).",
+        )
+        return plan
+
     def _sample(self, n: int, seed: int) -> pd.DataFrame:
-        make = getattr(importlib.import_module("sklearn.datasets"), self.maker)
-        X, y = make(**self._maker_args(n, seed))[:2]
-        df = pd.DataFrame(X, columns=self._columns())
-        df[self.target] = y
-        return df
+        flops = self._flops(n)
+        if flops > MAX_FLOPS:
+            raise self.invalid(
+                "n",
+                f"must keep the work of {self.maker} under {MAX_FLOPS:.0e} floating-point operations "
+                f"(about {flops:.1e} here); lower n or the sizes that multiply it",
+                n,
+            )
+        return self._plan(n, seed).run()["df"]
 
     def _to_code(self, n: int, seed: int) -> str:
         cell = CodeCell(f"{type(self).__name__}: {n} rows, seed {seed}. Regenerates the frame as `df`.")
-        cell.need("import pandas as pd", f"from sklearn.datasets import {self.maker}")
-        cell.block(None, call("X, y", self.maker, self._maker_args(n, seed)))
-        cell.block(
-            None,
-            f"df = pd.DataFrame(X, columns={literal(self._columns())})",
-            f"df[{self.target!r}] = y",
-        )
-        return cell.render()
+        cell.need("import numpy as np", "import pandas as pd")
+        return cell.plan(self._plan(n, seed)).render()
 
 
 @register
@@ -132,7 +166,7 @@ class Classification(_SklearnDataset):
             "Share of each class (the last may be left out); None means balanced.",
         ),
         Param("flip_y", Float(0, 1), 0.01, "Share of labels flipped at random (label noise)."),
-        Param("class_sep", Float(0, None), 1.0, "Distance between classes; larger is easier."),
+        Param("class_sep", Float(0, None, closed="neither"), 1.0, "Distance between classes; larger is easier."),
         Param("hypercube", Bool(), True, "Put cluster centres on hypercube vertices."),
         Param("shift", Float(), 0.0, "Added to every feature."),
         Param("scale", Float(0, None, closed="neither"), 1.0, "Multiplies every feature."),
@@ -170,6 +204,16 @@ class Classification(_SklearnDataset):
             if len(w) == self.n_classes - 1 and total > 1 + 1e-9:
                 raise self.invalid("weights", "must sum to at most 1", list(w))
         super()._check_params()
+
+    def _flops(self, n: int) -> int:
+        informative, clusters = self.n_informative, self.n_classes * self.n_clusters_per_class
+        # A random rotation per cluster (informative x informative), applied to its rows,
+        # and the redundant features as combinations of the informative ones.
+        rotations = clusters * informative**2 + 2 * n * informative**2
+        return super()._flops(n) + rotations + 2 * n * informative * self.n_redundant
+
+    def _temporary_cells(self, n: int) -> int:
+        return self.n_informative**2 + self.n_informative * self.n_redundant
 
     def _maker_args(self, n: int, seed: int) -> dict[str, Any]:
         return {
@@ -249,21 +293,17 @@ class Regression(_SklearnDataset):
             "random_state": seed,
         }
 
-    def _sample(self, n: int, seed: int) -> pd.DataFrame:
-        if self.n_targets == 1:
-            return super()._sample(n, seed)
-        from sklearn.datasets import make_regression
+    def _flops(self, n: int) -> int:
+        rank = min(n, self.n_features)
+        if self.effective_rank is None:
+            return super()._flops(n) + 2 * n * min(self.n_informative, self.n_features) * self.n_targets
+        # make_low_rank_matrix: two QR factorisations and a product of that rank.
+        return super()._flops(n) + 4 * (n + self.n_features) * rank * rank + 2 * n * self.n_features * rank
 
-        X, y = make_regression(**self._maker_args(n, seed))
-        df = pd.DataFrame(X, columns=self._columns())
-        df[self._targets()] = y
-        return df
-
-    def _to_code(self, n: int, seed: int) -> str:
-        code = super()._to_code(n, seed)
-        if self.n_targets == 1:
-            return code
-        return code.replace(f"df[{self.target!r}] = y", f"df[{literal(self._targets())}] = y")
+    def _temporary_cells(self, n: int) -> int:
+        if self.effective_rank is None:
+            return self.n_features * self.n_targets
+        return 2 * (n + self.n_features) * min(n, self.n_features)
 
 
 @register
@@ -293,6 +333,9 @@ class Blobs(_SklearnDataset):
         _FEATURE_NAMES,
         _TARGET,
     )
+
+    def _temporary_cells(self, n: int) -> int:
+        return self.centers * self.n_features
 
     def _check_params(self) -> None:
         low, high = self.center_box

@@ -15,6 +15,7 @@ The API on top of the protocol (``fit``/``sample``/``to_code``/``to_dict``):
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from typing import Any, ClassVar
 
 import numpy as np
@@ -22,9 +23,9 @@ import pandas as pd
 
 from ...base import Generator, check_n, check_seed
 from ...exceptions import DataError, InvalidParameterError, SpecError
+from ...kernels.fitted import as_dtype
 from ...params import short_repr
-from ._standalone import as_dtype
-from ._types import check_column_spec, check_frame, describe_columns
+from ._types import check_frame, describe_columns
 
 __all__ = ["FittedGenerator"]
 
@@ -234,14 +235,25 @@ class FittedGenerator(Generator):
         return both.iloc[rng.permutation(len(both))].reset_index(drop=True)
 
     # -- state --------------------------------------------------------------------------------
-    def _check_columns_state(self, state: Any) -> list[dict[str, Any]]:
+    def _check_columns_state(self, state: Any, check: Callable[[Any, str], Any], keys: set[str]) -> list[Any]:
+        """The state's 'columns', each checked by ``check(column, where)``; ``keys`` are the
+        state's fields (any other is an error)."""
+        owner = type(self).__name__
         if not isinstance(state, dict):
-            raise SpecError(f"The 'state' of a {type(self).__name__} spec must be an object. Got {short_repr(state)}.")
-        columns = state.get("columns")
+            raise SpecError(f"The 'state' of a {owner} spec must be an object. Got {short_repr(state)} instead.")
+        unknown = sorted(set(state) - keys, key=str)
+        if unknown or not keys <= set(state):
+            raise SpecError(
+                f"The 'state' of a {owner} spec must have exactly the fields {sorted(keys)}. "
+                f"Got {short_repr(sorted(state, key=str))}."
+            )
+        columns = state["columns"]
         if not isinstance(columns, list) or not columns:
-            raise SpecError(f"The 'state' of a {type(self).__name__} spec needs a non-empty 'columns' list.")
-        out = [check_column_spec(c, f"state['columns'][{i}]") for i, c in enumerate(columns)]
+            raise SpecError(f"Invalid state at state['columns']: must be a non-empty list. Got {short_repr(columns)}.")
+        out = [check(c, f"state['columns'][{i}]") for i, c in enumerate(columns)]
         names = [c["name"] for c in out]
         if len(set(names)) != len(names):
-            raise SpecError(f"Invalid state: column names must be distinct. Got {names}.")
+            raise SpecError(
+                f"Invalid state at state['columns']: column names must be distinct. Got {short_repr(names)}."
+            )
         return out

@@ -5,7 +5,7 @@ interpolation between at most ``n_knots`` points, observed min and max kept) for
 continuous columns, or values with cumulative frequencies (``values``/``cum``) for
 labels and for numbers with few distinct values. A column's *normal score* of a value is
 ``ndtri(F(value))``; the models learn the dependence of these scores, and sampling maps
-new scores back through the marginals (:func:`~._standalone.make_column`).
+new scores back through the marginals (:func:`synthbench.kernels.fitted.make_column`).
 """
 
 from __future__ import annotations
@@ -15,9 +15,10 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from ...exceptions import DataError, SpecError
+from ...exceptions import DataError
 from ...params import short_repr
-from ._types import _is_label, column_values, encode_labels
+from ._state import EXACT_INT
+from ._types import column_values, encode_labels
 
 __all__ = ["learn_marginal", "normal_scores", "order_labels", "repair_cov", "sqrt_psd"]
 
@@ -35,10 +36,17 @@ def _datetime_step(ints: np.ndarray, unit: str) -> int:
 
 
 def _decimals(x: np.ndarray) -> int | None:
-    for d in range(7):
-        if np.all(np.round(x, d) == x):
-            return d
+    with np.errstate(all="ignore"):  # values near the float limit overflow when scaled: no decimals then
+        for d in range(7):
+            if np.all(np.round(x, d) == x):
+                return d
     return None
+
+
+def _scaled(x: np.ndarray) -> tuple[np.ndarray, int]:
+    """``x`` divided by a power of two (exactly) so its largest magnitude is below 1."""
+    exponent = int(np.frexp(np.max(np.abs(x)))[1]) if len(x) else 0
+    return np.ldexp(x, -exponent), exponent
 
 
 def _label_order(values: np.ndarray, col: dict[str, Any]) -> list[Any]:
@@ -52,8 +60,18 @@ def _label_order(values: np.ndarray, col: dict[str, Any]) -> list[Any]:
     return [counts.index[i] for i in ranked]
 
 
-def learn_marginal(series: pd.Series, col: dict[str, Any], n_knots: int, max_discrete: int) -> dict[str, Any]:
+def learn_marginal(
+    series: pd.Series, col: dict[str, Any], n_knots: int, max_discrete: int, owner: str = "fit"
+) -> dict[str, Any]:
     """Add the learned marginal to a column dict (and return it)."""
+    if col["kind"] == "integer":
+        present = series.dropna()
+        if len(present) and (present.min() < -EXACT_INT or present.max() > EXACT_INT):
+            raise DataError(
+                f"{owner} cannot learn column {col['name']!r} exactly: it holds integers beyond +-2**53 "
+                f"({EXACT_INT}), which lose digits as floats. Convert it to float64, or to str to keep it "
+                "as categories, first."
+            )
     x = column_values(series, col)
     if col["kind"] in ("categorical", "boolean"):
         labels = _label_order(x, col)
@@ -75,7 +93,8 @@ def learn_marginal(series: pd.Series, col: dict[str, Any], n_knots: int, max_dis
         probs, knots = np.linspace(0, 1, len(ordered)), ordered
     else:
         probs = np.linspace(0, 1, n_knots)
-        knots = np.quantile(ordered, probs)
+        scaled, exponent = _scaled(ordered)  # so a range near the float limit does not overflow
+        knots = np.ldexp(np.quantile(scaled, probs), exponent)
     col["probs"] = probs.tolist()
     col["knots"] = knots.tolist()
     if col["kind"] == "numeric":
@@ -122,7 +141,8 @@ def order_labels(data: pd.DataFrame, columns: list[dict[str, Any]], random_state
 
 def _uniform_of_values(x: np.ndarray, col: dict[str, Any]) -> np.ndarray:
     """F(value) for known values of a quantile column (conditioning; clipped into (0, 1))."""
-    u = np.interp(x.astype(float), col["knots"], col["probs"])
+    knots, exponent = _scaled(np.asarray(col["knots"], dtype=float))
+    u = np.interp(np.ldexp(x.astype(float), -exponent), knots, col["probs"])
     return np.clip(u, _EPS, 1 - _EPS)
 
 
@@ -207,34 +227,3 @@ def sqrt_psd(cov: np.ndarray) -> np.ndarray:
     except np.linalg.LinAlgError:
         return np.zeros_like(cov)
     return v * np.sqrt(np.maximum(w, 0.0))
-
-
-def check_marginal(col: dict[str, Any], where: str) -> None:
-    """Validate a loaded column's marginal; raise :class:`SpecError` if it cannot be sampled."""
-
-    def numbers(key: str, min_len: int) -> np.ndarray:
-        value = col.get(key)
-        if not isinstance(value, list) or len(value) < min_len:
-            raise SpecError(f"Invalid state at {where}[{key!r}]: must be a list of at least {min_len} numbers.")
-        try:
-            arr = np.asarray(value, dtype=float)
-        except (TypeError, ValueError):
-            raise SpecError(f"Invalid state at {where}[{key!r}]: must hold numbers only.") from None
-        if arr.ndim != 1 or not np.isfinite(arr).all() or (np.diff(arr) < 0).any():
-            raise SpecError(f"Invalid state at {where}[{key!r}]: must be finite and non-decreasing.")
-        return arr
-
-    if "knots" in col:
-        probs = numbers("probs", 1)
-        knots = numbers("knots", 1)
-        if len(probs) != len(knots) or probs[0] != 0 or (probs[-1] != 1 and len(probs) > 1):
-            raise SpecError(f"Invalid state at {where}: 'probs' must run from 0 to 1, one per knot.")
-    elif "cum" in col:
-        cum = numbers("cum", 1)
-        values = col.get("values")
-        if not isinstance(values, list) or len(values) != len(cum) or cum[-1] != 1 or cum[0] < 0:
-            raise SpecError(f"Invalid state at {where}: 'values' and 'cum' must match, with 'cum' ending at 1.")
-        if not all(_is_label(v) for v in values):
-            raise SpecError(f"Invalid state at {where}['values']: must hold str, int, bool or finite float values.")
-    else:
-        raise SpecError(f"Invalid state at {where}: a column needs 'knots' or 'cum'.")

@@ -21,28 +21,19 @@ under pandas 2), so no precision is lost on the way.
 
 from __future__ import annotations
 
-import math
 from typing import Any
 
 import numpy as np
 import pandas as pd
 
-from ...exceptions import DataError, SpecError
+from ...exceptions import DataError
 from ...params import short_repr
+from ._state import DTYPES, TZ_RULE, is_label, known_tz
 
-__all__ = ["KINDS", "check_column_spec", "column_values", "describe_columns", "encode_labels"]
+__all__ = ["KINDS", "column_values", "describe_columns", "encode_labels"]
 
 KINDS = ("numeric", "integer", "boolean", "categorical", "datetime")
 _MAX_NAME = 1_000
-
-
-def _is_label(value: Any) -> bool:
-    """A category value that JSON carries exactly: str, int, bool or finite float."""
-    if isinstance(value, (str, bool, np.bool_)):
-        return True
-    if isinstance(value, (int, np.integer)):
-        return True
-    return isinstance(value, (float, np.floating)) and math.isfinite(value)
 
 
 def _plain(value: Any) -> Any:
@@ -98,16 +89,21 @@ def describe_column(series: pd.Series, name: str, owner: str) -> dict[str, Any]:
     col: dict[str, Any] = {"name": name, "dtype": str(dtype), "null_rate": n_missing / len(series)}
     if isinstance(dtype, pd.CategoricalDtype):
         cats = list(dtype.categories)
-        if not all(_is_label(c) for c in cats):
+        if not all(is_label(c) for c in cats) or len(set(map(_plain, cats))) != len(cats):
             raise DataError(
-                f"{owner} cannot learn column {name!r}: its categories must be str, int, bool or "
-                f"finite float. Got {short_repr(cats[:5])}."
+                f"{owner} cannot learn column {name!r}: its categories must be distinct str, int, bool "
+                f"or finite float values (1, 1.0 and True count as one). Got {short_repr(cats[:5])}."
             )
         col.update(kind="categorical", categories=[_plain(c) for c in cats], ordered=bool(dtype.ordered))
     elif pd.api.types.is_bool_dtype(dtype):
         col["kind"] = "boolean"
     elif pd.api.types.is_datetime64_any_dtype(dtype):
         tz = getattr(dtype, "tz", None)
+        if tz is not None and not known_tz(str(tz)):
+            raise DataError(
+                f"{owner} cannot learn column {name!r}: its time zone must be {TZ_RULE}. Got {short_repr(str(tz))}; "
+                "convert it first, e.g. with .dt.tz_convert('Europe/Paris')."
+            )
         col.update(kind="datetime", unit=_datetime_unit(dtype), tz=None if tz is None else str(tz))
     elif pd.api.types.is_integer_dtype(dtype):
         col["kind"] = "integer"
@@ -122,6 +118,11 @@ def describe_column(series: pd.Series, name: str, owner: str) -> dict[str, Any]:
         raise DataError(
             f"{owner} cannot learn column {name!r}: dtype {str(dtype)!r} is not supported. Supported are "
             "float, int, bool, datetime, category and str/object columns of str or bool values."
+        )
+    if col["kind"] != "datetime" and col["dtype"] not in DTYPES[col["kind"]]:
+        raise DataError(
+            f"{owner} cannot learn column {name!r}: dtype {col['dtype']!r} is not supported for {col['kind']} "
+            f"columns; use one of {sorted(DTYPES[col['kind']])}."
         )
     return col
 
@@ -161,46 +162,3 @@ def encode_labels(series: pd.Series, values: list[Any], name: str, owner: str) -
         raise DataError(f"{owner}: column {name!r} holds {short_repr(bad)}, which the fitted data never had.")
     codes[present] = found
     return codes
-
-
-def check_column_spec(col: Any, where: str) -> dict[str, Any]:
-    """Validate one column dict loaded from a spec; raise :class:`SpecError` if broken."""
-    if not isinstance(col, dict):
-        raise SpecError(f"Invalid state at {where}: must be an object. Got {short_repr(col)} instead.")
-    name, kind, dtype, rate = col.get("name"), col.get("kind"), col.get("dtype"), col.get("null_rate")
-    if not isinstance(name, str) or not name:
-        raise SpecError(f"Invalid state at {where}['name']: must be a non-empty str. Got {short_repr(name)}.")
-    if kind not in KINDS:
-        raise SpecError(f"Invalid state at {where}['kind']: must be one of {list(KINDS)}. Got {short_repr(kind)}.")
-    if not isinstance(dtype, str) or not dtype:
-        raise SpecError(f"Invalid state at {where}['dtype']: must be a dtype name. Got {short_repr(dtype)}.")
-    if isinstance(rate, bool) or not isinstance(rate, (int, float)) or not 0 <= rate < 1:
-        raise SpecError(f"Invalid state at {where}['null_rate']: must be a float in [0, 1). Got {short_repr(rate)}.")
-    if dtype == "category":
-        cats = col.get("categories")
-        if (
-            not isinstance(cats, list)
-            or not all(_is_label(c) for c in cats)
-            or not isinstance(col.get("ordered"), bool)
-        ):
-            raise SpecError(f"Invalid state at {where}: a category column needs 'categories' and 'ordered'.")
-    else:
-        try:
-            if kind != "datetime":
-                pd.Series([], dtype=dtype)
-        except (TypeError, ValueError):
-            raise SpecError(f"Invalid state at {where}['dtype']: {dtype!r} is not a pandas dtype.") from None
-    if kind == "datetime" and col.get("unit") not in ("s", "ms", "us", "ns"):
-        raise SpecError(f"Invalid state at {where}['unit']: must be 's', 'ms', 'us' or 'ns'.")
-    decimals, step, tz = col.get("decimals"), col.get("step"), col.get("tz")
-    if decimals is not None and (
-        isinstance(decimals, bool) or not isinstance(decimals, int) or not 0 <= decimals <= 15
-    ):
-        raise SpecError(f"Invalid state at {where}['decimals']: must be None or an int in [0, 15].")
-    if step is not None and (
-        isinstance(step, bool) or not isinstance(step, (int, float)) or not np.isfinite(step) or step <= 0
-    ):
-        raise SpecError(f"Invalid state at {where}['step']: must be None or a finite number > 0.")
-    if tz is not None and not isinstance(tz, str):
-        raise SpecError(f"Invalid state at {where}['tz']: must be None or a time zone name.")
-    return col

@@ -9,28 +9,23 @@
 
 from __future__ import annotations
 
-import inspect
-import pprint
+import keyword
 from typing import Any
 
 import numpy as np
 import pandas as pd
 
-from ...codegen import CodeCell
-from ...exceptions import InvalidParameterError, SpecError
+from ...codegen import CodeCell, Plan, Ref
+from ...exceptions import InvalidParameterError
+from ...kernels.fitted import cart_sample, frame_from_lists
 from ...params import Int, Optional, Param, short_repr
 from ...registry import register
 from ._base import FittedGenerator
-from ._standalone import as_dtype, cart_sample, column_from_list, encode_for_trees, leaf_members
+from ._state import check_cart_labels, check_cart_rows, check_column
 from ._types import column_values
 from .copula import _RANDOM_STATE
 
 __all__ = ["CART"]
-
-
-def _pretty(value: Any, indent: int = 0) -> str:
-    text = pprint.pformat(value, width=100 - indent, sort_dicts=False, compact=True)
-    return text.replace("\n", "\n" + " " * indent)
 
 
 def _labels(series: pd.Series, col: dict[str, Any]) -> list[Any]:
@@ -49,8 +44,8 @@ def _to_list(series: pd.Series, col: dict[str, Any]) -> list[Any]:
     elif col["kind"] == "numeric":
         values = series.to_numpy(dtype="float64", na_value=np.nan).tolist()
     elif col["kind"] == "integer":
-        values = series.to_numpy(dtype="float64", na_value=np.nan).tolist()
-        values = [None if m else int(v) for v, m in zip(values, missing, strict=True)]
+        # Through object, so every int stays exact (uint64 beyond 2**63 included).
+        values = [None if m else int(v) for v, m in zip(series.to_numpy(dtype=object), missing, strict=True)]
     else:
         values = [v.item() if hasattr(v, "item") else v for v in series.astype(object)]
     return [None if m else v for v, m in zip(values, missing, strict=True)]
@@ -120,7 +115,7 @@ class CART(FittedGenerator):
         rows = {c["name"]: _to_list(data[c["name"]], c) for c in columns}
         # Keep the frame as the spec rebuilds it, so a loaded spec samples the same rows.
         self.columns_ = columns
-        self.data_ = pd.DataFrame({c["name"]: column_from_list(rows[c["name"]], c) for c in columns})
+        self.data_ = frame_from_lists(rows, columns)
 
     def _get_state(self) -> dict[str, Any]:
         return {
@@ -129,83 +124,73 @@ class CART(FittedGenerator):
         }
 
     def _set_state(self, state: Any) -> None:
-        columns = self._check_columns_state(state)
-        rows = state.get("rows")
-        if not isinstance(rows, dict) or sorted(rows) != sorted(c["name"] for c in columns):
-            raise SpecError("Invalid state: 'rows' must map every column name to its list of values.")
-        lengths = {len(v) if isinstance(v, list) else -1 for v in rows.values()}
-        if len(lengths) != 1 or min(lengths) < 2:
-            raise SpecError("Invalid state: every column in 'rows' must be a list, all of one length >= 2.")
-        for i, col in enumerate(columns):
-            if col["kind"] in ("categorical", "boolean"):
-                labels = col.get("labels")
-                scalars = isinstance(labels, list) and all(
-                    isinstance(v, (str, int, float, bool)) and v == v for v in labels
-                )
-                if not scalars or len({(type(v), v) for v in labels}) != len(labels):
-                    raise SpecError(
-                        f"Invalid state at state['columns'][{i}]: a label column needs 'labels', "
-                        "a list of distinct, non-missing str, number or bool values."
-                    )
-        try:
-            data = pd.DataFrame({c["name"]: column_from_list(rows[c["name"]], c) for c in columns})
-        except (TypeError, ValueError, OverflowError) as exc:
-            raise SpecError(f"Invalid state: the 'rows' do not match the columns' dtypes ({exc}).") from None
+        columns = self._check_columns_state(state, _check_cart_column, {"columns", "rows"})
+        check_cart_rows(state["rows"], columns)
         self.columns_ = columns
-        self.data_ = data
+        self.data_ = frame_from_lists(state["rows"], columns)
 
-    # -- sampling ------------------------------------------------------------------------
-    def _sample_given(self, given: pd.DataFrame, n: int, seed: int) -> pd.DataFrame:
-        rng = np.random.default_rng(seed)
-        return cart_sample(
-            self.data_,
+    def _estimate_bytes(self, n: int) -> int:
+        """Peak memory of ``sample(n)``: the synthetic codes, the chosen rows, the columns and
+        the frame (four n x columns arrays), and the training codes in two scales."""
+        return 8 * len(self.columns_) * (4 * n + 2 * len(self.data_))
+
+    # -- the plan: sampling and exported code -------------------------------------------
+    def _plan(self, n: int, seed: int, data: str) -> Plan:
+        """Sequential trees on the training frame held by the variable ``data``."""
+        plan = Plan()
+        plan.call(
+            "df",
+            cart_sample,
+            Ref(data),
             self.columns_,
             n,
-            rng,
-            self.min_samples_leaf,
-            self.max_depth,
-            self.random_state,
-            given=given if given.shape[1] else None,
+            seed,
+            min_samples_leaf=self.min_samples_leaf,
+            max_depth=self.max_depth,
+            random_state=self.random_state,
+            comment="Column by column: fit a tree on the real rows, send each synthetic row down it,\n"
+            "and take the value of a random real row in the same leaf.",
         )
+        return plan
+
+    def _sample_given(self, given: pd.DataFrame, n: int, seed: int) -> pd.DataFrame:
+        if given.shape[1] == 0:
+            return self._plan(n, seed, "data").run(data=self.data_)["df"]
+        trees = (self.min_samples_leaf, self.max_depth, self.random_state)
+        return cart_sample(self.data_, self.columns_, n, seed, *trees, given=given)
 
     def _to_code(self, n: int, seed: int, data: str | None = None) -> str:
-        if data is not None and (not isinstance(data, str) or not data.isidentifier()):
+        taken = {"np", "pd", *(f.__name__ for f in self._plan(n, seed, "data").kernels()), *keyword.kwlist}
+        if data is not None and (
+            not isinstance(data, str) or not data.isidentifier() or not data.isascii() or data in taken
+        ):
             raise InvalidParameterError(
                 f"The 'data' parameter of CART.to_code must be None (embed the rows) or the name of a "
-                f"variable holding the training frame. Got {short_repr(data)} instead."
+                f"variable holding the training frame (not a name the cell uses). Got {short_repr(data)} instead."
             )
         cell = CodeCell(
             f"CART (sequential decision trees): {n} rows, seed {seed}. Regenerates the frame as `df`."
             + (f"\nReads the training frame from the variable `{data}`." if data else "")
         )
         cell.need("import numpy as np", "import pandas as pd")
-        helpers = [as_dtype, encode_for_trees, leaf_members, cart_sample]
+        plan = self._plan(n, seed, data or "data")
         if data is None:
-            helpers.insert(1, column_from_list)
-        for func in helpers:
-            cell.block(None, inspect.getsource(func).rstrip())
-        cell.block(
-            "Each column's type, dtype and (for labels) the order of its codes.",
-            f"columns = {_pretty(self.columns_, 10)}",
-        )
-        if data is None:
-            lines = ["data = pd.DataFrame({"]
-            for col in self.columns_:
-                values = _pretty(_to_list(self.data_[col["name"]], col), 8)
-                index = self.columns_.index(col)
-                lines.append(
-                    f"    {col['name']!r}: column_from_list(\n        {values},\n        columns[{index}],\n    ),"
-                )
-            lines.append("})")
-            cell.block(f"The real rows the trees learn from ({len(self.data_)} rows).", "\n".join(lines))
-            source = "data"
-        else:
-            source = data
-        cell.block(
-            "Column by column: fit a tree on the real rows, send each synthetic row down it,\n"
-            "and take the value of a random real row in the same leaf.",
-            f"rng = np.random.default_rng({seed})",
-            f"df = cart_sample({source}, columns, {n}, rng, min_samples_leaf={self.min_samples_leaf}, "
-            f"max_depth={self.max_depth}, random_state={self.random_state})",
-        )
-        return cell.render()
+            rows = {c["name"]: _to_list(self.data_[c["name"]], c) for c in self.columns_}
+            embed = Plan()
+            embed.call(
+                "data",
+                frame_from_lists,
+                rows,
+                self.columns_,
+                comment=f"The real rows the trees learn from ({len(self.data_)} rows), column by column.",
+            )
+            plan = Plan(embed.steps + plan.steps)
+        return cell.plan(plan).render()
+
+
+def _check_cart_column(col: Any, where: str) -> dict[str, Any]:
+    labels = isinstance(col, dict) and col.get("kind") in ("categorical", "boolean")
+    col = check_column(col, where, frozenset({"labels"} if labels else ()))
+    if labels:
+        check_cart_labels(col, where)
+    return col

@@ -12,8 +12,6 @@ True
 
 from __future__ import annotations
 
-import inspect
-import pprint
 import warnings
 from typing import Any
 
@@ -21,13 +19,13 @@ import numpy as np
 import pandas as pd
 
 from ...base import MAX_SEED
-from ...codegen import CodeCell
-from ...exceptions import SpecError
+from ...codegen import CodeCell, Plan, Ref
+from ...kernels.fitted import frame_of, latent_cdf, latent_draws, make_column
 from ...params import Int, Param
 from ...registry import register
 from ._base import FittedGenerator
-from ._latent import check_marginal, learn_marginal, normal_scores, order_labels, repair_cov, sqrt_psd
-from ._standalone import as_dtype, latent_cdf, make_column, sample_latent
+from ._latent import learn_marginal, normal_scores, order_labels, repair_cov, sqrt_psd
+from ._state import check_latent_model, check_marginal
 
 __all__ = ["GaussianCopula"]
 
@@ -43,18 +41,15 @@ _MAX_DISCRETE = Param(
 _RANDOM_STATE = Param("random_state", Int(0, MAX_SEED), 0, "Seed of the randomness in fit (spreading tied values).")
 
 
-def _pretty(value: Any, indent: int = 0) -> str:
-    text = pprint.pformat(value, width=100 - indent, sort_dicts=False, compact=True)
-    return text.replace("\n", "\n" + " " * indent)
-
-
-def _describe_marginal(col: dict[str, Any]) -> str:
+def _describe_marginal(col: dict[str, Any], j: int, d: int) -> str:
+    """A comment on column j of d, in generated words only (no name or value from the data)."""
     if "knots" in col:
         what = f"{len(col['knots'])} learned quantiles"
     else:
-        what = f"{len(col['values'])} values with their frequencies"
+        count = len(col["values"])
+        what = f"{count} value{'' if count == 1 else 's'} with their frequencies"
     gaps = f", {col['null_rate']:.1%} missing" if col["null_rate"] else ""
-    return f"{col['name']}: {col['kind']} ({col['dtype']}), {what}{gaps}"
+    return f"Column {j + 1} of {d}: {col['kind']}, {what}{gaps}."
 
 
 class LatentGaussian(FittedGenerator):
@@ -67,7 +62,7 @@ class LatentGaussian(FittedGenerator):
     def _fit(self, data: pd.DataFrame) -> None:
         columns = self._describe(data)
         for col in columns:
-            learn_marginal(data[col["name"]], col, self.n_knots, self.max_discrete)
+            learn_marginal(data[col["name"]], col, self.n_knots, self.max_discrete, f"{type(self).__name__}.fit")
         order_labels(data, columns, self.random_state)
         rng = np.random.default_rng(self.random_state)
         scores = np.column_stack([normal_scores(data[c["name"]], c, rng) for c in columns])
@@ -90,38 +85,13 @@ class LatentGaussian(FittedGenerator):
         }
 
     def _set_state(self, state: Any) -> None:
-        columns = self._check_columns_state(state)
-        for i, col in enumerate(columns):
-            check_marginal(col, f"state['columns'][{i}]")
-        d = len(columns)
-        try:
-            weights = np.asarray(state.get("weights"), dtype=float)
-            means = np.asarray(state.get("means"), dtype=float)
-            covs = np.asarray(state.get("covariances"), dtype=float)
-        except (TypeError, ValueError):
-            raise SpecError("Invalid state: 'weights', 'means' and 'covariances' must be numeric arrays.") from None
-        k = len(weights) if weights.ndim == 1 else -1
-        if (
-            k < 1
-            or means.shape != (k, d)
-            or covs.shape != (k, d, d)
-            or not (np.isfinite(weights).all() and np.isfinite(means).all() and np.isfinite(covs).all())
-            or (weights < 0).any()
-            or abs(weights.sum() - 1) > 1e-9
-        ):
-            raise SpecError(
-                f"Invalid state: need {d} columns, 'weights' (k numbers >= 0 summing to 1), 'means' (k x {d}) "
-                f"and 'covariances' (k x {d} x {d}). Got shapes {weights.shape}, {means.shape}, {covs.shape}."
-            )
-        for cov in covs:
-            try:
-                np.linalg.cholesky(cov)
-            except np.linalg.LinAlgError:
-                raise SpecError("Invalid state: every covariance matrix must be positive definite.") from None
+        keys = {"columns", "weights", "means", "covariances"}
+        columns = self._check_columns_state(state, check_marginal, keys)
+        weights, means, covs = check_latent_model(state, len(columns))
         self.columns_ = columns
-        self.weights_ = weights.tolist()
-        self.means_ = means.tolist()
-        self.covariances_ = covs.tolist()
+        self.weights_ = weights
+        self.means_ = means
+        self.covariances_ = covs
 
     # -- sampling --------------------------------------------------------------------------
     def _sample_given(self, given: pd.DataFrame, n: int, seed: int) -> pd.DataFrame:
@@ -129,13 +99,7 @@ class LatentGaussian(FittedGenerator):
         names = [c["name"] for c in self.columns_]
         rates = np.array([c["null_rate"] for c in self.columns_])
         if given.shape[1] == 0:
-            # Exactly the steps of the exported code (see _to_code).
-            z = sample_latent(n, rng, self.weights_, self.means_, self.covariances_)
-            u = latent_cdf(z, self.weights_, self.means_, self.covariances_)
-            missing = rng.random(z.shape) < rates
-            return pd.DataFrame(
-                {c["name"]: make_column(u[:, j], missing[:, j], c) for j, c in enumerate(self.columns_)}
-            )
+            return self._plan(n, seed).run()["df"]
         kept = [j for j, name in enumerate(names) if name in given.columns]
         free = [j for j in range(len(names)) if j not in kept]
         out = {names[j]: given[names[j]].reset_index(drop=True) for j in kept}
@@ -149,7 +113,7 @@ class LatentGaussian(FittedGenerator):
             u = latent_cdf(z, self.weights_, means, covs)
             missing = rng.random(z.shape) < rates[free]
             for i, j in enumerate(free):
-                out[names[j]] = make_column(u[:, i], missing[:, i], self.columns_[j])
+                out[names[j]] = make_column((u, missing), i, self.columns_[j])
         return pd.DataFrame({name: out[name] for name in names})
 
     def _conditional(
@@ -185,37 +149,39 @@ class LatentGaussian(FittedGenerator):
             z[rows] = cond_means[k][rows] + eps[rows] @ factor.T
         return z
 
-    # -- exported code -------------------------------------------------------------------
+    def _estimate_bytes(self, n: int) -> int:
+        """Peak memory of ``sample(n)``: latent scores, noise, uniforms, missing flags, the
+        columns and the frame (about six n x columns arrays), and the component choice."""
+        return 8 * n * (6 * len(self.columns_) + len(self.weights_))
+
+    # -- the plan: sampling and exported code -------------------------------------------
+    def _plan(self, n: int, seed: int) -> Plan:
+        """Latent draws from the learned model, then each column through its marginal."""
+        plan = Plan()
+        d = len(self.columns_)
+        plan.call(
+            "draws",
+            latent_draws,
+            n,
+            seed,
+            weights=self.weights_,
+            means=self.means_,
+            covs=self.covariances_,
+            null_rates=[c["null_rate"] for c in self.columns_],
+            comment=f"{self._model_comment()}\nDraw latent scores, turn them into uniforms, pick the missing cells.",
+        )
+        refs = [
+            plan.call(f"column_{j}", make_column, Ref("draws"), j, col, comment=_describe_marginal(col, j, d))
+            for j, col in enumerate(self.columns_)
+        ]
+        plan.call("df", frame_of, refs, comment="The columns side by side, in their fitted order.")
+        return plan
+
     def _to_code(self, n: int, seed: int) -> str:
-        name = type(self).__name__
-        cell = CodeCell(f"{name}: {n} rows, seed {seed}, from what it learned (below). Regenerates the frame as `df`.")
+        title = f"{type(self).__name__}: {n} rows, seed {seed}, from what it learned. Regenerates the frame as `df`."
+        cell = CodeCell(title)
         cell.need("import numpy as np", "import pandas as pd")
-        for func in (sample_latent, latent_cdf, make_column, as_dtype):
-            cell.block(None, inspect.getsource(func).rstrip())
-        cell.block(
-            self._model_comment(),
-            f"weights = {_pretty(self.weights_, 10)}",
-            f"means = {_pretty(self.means_, 8)}",
-            f"covs = {_pretty(self.covariances_, 7)}",
-        )
-        rates = [c["null_rate"] for c in self.columns_]
-        cell.block(
-            "Correlated latent scores -> uniforms; then which values go missing (each column's rate).",
-            f"rng = np.random.default_rng({seed})",
-            f"z = sample_latent({n}, rng, weights, means, covs)",
-            "u = latent_cdf(z, weights, means, covs)",
-            f"null_rates = {_pretty(rates, 13)}",
-            "missing = rng.random(z.shape) < np.array(null_rates)",
-            "columns = {}",
-        )
-        for j, col in enumerate(self.columns_):
-            cell.block(
-                _describe_marginal(col),
-                f"spec = {_pretty(col, 7)}",
-                f"columns[{col['name']!r}] = make_column(u[:, {j}], missing[:, {j}], spec)",
-            )
-        cell.block(None, "df = pd.DataFrame(columns)")
-        return cell.render()
+        return cell.plan(self._plan(n, seed)).render()
 
     def _model_comment(self) -> str:
         raise NotImplementedError

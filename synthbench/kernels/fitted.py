@@ -1,10 +1,9 @@
-"""The sampling functions that exported code cells contain, word for word.
+"""Kernels of the fitted family (Gaussian copula, Gaussian mixture, CART).
 
-The fitted generators sample with these functions, and their ``to_code`` copies the
-source of the same functions into the cell (``inspect.getsource``), so the library and
-the exported code cannot drift apart. They therefore use only numpy, pandas and (inside
-the function, where needed) scikit-learn, and nothing from synthbench. Each column is
-described by a plain dict (see :mod:`synthbench.generators.fitted._types`).
+The fitted generators compile what they learned into a plan of calls to these
+functions, with the learned state as literal arguments; ``sample`` runs the plan and
+``to_code`` writes the same functions and calls (see :mod:`synthbench.kernels`). Each
+column is described by a plain dict (see :mod:`synthbench.generators.fitted._types`).
 """
 
 from __future__ import annotations
@@ -17,7 +16,10 @@ __all__ = [
     "cart_sample",
     "column_from_list",
     "encode_for_trees",
+    "frame_from_lists",
+    "frame_of",
     "latent_cdf",
+    "latent_draws",
     "leaf_members",
     "make_column",
     "sample_latent",
@@ -55,11 +57,24 @@ def latent_cdf(z, weights, means, covs):
     return u
 
 
-def make_column(u, missing, col):
-    """One column from uniforms u in (0, 1), through its learned marginal, in its dtype."""
+def latent_draws(n, seed, weights, means, covs, null_rates):
+    """Uniforms (n x columns) from the latent Gaussian model, and which cells go missing."""
+    rng = np.random.default_rng(seed)
+    z = sample_latent(n, rng, weights, means, covs)
+    u = latent_cdf(z, weights, means, covs)
+    missing = rng.random(z.shape) < np.asarray(null_rates, dtype=float)
+    return u, missing
+
+
+def make_column(draws, j, col):
+    """Column j of the draws, through its learned marginal, as a named Series of its dtype."""
+    u, missing = draws[0][:, j], draws[1][:, j]
     if "knots" in col:
-        # Continuous: read the value off the learned quantile function.
-        x = np.interp(u, col["probs"], col["knots"])
+        # Continuous: read the value off the learned quantile function. Knots are scaled
+        # by a power of two (exact) so that even a range near the float limit interpolates.
+        knots = np.asarray(col["knots"], dtype=float)
+        exponent = int(np.frexp(np.max(np.abs(knots)))[1])
+        x = np.ldexp(np.interp(u, col["probs"], np.ldexp(knots, -exponent)), exponent)
         if col.get("decimals") is not None:
             x = np.round(x, col["decimals"])
         if col.get("step") is not None:
@@ -67,8 +82,15 @@ def make_column(u, missing, col):
     else:
         # Discrete: the value whose cumulative-frequency interval holds u.
         cum = np.asarray(col["cum"], dtype=float)
-        x = np.asarray(col["values"])[np.minimum(np.searchsorted(cum, u, side="right"), len(cum) - 1)]
-    return as_dtype(x, missing, col)
+        x = np.asarray(col["values"], dtype=object)[np.minimum(np.searchsorted(cum, u, side="right"), len(cum) - 1)]
+        if col["kind"] in ("numeric", "integer", "datetime"):
+            x = x.astype(float if col["kind"] == "numeric" else np.int64)
+    return as_dtype(x, missing, col).rename(col["name"])
+
+
+def frame_of(columns):
+    """The named columns side by side, in order."""
+    return pd.DataFrame({s.name: s for s in columns}, index=pd.RangeIndex(len(columns[0])))
 
 
 def as_dtype(x, missing, col):
@@ -88,7 +110,13 @@ def column_from_list(values, col):
     """A column rebuilt from a JSON list (None where missing)."""
     missing = np.array([v is None for v in values], dtype=bool)
     fill = next((v for v in values if v is not None), 0)
-    return as_dtype(np.array([fill if v is None else v for v in values]), missing, col)
+    # Object values keep every int exact (uint64 beyond 2**63 included) until the cast.
+    return as_dtype(np.array([fill if v is None else v for v in values], dtype=object), missing, col)
+
+
+def frame_from_lists(rows, columns):
+    """A frame rebuilt from JSON lists, one per column (None where missing)."""
+    return pd.DataFrame({col["name"]: column_from_list(rows[col["name"]], col) for col in columns})
 
 
 def encode_for_trees(frame, columns):
@@ -117,7 +145,7 @@ def leaf_members(real_leaves, synthetic_leaves, rng):
     return order[pick]
 
 
-def cart_sample(data, columns, n, rng, min_samples_leaf, max_depth, random_state, given=None):
+def cart_sample(data, columns, n, seed, min_samples_leaf, max_depth, random_state, given=None):
     """Sequential CART synthesis: each column drawn from a tree fitted on the ones before it.
 
     The first column is a bootstrap of its real values. Each later column gets a
@@ -127,13 +155,19 @@ def cart_sample(data, columns, n, rng, min_samples_leaf, max_depth, random_state
     """
     from sklearn.tree import DecisionTreeClassifier, DecisionTreeRegressor
 
+    rng = np.random.default_rng(seed)
     names = [col["name"] for col in columns]
     kept = [] if given is None else [j for j, name in enumerate(names) if name in given.columns]
     order = kept + [j for j in range(len(names)) if j not in kept]
-    real = encode_for_trees(data, columns)
+    # Each column scaled by a power of two (exact, and splits do not change) into [-1, 1],
+    # so float32, in which the trees split, holds every value.
+    codes = encode_for_trees(data, columns)
+    exponents = np.frexp(np.nanmax(np.abs(codes), axis=0))[1]
+    real = np.ldexp(codes, -exponents)
     synthetic = np.full((n, len(columns)), np.nan)
     if kept:
-        synthetic[:, kept] = encode_for_trees(given.reset_index(drop=True), [columns[j] for j in kept])
+        given_codes = encode_for_trees(given.reset_index(drop=True), [columns[j] for j in kept])
+        synthetic[:, kept] = np.ldexp(given_codes, -exponents[kept])
     rows = {}
     for step, j in enumerate(order):
         if j in kept:
@@ -146,6 +180,7 @@ def cart_sample(data, columns, n, rng, min_samples_leaf, max_depth, random_state
         else:
             y = real[:, j]
             if columns[j]["kind"] in ("categorical", "boolean"):
+                y = codes[:, j]
                 tree = DecisionTreeClassifier(
                     min_samples_leaf=min_samples_leaf, max_depth=max_depth, random_state=random_state
                 )
@@ -154,9 +189,10 @@ def cart_sample(data, columns, n, rng, min_samples_leaf, max_depth, random_state
                 tree = DecisionTreeRegressor(
                     min_samples_leaf=min_samples_leaf, max_depth=max_depth, random_state=random_state
                 )
-                # Missing targets form their own value, below every real one, so a leaf can hold them.
+                # Missing targets form their own value, one unit plus the range below the
+                # lowest real one, so a leaf can hold them (in the column's scale).
                 low, high = np.nanmin(y), np.nanmax(y)
-                y = np.where(np.isnan(y), low - 1 - (high - low), y)
+                y = np.where(np.isnan(y), low - np.ldexp(1.0, -exponents[j]) - (high - low), y)
             tree.fit(real[:, before], y)
             rows[j] = leaf_members(tree.apply(real[:, before]), tree.apply(synthetic[:, before]), rng)
         synthetic[:, j] = real[rows[j], j]
