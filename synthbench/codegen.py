@@ -56,11 +56,13 @@ def literal(value: Any) -> str:
             return 'float("nan")'
         if math.isinf(value):
             return 'float("inf")' if value > 0 else '-float("inf")'
-        return repr(value)
+        return repr(float(value))  # np.float64 is a float whose repr names numpy
     if isinstance(value, str):
         return repr(value)
-    if isinstance(value, (bool, int)) or value is None:
+    if isinstance(value, bool) or value is None:
         return repr(value)
+    if isinstance(value, int):
+        return repr(int(value))
     if isinstance(value, tuple):
         inner = ", ".join(literal(v) for v in value)
         return f"({inner},)" if len(value) == 1 else f"({inner})"
@@ -73,12 +75,51 @@ def literal(value: Any) -> str:
     raise TypeError(f"No literal for {type(value).__name__}")
 
 
+def pretty(value: Any, indent: str = "") -> str:
+    """:func:`literal`, broken over lines when it would run past the width.
+
+    Lists of numbers are packed several to a line; nested lists and dicts get a line
+    per item, continuation lines indented from ``indent`` (where the value starts).
+    """
+    flat = literal(value)
+    if len(indent) + len(flat) <= _WIDTH or not isinstance(value, (list, tuple, dict)) or not value:
+        return flat
+    inner = indent + "    "
+    if isinstance(value, dict):
+        items = [f"{literal(k)}: {pretty(v, inner)}" for k, v in value.items()]
+        opening, closing = "{", "}"
+    else:
+        items = [pretty(v, inner) for v in value]
+        opening, closing = ("[", "]") if isinstance(value, list) else ("(", ")")
+    lines, line = [], inner
+    for item in items:
+        piece = item + ","
+        if "\n" in item or isinstance(value, dict):
+            if line.strip():
+                lines.append(line.rstrip())
+            lines.append(inner + piece)
+            line = inner
+        elif len(line) + len(piece) > _WIDTH and line.strip():
+            lines.append(line.rstrip())
+            line = inner + piece + " "
+        else:
+            line += piece + " "
+    if line.strip():
+        lines.append(line.rstrip())
+    return opening + "\n" + "\n".join(lines) + "\n" + indent + closing
+
+
 def wrap(prefix: str, items: Iterable[str], suffix: str, indent: str = "") -> list[str]:
-    """``prefix item, item, ... suffix`` on one line, or one item per line if too long."""
+    """``prefix item, item, ... suffix`` on one line, or one item per line if too long.
+
+    An item that spans several lines (see :func:`pretty`) always gets lines of its own.
+    """
     items = list(items)
     one = f"{indent}{prefix}{', '.join(items)}{suffix}"
-    if len(one) <= _WIDTH:
+    if len(one) <= _WIDTH and "\n" not in one:
         return [one]
+    if any("\n" in item for item in items):
+        return [f"{indent}{prefix}", *(f"{indent}    {item}," for item in items), f"{indent}{suffix.lstrip()}"]
     lines = [f"{indent}{prefix}"]
     line = indent + "    "
     for item in items:
@@ -252,7 +293,9 @@ class Plan:
         for step in self.steps:
             if step.comment:
                 out.extend(f"{indent}# {comment_text(line)}" for line in step.comment.splitlines())
-            items = [literal(a) for a in step.args] + [f"{k}={literal(v)}" for k, v in step.kwargs.items()]
+            inner = indent + "    "
+            items = [pretty(a, inner) for a in step.args]
+            items += [f"{k}={pretty(v, inner + ' ' * (len(k) + 1))}" for k, v in step.kwargs.items()]
             if isinstance(step.target, Ref):
                 head = f"{step.target.name} = "
             elif step.target is not None:

@@ -69,3 +69,15 @@ def test_plan_runs_and_renders_the_same_calls():
     namespace = {"scaled": scaled, "out": {}}
     exec(source, namespace)
     assert namespace["out"] == env["out"]
+
+
+def test_long_literals_break_over_lines_and_read_back_exactly():
+    import numpy as np
+
+    from synthbench.codegen import pretty
+
+    value = {"knots": [float(x) for x in np.linspace(0, 1, 60)], "nested": [[1, 2], ["a\n", np.float64(0.5)]]}
+    source = pretty(value, "    ")
+    assert max(len(line) for line in source.splitlines()) <= 88
+    assert "np.float64" not in source
+    assert eval(source) == value  # a literal: nothing else to run
