@@ -362,3 +362,142 @@ def test_near_copy_share_with_categories():
     shifted = real.head(20).assign(grade=np.where(real["grade"].head(20) == "high", "low", "high"))
     assert near_copy_share(real, real.head(20), threshold=0) == 1.0
     assert near_copy_share(real, shifted, threshold=0.5) == 0.0
+
+
+# -- hostile inputs: each a clear error (or the right result), never a library traceback -----
+_SMALL = pd.DataFrame(
+    {
+        "a": np.random.default_rng(0).normal(size=60),
+        "b": np.random.default_rng(1).integers(0, 9, 60),
+        "y": np.r_[np.zeros(45, int), np.ones(15, int)],
+    }
+)
+
+
+@pytest.mark.parametrize("method", ["smote", "random_over", "random_under"])
+@pytest.mark.parametrize("want", [{"1": 10**9}, {"0": 10**9, "1": 10**9}])
+def test_counts_that_scale_rows_are_checked_before_allocating(method, want):
+    if method == "random_under":  # asks for at most what a class has: nothing to allocate
+        with pytest.raises(InvalidParameterError, match="more rows than a class has"):
+            sb.Balance(target="y", method=method, sampling_strategy=want).fit(_SMALL)
+        return
+    with pytest.raises(InvalidParameterError, match=r"'sampling_strategy'.*limit of 1 GiB.*[12],000,000,0\d\d rows"):
+        sb.Balance(target="y", method=method, sampling_strategy=want).fit(_SMALL)
+
+
+def test_memory_estimate_is_offered_to_the_protocol():
+    gen = sb.Balance(target="y").fit(_SMALL)
+    assert 0 < gen._estimate_bytes(None) < 10**6
+
+
+@pytest.mark.parametrize("method", ["smote", "smoten", "smotenc"])
+@pytest.mark.parametrize(
+    ("values", "match"),
+    [
+        ([[i] for i in range(60)], "must hold single values, not list values"),
+        ([{"k": i} for i in range(60)], "must hold single values, not dict values"),
+        ([i if i % 2 else str(i) for i in range(60)], r"of one type .*they mix \['int', 'str'\]"),
+        ([True if i % 2 else 1 for i in range(60)], r"they mix \['bool', 'int'\]"),
+        ([1 if i % 2 else 1.5 for i in range(60)], "of one type"),
+        ([pd.Timestamp(i) for i in range(60)], r"not \['Timestamp'\]; convert the column first \(pd.to_datetime"),
+        (pd.Categorical([1 if i % 2 else "1" for i in range(60)]), "has categories that must hold values of one type"),
+        (pd.period_range("2020", periods=60, freq="D"), r"dtype 'period\[D\]'.*random_over"),
+        (np.full(60, 1j), r"dtype 'complex128'"),
+    ],
+)
+def test_unreadable_feature_columns_are_refused_by_name(method, values, match):
+    data = _SMALL.assign(c=pd.Series(values, dtype=object) if isinstance(values, list) else values)
+    with pytest.raises(DataError, match=rf"column 'c' .*{match}"):
+        sb.Balance(target="y", method=method).fit(data)
+
+
+@pytest.mark.parametrize("method", ["random_over", "random_under"])
+def test_row_pickers_copy_any_column_as_it_is(method):
+    data = _SMALL.assign(c=pd.Series([[i] for i in range(60)], dtype=object), d=[{"k": i} for i in range(60)])
+    out = sb.Balance(target="y", method=method).fit(data).sample(seed=0)
+    assert all(isinstance(v, list) for v in out["c"]) and out.dtypes.equals(data.dtypes)
+
+
+@pytest.mark.parametrize("cls", [sb.Balance, sb.Imbalance])
+@pytest.mark.parametrize(
+    ("target", "match"),
+    [
+        ([[v] for v in _SMALL["y"]], "column 'y' is an object column and must hold single values"),
+        ([v if v else "0" for v in _SMALL["y"]], r"column 'y' .*they mix \['int', 'str'\]"),
+        ([True if v else 0 for v in _SMALL["y"]], r"column 'y' .*they mix \['bool', 'int'\]"),
+        (np.where(np.arange(60) == 3, np.nan, _SMALL["y"]), "target column 'y' has 1 missing value"),
+    ],
+)
+def test_unreadable_targets_are_refused(cls, target, match):
+    data = _SMALL.assign(y=pd.Series(target, dtype=object) if isinstance(target, list) else target)
+    kwargs = {"ratios": {"1": 0.5}} if cls is sb.Imbalance else {"method": "random_over"}
+    with pytest.raises(DataError, match=match):
+        cls(target="y", **kwargs).fit(data)
+
+
+@pytest.mark.parametrize("cls", [sb.Balance, sb.Imbalance])
+@pytest.mark.parametrize(
+    ("columns", "match"),
+    [
+        ({"a": 0}, r"non-empty str column names.*Got column name 0 \(int\)"),
+        ({"a": ""}, r"non-empty str column names.*Got column name ''"),
+        ({"a": ("a", 1)}, r"str column names.*\(tuple\)"),
+        ({"b": "a"}, r"distinct column names. Got repeated column\(s\) \['a'\]"),
+    ],
+)
+def test_column_names_follow_the_table_rules(cls, columns, match):
+    kwargs = {"ratios": {"1": 0.5}} if cls is sb.Imbalance else {}
+    with pytest.raises(DataError, match=match):
+        cls(target="y", **kwargs).fit(_SMALL.rename(columns=columns))
+
+
+def test_single_class_all_missing_and_infinite_columns():
+    with pytest.raises(DataError, match=r"single class \('0'\)"):
+        sb.Balance(target="y").fit(_SMALL.assign(y=0))
+    with pytest.raises(DataError, match=r"cannot interpolate missing values: columns \['c'\]"):
+        sb.Balance(target="y").fit(_SMALL.assign(c=np.nan))
+    with pytest.raises(DataError, match=r"infinite values: columns \['a'\]"):
+        sb.Balance(target="y").fit(_SMALL.assign(a=np.r_[np.inf, _SMALL["a"][1:]]))
+    with pytest.raises(InvalidParameterError, match=r"'k_neighbors'.*class '1' has 15, so at most 14. Got 20"):
+        sb.Balance(target="y", k_neighbors=20).fit(_SMALL)
+
+
+@pytest.mark.parametrize("dtype", ["uint64", "int64"])
+def test_integers_float64_cannot_hold_are_refused_not_wrapped(dtype):
+    top = np.iinfo(dtype).max
+    data = _SMALL.assign(u=np.array([top - i for i in range(60)], dtype=dtype))
+    with pytest.raises(DataError, match=r"only up to 2\*\*53; columns \['u'\]"):
+        sb.Balance(target="y").fit(data)
+    out = sb.Balance(target="y", categorical=["u"]).fit(data).sample(seed=0)
+    assert set(out["u"]) <= set(data["u"])
+
+
+def test_extrapolated_whole_numbers_stay_within_the_column_range():
+    data = _SMALL.assign(flag=_SMALL["b"] > 4, small=(_SMALL["b"] * 14).astype("int8"))
+    for seed in range(5):
+        out = sb.Balance(target="y", method="svm_smote").fit(data).sample(seed=seed)
+        assert out["small"].between(data["small"].min(), data["small"].max()).all()
+        assert out["flag"].dtype == bool
+
+
+def test_hostile_names_reach_the_export_only_as_literals(tmp_path):
+    names = {"a": 'x"""\nimport os #', "b": "é\\\x00\u2028"}
+    data = _SMALL.rename(columns=names)
+    gen = sb.Balance(target="y", mark_synthetic="new'#").fit(data)
+    code = gen.to_code(seed=0, data="frame")
+    comments = [line for line in code.splitlines() if line.lstrip().startswith("#")]
+    assert not any("import os" in line or "new'" in line for line in comments)
+    pd.testing.assert_frame_equal(run_code(code, tmp_path, {"frame": data}), gen.sample(seed=0))
+
+
+def test_export_imports_only_numpy_pandas_and_imblearn():
+    for gen in (
+        sb.Balance.example(),
+        sb.Imbalance.example(),
+        sb.Balance(target=TARGET, method="smote_enn").fit(NUMERIC),
+    ):
+        code = gen.to_code(seed=0)
+        imports = {
+            line.split()[1].split(".")[0] for line in code.splitlines() if line.strip().startswith(("import ", "from "))
+        }
+        assert imports <= {"numpy", "pandas", "imblearn"}, imports

@@ -136,6 +136,15 @@ def _class_counts(y: np.ndarray, n_classes: int) -> np.ndarray:
     return np.bincount(y, minlength=n_classes)
 
 
+def _beyond_float(series: pd.Series) -> bool:
+    """Whether an integer column holds values float64 cannot represent exactly (|x| > 2**53)."""
+    values = series.to_numpy()
+    limit = 2**53
+    if values.dtype.kind == "u":
+        return bool((values > np.uint64(limit)).any())
+    return bool(((values > limit) | (values < -limit)).any())
+
+
 def _count_words(counts: Any) -> str:
     return ", ".join(str(int(c)) for c in counts)
 
@@ -183,8 +192,10 @@ class Balance(Generator):
     borderline_smote (when some rows are in danger), random_over and random_under;
     adasyn, kmeans_smote and svm_smote make about that many; smote_tomek and
     smote_enn then remove rows while cleaning. New rows lie between minority rows,
-    except for svm_smote, which also extrapolates away from the majority class. Ints larger than 2**53 lose precision
-    in new rows (they are interpolated as float64); kept rows are never touched.
+    except for svm_smote, which also extrapolates away from the majority class (new
+    ints, booleans and datetimes are kept within the column's range). Interpolation is
+    in float64, so int columns must hold values within +-2**53 (or be named in
+    ``categorical``); kept rows are never touched.
     Like imbalanced-learn, distances use the raw values: scale the features first if
     their ranges differ widely (datetimes, as counts of their unit, are huge numbers).
 
@@ -364,7 +375,7 @@ class Balance(Generator):
             raise self.invalid("categorical", f"must name feature columns; {unknown} are not", list(self.categorical))
         if len(classes) < 2:
             raise DataError(
-                f"The target column {self.target!r} has a single class ({short_repr(classes[0])}); "
+                f"The target column {self.target!r} has a single class ({short_repr(_labels(classes)[0])}); "
                 "balancing needs at least two."
             )
         setup = _Setup(y=y, classes=classes)
@@ -380,6 +391,7 @@ class Balance(Generator):
         what = f"{self.label}(method={self.method!r}) cannot interpolate missing values"
         refuse_missing(data, features, what, hint=f"; fill or drop them first (df.dropna(), SimpleImputer){_COPY_ROWS}")
         refuse_infinite(data, setup.kinds, f"{self.label} cannot interpolate infinite values")
+        self._check_exact(data, setup.kinds)
         strategy, want = self._strategy(setup, "over-sampling")
         self._check_neighbours(setup, want)
         self._check_memory(setup, data, want, "over-sampling", width=len(features))
@@ -407,6 +419,16 @@ class Balance(Generator):
                 f"{len(cats)} categorical of {len(features)}. Use method='smote', which picks the right one."
             )
         return kinds
+
+    def _check_exact(self, data: pd.DataFrame, kinds: dict[Any, str]) -> None:
+        """Refuse ints that float64 cannot hold exactly (they would come back wrong, even wrapped)."""
+        big = [c for c, k in kinds.items() if k == "integer" and _beyond_float(data[c])]
+        if big:
+            raise DataError(
+                f"{self.label}(method={self.method!r}) interpolates in float64, which holds integers exactly "
+                f"only up to 2**53; columns {short_repr(big)} hold larger ones. Treat them as categories "
+                f"(categorical={short_repr(big)}), convert them to float, or drop them first{_COPY_ROWS}."
+            )
 
     def _strategy(self, setup: _Setup, kind: str) -> tuple[Any, dict]:
         """``sampling_strategy`` with labels turned into codes, and imbalanced-learn's reading of it

@@ -71,15 +71,17 @@ def rebuild(data, resampled, target, whole, clock, categorical, mark=None):
     """The balanced frame: the kept real rows as they are, then the new rows.
 
     New rows get the real columns' dtypes: interpolated ints, booleans, datetimes and
-    timedeltas (``whole``) are rounded first, ``clock`` columns go back from int64
-    counts, codes become categories again. ``mark`` names a bool column that is True
-    on the new rows.
+    timedeltas (``whole``) are rounded and kept within the column's range first (a
+    sampler that extrapolates cannot make a boolean -1), ``clock`` columns go back from
+    int64 counts, codes become categories again. ``mark`` names a bool column that is
+    True on the new rows.
     """
     kept, X_new, y_new = resampled
     real = data.iloc[kept]
     new = pd.DataFrame(X_new, columns=data.columns.drop(target), copy=False)
-    if whole:
-        new[whole] = new[whole].round()
+    for col in whole:
+        numbers = data[col].astype("int64") if col in clock else data[col]
+        new[col] = new[col].round().clip(float(numbers.min()), float(numbers.max()))
     for col in clock:
         new[col] = new[col].astype("int64")
     for col in categorical:
