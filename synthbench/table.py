@@ -31,7 +31,9 @@ Distance between records (:func:`gower_embedding`, :func:`nearest`)
     copy": the Gower distance ``d(x, y) = (1/p) * sum_j d_j`` over the p compared columns:
 
     - numeric, integer, datetime and timedelta columns: ``d_j = |x_j - y_j| / range_j``,
-      where ``range_j`` is max - min of the *reference* frame's column (1 if constant);
+      where ``range_j`` is max - min of the *reference* frame's column, and values
+      beyond that range count as its nearest end (so ``d_j`` stays within [0, 1]); when
+      the reference column is constant, ``d_j`` is 0 for that value and 1 for any other;
     - categorical and boolean columns: ``d_j = 0`` if equal, else 1;
     - missing vs missing is 0; in a categorical column missing is one more category; in
       a continuous column a missing value sits at the middle of the reference range plus
@@ -314,10 +316,13 @@ def gower_embedding(
                 present = [v[~np.isnan(v)] for v in values]
                 ref = np.concatenate(present) if any(len(p) for p in present) else np.zeros(1)
             low, span = ref.min(), ref.max() - ref.min()
-            span = span if span > 0 else 1.0
             has_nan = any(np.isnan(v).any() for v in values)
             for i, v in enumerate(values):
-                scaled = (v - low) / span
+                # Clipped to the reference range, so each column adds at most 1; a constant
+                # reference column tells equal (0) from different (1) only.
+                with np.errstate(invalid="ignore"):
+                    scaled = np.clip((v - low) / span, 0, 1) if span > 0 else np.where(v == low, 0.0, 1.0)
+                scaled[np.isnan(v)] = np.nan
                 if has_nan:
                     missing = np.isnan(scaled)
                     blocks[i].append(np.where(missing, 0.5, scaled))

@@ -13,7 +13,8 @@ All three risks use synthbench's one distance between records (defined in
 distance ``d(x, y) = (1/p) * sum_j d_j`` over the p compared columns:
 
 - numerical and datetime columns: ``d_j = |x_j - y_j| / range_j``, where ``range_j`` is
-  max - min of the *real* column (1 if the real column is constant);
+  max - min of the *real* column and values beyond it count as its nearest end, so
+  ``d_j`` is at most 1 (for a constant real column: 0 if equal, else 1);
 - categorical and boolean columns: ``d_j = 0`` if equal, else 1;
 - missing values: missing vs missing is 0; in a categorical column missing is one more
   category; in a numerical column a missing value sits at the middle of the real range
