@@ -30,7 +30,7 @@ import pandas as pd
 
 from .exceptions import DataError, InvalidParameterError
 from .params import short_repr
-from .table import check_frame, column_kinds, gower_embedding, nearest
+from .table import check_frame, column_kind, column_kinds, gower_embedding, nearest, refuse_infinite
 
 __all__ = ["class_counts", "compare_classifiers", "near_copy_share"]
 
@@ -39,6 +39,8 @@ def _check(frame: Any, name: str, target: Any = None, *, min_rows: int = 1) -> p
     check_frame(frame, f"The {name!r} argument", min_rows=min_rows)
     if target is not None and target not in frame.columns:
         raise DataError(f"The {name!r} frame has no target column {target!r}. Its columns are {list(frame.columns)}.")
+    if target is not None:
+        column_kind(frame[target], f"The {name!r} argument")
     return frame
 
 
@@ -58,12 +60,6 @@ def class_counts(before: pd.DataFrame, after: pd.DataFrame, target: str) -> pd.D
         counts = counts.sort_index()
     counts["added"] = counts["after"] - counts["before"]
     return counts.rename_axis("class").reset_index()
-
-
-def _split_kinds(frame: pd.DataFrame, columns: list, name: str) -> tuple[list, list]:
-    """Columns to standardise (numbers, booleans, datetimes) and to one-hot encode (categories)."""
-    kinds = column_kinds(frame, f"The {name!r} argument", columns=columns)
-    return [c for c in columns if kinds[c] != "categorical"], [c for c in columns if kinds[c] == "categorical"]
 
 
 def _as_numbers(frame: pd.DataFrame, numeric: list) -> pd.DataFrame:
@@ -140,7 +136,12 @@ def compare_classifiers(
     absent = [c for c in features if c not in balanced.columns or c not in test.columns]
     if absent:
         raise DataError(f"Columns {absent} of 'train' are missing from 'balanced' or 'test'.")
-    numeric, categorical = _split_kinds(train, features, "train")
+    for frame, name in ((test, "test"), (balanced, "balanced"), (train, "train")):
+        kinds = column_kinds(frame, f"The {name!r} argument", columns=features)
+        refuse_infinite(frame, kinds, f"The {name!r} argument")
+    # Numbers, booleans and datetimes are standardised; categories one-hot encoded.
+    numeric = [c for c in features if kinds[c] != "categorical"]
+    categorical = [c for c in features if kinds[c] == "categorical"]
     prep = ColumnTransformer(
         [
             (
