@@ -2,10 +2,15 @@
 
 These generators transform the user's own frame (``size_from_data``): ``fit(df)``
 keeps it, ``sample(seed=...)`` returns the resampled frame, and ``to_code`` writes
-the plain imbalanced-learn call over a variable holding that frame.
+the same steps over a variable holding that frame. Both run one plan of calls to the
+kernels of :mod:`synthbench.kernels.balance` (encode the features, run the
+imbalanced-learn sampler, rebuild the frame), so the exported cell cannot differ.
 
 DataFrame in, DataFrame out:
 
+* **The frame** is read by :mod:`synthbench.table`: distinct, non-empty str column
+  names; the target column holds labels of one type (no lists, no ``1`` next to
+  ``"1"``), without missing values, and at least two classes.
 * **Columns** keep their order, names and dtypes. The target column becomes integer
   codes for imbalanced-learn (``pd.factorize(..., sort=True)``) and its labels come back.
 * **Rows**: the rows kept from the data come first, exactly as they were and in their
@@ -14,13 +19,17 @@ DataFrame in, DataFrame out:
   ``mark_synthetic="name"`` adds a bool column that is True on the new rows.
 * **Interpolating methods** (all but ``random_over``/``random_under``) see one float
   matrix: floats as they are; ints, booleans (0/1) and datetimes/timedeltas (int64
-  counts of their unit) are interpolated, then rounded back (so a new boolean takes
-  the value of its nearer parent). Categorical columns (category, string or object
-  dtype, or named in ``categorical``) become integer codes: SMOTENC and SMOTEN pick
-  their values from neighbours; the other interpolating methods refuse them. Missing
-  or infinite values are refused, naming the columns.
+  counts of their unit) are interpolated, then rounded back within the column's range
+  (so a new boolean takes the value of its nearer parent). Categorical columns
+  (category, string, or object columns of str/int/float values, or named in
+  ``categorical``) become integer codes: SMOTENC and SMOTEN pick their values from
+  neighbours; the other interpolating methods refuse them. Columns synthbench cannot
+  read (lists, dicts, mixed types, complex, periods), missing or infinite values and
+  ints beyond 2**53 are refused, naming the columns.
 * **random_over / random_under** only pick rows: every dtype, and missing values, pass
   through untouched.
+* **Size**: the rows a ``sampling_strategy`` asks for are counted before anything is
+  allocated; a result estimated above :data:`MAX_BYTES` is refused.
 
 >>> import synthbench as sb
 >>> from sklearn.datasets import load_breast_cancer
@@ -616,6 +625,10 @@ class Imbalance(Generator):
             share = self.ratios.get(label, 1.0)
             keep[code] = have if share == 1 else max(1, int(share * have + 0.5))
         return y, classes, keep
+
+    def _estimate_bytes(self, n: int | None) -> int:
+        """Peak memory of one ``sample``: at most the frame itself (rows are only dropped)."""
+        return int(self.data_.memory_usage(index=False, deep=False).sum()) if self.is_fitted else 0
 
     def _plan(self, seed: int, data: Ref) -> Plan:
         _, classes, keep = self._setup(self.data_)
