@@ -501,3 +501,13 @@ def test_export_imports_only_numpy_pandas_and_imblearn():
             line.split()[1].split(".")[0] for line in code.splitlines() if line.strip().startswith(("import ", "from "))
         }
         assert imports <= {"numpy", "pandas", "imblearn"}, imports
+
+
+def test_svm_smote_refuses_a_frame_its_svm_would_take_minutes_on():
+    from synthbench.generators.balance import SVM_MAX_ROWS
+
+    n = SVM_MAX_ROWS + 1
+    big = pd.DataFrame({"a": np.arange(n, dtype=float), "y": (np.arange(n) % 10 == 0).astype(int)})
+    with pytest.raises(DataError, match=r"svm_smote.*30,001 rows, more than the limit of 30,000.*borderline_smote"):
+        sb.Balance(target="y", method="svm_smote").fit(big)
+    assert sb.Balance(target="y", method="borderline_smote").fit(big).sampler_ == "BorderlineSMOTE"

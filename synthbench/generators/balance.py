@@ -29,7 +29,8 @@ DataFrame in, DataFrame out:
 * **random_over / random_under** only pick rows: every dtype, and missing values, pass
   through untouched.
 * **Size**: the rows a ``sampling_strategy`` asks for are counted before anything is
-  allocated; a result estimated above :data:`MAX_BYTES` is refused.
+  allocated; a result estimated above :data:`MAX_BYTES` is refused, and so is
+  ``svm_smote`` on more than :data:`SVM_MAX_ROWS` rows (its time grows with their square).
 
 >>> import synthbench as sb
 >>> from sklearn.datasets import load_breast_cancer
@@ -61,7 +62,7 @@ from ..params import AnyOf, Float, Int, ListOf, MapOf, Optional, Options, Param,
 from ..registry import register
 from ..table import check_frame, column_kind, column_kinds, refuse_infinite, refuse_missing
 
-__all__ = ["MAX_BYTES", "METHODS", "Balance", "Imbalance"]
+__all__ = ["MAX_BYTES", "METHODS", "SVM_MAX_ROWS", "Balance", "Imbalance"]
 
 #: ``method`` -> the imbalanced-learn class it runs ("smote" may become SMOTENC or SMOTEN).
 METHODS: dict[str, str] = {
@@ -79,6 +80,8 @@ METHODS: dict[str, str] = {
 }
 #: Largest resampled frame (an estimate of its peak memory) a balancing generator makes.
 MAX_BYTES = 2**30
+#: Most rows svm_smote takes (its SVM's time grows with the square of the rows).
+SVM_MAX_ROWS = 30_000
 _PICKS_ROWS = ("random_over", "random_under")
 _CATEGORY_AWARE = ("smote", "smotenc", "smoten")
 _STRATEGIES = ("auto", "minority", "majority", "not minority", "not majority", "all")
@@ -513,6 +516,13 @@ class Balance(Generator):
         if self.method in ("borderline_smote", "svm_smote") and len(setup.y) <= self.m_neighbors:
             raise self.invalid(
                 "m_neighbors", f"must be smaller than the number of rows ({len(setup.y)})", self.m_neighbors
+            )
+        if self.method == "svm_smote" and len(setup.y) > SVM_MAX_ROWS:
+            raise DataError(
+                f"{self.label}(method='svm_smote') fits a support vector machine to every row, which takes time "
+                f"growing with the square of the rows (about 25 s for 20,000); this data has {len(setup.y):,} rows, "
+                f"more than the limit of {SVM_MAX_ROWS:,}. Use method='borderline_smote' (the same idea with "
+                "neighbours instead of an SVM) or balance a sample of the data."
             )
         if self.method == "kmeans_smote" and len(setup.y) < self.n_clusters:
             raise self.invalid("n_clusters", f"must be at most the number of rows ({len(setup.y)})", self.n_clusters)
