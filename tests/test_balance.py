@@ -511,3 +511,10 @@ def test_svm_smote_refuses_a_frame_its_svm_would_take_minutes_on():
     with pytest.raises(DataError, match=r"svm_smote.*30,001 rows, more than the limit of 30,000.*borderline_smote"):
         sb.Balance(target="y", method="svm_smote").fit(big)
     assert sb.Balance(target="y", method="borderline_smote").fit(big).sampler_ == "BorderlineSMOTE"
+
+
+def test_kmeans_smote_bounds_rows_times_clusters():
+    n = 40_000
+    big = pd.DataFrame({"a": np.arange(n, dtype=float), "y": (np.arange(n) % 10 == 0).astype(int)})
+    with pytest.raises(InvalidParameterError, match=r"'n_clusters'.*within 200,000,000.*so at most 5,000. Got 10000"):
+        sb.Balance(target="y", method="kmeans_smote", n_clusters=10_000).fit(big)

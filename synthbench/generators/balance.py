@@ -30,7 +30,8 @@ DataFrame in, DataFrame out:
   through untouched.
 * **Size**: the rows a ``sampling_strategy`` asks for are counted before anything is
   allocated; a result estimated above :data:`MAX_BYTES` is refused, and so is
-  ``svm_smote`` on more than :data:`SVM_MAX_ROWS` rows (its time grows with their square).
+  ``svm_smote`` on more than :data:`SVM_MAX_ROWS` rows (its time grows with their square)
+  and ``kmeans_smote`` with rows x ``n_clusters`` above :data:`KMEANS_MAX_WORK`.
 
 >>> import synthbench as sb
 >>> from sklearn.datasets import load_breast_cancer
@@ -62,7 +63,7 @@ from ..params import AnyOf, Float, Int, ListOf, MapOf, Optional, Options, Param,
 from ..registry import register
 from ..table import check_frame, column_kind, column_kinds, refuse_infinite, refuse_missing
 
-__all__ = ["MAX_BYTES", "METHODS", "SVM_MAX_ROWS", "Balance", "Imbalance"]
+__all__ = ["KMEANS_MAX_WORK", "MAX_BYTES", "METHODS", "SVM_MAX_ROWS", "Balance", "Imbalance"]
 
 #: ``method`` -> the imbalanced-learn class it runs ("smote" may become SMOTENC or SMOTEN).
 METHODS: dict[str, str] = {
@@ -82,6 +83,8 @@ METHODS: dict[str, str] = {
 MAX_BYTES = 2**30
 #: Most rows svm_smote takes (its SVM's time grows with the square of the rows).
 SVM_MAX_ROWS = 30_000
+#: Most rows x clusters kmeans_smote takes (k-means' time grows with both).
+KMEANS_MAX_WORK = 200_000_000
 _PICKS_ROWS = ("random_over", "random_under")
 _CATEGORY_AWARE = ("smote", "smotenc", "smoten")
 _STRATEGIES = ("auto", "minority", "majority", "not minority", "not majority", "all")
@@ -523,6 +526,13 @@ class Balance(Generator):
                 f"growing with the square of the rows (about 25 s for 20,000); this data has {len(setup.y):,} rows, "
                 f"more than the limit of {SVM_MAX_ROWS:,}. Use method='borderline_smote' (the same idea with "
                 "neighbours instead of an SVM) or balance a sample of the data."
+            )
+        if self.method == "kmeans_smote" and len(setup.y) * self.n_clusters > KMEANS_MAX_WORK:
+            raise self.invalid(
+                "n_clusters",
+                f"must keep rows x clusters within {KMEANS_MAX_WORK:,} (k-means time grows with both); "
+                f"this data has {len(setup.y):,} rows, so at most {KMEANS_MAX_WORK // len(setup.y):,}",
+                self.n_clusters,
             )
         if self.method == "kmeans_smote" and len(setup.y) < self.n_clusters:
             raise self.invalid("n_clusters", f"must be at most the number of rows ({len(setup.y)})", self.n_clusters)
