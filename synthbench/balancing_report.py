@@ -30,17 +30,17 @@ import pandas as pd
 
 from .exceptions import DataError, InvalidParameterError
 from .params import short_repr
+from .table import check_frame, column_kind, column_kinds, gower_embedding, nearest, refuse_infinite
 
 __all__ = ["class_counts", "compare_classifiers", "near_copy_share"]
 
 
-def _check(frame: Any, name: str, target: Any = None) -> pd.DataFrame:
-    if not isinstance(frame, pd.DataFrame):
-        raise DataError(f"The {name!r} argument must be a pandas DataFrame. Got {type(frame).__name__} instead.")
-    if len(frame) == 0:
-        raise DataError(f"The {name!r} argument must have at least one row. Got an empty DataFrame.")
+def _check(frame: Any, name: str, target: Any = None, *, min_rows: int = 1) -> pd.DataFrame:
+    check_frame(frame, f"The {name!r} argument", min_rows=min_rows)
     if target is not None and target not in frame.columns:
         raise DataError(f"The {name!r} frame has no target column {target!r}. Its columns are {list(frame.columns)}.")
+    if target is not None:
+        column_kind(frame[target], f"The {name!r} argument")
     return frame
 
 
@@ -60,17 +60,6 @@ def class_counts(before: pd.DataFrame, after: pd.DataFrame, target: str) -> pd.D
         counts = counts.sort_index()
     counts["added"] = counts["after"] - counts["before"]
     return counts.rename_axis("class").reset_index()
-
-
-def _kinds(frame: pd.DataFrame, columns: list) -> tuple[list, list]:
-    numeric, categorical = [], []
-    for c in columns:
-        dtype = frame[c].dtype
-        if isinstance(dtype, pd.CategoricalDtype) or pd.api.types.is_string_dtype(dtype) or dtype is np.dtype(object):
-            categorical.append(c)
-        else:
-            numeric.append(c)
-    return numeric, categorical
 
 
 def _as_numbers(frame: pd.DataFrame, numeric: list) -> pd.DataFrame:
@@ -147,7 +136,12 @@ def compare_classifiers(
     absent = [c for c in features if c not in balanced.columns or c not in test.columns]
     if absent:
         raise DataError(f"Columns {absent} of 'train' are missing from 'balanced' or 'test'.")
-    numeric, categorical = _kinds(train, features)
+    for frame, name in ((test, "test"), (balanced, "balanced"), (train, "train")):
+        kinds = column_kinds(frame, f"The {name!r} argument", columns=features)
+        refuse_infinite(frame, kinds, f"The {name!r} argument")
+    # Numbers, booleans and datetimes are standardised; categories one-hot encoded.
+    numeric = [c for c in features if kinds[c] != "categorical"]
+    categorical = [c for c in features if kinds[c] == "categorical"]
     prep = ColumnTransformer(
         [
             (
@@ -171,8 +165,13 @@ def compare_classifiers(
     rows = []
     for name, frame in (("original", train), ("balanced", balanced)):
         pipe = make_pipeline(clone(prep), clone(model))
-        pipe.fit(frame[features], frame[target])
-        truth, pred = test[target], pipe.predict(test[features])
+        try:
+            pipe.fit(frame[features], frame[target])
+            truth, pred = test[target], pipe.predict(test[features])
+        except (ValueError, TypeError) as exc:
+            raise DataError(
+                f"compare_classifiers could not train or score the model on the {name} rows: {exc}"
+            ) from None
         rows.append(
             {
                 "training": name,
@@ -191,9 +190,10 @@ def near_copy_share(
 ) -> float:
     """Share of ``synthetic`` rows that are near-copies of a row of ``real``.
 
-    Columns shared by both frames (without ``target``) are compared: numbers,
-    booleans and datetimes standardised by ``real``'s mean and standard deviation,
-    categories one-hot encoded so that a different category counts as distance 1.
+    Columns shared by both frames (without ``target``) are compared with synthbench's
+    one distance between records, the Gower distance of :mod:`synthbench.table`
+    (numbers, booleans' and datetimes' differences scaled by ``real``'s range, a
+    different category counting 1, averaged over the columns; missing values allowed).
     A synthetic row is a near-copy when its distance to the closest real row is at
     most ``threshold`` times the median distance between a real row and its closest
     *other* real row: it sits far closer to a real record than real records sit to
@@ -211,9 +211,7 @@ def near_copy_share(
     >>> near_copy_share(gen.data_, gen.data_.head(10), target="cultivar")  # real rows copy themselves
     1.0
     """
-    from sklearn.neighbors import NearestNeighbors
-
-    _check(real, "real")
+    _check(real, "real", min_rows=2)
     _check(synthetic, "synthetic")
     if isinstance(threshold, bool) or not isinstance(threshold, (int, float)) or not 0 <= threshold < np.inf:
         raise InvalidParameterError(
@@ -223,25 +221,9 @@ def near_copy_share(
     columns = [c for c in real.columns if c in synthetic.columns and c != target]
     if not columns:
         raise DataError("'real' and 'synthetic' share no columns to compare (besides the target).")
-    missing = [c for c in columns if real[c].isna().any() or synthetic[c].isna().any()]
-    if missing:
-        raise DataError(f"near_copy_share cannot measure distances over missing values; columns {missing} have some.")
-    if len(real) < 2:
-        raise DataError("near_copy_share needs at least two real rows (to measure how close real rows are).")
-    numeric, categorical = _kinds(real, columns)
-    parts_real, parts_syn = [], []
-    if numeric:
-        a, b = _as_numbers(real, numeric), _as_numbers(synthetic, numeric)
-        mean, std = a.mean(), a.std(ddof=0).replace(0, 1.0)
-        parts_real.append(((a - mean) / std).to_numpy())
-        parts_syn.append(((b - mean) / std).to_numpy())
-    for c in categorical:
-        levels = pd.Index(pd.concat([real[c], synthetic[c]]).astype(object).unique())
-        # A mismatch sets two one-hot entries apart by 1 each; scale so it counts as 1.
-        parts_real.append(np.eye(len(levels))[levels.get_indexer(real[c].astype(object))] / np.sqrt(2))
-        parts_syn.append(np.eye(len(levels))[levels.get_indexer(synthetic[c].astype(object))] / np.sqrt(2))
-    R, S = np.hstack(parts_real), np.hstack(parts_syn)
-    nn = NearestNeighbors(n_neighbors=2).fit(R)
-    real_gap = float(np.median(nn.kneighbors(R)[0][:, 1]))
-    closest = nn.kneighbors(S, n_neighbors=1)[0][:, 0]
+    kinds = column_kinds(real, "The 'real' argument", columns=columns)
+    column_kinds(synthetic, "The 'synthetic' argument", columns=columns)
+    R, S = gower_embedding([real, synthetic], kinds, columns)
+    real_gap = float(np.median(nearest(R, R, 2)[0][:, 1]))
+    closest = nearest(R, S, 1)[0][:, 0]
     return float(np.mean(closest <= threshold * real_gap + 1e-12))

@@ -214,7 +214,7 @@ def test_exported_code_rebuilds_every_method_in_one_fresh_interpreter(tmp_path):
 
 def test_to_code_names_the_data_variable_and_checks_it():
     gen = _balance("smote").fit(CANCER)
-    assert "X = cancer.drop(columns=" in gen.to_code(seed=0, data="cancer")
+    assert "X = encode_features(cancer, 'diagnosis'," in gen.to_code(seed=0, data="cancer")
     assert "df_real" in gen.to_code(seed=0)
     for bad in ("1x", "a-b", "class", 3):
         with pytest.raises(InvalidParameterError, match="'data'"):
@@ -257,11 +257,11 @@ def test_missing_values_are_refused_naming_the_columns():
     data = NUMERIC.copy()
     data.loc[3, "mean texture"] = np.nan
     data.loc[5, "seen"] = pd.NaT
-    with pytest.raises(DataError, match=r"missing values; columns \['mean texture', 'seen'\]"):
+    with pytest.raises(DataError, match=r"cannot interpolate missing values: columns \['mean texture', 'seen'\]"):
         _balance("smote").fit(data)
     data.loc[3, "mean texture"] = np.inf
     data.loc[5, "seen"] = data.loc[4, "seen"]
-    with pytest.raises(DataError, match=r"infinite values; columns \['mean texture'\]"):
+    with pytest.raises(DataError, match=r"infinite values: columns \['mean texture'\]"):
         _balance("smote").fit(data)
     target_gap = CANCER.copy()
     target_gap.loc[0, TARGET] = np.nan
@@ -292,11 +292,11 @@ def test_categorical_columns_refused_by_numeric_methods(method):
         ({"mark_synthetic": "mean area"}, CANCER, InvalidParameterError, "'mark_synthetic'.*existing column"),
         ({"categorical": ["nope"]}, CANCER, InvalidParameterError, "'categorical'.*feature columns"),
         ({"method": "smotenc"}, CANCER, DataError, "needs both categorical and numeric"),
-        ({}, CANCER.assign(z=[1j] * len(CANCER)), DataError, r"cannot interpolate columns 'z' \(complex128\)"),
+        ({}, CANCER.assign(z=[1j] * len(CANCER)), DataError, r"column 'z' has dtype 'complex128'.*random_over"),
         ({}, CANCER[CANCER[TARGET] == "benign"], DataError, "single class"),
         ({}, CANCER[[TARGET]], DataError, "at least one feature column"),
-        ({}, CANCER.to_numpy(), DataError, "needs a pandas DataFrame. Got ndarray"),
-        ({}, CANCER.head(0), DataError, "at least one row"),
+        ({}, CANCER.to_numpy(), DataError, "must be a pandas DataFrame. Got ndarray"),
+        ({}, CANCER.head(0), DataError, r"is empty \(shape \(0, 8\)\)"),
     ],
 )
 def test_bad_data_and_parameters_raise_clear_errors(kwargs, data, error, match):
@@ -362,3 +362,159 @@ def test_near_copy_share_with_categories():
     shifted = real.head(20).assign(grade=np.where(real["grade"].head(20) == "high", "low", "high"))
     assert near_copy_share(real, real.head(20), threshold=0) == 1.0
     assert near_copy_share(real, shifted, threshold=0.5) == 0.0
+
+
+# -- hostile inputs: each a clear error (or the right result), never a library traceback -----
+_SMALL = pd.DataFrame(
+    {
+        "a": np.random.default_rng(0).normal(size=60),
+        "b": np.random.default_rng(1).integers(0, 9, 60),
+        "y": np.r_[np.zeros(45, int), np.ones(15, int)],
+    }
+)
+
+
+@pytest.mark.parametrize("method", ["smote", "random_over", "random_under"])
+@pytest.mark.parametrize("want", [{"1": 10**9}, {"0": 10**9, "1": 10**9}])
+def test_counts_that_scale_rows_are_checked_before_allocating(method, want):
+    if method == "random_under":  # asks for at most what a class has: nothing to allocate
+        with pytest.raises(InvalidParameterError, match="more rows than a class has"):
+            sb.Balance(target="y", method=method, sampling_strategy=want).fit(_SMALL)
+        return
+    with pytest.raises(InvalidParameterError, match=r"'sampling_strategy'.*limit of 1 GiB.*[12],000,000,0\d\d rows"):
+        sb.Balance(target="y", method=method, sampling_strategy=want).fit(_SMALL)
+
+
+def test_memory_estimate_is_offered_to_the_protocol():
+    gen = sb.Balance(target="y").fit(_SMALL)
+    assert 0 < gen._estimate_bytes(None) < 10**6
+
+
+@pytest.mark.parametrize("method", ["smote", "smoten", "smotenc"])
+@pytest.mark.parametrize(
+    ("values", "match"),
+    [
+        ([[i] for i in range(60)], "must hold single values, not list values"),
+        ([{"k": i} for i in range(60)], "must hold single values, not dict values"),
+        ([i if i % 2 else str(i) for i in range(60)], r"of one type .*they mix \['int', 'str'\]"),
+        ([True if i % 2 else 1 for i in range(60)], r"they mix \['bool', 'int'\]"),
+        ([1 if i % 2 else 1.5 for i in range(60)], "of one type"),
+        ([pd.Timestamp(i) for i in range(60)], r"not \['Timestamp'\]; convert the column first \(pd.to_datetime"),
+        (pd.Categorical([1 if i % 2 else "1" for i in range(60)]), "has categories that must hold values of one type"),
+        (pd.period_range("2020", periods=60, freq="D"), r"dtype 'period\[D\]'.*random_over"),
+        (np.full(60, 1j), r"dtype 'complex128'"),
+    ],
+)
+def test_unreadable_feature_columns_are_refused_by_name(method, values, match):
+    data = _SMALL.assign(c=pd.Series(values, dtype=object) if isinstance(values, list) else values)
+    with pytest.raises(DataError, match=rf"column 'c' .*{match}"):
+        sb.Balance(target="y", method=method).fit(data)
+
+
+@pytest.mark.parametrize("method", ["random_over", "random_under"])
+def test_row_pickers_copy_any_column_as_it_is(method):
+    data = _SMALL.assign(c=pd.Series([[i] for i in range(60)], dtype=object), d=[{"k": i} for i in range(60)])
+    out = sb.Balance(target="y", method=method).fit(data).sample(seed=0)
+    assert all(isinstance(v, list) for v in out["c"]) and out.dtypes.equals(data.dtypes)
+
+
+@pytest.mark.parametrize("cls", [sb.Balance, sb.Imbalance])
+@pytest.mark.parametrize(
+    ("target", "match"),
+    [
+        ([[v] for v in _SMALL["y"]], "column 'y' is an object column and must hold single values"),
+        ([v if v else "0" for v in _SMALL["y"]], r"column 'y' .*they mix \['int', 'str'\]"),
+        ([True if v else 0 for v in _SMALL["y"]], r"column 'y' .*they mix \['bool', 'int'\]"),
+        (np.where(np.arange(60) == 3, np.nan, _SMALL["y"]), "target column 'y' has 1 missing value"),
+    ],
+)
+def test_unreadable_targets_are_refused(cls, target, match):
+    data = _SMALL.assign(y=pd.Series(target, dtype=object) if isinstance(target, list) else target)
+    kwargs = {"ratios": {"1": 0.5}} if cls is sb.Imbalance else {"method": "random_over"}
+    with pytest.raises(DataError, match=match):
+        cls(target="y", **kwargs).fit(data)
+
+
+@pytest.mark.parametrize("cls", [sb.Balance, sb.Imbalance])
+@pytest.mark.parametrize(
+    ("columns", "match"),
+    [
+        ({"a": 0}, r"non-empty str column names.*Got column name 0 \(int\)"),
+        ({"a": ""}, r"non-empty str column names.*Got column name ''"),
+        ({"a": ("a", 1)}, r"str column names.*\(tuple\)"),
+        ({"b": "a"}, r"distinct column names. Got repeated column\(s\) \['a'\]"),
+    ],
+)
+def test_column_names_follow_the_table_rules(cls, columns, match):
+    kwargs = {"ratios": {"1": 0.5}} if cls is sb.Imbalance else {}
+    with pytest.raises(DataError, match=match):
+        cls(target="y", **kwargs).fit(_SMALL.rename(columns=columns))
+
+
+def test_single_class_all_missing_and_infinite_columns():
+    with pytest.raises(DataError, match=r"single class \('0'\)"):
+        sb.Balance(target="y").fit(_SMALL.assign(y=0))
+    with pytest.raises(DataError, match=r"cannot interpolate missing values: columns \['c'\]"):
+        sb.Balance(target="y").fit(_SMALL.assign(c=np.nan))
+    with pytest.raises(DataError, match=r"infinite values: columns \['a'\]"):
+        sb.Balance(target="y").fit(_SMALL.assign(a=np.r_[np.inf, _SMALL["a"][1:]]))
+    with pytest.raises(InvalidParameterError, match=r"'k_neighbors'.*class '1' has 15, so at most 14. Got 20"):
+        sb.Balance(target="y", k_neighbors=20).fit(_SMALL)
+
+
+@pytest.mark.parametrize("dtype", ["uint64", "int64"])
+def test_integers_float64_cannot_hold_are_refused_not_wrapped(dtype):
+    top = np.iinfo(dtype).max
+    data = _SMALL.assign(u=np.array([top - i for i in range(60)], dtype=dtype))
+    with pytest.raises(DataError, match=r"only up to 2\*\*53; columns \['u'\]"):
+        sb.Balance(target="y").fit(data)
+    out = sb.Balance(target="y", categorical=["u"]).fit(data).sample(seed=0)
+    assert set(out["u"]) <= set(data["u"])
+
+
+def test_extrapolated_whole_numbers_stay_within_the_column_range():
+    data = _SMALL.assign(flag=_SMALL["b"] > 4, small=(_SMALL["b"] * 14).astype("int8"))
+    for seed in range(5):
+        out = sb.Balance(target="y", method="svm_smote").fit(data).sample(seed=seed)
+        assert out["small"].between(data["small"].min(), data["small"].max()).all()
+        assert out["flag"].dtype == bool
+
+
+def test_hostile_names_reach_the_export_only_as_literals(tmp_path):
+    names = {"a": 'x"""\nimport os #', "b": "é\\\x00\u2028"}
+    data = _SMALL.rename(columns=names)
+    gen = sb.Balance(target="y", mark_synthetic="new'#").fit(data)
+    code = gen.to_code(seed=0, data="frame")
+    comments = [line for line in code.splitlines() if line.lstrip().startswith("#")]
+    assert not any("import os" in line or "new'" in line for line in comments)
+    pd.testing.assert_frame_equal(run_code(code, tmp_path, {"frame": data}), gen.sample(seed=0))
+
+
+def test_export_imports_only_numpy_pandas_and_imblearn():
+    for gen in (
+        sb.Balance.example(),
+        sb.Imbalance.example(),
+        sb.Balance(target=TARGET, method="smote_enn").fit(NUMERIC),
+    ):
+        code = gen.to_code(seed=0)
+        imports = {
+            line.split()[1].split(".")[0] for line in code.splitlines() if line.strip().startswith(("import ", "from "))
+        }
+        assert imports <= {"numpy", "pandas", "imblearn"}, imports
+
+
+def test_svm_smote_refuses_a_frame_its_svm_would_take_minutes_on():
+    from synthbench.generators.balance import SVM_MAX_ROWS
+
+    n = SVM_MAX_ROWS + 1
+    big = pd.DataFrame({"a": np.arange(n, dtype=float), "y": (np.arange(n) % 10 == 0).astype(int)})
+    with pytest.raises(DataError, match=r"svm_smote.*30,001 rows, more than the limit of 30,000.*borderline_smote"):
+        sb.Balance(target="y", method="svm_smote").fit(big)
+    assert sb.Balance(target="y", method="borderline_smote").fit(big).sampler_ == "BorderlineSMOTE"
+
+
+def test_kmeans_smote_bounds_rows_times_clusters():
+    n = 40_000
+    big = pd.DataFrame({"a": np.arange(n, dtype=float), "y": (np.arange(n) % 10 == 0).astype(int)})
+    with pytest.raises(InvalidParameterError, match=r"'n_clusters'.*within 200,000,000.*so at most 5,000. Got 10000"):
+        sb.Balance(target="y", method="kmeans_smote", n_clusters=10_000).fit(big)

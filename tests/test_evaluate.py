@@ -211,3 +211,57 @@ def test_bad_parameters_are_named():
         quality_report(df, df, column_types={"species": "text"})
     with pytest.raises(DataError, match="two columns"):
         correlation_similarity(df, df)
+
+
+# -- hostile frames: every evaluation reads frames through synthbench.table -------------------
+def _hostile_real() -> pd.DataFrame:
+    rng = np.random.default_rng(0)
+    return pd.DataFrame({"x": rng.normal(size=40), "c": rng.choice(list("ab"), 40), "y": rng.integers(0, 2, 40)})
+
+
+_HOSTILE = {
+    "int column name": (lambda r: r.rename(columns={"x": 0}), r"str column names.*Got column name 0 \(int\)"),
+    "list values": (lambda r: r.assign(c=pd.Series([[1]] * 40, dtype=object)), "not list values"),
+    "dict values": (lambda r: r.assign(c=pd.Series([{"a": 1}] * 40, dtype=object)), "not dict values"),
+    "mixed types": (lambda r: r.assign(c=pd.Series([1, "1"] * 20, dtype=object)), r"they mix \['int', 'str'\]"),
+    "complex": (lambda r: r.assign(x=r["x"] + 1j), "dtype 'complex128'"),
+    "period": (lambda r: r.assign(x=pd.period_range("2020", periods=40)), r"dtype 'period\[D\]'"),
+    "infinite": (lambda r: r.assign(x=np.r_[np.inf, r["x"][1:]]), "infinite values"),
+}
+
+
+def _evaluations():
+    from synthbench.balancing_report import compare_classifiers, near_copy_share
+    from synthbench.evaluate import (
+        attribute_disclosure,
+        identity_disclosure,
+        membership_disclosure,
+        utility,
+    )
+
+    return {
+        "quality_report": lambda a, b: quality_report(a, b),
+        "identity_disclosure": lambda a, b: identity_disclosure(a, b, a),
+        "attribute_disclosure": lambda a, b: attribute_disclosure(a, b, a, sensitive="y"),
+        "membership_disclosure": lambda a, b: membership_disclosure(a, b, a),
+        "utility": lambda a, b: utility(a, b, a, target="y"),
+        "near_copy_share": lambda a, b: near_copy_share(a, b),
+        "compare_classifiers": lambda a, b: compare_classifiers(a, b, a, "y"),
+    }
+
+
+@pytest.mark.parametrize("case", list(_HOSTILE))
+@pytest.mark.parametrize("evaluation", list(_evaluations()))
+def test_hostile_frames_raise_data_errors_in_every_evaluation(case, evaluation):
+    make, match = _HOSTILE[case]
+    frame = make(_hostile_real())
+    with pytest.raises(DataError, match=match):
+        _evaluations()[evaluation](frame, frame)
+
+
+def test_autocorrelation_refuses_unreadable_frames_too():
+    from synthbench.evaluate import autocorrelation_similarity
+
+    frame = _HOSTILE["int column name"][0](_hostile_real())
+    with pytest.raises(DataError, match="str column names"):
+        autocorrelation_similarity(frame, frame)

@@ -153,3 +153,20 @@ def test_seasonal_similarity_with_calendar_periods():
         seasonal_similarity(daily.reset_index(drop=True), flat.reset_index(drop=True), period="hour")
     with pytest.raises(InvalidParameterError, match="'period'"):
         seasonal_similarity(daily, flat, period=1)
+
+
+def test_a_record_embedding_beyond_the_memory_limit_is_refused_before_allocating():
+    n = 40_000
+    frame = pd.DataFrame({"code": pd.Series(np.arange(n).astype(str), dtype=object), "x": np.zeros(n)})
+    with pytest.raises(DataError, match=r"needs about .* GiB .*limit of 1 GiB.*\['code'\]"):
+        identity_disclosure(frame, frame, column_types={"code": "categorical"})
+
+
+def test_gower_terms_stay_within_one_even_far_outside_or_on_a_constant_real_column():
+    real = pd.DataFrame({"x": [0.0, 1.0, 2.0], "k": [5.0, 5.0, 5.0], "t": pd.to_datetime(["2024-01-01"] * 3)})
+    far = pd.DataFrame({"x": [1e9], "k": [5.5], "t": pd.to_datetime(["2030-01-01"])})
+    distances = gower_distances(real, far)
+    # x beyond the real range counts as its top end; k and t differ from a constant: 1 each
+    assert distances[:, 0].tolist() == [pytest.approx(1.0), pytest.approx(2.5 / 3), pytest.approx(2 / 3)]
+    same = pd.DataFrame({"x": [2.0], "k": [5.0], "t": pd.to_datetime(["2024-01-01"])})
+    assert gower_distances(real, same)[:, 0].tolist() == [pytest.approx(1 / 3), pytest.approx(1 / 6), 0.0]

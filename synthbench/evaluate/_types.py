@@ -1,11 +1,14 @@
 """Column types ("sdtypes") and input checks shared by the evaluation modules.
 
-Every evaluation function sorts columns into the sdtypes SDMetrics uses, so the numbers
-mean the same thing in both tools:
+Frames are read by :mod:`synthbench.table` (the one place that decides which frames,
+column names and column kinds synthbench accepts); this module only names each
+column's kind in the vocabulary of SDMetrics' sdtypes, so the numbers mean the same
+thing in both tools:
 
-- ``numerical``: int/float columns (not bool). Compared by their values.
+- ``numerical``: int/float/timedelta columns (not bool). Compared by their values.
 - ``datetime``: datetime64 columns, compared as numbers (their integer timestamps).
-- ``categorical``: strings, pandas categoricals and other objects, compared by equality.
+- ``categorical``: strings, pandas categoricals and object columns of str, int or float
+  values, compared by equality.
 - ``boolean``: bool / nullable boolean columns (or object columns holding only bools).
 - ``id``: string columns whose real values are all distinct (20+ rows): skipped, as
   SDMetrics skips ``id`` columns, because per-value comparisons of identifiers say
@@ -25,8 +28,9 @@ import pandas as pd
 
 from ..exceptions import DataError, InvalidParameterError
 from ..params import short_repr
+from ..table import as_float, check_frame, column_kind, common_datetime_unit
 
-__all__ = ["SDTYPES", "check_frames", "column_types", "infer_sdtype"]
+__all__ = ["SDTYPES", "as_float", "check_frames", "column_types", "common_datetime_unit", "infer_sdtype"]
 
 SDTYPES = ("numerical", "datetime", "categorical", "boolean", "id")
 CONTINUOUS = ("numerical", "datetime")
@@ -36,8 +40,21 @@ DISCRETE = ("categorical", "boolean")
 _ID_MIN_ROWS = 20
 
 
-def infer_sdtype(series: pd.Series, *, detect_ids: bool = True) -> str:
-    """The sdtype of one column, from its dtype (and, for objects, its values).
+#: A column's kind (:mod:`synthbench.table`) -> its sdtype (before identifier detection).
+_SDTYPE_OF_KIND = {
+    "numeric": "numerical",
+    "integer": "numerical",
+    "timedelta": "numerical",
+    "datetime": "datetime",
+    "boolean": "boolean",
+    "categorical": "categorical",
+}
+#: An sdtype -> the kind the Gower distance treats it as.
+KIND_OF_SDTYPE = {"numerical": "numeric", "datetime": "datetime", "boolean": "boolean", "categorical": "categorical"}
+
+
+def infer_sdtype(series: pd.Series, *, detect_ids: bool = True, what: str = "The data") -> str:
+    """The sdtype of one column, from its kind as :mod:`synthbench.table` reads it.
 
     Examples
     --------
@@ -47,19 +64,9 @@ def infer_sdtype(series: pd.Series, *, detect_ids: bool = True) -> str:
     >>> infer_sdtype(pd.Series(pd.to_datetime(["2024-01-01", None])))
     'datetime'
     """
-    dtype = series.dtype
-    if pd.api.types.is_bool_dtype(dtype):
-        return "boolean"
-    if isinstance(dtype, pd.CategoricalDtype):
-        return "categorical"
-    if pd.api.types.is_datetime64_any_dtype(dtype):
-        return "datetime"
-    if pd.api.types.is_numeric_dtype(dtype) or pd.api.types.is_timedelta64_dtype(dtype):
-        return "numerical"
-    if pd.api.types.is_object_dtype(dtype):
-        values = series.dropna()
-        if len(values) and all(isinstance(v, bool | np.bool_) for v in values):
-            return "boolean"
+    sdtype = _SDTYPE_OF_KIND[column_kind(series, what)]
+    if sdtype != "categorical" or isinstance(series.dtype, pd.CategoricalDtype):
+        return sdtype
     # A repeat among the first rows settles it without hashing the whole column.
     long_enough = detect_ids and len(series) >= _ID_MIN_ROWS and not series.hasnans
     if long_enough and series.iloc[:_ID_MIN_ROWS].is_unique and series.is_unique:
@@ -67,21 +74,11 @@ def infer_sdtype(series: pd.Series, *, detect_ids: bool = True) -> str:
     return "categorical"
 
 
-def _check_frame(frame: Any, name: str) -> pd.DataFrame:
-    if not isinstance(frame, pd.DataFrame):
-        raise DataError(f"The {name} data must be a pandas DataFrame. Got {type(frame).__name__} instead.")
-    if frame.shape[0] == 0 or frame.shape[1] == 0:
-        raise DataError(f"The {name} data is empty (shape {frame.shape}); it needs at least one row and one column.")
-    dupes = frame.columns[frame.columns.duplicated()].tolist()
-    if dupes:
-        raise DataError(f"The {name} data has duplicated column names: {dupes}.")
-    return frame
-
-
 def check_frames(real: Any, synthetic: Any, *, names: tuple[str, str] = ("real", "synthetic")) -> None:
     """Raise :class:`~synthbench.exceptions.DataError` unless both frames are usable together.
 
-    Both must be non-empty DataFrames with the same column names (in any order).
+    Both must be frames :func:`synthbench.table.check_frame` accepts, with the same
+    column names (in any order).
 
     Examples
     --------
@@ -91,8 +88,8 @@ def check_frames(real: Any, synthetic: Any, *, names: tuple[str, str] = ("real",
     ...
     synthbench.exceptions.DataError: The real and synthetic data must have the same columns. ...
     """
-    _check_frame(real, names[0])
-    _check_frame(synthetic, names[1])
+    check_frame(real, f"The {names[0]} data")
+    check_frame(synthetic, f"The {names[1]} data")
     missing = [c for c in real.columns if c not in synthetic.columns]
     extra = [c for c in synthetic.columns if c not in real.columns]
     if missing or extra:
@@ -148,14 +145,14 @@ def column_types(
             types[col] = overrides[col]
             continue
         r, s = real[col], synthetic[col]
-        t_real = infer_sdtype(r)
+        t_real = infer_sdtype(r, what=f"The {names[0]} data")
         if t_real == "id":
             types[col] = "id"
             continue
         if s.isna().all():
             types[col] = t_real
             continue
-        t_syn = infer_sdtype(s, detect_ids=False)
+        t_syn = infer_sdtype(s, detect_ids=False, what=f"The {names[1]} data")
         if r.isna().all():
             t_real = t_syn
         if t_real != t_syn:
@@ -165,39 +162,6 @@ def column_types(
             )
         types[col] = t_real
     return types
-
-
-def as_float(series: pd.Series, sdtype: str, *, unit: str | None = None) -> np.ndarray:
-    """A continuous column as float64 with NaN for missing (datetimes as timestamps in ``unit``)."""
-    if sdtype == "datetime" or pd.api.types.is_datetime64_any_dtype(series.dtype):
-        values = pd.to_datetime(series)
-        if getattr(values.dt, "tz", None) is not None:
-            values = values.dt.tz_convert("UTC").dt.tz_localize(None)
-        arr = values.to_numpy().astype(f"datetime64[{unit or datetime_unit(values)}]")
-        out = arr.astype("int64").astype("float64")
-        out[np.isnat(arr)] = np.nan
-        return out
-    if pd.api.types.is_timedelta64_dtype(series.dtype):
-        return series.dt.total_seconds().to_numpy(dtype="float64", na_value=np.nan)
-    try:
-        out = pd.to_numeric(series, errors="raise").to_numpy(dtype="float64", na_value=np.nan)
-    except (TypeError, ValueError) as exc:
-        raise DataError(f"Column {series.name!r} is treated as numerical but holds non-numbers: {exc}") from None
-    if np.isinf(out).any():
-        raise DataError(f"Column {series.name!r} holds infinite values; replace them with NaN or finite numbers.")
-    return out
-
-
-def datetime_unit(series: pd.Series) -> str:
-    """The resolution of a datetime column ('s', 'ms', 'us' or 'ns')."""
-    unit = np.datetime_data(np.dtype(getattr(series.dtype, "base", series.dtype)))[0]
-    return unit if unit in ("s", "ms", "us", "ns") else "ns"
-
-
-def common_datetime_unit(*series: pd.Series) -> str:
-    """The finest resolution among datetime columns, so both sides share one scale."""
-    order = ("s", "ms", "us", "ns")
-    return max((datetime_unit(pd.to_datetime(s)) for s in series), key=order.index)
 
 
 def continuous_pair(real: pd.Series, synthetic: pd.Series, sdtype: str) -> tuple[np.ndarray, np.ndarray]:

@@ -8,11 +8,13 @@ does.
 
 Distance between records (Gower)
 --------------------------------
-All three risks use one distance between two records x and y over the p compared
-columns, the Gower distance ``d(x, y) = (1/p) * sum_j d_j``:
+All three risks use synthbench's one distance between records (defined in
+:mod:`synthbench.table`, and also behind the balancing report's near copies), the Gower
+distance ``d(x, y) = (1/p) * sum_j d_j`` over the p compared columns:
 
 - numerical and datetime columns: ``d_j = |x_j - y_j| / range_j``, where ``range_j`` is
-  max - min of the *real* column (1 if the real column is constant);
+  max - min of the *real* column and values beyond it count as its nearest end, so
+  ``d_j`` is at most 1 (for a constant real column: 0 if equal, else 1);
 - categorical and boolean columns: ``d_j = 0`` if equal, else 1;
 - missing values: missing vs missing is 0; in a categorical column missing is one more
   category; in a numerical column a missing value sits at the middle of the real range
@@ -42,52 +44,17 @@ import pandas as pd
 from ..base import check_seed
 from ..exceptions import DataError, InvalidParameterError
 from ..params import Int, check_value, short_repr
-from ._types import CONTINUOUS, as_float, check_frames, column_types, common_datetime_unit
+from ..table import as_float, common_datetime_unit, gower_embedding, nearest
+from ._types import CONTINUOUS, KIND_OF_SDTYPE, check_frames, column_types
 
 __all__ = ["attribute_disclosure", "gower_distances", "identity_disclosure", "membership_disclosure"]
 
 _COLUMNS = ["measure", "synthetic", "baseline", "description"]
 
 
-# -- the embedding behind the Gower distance ------------------------------------------------
 def _embed(frames: Sequence[pd.DataFrame], types: Mapping[str, str], columns: Sequence[Any]) -> list[np.ndarray]:
     """Each frame as a float matrix whose L1 distances are Gower distances (frames[0] is the reference)."""
-    if not columns:
-        raise DataError("No columns are left to compare records on (identifier columns are skipped).")
-    blocks: list[list[np.ndarray]] = [[] for _ in frames]
-    for col in columns:
-        sdtype = types[col]
-        if sdtype in CONTINUOUS:
-            unit = common_datetime_unit(*(f[col] for f in frames)) if sdtype == "datetime" else None
-            values = [as_float(f[col], sdtype, unit=unit) for f in frames]
-            ref = values[0][~np.isnan(values[0])]
-            if len(ref) == 0:
-                ref = (
-                    np.concatenate([v[~np.isnan(v)] for v in values])
-                    if any((~np.isnan(v)).any() for v in values)
-                    else np.zeros(1)
-                )
-            low, span = ref.min(), ref.max() - ref.min()
-            span = span if span > 0 else 1.0
-            has_nan = any(np.isnan(v).any() for v in values)
-            for i, v in enumerate(values):
-                scaled = (v - low) / span
-                if has_nan:
-                    missing = np.isnan(scaled)
-                    blocks[i].append(np.where(missing, 0.5, scaled))
-                    blocks[i].append(missing * 0.5)
-                else:
-                    blocks[i].append(scaled)
-        else:
-            both = pd.Series(np.concatenate([f[col].to_numpy(dtype=object) for f in frames]), dtype=object)
-            codes, uniques = pd.factorize(both, use_na_sentinel=False)
-            onehot = np.zeros((len(codes), len(uniques)))
-            onehot[np.arange(len(codes)), codes] = 0.5
-            start = 0
-            for i, f in enumerate(frames):
-                blocks[i].append(onehot[start : start + len(f)])
-                start += len(f)
-    return [np.column_stack(b) / len(columns) for b in blocks]
+    return gower_embedding(frames, {c: KIND_OF_SDTYPE[types[c]] for c in columns}, columns)
 
 
 def _setup(
@@ -112,15 +79,6 @@ def _setup(
                 f"unknown: {unknown}."
             )
     return types, columns
-
-
-def _nearest(reference: np.ndarray, queries: np.ndarray, k: int) -> tuple[np.ndarray, np.ndarray]:
-    from sklearn.neighbors import NearestNeighbors
-
-    k = min(k, len(reference))
-    nn = NearestNeighbors(n_neighbors=k, metric="manhattan").fit(reference)
-    dist, idx = nn.kneighbors(queries)
-    return dist, idx
 
 
 def gower_distances(
@@ -201,7 +159,7 @@ def identity_disclosure(
     ref, syn = emb[0], emb[1]
 
     def measures(queries: np.ndarray) -> dict[str, float]:
-        dist, _ = _nearest(ref, queries, 2)
+        dist, _ = nearest(ref, queries, 2)
         d1 = dist[:, 0]
         d2 = dist[:, 1] if dist.shape[1] > 1 else dist[:, 0]
         with np.errstate(invalid="ignore", divide="ignore"):
@@ -222,8 +180,8 @@ def identity_disclosure(
         n = min(len(ref), len(hold))
         train_part = ref[rng.choice(len(ref), n, replace=False)]
         hold_part = hold[rng.choice(len(hold), n, replace=False)]
-        d_train = _nearest(train_part, syn, 1)[0][:, 0]
-        d_hold = _nearest(hold_part, syn, 1)[0][:, 0]
+        d_train = nearest(train_part, syn, 1)[0][:, 0]
+        d_hold = nearest(hold_part, syn, 1)[0][:, 0]
         closer = float(np.mean(d_train < d_hold) + 0.5 * np.mean(d_train == d_hold))
         protection = float(min(1.0, 2.0 * (1.0 - closer)))
     descriptions = {
@@ -242,7 +200,7 @@ def identity_disclosure(
 def _guesses(
     released: np.ndarray, released_target: np.ndarray, targets: np.ndarray, k: int, categorical: bool
 ) -> np.ndarray:
-    _, idx = _nearest(released, targets, k)
+    _, idx = nearest(released, targets, k)
     neighbours = released_target[idx]
     if not categorical:
         return np.nanmean(neighbours, axis=1) if not np.isnan(neighbours).all() else neighbours[:, 0]
@@ -409,8 +367,8 @@ def membership_disclosure(
     n = min(len(ref), len(hold))
     members = ref[rng.choice(len(ref), n, replace=False)]
     outsiders = hold[rng.choice(len(hold), n, replace=False)]
-    d_members = _nearest(syn, members, 1)[0][:, 0]
-    d_outsiders = _nearest(syn, outsiders, 1)[0][:, 0]
+    d_members = nearest(syn, members, 1)[0][:, 0]
+    d_outsiders = nearest(syn, outsiders, 1)[0][:, 0]
     labels = np.r_[np.ones(n), np.zeros(n)]
     auc = float(roc_auc_score(labels, -np.r_[d_members, d_outsiders]))
     rows = [

@@ -27,7 +27,8 @@ import pandas as pd
 from ..base import check_seed
 from ..exceptions import DataError, InvalidParameterError
 from ..params import short_repr
-from ._types import CONTINUOUS, as_float, check_frames, common_datetime_unit
+from ..table import as_float, common_datetime_unit
+from ._types import CONTINUOUS, check_frames
 from ._types import column_types as _infer_types
 
 __all__ = ["utility"]

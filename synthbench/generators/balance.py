@@ -2,10 +2,15 @@
 
 These generators transform the user's own frame (``size_from_data``): ``fit(df)``
 keeps it, ``sample(seed=...)`` returns the resampled frame, and ``to_code`` writes
-the plain imbalanced-learn call over a variable holding that frame.
+the same steps over a variable holding that frame. Both run one plan of calls to the
+kernels of :mod:`synthbench.kernels.balance` (encode the features, run the
+imbalanced-learn sampler, rebuild the frame), so the exported cell cannot differ.
 
 DataFrame in, DataFrame out:
 
+* **The frame** is read by :mod:`synthbench.table`: distinct, non-empty str column
+  names; the target column holds labels of one type (no lists, no ``1`` next to
+  ``"1"``), without missing values, and at least two classes.
 * **Columns** keep their order, names and dtypes. The target column becomes integer
   codes for imbalanced-learn (``pd.factorize(..., sort=True)``) and its labels come back.
 * **Rows**: the rows kept from the data come first, exactly as they were and in their
@@ -14,13 +19,19 @@ DataFrame in, DataFrame out:
   ``mark_synthetic="name"`` adds a bool column that is True on the new rows.
 * **Interpolating methods** (all but ``random_over``/``random_under``) see one float
   matrix: floats as they are; ints, booleans (0/1) and datetimes/timedeltas (int64
-  counts of their unit) are interpolated, then rounded back (so a new boolean takes
-  the value of its nearer parent). Categorical columns (category, string or object
-  dtype, or named in ``categorical``) become integer codes: SMOTENC and SMOTEN pick
-  their values from neighbours; the other interpolating methods refuse them. Missing
-  or infinite values are refused, naming the columns.
+  counts of their unit) are interpolated, then rounded back within the column's range
+  (so a new boolean takes the value of its nearer parent). Categorical columns
+  (category, string, or object columns of str/int/float values, or named in
+  ``categorical``) become integer codes: SMOTENC and SMOTEN pick their values from
+  neighbours; the other interpolating methods refuse them. Columns synthbench cannot
+  read (lists, dicts, mixed types, complex, periods), missing or infinite values and
+  ints beyond 2**53 are refused, naming the columns.
 * **random_over / random_under** only pick rows: every dtype, and missing values, pass
   through untouched.
+* **Size**: the rows a ``sampling_strategy`` asks for are counted before anything is
+  allocated; a result estimated above :data:`MAX_BYTES` is refused, and so is
+  ``svm_smote`` on more than :data:`SVM_MAX_ROWS` rows (its time grows with their square)
+  and ``kmeans_smote`` with rows x ``n_clusters`` above :data:`KMEANS_MAX_WORK`.
 
 >>> import synthbench as sb
 >>> from sklearn.datasets import load_breast_cancer
@@ -37,9 +48,7 @@ True
 
 from __future__ import annotations
 
-import importlib
 import json
-import textwrap
 from dataclasses import dataclass, field
 from typing import Any, ClassVar
 
@@ -47,12 +56,14 @@ import numpy as np
 import pandas as pd
 
 from ..base import Generator
-from ..codegen import CodeCell, literal, wrap
+from ..codegen import CodeCell, Plan, Ref
 from ..exceptions import DataError
+from ..kernels import balance as K
 from ..params import AnyOf, Float, Int, ListOf, MapOf, Optional, Options, Param, Str, short_repr
 from ..registry import register
+from ..table import check_frame, column_kind, column_kinds, refuse_infinite, refuse_missing
 
-__all__ = ["METHODS", "Balance", "Imbalance"]
+__all__ = ["KMEANS_MAX_WORK", "MAX_BYTES", "METHODS", "SVM_MAX_ROWS", "Balance", "Imbalance"]
 
 #: ``method`` -> the imbalanced-learn class it runs ("smote" may become SMOTENC or SMOTEN).
 METHODS: dict[str, str] = {
@@ -68,16 +79,19 @@ METHODS: dict[str, str] = {
     "smote_tomek": "SMOTETomek",
     "smote_enn": "SMOTEENN",
 }
-_MODULE = {
-    "RandomUnderSampler": "imblearn.under_sampling",
-    "SMOTETomek": "imblearn.combine",
-    "SMOTEENN": "imblearn.combine",
-}
+#: Largest resampled frame (an estimate of its peak memory) a balancing generator makes.
+MAX_BYTES = 2**30
+#: Most rows svm_smote takes (its SVM's time grows with the square of the rows).
+SVM_MAX_ROWS = 30_000
+#: Most rows x clusters kmeans_smote takes (k-means' time grows with both).
+KMEANS_MAX_WORK = 200_000_000
 _PICKS_ROWS = ("random_over", "random_under")
 _CATEGORY_AWARE = ("smote", "smotenc", "smoten")
 _STRATEGIES = ("auto", "minority", "majority", "not minority", "not majority", "all")
 _NAME = Str(pattern=r"[^\n\r]+", max_len=200, what="a non-empty single-line str")
-_WHOLE = ("int", "bool", "datetime", "timedelta")
+_WHOLE = ("integer", "boolean", "datetime", "timedelta")
+_CLOCK = ("datetime", "timedelta")
+_COPY_ROWS = ", or use method='random_over'/'random_under', which copy rows as they are"
 
 
 class _ClassMap(MapOf):
@@ -91,104 +105,63 @@ def _copy_on_write() -> bool:
     return int(pd.__version__.split(".")[0]) >= 3 or pd.options.mode.copy_on_write is True
 
 
-def _module(sampler: str) -> str:
-    return _MODULE.get(sampler, "imblearn.over_sampling")
-
-
 @dataclass
-class _Call:
-    """An imbalanced-learn constructor call: built for real, or written as source."""
+class _Setup:
+    """What one resampling needs, worked out from the data and the parameters (no data copied)."""
 
-    name: str
-    kwargs: dict[str, Any]
-
-    def build(self) -> Any:
-        cls = getattr(importlib.import_module(_module(self.name)), self.name)
-        return cls(**{k: v.build() if isinstance(v, _Call) else v for k, v in self.kwargs.items()})
-
-    def source(self) -> str:
-        args = ", ".join(f"{k}={v.source() if isinstance(v, _Call) else literal(v)}" for k, v in self.kwargs.items())
-        return f"{self.name}({args})"
-
-    def imports(self) -> set[str]:
-        out = {f"from {_module(self.name)} import {self.name}"}
-        for v in self.kwargs.values():
-            if isinstance(v, _Call):
-                out |= v.imports()
-        return out
-
-
-@dataclass
-class _Plan:
-    """Everything one resampling needs, worked out from the data and the parameters."""
-
-    target: Any
     y: np.ndarray
     classes: pd.Index
+    sampler: str = ""
+    params: dict[str, Any] = field(default_factory=dict)
     kinds: dict[Any, str] = field(default_factory=dict)
     categorical: list = field(default_factory=list)
-    call: _Call | None = None
-    cleaner: str | None = None  # attribute of a combined sampler holding its cleaning step
     picks_rows: bool = False
-    sort_rows: bool = False
+    rows_out: int = 0
+    bytes_out: int = 0
 
 
-def _labels(classes: pd.Index) -> list[str]:
-    return [str(c) for c in classes]
-
-
-def _check_frame(gen: Generator, data: Any, target: Any) -> None:
-    if not isinstance(data, pd.DataFrame):
-        raise DataError(f"{type(gen).__name__}.fit needs a pandas DataFrame. Got {type(data).__name__} instead.")
-    if data.shape[0] == 0:
-        raise DataError(f"{type(gen).__name__}.fit needs at least one row. Got an empty DataFrame.")
-    if not data.columns.is_unique:
-        dups = sorted({str(c) for c in data.columns[data.columns.duplicated()]})
-        raise DataError(f"{type(gen).__name__}.fit needs distinct column names; {dups} are repeated.")
-    odd = [c for c in data.columns if isinstance(c, bool) or not isinstance(c, (str, int, np.integer))]
-    if odd:
-        raise DataError(f"{type(gen).__name__}.fit needs str or int column names. Got {short_repr(odd)}.")
+def _read_target(gen: Generator, data: Any, target: Any) -> tuple[np.ndarray, pd.Index]:
+    """Check the frame and its target column; the class codes and sorted labels."""
+    what = f"The data of {type(gen).__name__}.fit"
+    check_frame(data, what)
     if target not in data.columns:
         raise gen.invalid("target", f"must name a column of the data ({short_repr(list(data.columns))})", target)
     if data.shape[1] < 2:
-        raise DataError(f"{type(gen).__name__}.fit needs at least one feature column besides {target!r}.")
+        raise DataError(f"{what} needs at least one feature column besides {target!r}.")
+    column_kind(data[target], what)
     missing = int(data[target].isna().sum())
     if missing:
         raise DataError(
             f"The target column {target!r} has {missing} missing value(s); drop those rows first "
             f"(df.dropna(subset=[{target!r}]))."
         )
+    y = K.class_codes(data, target)
+    classes = pd.Index(pd.factorize(data[target], sort=True)[1])
+    labels = _labels(classes)
+    if len(set(labels)) < len(labels):
+        raise DataError(f"The target column {target!r} has distinct labels that read the same as text: {labels}.")
+    return y, classes
 
 
-def _encode_target(data: pd.DataFrame, target: Any) -> tuple[np.ndarray, pd.Index]:
-    try:
-        y, classes = pd.factorize(data[target], sort=True)
-    except TypeError:
-        raise DataError(
-            f"The target column {target!r} mixes labels that cannot be sorted (e.g. str and int)."
-        ) from None
-    return np.asarray(y, dtype=np.int64), pd.Index(classes)
-
-
-def _kind(s: pd.Series) -> str | None:
-    dtype = s.dtype
-    if isinstance(dtype, pd.CategoricalDtype) or pd.api.types.is_string_dtype(dtype) or dtype is np.dtype(object):
-        return "category"
-    if pd.api.types.is_bool_dtype(dtype):
-        return "bool"
-    if pd.api.types.is_integer_dtype(dtype):
-        return "int"
-    if pd.api.types.is_float_dtype(dtype):
-        return "float"
-    if pd.api.types.is_datetime64_any_dtype(dtype):
-        return "datetime"
-    if pd.api.types.is_timedelta64_dtype(dtype):
-        return "timedelta"
-    return None
+def _labels(classes: pd.Index) -> list[str]:
+    return [str(c) for c in classes]
 
 
 def _class_counts(y: np.ndarray, n_classes: int) -> np.ndarray:
     return np.bincount(y, minlength=n_classes)
+
+
+def _beyond_float(series: pd.Series) -> bool:
+    """Whether an integer column holds values float64 cannot represent exactly (|x| > 2**53)."""
+    values = series.to_numpy()
+    limit = 2**53
+    if values.dtype.kind == "u":
+        return bool((values > np.uint64(limit)).any())
+    return bool(((values > limit) | (values < -limit)).any())
+
+
+def _count_words(counts: Any) -> str:
+    return ", ".join(str(int(c)) for c in counts)
 
 
 @register
@@ -234,8 +207,10 @@ class Balance(Generator):
     borderline_smote (when some rows are in danger), random_over and random_under;
     adasyn, kmeans_smote and svm_smote make about that many; smote_tomek and
     smote_enn then remove rows while cleaning. New rows lie between minority rows,
-    except for svm_smote, which also extrapolates away from the majority class. Ints larger than 2**53 lose precision
-    in new rows (they are interpolated as float64); kept rows are never touched.
+    except for svm_smote, which also extrapolates away from the majority class (new
+    ints, booleans and datetimes are kept within the column's range). Interpolation is
+    in float64, so int columns must hold values within +-2**53 (or be named in
+    ``categorical``); kept rows are never touched.
     Like imbalanced-learn, distances use the raw values: scale the features first if
     their ranges differ widely (datetimes, as counts of their unit, are huge numbers).
 
@@ -252,6 +227,9 @@ class Balance(Generator):
     71
     >>> print(gen.to_code(seed=0, data="wine").splitlines()[0])
     # Balance: SMOTE over `wine`, seed 0. Rebuilds the balanced frame as `df`.
+
+    A sampling strategy that would make a frame larger than :data:`MAX_BYTES` is
+    refused before anything is allocated.
     """
 
     family: ClassVar[str] = "balancing"
@@ -303,104 +281,146 @@ class Balance(Generator):
 
     # -- protocol ----------------------------------------------------------------------
     def _fit(self, data: pd.DataFrame) -> None:
-        plan = self._plan(data)
+        setup = self._setup(data)
         # Under copy-on-write a shallow copy is already safe from the caller's later edits.
         self.data_ = data.copy(deep=not _copy_on_write())
-        self.classes_ = list(plan.classes)
-        self.sampler_ = plan.call.name
-        # Planning checks the whole frame; sample() reuses it while the parameters are unchanged.
-        self._fitted_plan = (self._params_key(), plan)
+        self.classes_ = list(setup.classes)
+        self.sampler_ = setup.sampler
+        # Reading the frame checks all of it; sample() reuses that while the parameters are unchanged.
+        self._fitted_setup = (self._params_key(), setup)
 
     def _params_key(self) -> str:
         return json.dumps(self.params_to_json(), sort_keys=True)
 
-    def _current_plan(self) -> _Plan:
-        key, plan = getattr(self, "_fitted_plan", (None, None))
-        return plan if key == self._params_key() else self._plan(self.data_)
+    def _current_setup(self) -> _Setup:
+        key, setup = getattr(self, "_fitted_setup", (None, None))
+        return setup if key == self._params_key() else self._setup(self.data_)
+
+    def _estimate_bytes(self, n: int | None) -> int:
+        """Peak memory of one ``sample`` (estimated from the class counts it makes)."""
+        return self._current_setup().bytes_out if self.is_fitted else 0
 
     def _sample(self, n: int | None, seed: int) -> pd.DataFrame:
-        data = self.data_
-        plan = self._current_plan()
-        if plan.picks_rows:
-            rows = self._pick_rows(plan, seed)
-            out = data.iloc[rows].reset_index(drop=True)
-            if self.mark_synthetic is not None:
-                out[self.mark_synthetic] = np.arange(len(out)) >= len(data)
-            return out
-        X, values = _features(data, plan)
-        sampler = _seeded(plan.call, seed).build()
-        X_res, y_res = self._resample(sampler, plan, X)
-        real = data
-        if plan.cleaner is not None:
-            source = getattr(sampler, plan.cleaner).sample_indices_
-            order = np.argsort(source, kind="stable")
-            source = source[order]
-            X_res, y_res = X_res[order], y_res[order]
-            real = data.iloc[source[source < len(X)]]
-        out = _decode(real, X_res, y_res, plan, values)
-        if self.mark_synthetic is not None:
-            out[self.mark_synthetic] = np.arange(len(out)) >= len(real)
-        return out
-
-    def _pick_rows(self, plan: _Plan, seed: int) -> np.ndarray:
-        sampler = _seeded(plan.call, seed).build()
-        self._resample(sampler, plan, np.arange(len(plan.y)).reshape(-1, 1))
-        rows = sampler.sample_indices_
-        return np.sort(rows) if plan.sort_rows else rows
-
-    def _resample(self, sampler: Any, plan: _Plan, X: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        setup = self._current_setup()
+        plan = self._plan(setup, seed, Ref("df_real"))
         try:
-            return sampler.fit_resample(X, plan.y)
+            return plan.run(df_real=self.data_)["df"]
         except (ValueError, RuntimeError) as exc:
             # Known causes are checked before; this explains whatever imbalanced-learn still refuses.
             raise DataError(
-                f"{self.label}(method={self.method!r}): imbalanced-learn's {type(sampler).__name__} "
+                f"{self.label}(method={self.method!r}): imbalanced-learn's {setup.sampler} "
                 f"could not resample this data: {exc}"
             ) from None
 
-    # -- planning -----------------------------------------------------------------------
-    def _plan(self, data: pd.DataFrame) -> _Plan:
-        _check_frame(self, data, self.target)
+    def _to_code(self, n: int | None, seed: int, *, data: str = "df_real") -> str:
+        setup = self._current_setup()
+        cell = CodeCell(
+            f"{type(self).__name__}: {setup.sampler} over `{data}`, seed {seed}. Rebuilds the balanced frame as `df`."
+        )
+        cell.need("import numpy as np", "import pandas as pd")
+        return cell.plan(self._plan(setup, seed, Ref(data))).render()
+
+    # -- the plan: kernel calls with literal arguments -------------------------------------
+    def _plan(self, setup: _Setup, seed: int, data: Ref) -> Plan:
+        plan = Plan()
+        counts = _count_words(_class_counts(setup.y, len(setup.classes)))
+        y = plan.call(
+            "y",
+            K.class_codes,
+            data,
+            self.target,
+            comment=f"The {len(setup.classes)} classes (rows per class: {counts}) as integer codes.",
+        )
+        if setup.picks_rows:
+            rows = plan.call(
+                "rows",
+                K.pick_rows,
+                y,
+                setup.sampler,
+                setup.params,
+                seed=seed,
+                sort=self.method == "random_under",
+                comment=f"{setup.sampler} only picks rows: every dtype and missing value is kept.",
+            )
+            plan.call("df", K.take_rows, data, rows, mark=self.mark_synthetic)
+            return plan
+        clock = [c for c, k in setup.kinds.items() if k in _CLOCK]
+        whole = [c for c, k in setup.kinds.items() if k in _WHOLE]
+        X = plan.call(
+            "X",
+            K.encode_features,
+            data,
+            self.target,
+            clock=clock,
+            categorical=setup.categorical,
+            comment=f"The {len(setup.kinds)} features as one float matrix.",
+        )
+        resampled = plan.call(
+            "resampled",
+            K.resample,
+            X,
+            y,
+            setup.sampler,
+            setup.params,
+            seed=seed,
+            comment=f"{setup.sampler} makes the new rows.",
+        )
+        plan.call(
+            "df",
+            K.rebuild,
+            data,
+            resampled,
+            self.target,
+            whole=whole,
+            clock=clock,
+            categorical=setup.categorical,
+            mark=self.mark_synthetic,
+            comment="The kept real rows as they are, then the new rows in the real dtypes.",
+        )
+        return plan
+
+    # -- reading the data and the parameters ----------------------------------------------
+    def _setup(self, data: pd.DataFrame) -> _Setup:
+        y, classes = _read_target(self, data, self.target)
         if self.mark_synthetic is not None and self.mark_synthetic in data.columns:
             raise self.invalid("mark_synthetic", "must not name an existing column", self.mark_synthetic)
         features = [c for c in data.columns if c != self.target]
         unknown = [c for c in self.categorical or () if c not in features]
         if unknown:
             raise self.invalid("categorical", f"must name feature columns; {unknown} are not", list(self.categorical))
-        y, classes = _encode_target(data, self.target)
         if len(classes) < 2:
             raise DataError(
-                f"The target column {self.target!r} has a single class ({short_repr(classes[0])}); "
+                f"The target column {self.target!r} has a single class ({short_repr(_labels(classes)[0])}); "
                 "balancing needs at least two."
             )
-        plan = _Plan(target=self.target, y=y, classes=classes)
+        setup = _Setup(y=y, classes=classes)
         if self.method in _PICKS_ROWS:
-            plan.picks_rows = True
-            plan.sort_rows = self.method == "random_under"
+            setup.picks_rows = True
             kind = "under-sampling" if self.method == "random_under" else "over-sampling"
-            strategy, _ = self._strategy(plan, kind)
-            plan.call = _Call(METHODS[self.method], {"sampling_strategy": strategy})
-            return plan
-        plan.kinds = self._kinds(data, features)
-        plan.categorical = [c for c in features if plan.kinds[c] == "category"]
-        self._check_values(data, plan.kinds)
-        strategy, grow = self._strategy(plan, "over-sampling")
-        self._check_neighbours(plan, grow)
-        plan.call, plan.cleaner = self._call(plan, features, strategy)
-        return plan
+            strategy, want = self._strategy(setup, kind)
+            setup.sampler, setup.params = METHODS[self.method], {"sampling_strategy": strategy}
+            self._check_memory(setup, data, want, kind, width=0)
+            return setup
+        setup.kinds = self._kinds(data, features)
+        setup.categorical = [c for c in features if setup.kinds[c] == "category"]
+        what = f"{self.label}(method={self.method!r}) cannot interpolate missing values"
+        refuse_missing(data, features, what, hint=f"; fill or drop them first (df.dropna(), SimpleImputer){_COPY_ROWS}")
+        refuse_infinite(data, setup.kinds, f"{self.label} cannot interpolate infinite values")
+        self._check_exact(data, setup.kinds)
+        strategy, want = self._strategy(setup, "over-sampling")
+        self._check_neighbours(setup, want)
+        self._check_memory(setup, data, want, "over-sampling", width=len(features))
+        setup.sampler, setup.params = self._sampler(setup, features, strategy)
+        return setup
 
     def _kinds(self, data: pd.DataFrame, features: list) -> dict[Any, str]:
+        # Every column must be readable, even one SMOTEN or `categorical` treats as a category.
+        what = f"{self.label}(method={self.method!r})"
+        kinds = column_kinds(data, what, columns=features, hint=_COPY_ROWS)
         forced = set(self.categorical or ())
         if self.method == "smoten":
             return dict.fromkeys(features, "category")
-        kinds = {c: "category" if c in forced else _kind(data[c]) for c in features}
-        odd = [f"{c!r} ({data[c].dtype})" for c, k in kinds.items() if k is None]
-        if odd:
-            raise DataError(
-                f"{self.label}(method={self.method!r}) cannot interpolate columns {', '.join(odd)}: "
-                "use numbers, booleans, datetimes or categories, or method='random_over'/'random_under', "
-                "which copy rows as they are."
-            )
+        kinds = {c: "category" if c in forced or k == "categorical" else k for c, k in kinds.items()}
         cats = [c for c, k in kinds.items() if k == "category"]
         if cats and self.method not in _CATEGORY_AWARE:
             raise DataError(
@@ -415,28 +435,24 @@ class Balance(Generator):
             )
         return kinds
 
-    def _check_values(self, data: pd.DataFrame, kinds: dict[Any, str]) -> None:
-        # Column by column: selecting all features at once would copy the whole frame.
-        missing = [c for c in kinds if data[c].isna().any()]
-        if missing:
+    def _check_exact(self, data: pd.DataFrame, kinds: dict[Any, str]) -> None:
+        """Refuse ints that float64 cannot hold exactly (they would come back wrong, even wrapped)."""
+        big = [c for c, k in kinds.items() if k == "integer" and _beyond_float(data[c])]
+        if big:
             raise DataError(
-                f"{self.label}(method={self.method!r}) cannot interpolate missing values; columns {missing} "
-                "have some. Fill or drop them first (df.dropna(), SimpleImputer), or use "
-                "method='random_over'/'random_under', which copy rows as they are."
+                f"{self.label}(method={self.method!r}) interpolates in float64, which holds integers exactly "
+                f"only up to 2**53; columns {short_repr(big)} hold larger ones. Treat them as categories "
+                f"(categorical={short_repr(big)}), convert them to float, or drop them first{_COPY_ROWS}."
             )
-        floats = [c for c, k in kinds.items() if k == "float" and pd.api.types.is_float_dtype(data[c].dtype)]
-        inf = [c for c in floats if np.isinf(data[c].to_numpy(dtype="float64")).any()]
-        if inf:
-            raise DataError(f"{self.label} cannot interpolate infinite values; columns {inf} have some.")
 
-    def _strategy(self, plan: _Plan, kind: str) -> tuple[Any, dict]:
+    def _strategy(self, setup: _Setup, kind: str) -> tuple[Any, dict]:
         """``sampling_strategy`` with labels turned into codes, and imbalanced-learn's reading of it
         (class code -> rows to add when oversampling, rows to keep when undersampling)."""
         from imblearn.utils import check_sampling_strategy
 
         s = self.sampling_strategy
-        counts = _class_counts(plan.y, len(plan.classes))
-        labels = _labels(plan.classes)
+        counts = _class_counts(setup.y, len(setup.classes))
+        labels = _labels(setup.classes)
         if isinstance(s, (int, float)) and not isinstance(s, bool) and len(labels) != 2:
             raise self.invalid(
                 "sampling_strategy",
@@ -464,214 +480,85 @@ class Balance(Generator):
                     )
             s = {labels.index(k): int(v) for k, v in s.items()}
         try:
-            resolved = check_sampling_strategy(s, plan.y, kind)
+            resolved = check_sampling_strategy(s, setup.y, kind)
         except ValueError as exc:
             raise self.invalid("sampling_strategy", f"must fit this data ({exc})", self.sampling_strategy) from None
-        return s, dict(resolved)
+        return s, {int(k): int(v) for k, v in resolved.items()}
 
-    def _check_neighbours(self, plan: _Plan, grow: dict) -> None:
-        counts = _class_counts(plan.y, len(plan.classes))
+    def _check_memory(self, setup: _Setup, data: pd.DataFrame, want: dict, kind: str, width: int) -> None:
+        """Refuse, before anything is allocated, a result larger than :data:`MAX_BYTES`."""
+        counts = _class_counts(setup.y, len(setup.classes))
+        if kind == "under-sampling":
+            rows = sum(want.get(c, int(n)) for c, n in enumerate(counts))
+        else:
+            rows = int(counts.sum()) + sum(want.values())
+        row_bytes = int(data.memory_usage(index=False, deep=False).sum()) / max(len(data), 1)
+        # The float matrix in and out, the new rows' frame, and the concatenated result.
+        setup.rows_out = rows
+        setup.bytes_out = int(rows * (row_bytes * 2 + 8 * width * 3))
+        if setup.bytes_out > MAX_BYTES:
+            raise self.invalid(
+                "sampling_strategy",
+                f"must not make a frame larger than the limit of {MAX_BYTES / 2**30:.0f} GiB "
+                f"({rows:,} rows would need about {setup.bytes_out / 2**30:.1f} GiB); ask for fewer rows "
+                "or balance a sample of the data",
+                self.sampling_strategy,
+            )
+
+    def _check_neighbours(self, setup: _Setup, grow: dict) -> None:
+        counts = _class_counts(setup.y, len(setup.classes))
         for code, extra in grow.items():
             have = int(counts[code])
             if extra > 0 and have <= self.k_neighbors:
                 raise self.invalid(
                     "k_neighbors",
                     f"must be smaller than the rows of every class it oversamples: class "
-                    f"{str(plan.classes[code])!r} has {have}, so at most {have - 1}",
+                    f"{str(setup.classes[code])!r} has {have}, so at most {have - 1}",
                     self.k_neighbors,
                 )
-        if self.method in ("borderline_smote", "svm_smote") and len(plan.y) <= self.m_neighbors:
+        if self.method in ("borderline_smote", "svm_smote") and len(setup.y) <= self.m_neighbors:
             raise self.invalid(
-                "m_neighbors", f"must be smaller than the number of rows ({len(plan.y)})", self.m_neighbors
+                "m_neighbors", f"must be smaller than the number of rows ({len(setup.y)})", self.m_neighbors
             )
-        if self.method == "kmeans_smote" and len(plan.y) < self.n_clusters:
-            raise self.invalid("n_clusters", f"must be at most the number of rows ({len(plan.y)})", self.n_clusters)
+        if self.method == "svm_smote" and len(setup.y) > SVM_MAX_ROWS:
+            raise DataError(
+                f"{self.label}(method='svm_smote') fits a support vector machine to every row, which takes time "
+                f"growing with the square of the rows (about 25 s for 20,000); this data has {len(setup.y):,} rows, "
+                f"more than the limit of {SVM_MAX_ROWS:,}. Use method='borderline_smote' (the same idea with "
+                "neighbours instead of an SVM) or balance a sample of the data."
+            )
+        if self.method == "kmeans_smote" and len(setup.y) * self.n_clusters > KMEANS_MAX_WORK:
+            raise self.invalid(
+                "n_clusters",
+                f"must keep rows x clusters within {KMEANS_MAX_WORK:,} (k-means time grows with both); "
+                f"this data has {len(setup.y):,} rows, so at most {KMEANS_MAX_WORK // len(setup.y):,}",
+                self.n_clusters,
+            )
+        if self.method == "kmeans_smote" and len(setup.y) < self.n_clusters:
+            raise self.invalid("n_clusters", f"must be at most the number of rows ({len(setup.y)})", self.n_clusters)
 
-    def _call(self, plan: _Plan, features: list, strategy: Any) -> tuple[_Call, str | None]:
+    def _sampler(self, setup: _Setup, features: list, strategy: Any) -> tuple[str, dict[str, Any]]:
+        """The imbalanced-learn sampler's name and its arguments (all but ``random_state``)."""
         method = self.method
-        if method == "smote" and plan.categorical:
-            method = "smoten" if len(plan.categorical) == len(features) else "smotenc"
+        if method == "smote" and setup.categorical:
+            method = "smoten" if len(setup.categorical) == len(features) else "smotenc"
         k = self.k_neighbors
         common = {"sampling_strategy": strategy}
         name = METHODS[method]
         if method == "smotenc":
-            cat = [features.index(c) for c in plan.categorical]
-            return _Call(name, {"categorical_features": cat, **common, "k_neighbors": k}), None
+            cat = [features.index(c) for c in setup.categorical]
+            return name, {"categorical_features": cat, **common, "k_neighbors": k}
         if method in ("smote", "smoten"):
-            return _Call(name, {**common, "k_neighbors": k}), None
+            return name, {**common, "k_neighbors": k}
         if method in ("borderline_smote", "svm_smote"):
-            return _Call(name, {**common, "k_neighbors": k, "m_neighbors": self.m_neighbors}), None
+            return name, {**common, "k_neighbors": k, "m_neighbors": self.m_neighbors}
         if method == "kmeans_smote":
             threshold = "auto" if self.cluster_balance_threshold is None else self.cluster_balance_threshold
             kw = {**common, "k_neighbors": k, "kmeans_estimator": self.n_clusters}
-            return _Call(name, {**kw, "cluster_balance_threshold": threshold}), None
+            return name, {**kw, "cluster_balance_threshold": threshold}
         if method == "adasyn":
-            return _Call(name, {**common, "n_neighbors": k}), None
-        smote = _Call("SMOTE", {**common, "k_neighbors": k})
-        key, cleaner = ("smote", "tomek_") if method == "smote_tomek" else ("smote", "enn_")
-        return _Call(name, {key: smote}), cleaner
-
-    # -- code export ---------------------------------------------------------------------
-    def _to_code(self, n: int | None, seed: int, *, data: str = "df_real") -> str:
-        plan = self._current_plan()
-        call = _seeded(plan.call, seed)
-        cell = CodeCell(
-            f"{type(self).__name__}: {call.name} over `{data}`, seed {seed}. Rebuilds the balanced frame as `df`."
-        )
-        cell.need("import pandas as pd", *call.imports())
-        t = literal(self.target)
-        legend = ""
-        if len(plan.classes) <= 10:
-            legend = ":\n" + ", ".join(f"{code} = {str(label)!r}" for code, label in enumerate(plan.classes))
-        cell.block(
-            f"The classes as integer codes for imbalanced-learn (classes[code] is the label){legend}.",
-            f"y, classes = pd.factorize({data}[{t}], sort=True)",
-        )
-        mark = self.mark_synthetic
-        if plan.picks_rows:
-            cell.need("import numpy as np")
-            rows = "np.sort(sampler.sample_indices_)" if plan.sort_rows else "sampler.sample_indices_"
-            cell.block(
-                f"{call.name} only picks rows: give it the row numbers, then take those rows\n"
-                "from the frame as they are (every dtype and missing value kept).",
-                f"rows = np.arange(len({data})).reshape(-1, 1)",
-                _assign("sampler", call),
-                "sampler.fit_resample(rows, y)",
-                f"df = {data}.iloc[{rows}].reset_index(drop=True)",
-            )
-            if mark is not None:
-                cell.block(None, f"df[{literal(mark)}] = np.arange(len(df)) >= len({data})")
-            return cell.render()
-
-        cell.block(*_encode_code(plan, data))
-        cell.block(None, _assign("sampler", call), "X_res, y_res = sampler.fit_resample(X, y)")
-        real = data
-        if plan.cleaner is not None:
-            cell.need("import numpy as np")
-            cleaner = f"sampler.{plan.cleaner}"
-            cell.block(
-                "The cleaning step drops rows of SMOTE's output; sample_indices_ says which it kept:\n"
-                "below len(X) a real row, from len(X) on a new one. Put the real rows first, in order.",
-                f'order = np.argsort({cleaner}.sample_indices_, kind="stable")',
-                f"source = {cleaner}.sample_indices_[order]",
-                "X_res, y_res = X_res[order], y_res[order]",
-                "kept = source[source < len(X)]",
-            )
-            real = f"{data}.iloc[kept]"
-        cell.block(*_decode_code(plan, data, real))
-        if mark is not None:
-            cell.need("import numpy as np")
-            n_real = "n_real"
-            cell.block(None, f"df[{literal(mark)}] = np.arange(len(df)) >= {n_real}")
-        return cell.render()
-
-
-def _seeded(call: _Call, seed: int) -> _Call:
-    """``call`` with ``random_state=seed`` on it and on any sampler inside it."""
-    kwargs = {k: _seeded(v, seed) if isinstance(v, _Call) else v for k, v in call.kwargs.items()}
-    return _Call(call.name, {**kwargs, "random_state": seed})
-
-
-def _assign(target: str, call: _Call) -> list[str]:
-    items = [f"{k}={v.source() if isinstance(v, _Call) else literal(v)}" for k, v in call.kwargs.items()]
-    return wrap(f"{target} = {call.name}(", items, ")")
-
-
-# -- the DataFrame <-> matrix round trip (mirrored line by line in the exported code) --------
-def _features(data: pd.DataFrame, plan: _Plan) -> tuple[np.ndarray, dict[Any, pd.Index]]:
-    X = data.drop(columns=plan.target)
-    for col, kind in plan.kinds.items():
-        if kind in ("datetime", "timedelta"):
-            X[col] = X[col].astype("int64")
-    values: dict[Any, pd.Index] = {}
-    for col in plan.categorical:
-        X[col], values[col] = pd.factorize(X[col])
-    return X.to_numpy(dtype="float64"), values
-
-
-def _decode(
-    real: pd.DataFrame, X_res: np.ndarray, y_res: np.ndarray, plan: _Plan, values: dict[Any, pd.Index]
-) -> pd.DataFrame:
-    n_real = len(real)
-    columns = real.columns
-    # X_res is ours alone, so the new rows may share its memory.
-    new = pd.DataFrame(X_res[n_real:], columns=columns.drop(plan.target), copy=False)
-    whole = _whole(plan)
-    if whole:
-        new[whole] = new[whole].round()
-    for col in _clock(plan):
-        new[col] = new[col].astype("int64")
-    for col in plan.categorical:
-        new[col] = values[col].take(new[col].astype("int64"))
-    new[plan.target] = plan.classes.take(y_res[n_real:])
-    new = new[columns].astype(real.dtypes)
-    return pd.concat([real, new], ignore_index=True)
-
-
-def _whole(plan: _Plan) -> list:
-    return [c for c, k in plan.kinds.items() if k in _WHOLE]
-
-
-def _clock(plan: _Plan) -> list:
-    return [c for c, k in plan.kinds.items() if k in ("datetime", "timedelta")]
-
-
-def _for_each(columns: list, body: str) -> list[str]:
-    """``for col in [...]:`` over ``columns`` with a one-line body, wrapped when long."""
-    return [*wrap("for col in [", [literal(c) for c in columns], "]:"), f"    {body}"]
-
-
-def _encode_code(plan: _Plan, data: str) -> tuple[str, list[str]]:
-    lines = [f"X = {data}.drop(columns={literal(plan.target)})"]
-    clock = _clock(plan)
-    if clock:
-        lines += _for_each(clock, 'X[col] = X[col].astype("int64")')
-    if plan.categorical:
-        lines += ["values = {}", *_for_each(plan.categorical, "X[col], values[col] = pd.factorize(X[col])")]
-    lines.append('X = X.to_numpy(dtype="float64")')
-    notes = []
-    if any(k in ("int", "bool") for k in plan.kinds.values()):
-        notes.append("ints and booleans are numbers already")
-    if clock:
-        notes.append("datetimes become int64 counts of their unit")
-    if plan.categorical:
-        notes.append("categories become integer codes")
-    text = "The features as one float matrix" + (f" ({', '.join(notes)})." if notes else ".")
-    return "\n".join(textwrap.wrap(text, 86)), lines
-
-
-def _decode_code(plan: _Plan, data: str, real: str) -> tuple[str, list[str]]:
-    t = literal(plan.target)
-    lines = []
-    if real != data:
-        lines.append(f"real_rows = {real}")
-        real = "real_rows"
-    lines += [
-        f"n_real = len({real})",
-        f"new = pd.DataFrame(X_res[n_real:], columns={data}.columns.drop({t}))",
-    ]
-    whole = _whole(plan)
-    if whole:
-        lines += [*wrap("whole = [", [literal(c) for c in whole], "]"), "new[whole] = new[whole].round()"]
-    clock = _clock(plan)
-    if clock:
-        lines += _for_each(clock, 'new[col] = new[col].astype("int64")')
-    if plan.categorical:
-        lines += _for_each(plan.categorical, 'new[col] = values[col].take(new[col].astype("int64"))')
-    lines += [
-        f"new[{t}] = classes.take(y_res[n_real:])",
-        f"new = new[{data}.columns].astype({data}.dtypes)",
-        f"df = pd.concat([{real}, new], ignore_index=True)",
-    ]
-    comment = (
-        "The kept real rows come first, then the new ones. Keep the real rows as they\n"
-        "are; give the new ones the real columns' dtypes"
-    )
-    if whole:
-        comment += " (interpolated ints, booleans\nand datetimes are rounded first)"
-    if plan.categorical:
-        comment += "; codes become categories again"
-    return comment + ".", lines
+            return name, {**common, "n_neighbors": k}
+        return name, {"smote": {**common, "k_neighbors": k}}
 
 
 def wine_frame() -> pd.DataFrame:
@@ -741,13 +628,12 @@ class Imbalance(Generator):
         return cls(ratios={"1": 0.2, "2": 0.1}).fit(load_iris(as_frame=True).frame)
 
     def _fit(self, data: pd.DataFrame) -> None:
-        _, classes, _ = self._plan(data)
-        self.data_ = data.copy()
+        _, classes, _ = self._setup(data)
+        self.data_ = data.copy(deep=not _copy_on_write())
         self.classes_ = list(classes)
 
-    def _plan(self, data: pd.DataFrame) -> tuple[np.ndarray, pd.Index, dict[int, int]]:
-        _check_frame(self, data, self.target)
-        y, classes = _encode_target(data, self.target)
+    def _setup(self, data: pd.DataFrame) -> tuple[np.ndarray, pd.Index, dict[int, int]]:
+        y, classes = _read_target(self, data, self.target)
         labels = _labels(classes)
         unknown = [k for k in self.ratios if k not in labels]
         if unknown:
@@ -760,28 +646,29 @@ class Imbalance(Generator):
             keep[code] = have if share == 1 else max(1, int(share * have + 0.5))
         return y, classes, keep
 
-    def _sample(self, n: int | None, seed: int) -> pd.DataFrame:
-        from imblearn.datasets import make_imbalance
+    def _estimate_bytes(self, n: int | None) -> int:
+        """Peak memory of one ``sample``: at most the frame itself (rows are only dropped)."""
+        return int(self.data_.memory_usage(index=False, deep=False).sum()) if self.is_fitted else 0
 
-        y, _, keep = self._plan(self.data_)
-        rows, _ = make_imbalance(np.arange(len(y)).reshape(-1, 1), y, sampling_strategy=keep, random_state=seed)
-        return self.data_.iloc[np.sort(rows[:, 0])].reset_index(drop=True)
+    def _plan(self, seed: int, data: Ref) -> Plan:
+        _, classes, keep = self._setup(self.data_)
+        plan = Plan()
+        y = plan.call("y", K.class_codes, data, self.target, comment=f"The {len(classes)} classes as integer codes.")
+        rows = plan.call(
+            "rows",
+            K.imbalance_rows,
+            y,
+            keep,
+            seed=seed,
+            comment="make_imbalance keeps this many rows of each class (by code), in their order.",
+        )
+        plan.call("df", K.take_rows, data, rows)
+        return plan
+
+    def _sample(self, n: int | None, seed: int) -> pd.DataFrame:
+        return self._plan(seed, Ref("df_real")).run(df_real=self.data_)["df"]
 
     def _to_code(self, n: int | None, seed: int, *, data: str = "df_real") -> str:
-        _, classes, keep = self._plan(self.data_)
         cell = CodeCell(f"Imbalance: make_imbalance over `{data}`, seed {seed}. Rebuilds the frame as `df`.")
-        cell.need("import numpy as np", "import pandas as pd", "from imblearn.datasets import make_imbalance")
-        legend = ", ".join(f"{code}: {str(label)!r}" for code, label in enumerate(classes))
-        cell.block(
-            f"The classes as integer codes ({legend}),\nand how many rows of each to keep.",
-            f"y, classes = pd.factorize({data}[{literal(self.target)}], sort=True)",
-            f"keep = {literal(keep)}",
-        )
-        cell.block(
-            "make_imbalance only picks rows: give it the row numbers, then take those rows\n"
-            "from the frame as they are, in their original order.",
-            f"rows = np.arange(len({data})).reshape(-1, 1)",
-            f"rows, _ = make_imbalance(rows, y, sampling_strategy=keep, random_state={seed})",
-            f"df = {data}.iloc[np.sort(rows[:, 0])].reset_index(drop=True)",
-        )
-        return cell.render()
+        cell.need("import numpy as np", "import pandas as pd")
+        return cell.plan(self._plan(seed, Ref(data))).render()
