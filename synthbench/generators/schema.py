@@ -92,6 +92,7 @@ class Schema(Generator):
     """
 
     family: ClassVar[str] = "rules"
+    panel: ClassVar[str] = "SchemaPanel"
     block_size: ClassVar[int] = BLOCK_SIZE
     params = (
         Param(
