@@ -397,6 +397,11 @@ class Generator(Component):
     @classmethod
     def from_dict(cls, spec: dict[str, Any]) -> Generator:
         """Rebuild a generator of this class from the output of :meth:`to_dict`."""
+        from .registry import check_json
+
+        if not isinstance(spec, dict):
+            raise SpecError(f"A spec must be a dict (JSON object). Got {short_repr(spec)} instead.")
+        check_json(spec)  # bounded depth, JSON values only: nothing below can recurse without end
         gen = cls(**cls.params_from_json(spec.get("params", {}), "spec['params']"))
         try:
             gen.validate()

@@ -32,7 +32,6 @@ import json
 import os
 import re
 import signal
-import stat
 import sys
 from collections.abc import Sequence
 from pathlib import Path
@@ -75,37 +74,10 @@ def _one_line(text: str) -> str:
 
 
 def _load_spec(path: str) -> Any:
-    """The generator of the spec file at ``path``: a regular file of at most 10 MiB, never
-    a device or a FIFO (those are refused before being opened, so none can block or
-    stream without end)."""
-    from .registry import MAX_SPEC_BYTES, from_dict, parse_json
+    """The generator of the spec file at ``path`` (see :func:`synthbench.registry.from_file`)."""
+    from .registry import from_file
 
-    shown = repr(path)
-    try:
-        info = os.stat(path)
-    except FileNotFoundError:
-        raise UsageError(f"The spec file {shown} does not exist.") from None
-    except OSError as exc:
-        raise UsageError(f"The spec file {shown} cannot be read: {exc.strerror or exc}.") from None
-    if not stat.S_ISREG(info.st_mode):
-        kind = "a folder" if stat.S_ISDIR(info.st_mode) else "not a regular file (a device, FIFO or socket)"
-        raise UsageError(f"The spec file {shown} is {kind}; give a JSON file.")
-    if info.st_size > MAX_SPEC_BYTES:
-        raise UsageError(
-            f"The spec file {shown} is {info.st_size:,} bytes; specs may be at most {MAX_SPEC_BYTES:,} bytes."
-        )
-    try:
-        # O_NONBLOCK: if the path was swapped for a FIFO since the check, opening does not hang.
-        fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))
-        with os.fdopen(fd, "rb") as fh:
-            if not stat.S_ISREG(os.fstat(fh.fileno()).st_mode):
-                raise UsageError(f"The spec file {shown} is not a regular file; give a JSON file.")
-            data = fh.read(MAX_SPEC_BYTES + 1)
-    except OSError as exc:
-        raise UsageError(f"The spec file {shown} cannot be read: {exc.strerror or exc}.") from None
-    if len(data) > MAX_SPEC_BYTES:
-        raise UsageError(f"The spec file {shown} is larger than {MAX_SPEC_BYTES:,} bytes, the most a spec may be.")
-    return from_dict(parse_json(data))
+    return from_file(path)
 
 
 def _cmd_list(args: argparse.Namespace) -> int:

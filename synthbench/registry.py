@@ -18,7 +18,9 @@ import importlib
 import json
 import math
 import numbers
+import os
 import pkgutil
+import stat
 from typing import Any
 
 import numpy as np
@@ -31,6 +33,7 @@ __all__ = [
     "MAX_SPEC_BYTES",
     "MAX_SPEC_DEPTH",
     "from_dict",
+    "from_file",
     "from_json",
     "get_generator",
     "list_generators",
@@ -194,7 +197,6 @@ def from_dict(spec: Any) -> Generator:
     """
     if not isinstance(spec, dict):
         raise SpecError(f"A spec must be a dict (JSON object). Got {short_repr(spec)} instead.")
-    check_json(spec)
     version = spec.get("synthbench_spec")
     if version != SPEC_FORMAT or isinstance(version, bool):
         raise SpecError(
@@ -261,3 +263,43 @@ def parse_json(text: str | bytes) -> Any:
 def from_json(text: str | bytes) -> Generator:
     """:func:`from_dict` over JSON text (at most :data:`MAX_SPEC_BYTES`)."""
     return from_dict(parse_json(text))
+
+
+def read_spec_file(path: str | os.PathLike) -> bytes:
+    """The bytes of the spec file at ``path``: a regular file of at most :data:`MAX_SPEC_BYTES`.
+
+    A device (``/dev/zero``), a FIFO or a folder is refused before it is opened, so no
+    path can block or stream without end; the size is checked before reading, and the
+    read stops one byte past the limit whatever the file claims.
+    """
+    shown = short_repr(os.fspath(path), 200) if isinstance(path, (str, os.PathLike)) else short_repr(path)
+    try:
+        info = os.stat(path)
+    except FileNotFoundError:
+        raise SpecError(f"The spec file {shown} does not exist.") from None
+    except (OSError, TypeError, ValueError) as exc:
+        raise SpecError(f"The spec file {shown} cannot be read: {getattr(exc, 'strerror', None) or exc}.") from None
+    if not stat.S_ISREG(info.st_mode):
+        kind = "a folder" if stat.S_ISDIR(info.st_mode) else "not a regular file (a device, FIFO or socket)"
+        raise SpecError(f"The spec file {shown} is {kind}; give a JSON file.")
+    if info.st_size > MAX_SPEC_BYTES:
+        raise SpecError(
+            f"The spec file {shown} is {info.st_size:,} bytes; specs may be at most {MAX_SPEC_BYTES:,} bytes."
+        )
+    try:
+        # O_NONBLOCK: if the path was swapped for a FIFO since the check, opening does not hang.
+        fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))
+        with os.fdopen(fd, "rb") as fh:
+            if not stat.S_ISREG(os.fstat(fh.fileno()).st_mode):
+                raise SpecError(f"The spec file {shown} is not a regular file; give a JSON file.")
+            data = fh.read(MAX_SPEC_BYTES + 1)
+    except OSError as exc:
+        raise SpecError(f"The spec file {shown} cannot be read: {exc.strerror or exc}.") from None
+    if len(data) > MAX_SPEC_BYTES:
+        raise SpecError(f"The spec file {shown} is larger than {MAX_SPEC_BYTES:,} bytes, the most a spec may be.")
+    return data
+
+
+def from_file(path: str | os.PathLike) -> Generator:
+    """:func:`from_dict` over a JSON spec file, read safely (see :func:`read_spec_file`)."""
+    return from_dict(parse_json(read_spec_file(path)))
