@@ -11,24 +11,161 @@ True
 
 from __future__ import annotations
 
+import contextlib
 import keyword
+import math
 import os
+import re
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any, ClassVar
 
 import numpy as np
 import pandas as pd
 
-from .exceptions import InvalidParameterError, NotFittedError, SpecError
+from .exceptions import InvalidParameterError, NotFittedError, ResourceLimitError, SpecError
 from .params import Component, Int, Optional, check_value, short_repr
 
-__all__ = ["SPEC_FORMAT", "Generator", "check_n", "check_seed"]
+__all__ = [
+    "DEFAULT_MAX_BYTES",
+    "SPEC_FORMAT",
+    "Generator",
+    "check_memory",
+    "check_n",
+    "check_seed",
+    "config_context",
+    "format_bytes",
+    "get_config",
+    "max_bytes",
+    "set_config",
+]
 
 #: Version of the JSON spec format written by :meth:`Generator.to_dict`.
 SPEC_FORMAT = 1
 
 #: Seeds are ints in [0, MAX_SEED]: what every numpy and scikit-learn entry point accepts.
 MAX_SEED = 2**32 - 1
+
+
+# -- resource bounds ------------------------------------------------------------------------
+#: Memory one request may need (a ``sample``, an exported cell, a streamed file or block)
+#: unless :func:`set_config` or the ``SYNTHBENCH_MAX_BYTES`` environment variable says
+#: otherwise. A fixed number rather than a share of this machine's RAM, so a spec that
+#: works on one machine works on every other.
+DEFAULT_MAX_BYTES = 4 * 2**30
+
+_ENV_MAX_BYTES = "SYNTHBENCH_MAX_BYTES"
+_CONFIG: dict[str, Any] = {"max_bytes": None}  # None: the environment variable, else the default
+_UNITS = {"": 1, "K": 2**10, "M": 2**20, "G": 2**30, "T": 2**40, "P": 2**50}
+
+
+def _env_max_bytes() -> int | None:
+    text = os.environ.get(_ENV_MAX_BYTES, "").strip()
+    if not text:
+        return None
+    match = re.fullmatch(r"(\d{1,20})\s*([KMGTP]?)(?:i?B)?", text, flags=re.IGNORECASE)
+    if match is None or int(match[1]) == 0:
+        raise InvalidParameterError(
+            f"The {_ENV_MAX_BYTES} environment variable must be a positive number of bytes, "
+            f"such as 8589934592 or 8G. Got {short_repr(text)} instead."
+        )
+    return int(match[1]) * _UNITS[match[2].upper()]
+
+
+def max_bytes() -> int:
+    """The memory limit in bytes: :func:`set_config`, else ``SYNTHBENCH_MAX_BYTES``, else 4 GiB."""
+    configured = _CONFIG["max_bytes"]
+    if configured is not None:
+        return configured
+    env = _env_max_bytes()
+    return DEFAULT_MAX_BYTES if env is None else env
+
+
+def get_config() -> dict[str, Any]:
+    """synthbench's settings in effect.
+
+    >>> import synthbench as sb
+    >>> sb.get_config()["max_bytes"] >= 1
+    True
+    """
+    return {"max_bytes": max_bytes()}
+
+
+def set_config(*, max_bytes: int | None = None) -> None:
+    """Change synthbench's settings for this process (None leaves a setting as it is).
+
+    Parameters
+    ----------
+    max_bytes : int, optional
+        The memory one request may need: ``sample(n)``, ``to_code(n)`` (the exported cell
+        would need it), one file of ``to_parquet`` or one partition of ``to_dask``. Each
+        is checked against an estimate *before* anything is allocated. Defaults to the
+        ``SYNTHBENCH_MAX_BYTES`` environment variable (bytes, or with a suffix such as
+        ``8G``), else 4 GiB. Streaming to disk (``to_parquet``, ``synthbench generate``)
+        holds one block at a time and is the way to make more rows than fit in memory.
+
+    See Also
+    --------
+    config_context : the same for a ``with`` block.
+    """
+    check_value(max_bytes, "max_bytes", Optional(Int(1)), "set_config")
+    if max_bytes is not None:
+        _CONFIG["max_bytes"] = int(max_bytes)
+
+
+@contextlib.contextmanager
+def config_context(*, max_bytes: int | None = None) -> Iterator[None]:
+    """:func:`set_config` inside a ``with`` block; the previous settings come back after.
+
+    >>> import synthbench as sb
+    >>> with sb.config_context(max_bytes=2**20):
+    ...     sb.get_config()["max_bytes"]
+    1048576
+    """
+    saved = dict(_CONFIG)
+    try:
+        set_config(max_bytes=max_bytes)
+        yield
+    finally:
+        _CONFIG.update(saved)
+
+
+def format_bytes(count: float) -> str:
+    """``count`` bytes for people.
+
+    >>> format_bytes(4 * 2**30), format_bytes(1536), format_bytes(10**30)
+    ('4.0 GiB', '1.5 KiB', '867,361,737,988 EiB')
+    """
+    for unit in ("bytes", "KiB", "MiB", "GiB", "TiB", "PiB"):
+        if count < 1024:
+            return f"{count:.0f} bytes" if unit == "bytes" else f"{count:.1f} {unit}"
+        count /= 1024
+    return f"{count:,.0f} EiB"
+
+
+def check_memory(need: int, what: str, way_past: str) -> None:
+    """Raise :class:`ResourceLimitError` if ``need`` bytes exceed the limit.
+
+    ``what`` names the request ("Schema.sample(n=10,000,000)"), ``way_past`` says how to
+    do it anyway; the limit's own knobs are appended.
+    """
+    limit = max_bytes()
+    if need > limit:
+        raise ResourceLimitError(
+            f"{what} would need about {format_bytes(need)} of memory (estimated before allocating "
+            f"anything), over the limit of {format_bytes(limit)}. {way_past}Or raise the limit with "
+            f"synthbench.set_config(max_bytes=...) or the {_ENV_MAX_BYTES} environment variable."
+        )
+
+
+#: Rows of the trial sample that the default memory estimate measures.
+_TRIAL_ROWS = 64
+#: The default estimate measures only requests above this many rows: below it, memory is
+#: bounded by each family's checks of its widths (columns, features, pools), and live
+#: widget previews (10,000 rows by default) pay nothing for the trial.
+_TRIAL_ABOVE = 10_000
+#: Peak memory while sampling, as a multiple of the finished frame (temporaries, copies).
+_OVERHEAD = 2
 
 
 def check_n(n: Any, *, owner: str = "sample", low: int = 0) -> int:
@@ -75,6 +212,19 @@ class Generator(Component):
     #: Rows per block for generators whose block k depends only on (seed, k) and which
     #: implement ``_sample_blocks``; 0 means "not block-wise" (see :mod:`synthbench.scale`).
     block_size: ClassVar[int] = 0
+    #: Rows are independent draws of one model, so a streamed run is made block by block:
+    #: block k is ``_sample(rows_k, block_seed(seed, k))`` (see :mod:`synthbench.scale`).
+    independent_rows: ClassVar[bool] = False
+    #: Why a generator that is not :meth:`streamable` cannot be (ends the sentence
+    #: "streaming is not supported: ..."); a default is derived when empty.
+    why_not_streamable: ClassVar[str] = ""
+    #: The widget panel class, by name: a class of :mod:`synthbench.widgets`, or
+    #: ``"package.module:Class"`` for a panel defined elsewhere. A name, so that core
+    #: modules never import ipywidgets.
+    panel: ClassVar[str] = "Panel"
+    #: Position of the generator's tab in :class:`~synthbench.widgets.Workbench`
+    #: (1, 2, ...: lower first); 0 means no tab. See :meth:`for_data`.
+    workbench: ClassVar[int] = 0
 
     # -- protocol --------------------------------------------------------------------
     def fit(self, data: pd.DataFrame) -> Generator:
@@ -97,6 +247,7 @@ class Generator(Component):
         seed = check_seed(seed, owner=name)
         self.validate()
         self._check_fitted()
+        self._check_memory(n, name)
         return self._check_size(n, self._sample(n, seed), name)
 
     def to_code(self, n: int | None = None, *, seed: int, **options: Any) -> str:
@@ -118,6 +269,8 @@ class Generator(Component):
                 )
         self.validate()
         self._check_fitted()
+        # The exported cell makes the whole frame at once: the same bound as sample(n).
+        self._check_memory(n, name)
         if self.size_from_data and n is not None:
             self._check_size(n, self._sample(n, seed), name)
         return self._to_code(n, seed, **options)
@@ -149,6 +302,73 @@ class Generator(Component):
 
         return to_dask(self, n, seed=seed, npartitions=npartitions)
 
+    # -- streaming, widgets, resource bounds ----------------------------------------------
+    @classmethod
+    def streamable(cls) -> bool:
+        """Whether ``to_parquet``, ``to_dask`` and CSV streaming can make this generator's
+        rows block by block (``block_size`` or ``independent_rows`` is set)."""
+        return bool(cls.block_size or cls.independent_rows)
+
+    @classmethod
+    def why_not(cls) -> str:
+        """Why this generator cannot stream (empty if it can)."""
+        if cls.streamable():
+            return ""
+        if cls.why_not_streamable:
+            return cls.why_not_streamable
+        if cls.size_from_data:
+            return "its output is a transformation of the fitted frame, whose size comes from the data"
+        return "it does not make its rows in independent blocks"
+
+    @classmethod
+    def for_data(cls, data: pd.DataFrame, *, target: str | None = None) -> Generator | None:
+        """An unfitted generator suited to the real frame ``data`` (with class column
+        ``target``, if known), or None if it does not apply. The workbench opens a tab
+        for each registered generator with ``workbench > 0`` that returns one."""
+        return cls()
+
+    def _estimate_bytes(self, n: int | None) -> int:
+        """Bytes that ``sample(n)`` needs at its peak, estimated without making ``n`` rows.
+
+        The default measures a trial sample of 64 rows (``memory_usage(deep=True)``) and
+        scales it to ``n`` with room for temporaries, for ``n`` above 10,000 (below, it
+        returns 0: nothing to check); for ``size_from_data`` generators it scales the
+        fitted frame. A family whose memory does not grow with ``n`` alone
+        (pools, grids, counts, powers) or whose trial would already be large overrides
+        this with an estimate from its parameters, made before anything is allocated.
+        """
+        if n is None or self.size_from_data:
+            data = getattr(self, "data_", None)
+            return 0 if data is None else _OVERHEAD * int(data.memory_usage(index=True, deep=True).sum())
+        if n <= _TRIAL_ABOVE:
+            return 0
+        try:
+            trial = self._sample(max(self.min_rows, _TRIAL_ROWS), 0)
+        except Exception:
+            # Some parameters only make sense for longer runs (an event at step 100): the
+            # trial cannot measure them, so assume the least any row takes (one 8-byte
+            # value). That still refuses absurd n at once; sample(n) reports the rest.
+            return math.ceil(_OVERHEAD * 8.0 * n)
+        per_row = trial.memory_usage(index=False, deep=True).sum() / max(len(trial), 1)
+        per_row = max(float(per_row), 8.0 * trial.shape[1], 1.0)
+        return math.ceil(_OVERHEAD * per_row * n)
+
+    def _check_memory(self, n: int | None, owner: str) -> None:
+        """Refuse ``sample(n)`` (or its exported cell) when the estimate is over the limit."""
+        need = self._estimate_bytes(n)
+        if not need:
+            return
+        cls = type(self).__name__
+        if self.streamable():
+            way = (
+                f"Stream the rows to disk instead, one block in memory at a time: "
+                f"{cls}.to_parquet(path, n) or `synthbench generate SPEC -n N -o out.parquet` (or out.csv). "
+            )
+        else:
+            way = f"{cls} cannot stream to disk ({self.why_not()}), so ask for fewer rows. "
+        rows = "n=None" if n is None else f"n={n:,}"
+        check_memory(need, f"{owner}({rows})", way)
+
     def _check_n(self, n: Any, owner: str) -> int | None:
         if n is None and self.size_from_data:
             return None
@@ -177,6 +397,11 @@ class Generator(Component):
     @classmethod
     def from_dict(cls, spec: dict[str, Any]) -> Generator:
         """Rebuild a generator of this class from the output of :meth:`to_dict`."""
+        from .registry import check_json
+
+        if not isinstance(spec, dict):
+            raise SpecError(f"A spec must be a dict (JSON object). Got {short_repr(spec)} instead.")
+        check_json(spec)  # bounded depth, JSON values only: nothing below can recurse without end
         gen = cls(**cls.params_from_json(spec.get("params", {}), "spec['params']"))
         try:
             gen.validate()

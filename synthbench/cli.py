@@ -4,96 +4,80 @@
     the registered generators.
 ``synthbench spec NAME``
     print the JSON spec of a generator's example, to edit and feed to ``generate``.
-``synthbench generate SPEC.json -n N -o OUT.csv|OUT.parquet [--seed S]``
-    make N rows from a spec and write them atomically: the file appears whole or not at all.
-    With ``--rows-per-file R``, stream to a Parquet dataset folder ``OUT/part-00000.parquet``, ...
-    with bounded memory (see :mod:`synthbench.scale`).
+``synthbench generate SPEC.json -n N -o OUT.csv|OUT.csv.gz|OUT.parquet [--seed S]``
+    make N rows from a spec and write them atomically: the file appears whole or not at
+    all. Generators that stream (``Schema``, the fitted ones) are written block by block
+    with bounded memory, whatever N; the others are made at once, within the memory limit
+    (``SYNTHBENCH_MAX_BYTES``, default 4 GiB). With ``--rows-per-file R``, stream to a
+    Parquet dataset folder ``OUT/part-00000.parquet``, ... (see :mod:`synthbench.scale`);
+    an existing folder is replaced only if synthbench wrote it.
 ``synthbench lab``
     open the tutorials in JupyterLab.
 ``synthbench code SPEC.json -n N --seed S``
     print the standalone Python code that rebuilds the same frame.
 
-Bad input (a broken spec, a bad parameter, an unknown format) is answered with one
-line on stderr and exit code 2, never a traceback.
+A spec file must be a regular file of at most 10 MiB (a device, a FIFO or a folder is
+refused without being read). Long runs show their progress on stderr when it is a
+terminal. Bad input (a broken spec, a bad parameter, an unknown format, an unwritable
+folder, a request too large for memory) is answered with one line on stderr and exit
+code 2, never a traceback; an interrupt (Ctrl-C) exits with 130 and leaves no partial
+output. Set ``SYNTHBENCH_DEBUG=1`` to see the traceback of an unexpected error.
 """
 
 from __future__ import annotations
 
 import argparse
-import contextlib
+import errno
 import json
 import os
 import re
+import signal
 import sys
-import tempfile
 from collections.abc import Sequence
 from pathlib import Path
+from typing import Any, NoReturn
 
 from .exceptions import SynthbenchError
 
-__all__ = ["main", "write_frame"]
+__all__ = ["main"]
 
-#: Output suffixes we can write, and how.
-FORMATS = {".csv": "csv", ".parquet": "parquet", ".pq": "parquet", ".gz": "csv"}
+#: OS errors that mean "this input cannot be used" (exit 2), not "the machine failed" (exit 1).
+_BAD_INPUT_ERRNOS = {
+    errno.EACCES,
+    errno.EPERM,
+    errno.EROFS,
+    errno.ENOENT,
+    errno.ENOTDIR,
+    errno.EISDIR,
+    errno.EEXIST,
+    errno.ENAMETOOLONG,
+    errno.ELOOP,
+    errno.EXDEV,
+    errno.EINVAL,
+}
 
 
 class UsageError(SynthbenchError, ValueError):
     """A command-line argument is wrong."""
 
 
-def _format_of(path: Path) -> tuple[str, str | None]:
-    suffixes = [s.lower() for s in path.suffixes]
-    if suffixes[-2:] == [".csv", ".gz"]:
-        return "csv", "gzip"
-    fmt = FORMATS.get(suffixes[-1] if suffixes else "")
-    if fmt is None or suffixes[-1] == ".gz":
-        raise UsageError(f"The output file must end in .csv, .csv.gz or .parquet. Got {path.name!r} instead.")
-    return fmt, None
+class _Parser(argparse.ArgumentParser):
+    """argparse, but a usage error is one line (like every other error of the CLI)."""
+
+    def error(self, message: str) -> NoReturn:
+        self.exit(2, f"{self.prog}: error: {_one_line(message)} (see {self.prog} --help)\n")
 
 
-def write_frame(df, path: str | os.PathLike) -> Path:
-    """Write ``df`` to ``path`` (format from the suffix) through a temporary file.
-
-    The data goes to a hidden temporary file in the same folder, which is renamed
-    over ``path`` only when complete, so a failure (disk full, interrupt, a bad
-    value) never leaves a partial file behind.
-    """
-    path = Path(path)
-    fmt, compression = _format_of(path)
-    if not path.parent.exists():
-        raise UsageError(f"The output folder {str(path.parent)!r} does not exist.")
-    fd, tmp_name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    os.close(fd)
-    tmp = Path(tmp_name)
-    try:
-        if fmt == "csv":
-            df.to_csv(tmp, index=False, compression=compression)
-        else:
-            try:
-                df.to_parquet(tmp, index=False)
-            except ImportError as exc:
-                raise UsageError(f"Writing Parquet needs pyarrow: pip install pyarrow ({exc}).") from None
-        # mkstemp makes the file private (0600); give it the mode a plain open() would.
-        umask = os.umask(0)
-        os.umask(umask)
-        os.chmod(tmp, 0o666 & ~umask)
-        os.replace(tmp, path)
-    finally:
-        with contextlib.suppress(FileNotFoundError):
-            tmp.unlink()
-    return path
+def _one_line(text: str) -> str:
+    """``text`` as one printable line: newlines, terminal escapes and surrogates escaped."""
+    return "".join(c if c.isprintable() else ascii(c)[1:-1] for c in " ".join(str(text).splitlines()))
 
 
-def _load_spec(path: str):
-    from .registry import from_json
+def _load_spec(path: str) -> Any:
+    """The generator of the spec file at ``path`` (see :func:`synthbench.registry.from_file`)."""
+    from .registry import from_file
 
-    try:
-        text = Path(path).read_text(encoding="utf-8")
-    except FileNotFoundError:
-        raise UsageError(f"The spec file {path!r} does not exist.") from None
-    except (OSError, UnicodeDecodeError) as exc:
-        raise UsageError(f"The spec file {path!r} cannot be read: {exc}") from None
-    return from_json(text)
+    return from_file(path)
 
 
 def _cmd_list(args: argparse.Namespace) -> int:
@@ -121,14 +105,23 @@ def _cmd_spec(args: argparse.Namespace) -> int:
     return 0
 
 
+def _progress() -> bool:
+    """Progress only on a terminal: never in logs, pipes or captured output."""
+    try:
+        return sys.stderr.isatty()
+    except (AttributeError, ValueError):
+        return False
+
+
 def _cmd_generate(args: argparse.Namespace) -> int:
+    from .scale import _write_file, file_format
+
     if args.rows_per_file is not None:
         return _generate_dataset(args)
+    file_format(args.output, "generate -o")  # a bad suffix fails before any work
     gen = _load_spec(args.spec)
-    _format_of(Path(args.output))  # fail on a bad suffix before any work
-    df = gen.sample(args.n, seed=args.seed)
-    path = write_frame(df, args.output)
-    print(f"wrote {len(df):,} rows x {df.shape[1]} columns to {path}", file=sys.stderr)
+    path, rows, columns = _write_file(gen, args.output, args.n, seed=args.seed, overwrite=True, progress=_progress())
+    print(f"wrote {rows:,} rows x {columns} columns to {path}", file=sys.stderr)
     return 0
 
 
@@ -141,7 +134,9 @@ def _generate_dataset(args: argparse.Namespace) -> int:
             f"or have no suffix. Got {out.name!r} instead."
         )
     gen = _load_spec(args.spec)
-    path = gen.to_parquet(out, args.n, seed=args.seed, rows_per_file=args.rows_per_file, overwrite=True)
+    path = gen.to_parquet(
+        out, args.n, seed=args.seed, rows_per_file=args.rows_per_file, overwrite=True, progress=_progress()
+    )
     import pyarrow.parquet as pq  # present: to_parquet needs it
 
     files = sorted(path.glob("part-*.parquet"))
@@ -202,9 +197,9 @@ def _cmd_lab(args: argparse.Namespace) -> int:
 def build_parser() -> argparse.ArgumentParser:
     from . import __version__
 
-    parser = argparse.ArgumentParser(prog="synthbench", description="Make synthetic data from JSON specs.")
+    parser = _Parser(prog="synthbench", description="Make synthetic data from JSON specs.")
     parser.add_argument("--version", action="version", version=f"synthbench {__version__}")
-    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND", parser_class=_Parser)
 
     p = sub.add_parser("list", help="list the generators")
     p.set_defaults(run=_cmd_list)
@@ -216,7 +211,7 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("generate", help="make rows from a spec and write CSV or Parquet")
     p.add_argument("spec", help="JSON spec file (from to_dict() or `synthbench spec`)")
     p.add_argument("-n", "--rows", dest="n", type=int, required=True, help="number of rows")
-    p.add_argument("-o", "--output", required=True, help="output file: .csv, .csv.gz or .parquet")
+    p.add_argument("-o", "--output", required=True, help="output file: .csv, .csv.gz or .parquet (replaced atomically)")
     p.add_argument("--seed", type=int, default=0, help="random seed (default 0)")
     p.add_argument(
         "--rows-per-file",
@@ -253,17 +248,56 @@ def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of the ``synthbench`` console script; returns the exit code."""
     parser = build_parser()
     args = parser.parse_args(argv)
+    previous = _stop_on_sigterm()
     try:
         return args.run(args)
-    except SynthbenchError as exc:
-        print(f"synthbench: error: {exc}", file=sys.stderr)
-        return 2
-    except OSError as exc:
-        print(f"synthbench: error: {exc.strerror or exc} ({getattr(exc, 'filename', '')})", file=sys.stderr)
-        return 1
+    except _Terminated:
+        return _fail("terminated; no output written", 128 + signal.SIGTERM)
     except KeyboardInterrupt:
-        print("synthbench: interrupted; no output written", file=sys.stderr)
-        return 130
+        return _fail("interrupted; no output written", 130)
+    except SynthbenchError as exc:
+        return _fail(str(exc), 2)
+    except OSError as exc:
+        where = f" ({exc.filename})" if getattr(exc, "filename", None) else ""
+        return _fail(f"{exc.strerror or exc}{where}", 2 if exc.errno in _BAD_INPUT_ERRNOS else 1)
+    except MemoryError:
+        return _fail(
+            "out of memory. Ask for fewer rows, write to a file so that the rows stream (-o out.parquet), "
+            "or lower SYNTHBENCH_MAX_BYTES so the estimate refuses such requests up front",
+            2,
+        )
+    except UnicodeError as exc:
+        return _fail(f"text cannot be written in this encoding: {exc}", 2)
+    except Exception as exc:
+        if os.environ.get("SYNTHBENCH_DEBUG"):
+            raise
+        return _fail(
+            f"unexpected {type(exc).__name__}: {exc}. This is a bug in synthbench; "
+            "rerun with SYNTHBENCH_DEBUG=1 for the traceback and report it",
+            1,
+        )
+    finally:
+        if previous is not None:
+            signal.signal(signal.SIGTERM, previous)
+
+
+class _Terminated(KeyboardInterrupt):
+    """SIGTERM, raised like Ctrl-C so that every temporary file is removed on the way out."""
+
+
+def _stop_on_sigterm() -> Any:
+    def stop(signum: int, frame: Any) -> None:
+        raise _Terminated
+
+    try:
+        return signal.signal(signal.SIGTERM, stop)
+    except ValueError:  # not the main thread (main() called from a thread): leave it alone
+        return None
+
+
+def _fail(message: str, code: int) -> int:
+    print(f"synthbench: error: {_one_line(message)}", file=sys.stderr)
+    return code
 
 
 if __name__ == "__main__":  # pragma: no cover

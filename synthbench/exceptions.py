@@ -13,6 +13,7 @@ __all__ = [
     "ExpressionError",
     "InvalidParameterError",
     "NotFittedError",
+    "ResourceLimitError",
     "SpecError",
     "SynthbenchError",
 ]
@@ -27,6 +28,17 @@ class InvalidParameterError(SynthbenchError, ValueError, TypeError):
 
     Subclasses both ValueError and TypeError, as scikit-learn's error of the same name
     does, because a parameter can be wrong in either way.
+    """
+
+
+class ResourceLimitError(InvalidParameterError):
+    """A request would need more memory than allowed, found by an estimate made before
+    anything is allocated.
+
+    The message names the estimate, the limit and the way past it: streaming to disk
+    (``to_parquet``, ``synthbench generate -o out.parquet``) or a higher limit
+    (``synthbench.set_config(max_bytes=...)`` or the ``SYNTHBENCH_MAX_BYTES``
+    environment variable).
     """
 
 

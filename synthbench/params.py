@@ -17,6 +17,7 @@ from __future__ import annotations
 import math
 import numbers
 import re
+import reprlib
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, ClassVar
@@ -51,10 +52,78 @@ class _Required:
 REQUIRED: Any = _Required()
 
 
+class _ShortRepr(reprlib.Repr):
+    """``repr`` that stops at a depth and a length, so deep or huge values format quickly
+    (the builtin ``repr`` recurses without bound); dicts keep their order."""
+
+    def __init__(self, limit: int) -> None:
+        super().__init__()
+        self.maxlevel = 6
+        self.maxtuple = self.maxlist = self.maxarray = self.maxdict = limit // 2
+        self.maxset = self.maxfrozenset = self.maxdeque = limit // 2
+        self.maxstring = self.maxlong = self.maxother = limit + 10
+
+    def repr_dict(self, x: dict, level: int) -> str:
+        if not x:
+            return "{}"
+        if level <= 0:
+            return "{...}"
+        items = [f"{self.repr1(k, level - 1)}: {self.repr1(v, level - 1)}" for k, v in list(x.items())[: self.maxdict]]
+        return "{" + ", ".join(items) + (", ..." if len(x) > self.maxdict else "") + "}"
+
+    def repr_instance(self, x: Any, level: int) -> str:
+        try:
+            text = repr(x)
+        except Exception:  # a broken __repr__ (or one that recurses) must not hide the real error
+            return f"<{type(x).__name__} object>"
+        return text if len(text) <= self.maxother else text[: self.maxother - 3] + "..."
+
+
 def short_repr(value: Any, limit: int = 80) -> str:
-    """``repr`` cut to ``limit`` characters, for error messages."""
-    text = repr(value)
+    """``repr`` cut to ``limit`` characters, for error messages; safe on any value.
+
+    Deeply nested or huge values are shortened while formatting (never a RecursionError),
+    and text that cannot be encoded (a lone surrogate) is escaped.
+
+    >>> short_repr([1, "a", {"b": None}])
+    "[1, 'a', {'b': None}]"
+    >>> deep = []
+    >>> for _ in range(100_000):
+    ...     deep = [deep]
+    >>> short_repr(deep)
+    '[[[[[[[...]]]]]]]'
+    >>> short_repr("\\ud800")
+    "'\\\\ud800'"
+    """
+    try:
+        text = _ShortRepr(limit).repr(value)
+    except Exception:
+        text = f"<{type(value).__name__} object>"
+    # repr keeps lone surrogates as they are; escape them so the message can be printed.
+    text = text.encode("utf-8", "backslashreplace").decode("utf-8")
     return text if len(text) <= limit else text[: limit - 3] + "..."
+
+
+def _bad_text(value: Any, depth: int = 0) -> str | None:
+    """A str inside ``value`` that is not valid Unicode (a lone surrogate), if any."""
+    if isinstance(value, str):
+        try:
+            value.encode("utf-8")
+        except UnicodeEncodeError:
+            return value
+        return None
+    if depth > 50:
+        return None
+    items: Any = ()
+    if isinstance(value, (list, tuple)):
+        items = value
+    elif isinstance(value, Mapping):
+        items = [*value.keys(), *value.values()]
+    for item in items:
+        bad = _bad_text(item, depth + 1)
+        if bad is not None:
+            return bad
+    return None
 
 
 def _where(path: str) -> str:
@@ -436,6 +505,9 @@ class Component:
             value = getattr(self, p.name)
             if not p.constraint.is_satisfied_by(value):
                 raise self.invalid(p.name, f"must be {p.constraint.describe()}", value)
+            if _bad_text(value) is not None:
+                # Such text cannot be written to a file, a terminal or a code cell (UTF-8).
+                raise self.invalid(p.name, "must hold valid Unicode text (no lone surrogates such as '\\ud800')", value)
             if isinstance(p.constraint, (ComponentOf, ListOf, Optional)):
                 for sub in _components_in(value):
                     sub.validate()

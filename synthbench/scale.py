@@ -5,30 +5,25 @@ Rows are made in fixed-size **blocks** of :data:`BLOCK_SIZE` (65,536) rows, and 
 blocks made on their own, so the same seed gives the same rows whatever the number of
 partitions or the file size, and memory stays bounded by one file (or partition).
 
-What each generator supports:
+A generator declares how it streams with two class attributes (nothing here names a
+family):
 
-=====================================  ==============  ===================================
-generator                              streaming/Dask  the rows written
-=====================================  ==============  ===================================
-``Schema``                             yes             exactly ``sample(n, seed)``; and
-                                                       ``sample(m)`` is the first ``m``
-                                                       rows of any larger run
-``GaussianCopula``,                    yes             independent rows of the fitted
-``GaussianMixture``, ``CART``                          model: block *k* is
-                                                       ``sample(rows_k, seed=s_k)`` with
-                                                       ``s_k`` spawned from ``(seed, k)``
-                                                       (:func:`block_seed`); identical for
-                                                       any partitioning and file size,
-                                                       equal to ``sample(n, seed)`` only
-                                                       for ``n <= 65,536`` (one block)
-``Classification``, ``Regression``,    no              scikit-learn's ``make_*`` draws the
-``Blobs``, ``Moons``, ``Circles``                      whole problem (centroids,
-                                                       coefficients, class sizes) from one
-                                                       ``random_state`` for all rows
-``TimeSeries``, ``FittedTimeSeries``   no              a series is one path through time
-                                                       whose draws interleave the entities
-``Balance``, ``Imbalance``             no              the output size comes from the data
-=====================================  ==============  ===================================
+* ``block_size = BLOCK_SIZE`` and ``_sample_blocks``: block *k* is made from
+  ``(seed, k)`` alone and the blocks together are exactly ``sample(n, seed)`` (``Schema``:
+  ``sample(m)`` is also the first ``m`` rows of any larger run);
+* ``independent_rows = True``: the rows are independent draws of one model (the fitted
+  ``GaussianCopula``, ``GaussianMixture``, ``CART``), so block *k* is
+  ``sample(rows_k, seed=s_k)`` with ``s_k`` spawned from ``(seed, k)`` (:func:`block_seed`):
+  identical for any partitioning and file size, equal to ``sample(n, seed)`` only for
+  ``n <= 65,536`` (one block);
+* neither: the generator cannot stream, and says why in ``why_not_streamable``
+  (scikit-learn's ``make_*`` draw the whole problem from one ``random_state``; a time
+  series is one path through time; balancing output is sized by the data).
+
+``Generator.streamable()`` tells which; :func:`to_file` writes the others with one
+``sample(n)``, within the memory limit (:func:`synthbench.set_config`). Streams hold a
+bounded number of rows (a block, a file, a partition), and that bound is checked against
+the same limit before anything is written.
 
 For ``Schema`` this means:
 
@@ -46,16 +41,19 @@ Examples
 ...     files = sorted(p.name for p in path.iterdir())
 ...     df = pd.read_parquet(path)
 >>> files
-['part-00000.parquet', 'part-00001.parquet', 'part-00002.parquet']
+['_synthbench.json', 'part-00000.parquet', 'part-00001.parquet', 'part-00002.parquet']
 >>> pd.testing.assert_frame_equal(df, gen.sample(100_000, seed=1))
 """
 
 from __future__ import annotations
 
 import contextlib
+import gzip
 import hashlib
+import io
 import json
 import os
+import re
 import shutil
 import sys
 import tempfile
@@ -67,11 +65,22 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from .base import Generator, check_n, check_seed
+from .base import Generator, check_memory, check_n, check_seed
 from .exceptions import InvalidParameterError
 from .params import Int, Optional, check_value
 
-__all__ = ["BLOCK_SIZE", "DEFAULT_ROWS_PER_FILE", "block_seed", "iter_blocks", "n_blocks", "to_dask", "to_parquet"]
+__all__ = [
+    "BLOCK_SIZE",
+    "DEFAULT_ROWS_PER_FILE",
+    "MARKER",
+    "block_seed",
+    "file_format",
+    "iter_blocks",
+    "n_blocks",
+    "to_dask",
+    "to_file",
+    "to_parquet",
+]
 
 #: Rows per block (the same as :data:`synthbench.generators.schema.BLOCK_SIZE`).
 BLOCK_SIZE = 2**16
@@ -79,15 +88,10 @@ BLOCK_SIZE = 2**16
 #: Rows per Parquet file unless told otherwise (16 blocks, about 1M rows).
 DEFAULT_ROWS_PER_FILE = 16 * BLOCK_SIZE
 
-_SUPPORTED = "Schema (the rows of sample(n, seed)) and the fitted GaussianCopula, GaussianMixture and CART"
-
-_WHY_NOT = {
-    "classification": "scikit-learn's make_* functions draw the whole problem (centroids, coefficients, "
-    "class sizes) from one random_state for all n rows, so the rows cannot be made in independent blocks",
-    "timeseries": "a series is one path through time whose random draws interleave all entities, "
-    "so a block of rows cannot be made on its own",
-    "balancing": "its output is a transformation of the fitted frame, whose size comes from the data",
-}
+#: The file synthbench writes into every dataset folder it makes; only a folder holding
+#: it (and nothing but synthbench's own files) is ever replaced.
+MARKER = "_synthbench.json"
+_PART = re.compile(r"part-\d{5,}\.parquet")
 
 
 def n_blocks(n: int) -> int:
@@ -112,18 +116,18 @@ def block_seed(seed: int, block: int) -> int:
     return int(np.random.SeedSequence([seed, block]).generate_state(1, np.uint64)[0])
 
 
-def _is_iid(gen: Generator) -> bool:
-    from .generators.fitted._base import FittedGenerator
+def _supported() -> str:
+    from .registry import registered
 
-    return isinstance(gen, FittedGenerator)
+    names = [name for name, cls in registered().items() if cls.streamable()]
+    return ", ".join(names) if names else "no registered generator"
 
 
 def _check(gen: Generator, n: Any, seed: Any, owner: str) -> tuple[int, int]:
     name = f"{type(gen).__name__}.{owner}"
-    if not (gen.block_size or _is_iid(gen)):
-        why = _WHY_NOT.get(gen.family, "it does not make its rows in independent blocks")
+    if not gen.streamable():
         raise InvalidParameterError(
-            f"{name} is not supported: {why}. Streaming and Dask support {_SUPPORTED}. "
+            f"{name} is not supported: {gen.why_not()}. Streaming and Dask support {_supported()}. "
             f"Use {type(gen).__name__}.sample(n) and write the frame instead."
         )
     if gen.block_size and gen.block_size != BLOCK_SIZE:  # pragma: no cover - a future generator's mistake
@@ -133,6 +137,11 @@ def _check(gen: Generator, n: Any, seed: Any, owner: str) -> tuple[int, int]:
     gen.validate()
     gen._check_fitted()
     return n, seed
+
+
+def _check_rows_in_memory(gen: Generator, rows: int, what: str, way_past: str) -> None:
+    """The memory bound of a stream: ``rows`` rows are held at once, whatever ``n``."""
+    check_memory(gen._estimate_bytes(rows), what, way_past)
 
 
 def _blocks(gen: Generator, n: int, seed: int, start: int, stop: int) -> pd.DataFrame:
@@ -155,11 +164,13 @@ def iter_blocks(gen: Generator, n: int, *, seed: int | None = None) -> Iterator[
     True
     """
     n, seed = _check(gen, n, seed, "iter_blocks")
+    owner = f"{type(gen).__name__}.iter_blocks"
+    _check_rows_in_memory(gen, min(n, BLOCK_SIZE), f"{owner}: one block of {min(n, BLOCK_SIZE):,} rows", "")
     for k in range(n_blocks(n)):
         yield _blocks(gen, n, seed, k, k + 1)
 
 
-# -- Parquet ------------------------------------------------------------------------------
+# -- files ----------------------------------------------------------------------------------
 class _Progress:
     """tqdm when installed, else a counter on stderr at most once a second."""
 
@@ -167,6 +178,7 @@ class _Progress:
         self.total, self.done, self.enabled, self.desc = total, 0, enabled, desc
         self.bar = None
         self.last = 0.0
+        self.shown = False
         if enabled:
             try:
                 from tqdm.auto import tqdm
@@ -183,12 +195,13 @@ class _Progress:
             self.bar.update(rows)
         elif time.monotonic() - self.last >= 1.0 or self.done >= self.total:
             self.last = time.monotonic()
+            self.shown = True
             print(f"\r{self.desc}: {self.done:,}/{self.total:,} rows", end="", file=sys.stderr, flush=True)
 
     def close(self) -> None:
         if self.bar is not None:
             self.bar.close()
-        elif self.enabled:
+        elif self.shown:
             print(file=sys.stderr)
 
 
@@ -201,6 +214,196 @@ def _pyarrow() -> tuple[Any, Any]:
     return pa, pq
 
 
+def _umask() -> int:
+    mask = os.umask(0)
+    os.umask(mask)
+    return mask
+
+
+def _usual_mode(path: Path, *, folder: bool) -> None:
+    """Give ``path`` the mode a plain ``open()``/``mkdir()`` would (mkstemp/mkdtemp make 0600/0700)."""
+    os.chmod(path, (0o777 if folder else 0o666) & ~_umask())
+
+
+def _check_folder(target: Path, owner: str) -> None:
+    parent = target.parent
+    if not parent.is_dir():
+        raise InvalidParameterError(f"The 'path' parameter of {owner}: the folder {str(parent)!r} does not exist.")
+    if not os.access(parent, os.W_OK | os.X_OK):
+        raise InvalidParameterError(
+            f"The 'path' parameter of {owner}: the folder {str(parent)!r} is not writable (permission denied)."
+        )
+
+
+def _temporary(target: Path, owner: str, *, folder: bool) -> Path:
+    """A hidden temporary file or folder beside ``target``, with the usual permissions."""
+    try:
+        if folder:
+            tmp = Path(tempfile.mkdtemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent))
+        else:
+            fd, name = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
+            os.close(fd)
+            tmp = Path(name)
+    except OSError as exc:
+        raise InvalidParameterError(
+            f"The 'path' parameter of {owner}: cannot write in the folder {str(target.parent)!r} "
+            f"({exc.strerror or exc})."
+        ) from None
+    _usual_mode(tmp, folder=folder)
+    return tmp
+
+
+def file_format(path: str | os.PathLike, owner: str = "to_file") -> tuple[str, str | None]:
+    """``("csv", None)``, ``("csv", "gzip")`` or ``("parquet", None)`` from the file name.
+
+    >>> file_format("out.csv.gz"), file_format("x.PARQUET")
+    (('csv', 'gzip'), ('parquet', None))
+    """
+    suffixes = [s.lower() for s in Path(path).suffixes]
+    if suffixes[-2:] == [".csv", ".gz"]:
+        return "csv", "gzip"
+    if suffixes and suffixes[-1] == ".csv":
+        return "csv", None
+    if suffixes and suffixes[-1] in (".parquet", ".pq"):
+        return "parquet", None
+    raise InvalidParameterError(
+        f"The 'path' parameter of {owner} must end in .csv, .csv.gz or .parquet. Got {Path(path).name!r} instead."
+    )
+
+
+class _CsvWriter:
+    def __init__(self, path: Path, compression: str | None) -> None:
+        self.raw = open(path, "wb")  # noqa: SIM115 - closed in close()
+        # mtime=0 and no file name in the gzip header: the same rows give the same bytes.
+        self.zipped = gzip.GzipFile(fileobj=self.raw, mode="wb", mtime=0, filename="") if compression else None
+        self.text = io.TextIOWrapper(self.zipped or self.raw, encoding="utf-8", newline="")
+        self.header = True
+
+    def write(self, df: pd.DataFrame) -> None:
+        df.to_csv(self.text, index=False, header=self.header)
+        self.header = False
+
+    def close(self) -> None:
+        self.text.flush()
+        if self.zipped is not None:
+            self.zipped.close()
+        self.raw.close()
+
+    def abort(self) -> None:
+        with contextlib.suppress(Exception):
+            self.raw.close()
+
+
+class _ParquetWriter:
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        self.pa, self.pq = _pyarrow()
+        self.writer = None
+        self.schema = None
+
+    def write(self, df: pd.DataFrame) -> None:
+        # Every row group gets the first block's Arrow schema, so a column that happens to
+        # be all-missing in one block keeps its type.
+        table = self.pa.Table.from_pandas(df, schema=self.schema, preserve_index=False)
+        if self.writer is None:
+            self.schema = table.schema
+            self.writer = self.pq.ParquetWriter(self.path, self.schema)
+        self.writer.write_table(table)
+
+    def close(self) -> None:
+        if self.writer is not None:
+            self.writer.close()
+
+    def abort(self) -> None:
+        with contextlib.suppress(Exception):
+            self.close()
+
+
+def to_file(
+    gen: Generator,
+    path: str | os.PathLike,
+    n: int,
+    *,
+    seed: int | None = None,
+    overwrite: bool = False,
+    progress: bool = True,
+) -> Path:
+    """Write ``n`` rows of ``gen`` to one CSV (``.csv``, ``.csv.gz``) or Parquet file, atomically.
+
+    Generators that stream (see the module docstring) are written block by block, so
+    memory stays at about one block whatever ``n``; the file holds exactly the rows of
+    ``sample(n, seed)`` for ``Schema``. The others are made with ``sample(n, seed)``,
+    whose memory is checked against the limit first. The data goes to a hidden
+    temporary file beside ``path``, renamed over it only when complete: a failure or an
+    interrupt leaves no partial file, and an existing file is kept whole or replaced whole.
+
+    >>> import tempfile, synthbench as sb
+    >>> gen = sb.Schema.example()
+    >>> with tempfile.TemporaryDirectory() as tmp:
+    ...     path = to_file(gen, f"{tmp}/customers.csv", 100_000, seed=1, progress=False)
+    ...     same = path.read_text() == gen.sample(100_000, seed=1).to_csv(index=False)
+    >>> same
+    True
+    """
+    return _write_file(gen, path, n, seed=seed, overwrite=overwrite, progress=progress)[0]
+
+
+def _write_file(
+    gen: Generator, path: str | os.PathLike, n: Any, *, seed: Any, overwrite: bool, progress: bool
+) -> tuple[Path, int, int]:
+    """:func:`to_file`, also returning the rows and columns written."""
+    cls = type(gen).__name__
+    owner = f"{cls}.to_file"
+    fmt, compression = file_format(path, owner)
+    target = Path(path)
+    if gen.streamable():
+        n, seed = _check(gen, n, seed, "to_file")
+        rows = min(n, BLOCK_SIZE)
+        _check_rows_in_memory(gen, rows, f"{owner}: one block of {rows:,} rows", "")
+    else:
+        n = gen._check_n(n, owner)
+        seed = check_seed(seed, owner=owner)
+        gen.validate()
+        gen._check_fitted()
+        gen._check_memory(n, f"{cls}.sample")
+    _check_folder(target, owner)
+    if target.is_dir():
+        raise InvalidParameterError(f"The 'path' parameter of {owner}: {str(target)!r} is a folder, not a file.")
+    if (target.exists() or target.is_symlink()) and not overwrite:
+        raise InvalidParameterError(
+            f"The 'path' parameter of {owner}: {str(target)!r} already exists. Pass overwrite=True to replace it."
+        )
+    if fmt == "parquet":
+        _pyarrow()
+    tmp = _temporary(target, owner, folder=False)
+    writer: _CsvWriter | _ParquetWriter | None = None
+    bar = _Progress(n or 0, progress and gen.streamable(), f"{cls} -> {target.name}")
+    rows = columns = 0
+    try:
+        writer = _CsvWriter(tmp, compression) if fmt == "csv" else _ParquetWriter(tmp)
+        blocks = (
+            (_blocks(gen, n, seed, k, k + 1) for k in range(n_blocks(n)))
+            if gen.streamable()
+            else iter([gen.sample(n, seed=seed)])
+        )
+        for block in blocks:
+            writer.write(block)
+            rows, columns = rows + len(block), block.shape[1]
+            bar.update(len(block))
+        writer.close()
+        os.replace(tmp, target)
+    except BaseException:
+        if writer is not None:
+            writer.abort()
+        raise
+    finally:
+        bar.close()
+        with contextlib.suppress(FileNotFoundError):
+            tmp.unlink()
+    return target, rows, columns
+
+
+# -- Parquet datasets --------------------------------------------------------------------------
 def to_parquet(
     gen: Generator,
     path: str | os.PathLike,
@@ -219,16 +422,20 @@ def to_parquet(
         A generator that makes its rows block by block (see the module docstring).
     path : str or path-like
         The dataset folder to create; it will hold ``part-00000.parquet``, ... in row
-        order (``pd.read_parquet(path)`` reads them back in order).
+        order (``pd.read_parquet(path)`` reads them back in order) and the marker file
+        ``_synthbench.json`` (which Parquet readers skip).
     n : int
         Number of rows.
     seed : int or None
         Random seed; the same seed gives the same rows for any ``rows_per_file``.
     rows_per_file : int or None
         Rows per file (the last file holds the rest); default 1,048,576. Memory stays
-        bounded by about one file plus one block, whatever ``n``.
+        bounded by about one file plus one block, whatever ``n``; that bound is checked
+        against the memory limit before anything is written.
     overwrite : bool
         Replace an existing dataset at ``path`` (only once the new one is complete).
+        Only a folder that synthbench wrote (it holds the marker file and nothing but
+        synthbench's files) is ever replaced; any other folder is refused.
     progress : bool
         Show a progress bar (tqdm if installed, else a counter on stderr).
 
@@ -241,29 +448,32 @@ def to_parquet(
     -----
     The files are written to a hidden temporary folder next to ``path``, which is
     renamed to ``path`` only when complete: a failure or an interrupt leaves no partial
-    dataset, and an existing dataset is either kept whole or replaced whole.
+    dataset, and an existing dataset is either kept whole or replaced whole. Files and
+    folders get the usual permissions (the umask's), like any the shell makes.
     """
     n, seed = _check(gen, n, seed, "to_parquet")
     owner = f"{type(gen).__name__}.to_parquet"
     if rows_per_file is None:
         rows_per_file = DEFAULT_ROWS_PER_FILE
     rows_per_file = int(check_value(rows_per_file, "rows_per_file", Int(1), owner))
+    held = min(n, rows_per_file + BLOCK_SIZE)
+    _check_rows_in_memory(
+        gen,
+        held,
+        f"{owner}(rows_per_file={rows_per_file:,}), which holds up to {held:,} rows at once,",
+        f"Write smaller files with a lower rows_per_file (default {DEFAULT_ROWS_PER_FILE:,}). ",
+    )
     target = Path(path)
-    if not target.parent.is_dir():
-        raise InvalidParameterError(
-            f"The 'path' parameter of {owner}: the folder {str(target.parent)!r} does not exist."
-        )
-    if target.exists() and not overwrite:
+    _check_folder(target, owner)
+    if (target.exists() or target.is_symlink()) and not overwrite:
         raise InvalidParameterError(
             f"The 'path' parameter of {owner}: {str(target)!r} already exists. Pass overwrite=True to replace it."
         )
-    if target.exists() and not target.is_dir():
-        raise InvalidParameterError(
-            f"The 'path' parameter of {owner}: {str(target)!r} is a file, not a dataset folder."
-        )
+    if target.exists() or target.is_symlink():
+        _check_replaceable(target, owner)
     pa, pq = _pyarrow()
 
-    tmp = Path(tempfile.mkdtemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent))
+    tmp = _temporary(target, owner, folder=True)
     bar = _Progress(n, progress, f"{type(gen).__name__} -> {target.name}")
     try:
         schema = None
@@ -293,6 +503,8 @@ def to_parquet(
             bar.update(len(block))
         if buffered or files == 0:
             flush([pd.concat(buffer, ignore_index=True)])
+        marker = {"synthbench_dataset": 1, "generator": type(gen).__name__, "rows": n, "seed": seed, "files": files}
+        (tmp / MARKER).write_text(json.dumps(marker) + "\n", encoding="utf-8")
         _replace(tmp, target)
     except BaseException:
         shutil.rmtree(tmp, ignore_errors=True)
@@ -302,18 +514,38 @@ def to_parquet(
     return target
 
 
+def _check_replaceable(target: Path, owner: str) -> None:
+    """Refuse to replace anything but a dataset folder that synthbench wrote."""
+    refuse = (
+        f"The 'path' parameter of {owner}: {str(target)!r} exists and is not a dataset folder written by "
+        f"synthbench (%s), so it is not replaced. Choose another path, or remove it yourself."
+    )
+    if target.is_symlink() or not target.is_dir():
+        raise InvalidParameterError(refuse % ("it is a link" if target.is_symlink() else "it is a file"))
+    try:
+        names = os.listdir(target)
+    except OSError as exc:
+        raise InvalidParameterError(refuse % f"it cannot be read: {exc.strerror or exc}") from None
+    if MARKER not in names:
+        raise InvalidParameterError(refuse % f"it has no {MARKER} marker file")
+    others = sorted(name for name in names if name != MARKER and not _PART.fullmatch(name))
+    if others:
+        raise InvalidParameterError(refuse % f"it also holds other files, such as {others[0]!r}")
+
+
 def _replace(new: Path, target: Path) -> None:
     """Move the finished folder ``new`` to ``target``; an old dataset goes only after."""
-    if not target.exists():
+    if not (target.exists() or target.is_symlink()):
         os.replace(new, target)
         return
     old = Path(tempfile.mkdtemp(prefix=f".{target.name}.", suffix=".old", dir=target.parent))
-    os.replace(target, old / "data")
     try:
-        os.replace(new, target)
-    except BaseException:
-        os.replace(old / "data", target)  # put the old dataset back whole
-        raise
+        os.replace(target, old / "data")
+        try:
+            os.replace(new, target)
+        except BaseException:
+            os.replace(old / "data", target)  # put the old dataset back whole
+            raise
     finally:
         with contextlib.suppress(OSError):
             shutil.rmtree(old)
@@ -373,6 +605,14 @@ def to_dask(gen: Generator, n: int, *, seed: int | None = None, npartitions: int
     parts = min(int(npartitions), total)
     bounds = [i * total // parts for i in range(parts + 1)]
     ranges = [(bounds[i], bounds[i + 1]) for i in range(parts)]
+    widest = min(n, max(stop - start for start, stop in ranges) * BLOCK_SIZE)
+    # Dask is lazy, but each worker makes a whole partition at once: bound that.
+    _check_rows_in_memory(
+        gen,
+        widest,
+        f"{owner}: one partition of up to {widest:,} rows",
+        "Use more partitions (a higher npartitions). ",
+    )
     make = _Partition(gen, n, seed)
     meta = _blocks(gen, 0, seed, 0, 1).iloc[:0]
     exact = not (gen.block_size and getattr(gen, "on_violation", None) == "drop" and getattr(gen, "constraints", ()))

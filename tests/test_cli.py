@@ -3,8 +3,12 @@
 from __future__ import annotations
 
 import json
+import os
+import re
+import signal
 import subprocess
 import sys
+import time
 
 import pandas as pd
 import pytest
@@ -94,15 +98,205 @@ def test_failed_generation_leaves_no_file_and_keeps_the_old_one(tmp_path):
     assert sorted(p.name for p in tmp_path.iterdir()) == ["out.csv", "s.json"]
 
 
-def test_write_is_atomic_when_writing_fails_midway(tmp_path):
-    from synthbench.cli import write_frame
+# -- hostile input: each is exit 2, one line on stderr, no traceback, nothing written ---------------
+def synthbench(*argv, timeout=60, **kwargs) -> subprocess.CompletedProcess:
+    """The real console entry point in a fresh process."""
+    return subprocess.run(
+        [sys.executable, "-m", "synthbench", *map(str, argv)], capture_output=True, text=True, timeout=timeout, **kwargs
+    )
 
-    class Exploding:
-        def to_csv(self, path, **kwargs):
-            with open(path, "w") as fh:
-                fh.write("partial")
-            raise OSError(28, "No space left on device")
 
-    with pytest.raises(OSError):
-        write_frame(Exploding(), tmp_path / "out.csv")
-    assert list(tmp_path.iterdir()) == []
+def assert_one_line_error(proc: subprocess.CompletedProcess, message: str, code: int = 2) -> None:
+    assert proc.returncode == code, proc.stderr
+    assert "Traceback" not in proc.stderr
+    assert len(proc.stderr.strip().splitlines()) == 1, proc.stderr
+    assert re.search(message, proc.stderr), proc.stderr
+
+
+def _moons(noise: str) -> str:
+    return '{"synthbench_spec": 1, "generator": "Moons", "params": {"noise": ' + noise + "}}"
+
+
+@pytest.mark.parametrize(
+    ("content", "message"),
+    [
+        ("[" * 200_000 + "]" * 200_000, "too deeply"),
+        (_moons("[" * 900 + "]" * 900), "levels deep"),
+        (_moons("NaN"), "NaN is not a JSON number"),
+        (_moons("Infinity"), "Infinity is not a JSON number"),
+        (_moons("1" + "0" * 5_000), "more than 4,300 digits"),
+        (_moons(str(2**64)), "fit in 64 bits"),
+        (_moons("1e999"), "must be finite|Infinity"),
+        (_moons('"\\ud800"'), "lone surrogate"),
+        ('{"synthbench_spec": 1, "generator": "Moons", "params": {}, "params": {"noise": 1}}', "appears twice"),
+        (b"\xff\xfe{}", "not UTF-8"),
+        (" " * (10 * 2**20 + 1), "at most 10,485,760 bytes"),
+        ('{"synthbench_spec": 1, "generator": "Moons", "params": {"target": "\\udfff"}}', "lone surrogate"),
+    ],
+)
+def test_hostile_spec_files_are_one_clear_line(tmp_path, content, message):
+    spec = tmp_path / "spec.json"
+    (spec.write_bytes if isinstance(content, bytes) else spec.write_text)(content)
+    proc = synthbench("generate", spec, "-n", 5, "-o", tmp_path / "out.csv")
+    assert_one_line_error(proc, message)
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["spec.json"]
+
+
+@pytest.mark.parametrize("kind", ["device", "fifo", "folder"])
+def test_a_spec_that_is_not_a_regular_file_is_refused_unread(tmp_path, kind):
+    if kind == "device":
+        spec = "/dev/zero"  # endless: reading it would never finish
+    elif kind == "fifo":
+        spec = tmp_path / "pipe.json"
+        os.mkfifo(spec)  # opening it would block until a writer comes
+    else:
+        spec = tmp_path
+    proc = synthbench("generate", spec, "-n", 5, "-o", tmp_path / "out.csv", timeout=30)
+    assert_one_line_error(proc, "not a regular file|is a folder")
+    assert not (tmp_path / "out.csv").exists()
+
+
+def test_too_many_rows_for_memory_is_refused_only_where_they_must_fit(tmp_path, spec_file):
+    moons = tmp_path / "moons.json"
+    moons.write_text(json.dumps(sb.Moons().to_dict()))
+    # Moons cannot stream: its rows are made at once, so the request is checked up front.
+    proc = synthbench("generate", moons, "-n", 10**11, "-o", tmp_path / "big.csv")
+    assert_one_line_error(proc, r"over the limit of 4\.0 GiB.*Moons cannot stream")
+    # The exported cell would make the whole frame at once too.
+    assert_one_line_error(synthbench("code", spec_file, "-n", 10**11), r"Schema\.to_code.*over the limit")
+    # A streamed file holds one block at a time: a limit far below the whole frame is enough.
+    env = {**os.environ, "SYNTHBENCH_MAX_BYTES": "24M"}
+    assert_one_line_error(synthbench("code", spec_file, "-n", 400_000, env=env), "over the limit of 24.0 MiB")
+    proc = synthbench("generate", spec_file, "-n", 400_000, "-o", tmp_path / "big.csv", env=env)
+    assert proc.returncode == 0, proc.stderr
+    assert len(pd.read_csv(tmp_path / "big.csv")) == 400_000
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["big.csv", "customers.json", "moons.json"]
+
+
+@pytest.mark.parametrize(
+    ("output", "message"),
+    [
+        ("missing/out.csv", "does not exist"),
+        ("out.xlsx", r"must end in \.csv, \.csv\.gz or \.parquet"),
+        (".", "must end in"),
+        ("/proc/out.csv", "cannot write in the folder|not writable"),
+        ("customers.json/out.csv", "does not exist"),
+    ],
+)
+def test_bad_outputs_are_one_clear_line(tmp_path, spec_file, output, message):
+    before = sorted(p.name for p in tmp_path.iterdir())
+    target = output if output.startswith("/") else tmp_path / output
+    assert_one_line_error(synthbench("generate", spec_file, "-n", 5, "-o", target), message)
+    assert sorted(p.name for p in tmp_path.iterdir()) == before
+
+
+def test_an_existing_folder_is_never_a_file_output(tmp_path, spec_file):
+    (tmp_path / "out.csv").mkdir()
+    assert_one_line_error(synthbench("generate", spec_file, "-n", 5, "-o", tmp_path / "out.csv"), "is a folder")
+
+
+@pytest.mark.parametrize("argv", [["-n", "abc"], ["-n", "5", "--seed", "x"], ["--no-such-flag"]])
+def test_bad_arguments_are_one_line(tmp_path, spec_file, argv):
+    proc = synthbench("generate", spec_file, "-o", tmp_path / "x.csv", *argv)
+    assert_one_line_error(proc, "error: .*see synthbench generate --help")
+
+
+def test_rows_per_file_never_replaces_a_folder_synthbench_did_not_write(tmp_path, spec_file):
+    mine = tmp_path / "my_documents"
+    mine.mkdir()
+    (mine / "letter.txt").write_text("keep me")
+    proc = synthbench("generate", spec_file, "-n", 10, "-o", mine, "--rows-per-file", 5)
+    assert_one_line_error(proc, "not a dataset folder written by synthbench")
+    assert [p.name for p in mine.iterdir()] == ["letter.txt"]
+    ours = tmp_path / "data"
+    assert synthbench("generate", spec_file, "-n", 10, "-o", ours, "--rows-per-file", 5).returncode == 0
+    again = synthbench("generate", spec_file, "-n", 12, "-o", ours, "--rows-per-file", 5, "--seed", 1)
+    assert again.returncode == 0, again.stderr
+    assert len(pd.read_parquet(ours)) == 12
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["customers.json", "data", "my_documents"]
+
+
+@pytest.mark.parametrize("mask", [0o022, 0o002])
+def test_outputs_get_the_usual_permissions(tmp_path, spec_file, mask):
+    def umask():
+        os.umask(mask)
+
+    for output, extra in (("one.csv", []), ("one.parquet", []), ("set", ["--rows-per-file", "4"])):
+        proc = synthbench("generate", spec_file, "-n", 10, "-o", tmp_path / output, *extra, preexec_fn=umask)
+        assert proc.returncode == 0, proc.stderr
+    for path in tmp_path.rglob("*"):
+        if path.name == "customers.json":
+            continue
+        expected = (0o777 if path.is_dir() else 0o666) & ~mask
+        assert path.stat().st_mode & 0o777 == expected, path
+
+
+def test_csv_and_parquet_files_stream_the_exact_sample(tmp_path, spec_file):
+    n = 70_000  # more than one block
+    expected = sb.Schema.example().sample(n, seed=4)
+    for name in ("x.csv", "x.parquet"):
+        proc = synthbench("generate", spec_file, "-n", n, "-o", tmp_path / name, "--seed", 4)
+        assert proc.returncode == 0 and proc.stderr == f"wrote 70,000 rows x 6 columns to {tmp_path / name}\n"
+    assert (tmp_path / "x.csv").read_text() == expected.to_csv(index=False)
+    pd.testing.assert_frame_equal(pd.read_parquet(tmp_path / "x.parquet"), expected)
+
+
+def test_progress_is_shown_on_a_terminal_only(tmp_path, spec_file):
+    import pty
+
+    leader, follower = pty.openpty()
+    try:
+        proc = subprocess.run(
+            [sys.executable, "-m", "synthbench", "generate", spec_file, "-n", "100000", "-o", tmp_path / "t.csv"],
+            stderr=follower,
+            stdout=subprocess.DEVNULL,
+            timeout=120,
+        )
+        os.close(follower)
+        shown = b""
+        while True:
+            try:
+                chunk = os.read(leader, 4096)
+            except OSError:
+                break
+            if not chunk:
+                break
+            shown += chunk
+    finally:
+        os.close(leader)
+    assert proc.returncode == 0
+    assert b"100,000/100,000 rows" in shown
+    piped = synthbench("generate", spec_file, "-n", 100_000, "-o", tmp_path / "p.csv")
+    assert "/100,000 rows" not in piped.stderr and len(piped.stderr.splitlines()) == 1
+
+
+@pytest.mark.parametrize(("signum", "code"), [(signal.SIGINT, 130), (signal.SIGTERM, 143)])
+def test_an_interrupted_run_leaves_no_temporary_file(tmp_path, spec_file, signum, code):
+    for output, extra in (("big.csv", []), ("big", ["--rows-per-file", "100000"])):
+        child = subprocess.Popen(
+            [
+                sys.executable,
+                "-m",
+                "synthbench",
+                "generate",
+                spec_file,
+                "-n",
+                str(10**9),
+                "-o",
+                tmp_path / output,
+                *extra,
+            ],
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+        deadline = time.monotonic() + 60
+        while not any(p.name.endswith(".tmp") for p in tmp_path.iterdir()) and time.monotonic() < deadline:
+            time.sleep(0.05)
+        time.sleep(0.5)  # well into writing
+        child.send_signal(signum)
+        _, err = child.communicate(timeout=60)
+        assert child.returncode == code, err
+        assert err.strip().splitlines() == [
+            f"synthbench: error: {'interrupted' if code == 130 else 'terminated'}; no output written"
+        ]
+        assert sorted(p.name for p in tmp_path.iterdir()) == ["customers.json"]

@@ -9,13 +9,14 @@ from __future__ import annotations
 import copy
 import json
 import random
+import time
 
 import numpy as np
 import pandas as pd
 import pytest
 
 import synthbench as sb
-from synthbench.exceptions import InvalidParameterError, SpecError, SynthbenchError
+from synthbench.exceptions import InvalidParameterError, ResourceLimitError, SpecError, SynthbenchError
 from synthbench.params import Component, ListOf
 from tests.helpers import bad_values, run_code, sample_in_subprocess
 
@@ -126,6 +127,18 @@ def test_bad_n_and_seed_are_named(name, kwargs, param):
         gen.sample(n, **kwargs)
 
 
+@pytest.mark.parametrize("name", NAMES)
+def test_sample_of_absurd_size_is_refused_at_once(name):
+    gen = example(name)
+    if gen.size_from_data:  # the size comes from the data, not from n
+        return
+    for call in (lambda: gen.sample(10**20, seed=0), lambda: gen.to_code(10**20, seed=0)):
+        start = time.perf_counter()
+        with pytest.raises(ResourceLimitError, match=r"over the limit of .*set_config"):
+            call()
+        assert time.perf_counter() - start < 5
+
+
 def _declared_components(gen: Component) -> list[Component]:
     """The generator and every component (e.g. a Schema's columns) inside it."""
     out = [gen]
@@ -194,6 +207,26 @@ def test_repr_shows_the_class_and_reconstructs(name):
     gen = example(name)
     text = repr(gen)
     assert text.startswith(f"{name}(")
+
+
+def test_every_generator_is_an_attribute_of_synthbench():
+    import ast
+    import inspect
+
+    for name in NAMES:
+        assert getattr(sb, name) is sb.get_generator(name)
+    assert set(NAMES) <= set(dir(sb))
+    # The names spelled out for type checkers must be registered generators.
+    tree = ast.parse(inspect.getsource(sb))
+    typed = {
+        alias.name
+        for node in ast.walk(tree)
+        if isinstance(node, ast.If) and "TYPE_CHECKING" in ast.dump(node.test)
+        for sub in node.body
+        if isinstance(sub, ast.ImportFrom)
+        for alias in sub.names
+    }
+    assert typed and typed <= set(NAMES)
 
 
 def test_import_stays_light():

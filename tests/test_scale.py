@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import io
+import json
 import os
 
 import pandas as pd
@@ -10,8 +12,8 @@ import pytest
 import synthbench as sb
 from synthbench import columns as c
 from synthbench.cli import main
-from synthbench.exceptions import InvalidParameterError
-from synthbench.scale import BLOCK_SIZE, iter_blocks, n_blocks
+from synthbench.exceptions import InvalidParameterError, ResourceLimitError
+from synthbench.scale import BLOCK_SIZE, MARKER, iter_blocks, n_blocks, to_file
 
 # 7 whole blocks and a partial one: enough for 1, 3 and 7 partitions to differ.
 N = 7 * BLOCK_SIZE + 1_234
@@ -55,8 +57,9 @@ def test_concatenated_blocks_equal_one_sample(gen, reference):
 
 def test_parquet_dataset_reads_back_as_the_sample(gen, reference, tmp_path):
     path = gen.to_parquet(tmp_path / "data", N, seed=11, rows_per_file=200_000, progress=False)
-    files = sorted(p.name for p in path.iterdir())
+    files = sorted(p.name for p in path.iterdir() if p.name != MARKER)
     assert files == [f"part-{i:05d}.parquet" for i in range(3)]
+    assert json.loads((path / MARKER).read_text())["rows"] == N
     assert [len(pd.read_parquet(path / f)) for f in files] == [200_000, 200_000, N - 400_000]
     pd.testing.assert_frame_equal(pd.read_parquet(path), reference)
     assert [p.name for p in tmp_path.iterdir()] == ["data"]  # no temporary folder left
@@ -66,7 +69,7 @@ def test_parquet_dataset_reads_back_as_the_sample(gen, reference, tmp_path):
 def test_tiny_files_and_empty_tables(rows_per_file, tmp_path):
     gen = small_schema()
     path = gen.to_parquet(tmp_path / "tiny", 12, seed=2, rows_per_file=rows_per_file, progress=False)
-    assert len(list(path.iterdir())) == (12 if rows_per_file == 1 else 1)  # part-00010 reads after part-00009
+    assert len(list(path.glob("part-*"))) == (12 if rows_per_file == 1 else 1)  # part-00010 reads after part-00009
     pd.testing.assert_frame_equal(pd.read_parquet(path), gen.sample(12, seed=2))
     empty = gen.to_parquet(tmp_path / "empty", 0, seed=2, progress=False)
     back = pd.read_parquet(empty)
@@ -113,7 +116,7 @@ def test_existing_dataset_is_kept_whole_or_replaced_whole(gen, tmp_path):
     with pytest.raises(RuntimeError, match="disk full"):
         bad.to_parquet(target, N, seed=2, rows_per_file=BLOCK_SIZE, overwrite=True, progress=False)
     pd.testing.assert_frame_equal(pd.read_parquet(target), before)
-    assert len(list(target.iterdir())) == 10
+    assert len(list(target.iterdir())) == 11  # ten files and the marker
     gen.to_parquet(target, 500, seed=2, overwrite=True, progress=False)
     pd.testing.assert_frame_equal(pd.read_parquet(target), gen.sample(500, seed=2))
     assert [p.name for p in tmp_path.iterdir()] == ["data"]
@@ -186,12 +189,108 @@ def test_cli_rows_per_file(tmp_path, capsys):
     assert "wrote 5,000 rows in 2 Parquet file(s)" in capsys.readouterr().err
     pd.testing.assert_frame_equal(pd.read_parquet(out), sb.Schema.example().sample(5_000, seed=5))
     assert main([*args[:-3], "6", "--rows-per-file", "2000"]) == 0  # an existing dataset is replaced whole
-    assert sorted(os.listdir(out)) == [f"part-{i:05d}.parquet" for i in range(3)]
+    assert sorted(os.listdir(out)) == [MARKER] + [f"part-{i:05d}.parquet" for i in range(3)]
     pd.testing.assert_frame_equal(pd.read_parquet(out), sb.Schema.example().sample(5_000, seed=6))
     assert main(["generate", str(spec), "-n", "10", "-o", str(tmp_path / "x.csv"), "--rows-per-file", "5"]) == 2
     assert "Parquet dataset folder" in capsys.readouterr().err
     assert main(["generate", str(spec), "-n", "10", "-o", str(tmp_path / "y"), "--rows-per-file", "0"]) == 2
     assert "'rows_per_file'" in capsys.readouterr().err
+
+
+class _InterruptedSchema(sb.Schema):
+    """Ctrl-C while making block 1."""
+
+    def _sample_blocks(self, n, seed, start, stop):
+        if start <= 1 < stop:
+            raise KeyboardInterrupt
+        return super()._sample_blocks(n, seed, start, stop)
+
+
+@pytest.mark.parametrize("name", ["out.csv", "out.csv.gz", "out.parquet"])
+def test_one_file_streams_exactly_the_sample(gen, name, tmp_path):
+    n = 2 * BLOCK_SIZE + 7
+    path = to_file(gen, tmp_path / name, n, seed=5, progress=False)
+    expected = gen.sample(n, seed=5)
+    if name.endswith(".parquet"):
+        back = pd.read_parquet(path)
+        pd.testing.assert_frame_equal(back, expected)
+    else:
+        back = pd.read_csv(path)
+        pd.testing.assert_frame_equal(back, pd.read_csv(io.StringIO(expected.to_csv(index=False))))
+    if name == "out.csv":
+        assert path.read_text() == expected.to_csv(index=False)  # byte for byte
+    if name == "out.csv.gz":  # no time stamp in the gzip header: same seed, same bytes
+        again = to_file(gen, tmp_path / "again.csv.gz", n, seed=5, progress=False)
+        assert again.read_bytes() == path.read_bytes()
+    assert {p.name for p in tmp_path.iterdir()} <= {name, "again.csv.gz"}  # no temporary file left
+
+
+def test_one_file_of_a_generator_that_cannot_stream_is_its_sample(tmp_path):
+    gen = sb.Moons(noise=0.1)
+    path = to_file(gen, tmp_path / "moons.parquet", 500, seed=2, progress=False)
+    pd.testing.assert_frame_equal(pd.read_parquet(path), gen.sample(500, seed=2))
+    with sb.config_context(max_bytes=2**20), pytest.raises(ResourceLimitError, match="Moons cannot stream"):
+        to_file(gen, tmp_path / "big.csv", 10**9, seed=2, progress=False)
+    assert [p.name for p in tmp_path.iterdir()] == ["moons.parquet"]
+
+
+@pytest.mark.parametrize("error", [RuntimeError, KeyboardInterrupt])
+def test_a_failed_or_interrupted_file_leaves_nothing_and_keeps_the_old_file(error, tmp_path):
+    cls = _FailingSchema if error is RuntimeError else _InterruptedSchema
+    bad = cls(columns=small_schema().columns)
+    old = tmp_path / "out.csv"
+    old.write_text("old\n")
+    with pytest.raises(error):
+        to_file(bad, old, N, seed=1, overwrite=True, progress=False)
+    assert old.read_text() == "old\n" and [p.name for p in tmp_path.iterdir()] == ["out.csv"]
+    with pytest.raises(error):
+        bad.to_parquet(tmp_path / "data", N, seed=1, rows_per_file=BLOCK_SIZE, progress=False)
+    assert [p.name for p in tmp_path.iterdir()] == ["out.csv"]
+
+
+def test_files_and_folders_get_the_usual_permissions(gen, tmp_path):
+    old = os.umask(0o002)
+    try:
+        folder = gen.to_parquet(tmp_path / "d", 10, seed=0, progress=False)
+        single = to_file(gen, tmp_path / "one.csv", 10, seed=0, progress=False)
+    finally:
+        os.umask(old)
+    assert folder.stat().st_mode & 0o777 == 0o775
+    assert {p.stat().st_mode & 0o777 for p in folder.iterdir()} == {0o664}
+    assert single.stat().st_mode & 0o777 == 0o664
+
+
+def test_only_a_folder_synthbench_wrote_is_replaced(gen, tmp_path):
+    mine = tmp_path / "documents"
+    mine.mkdir()
+    (mine / "thesis.txt").write_text("precious")
+    with pytest.raises(
+        InvalidParameterError, match=r"not a dataset folder written by synthbench \(it has no _synthbench"
+    ):
+        gen.to_parquet(mine, 10, seed=0, overwrite=True, progress=False)
+    ours = gen.to_parquet(tmp_path / "ours", 10, seed=0, progress=False)
+    (ours / "notes.txt").write_text("added by hand")
+    with pytest.raises(InvalidParameterError, match=r"also holds other files, such as 'notes\.txt'"):
+        gen.to_parquet(ours, 10, seed=1, overwrite=True, progress=False)
+    file = tmp_path / "file.parquet"
+    file.write_text("x")
+    (tmp_path / "link").symlink_to(mine)
+    for target, why in ((file, "it is a file"), (tmp_path / "link", "it is a link")):
+        with pytest.raises(InvalidParameterError, match=why):
+            gen.to_parquet(target, 10, seed=0, overwrite=True, progress=False)
+    assert (mine / "thesis.txt").read_text() == "precious" and (ours / "notes.txt").exists()
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["documents", "file.parquet", "link", "ours"]
+
+
+def test_streams_check_the_memory_they_hold(gen, tmp_path):
+    with sb.config_context(max_bytes=8 * 2**20):
+        with pytest.raises(ResourceLimitError, match=r"rows_per_file=10,000,000.*lower rows_per_file"):
+            gen.to_parquet(tmp_path / "x", 10**8, seed=0, rows_per_file=10**7, progress=False)
+        with pytest.raises(ResourceLimitError, match="Stream the rows to disk"):
+            gen.sample(10**6, seed=0)
+        path = to_file(gen, tmp_path / "ok.csv", 3 * BLOCK_SIZE, seed=0, progress=False)  # one block at a time
+        assert len(pd.read_csv(path)) == 3 * BLOCK_SIZE
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["ok.csv"]
 
 
 # -- Dask ------------------------------------------------------------------------------------
@@ -204,6 +303,11 @@ def test_dask_output_is_the_same_for_any_partitioning(gen, reference, npartition
     assert isinstance(ddf, dd.DataFrame) and ddf.npartitions == npartitions
     assert ddf.known_divisions
     pd.testing.assert_frame_equal(ddf.compute(), reference)
+
+
+def test_dask_partitions_are_bounded_in_memory(gen):
+    with sb.config_context(max_bytes=8 * 2**20), pytest.raises(ResourceLimitError, match="more partitions"):
+        gen.to_dask(10**8, seed=1, npartitions=2)
 
 
 def test_dask_partitions_are_capped_at_the_block_count(gen):

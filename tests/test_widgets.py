@@ -204,6 +204,25 @@ def test_workbench_tabs_build_lazily():
         Workbench("not a frame")
 
 
+def test_a_panel_name_that_is_not_a_panel_is_refused():
+    from synthbench.widgets import panel_class
+
+    class Odd(sb.Moons):
+        panel = "NoSuchPanel"
+
+    with pytest.raises(sb.exceptions.InvalidParameterError, match=r"Odd\.panel must name a Panel class"):
+        panel_class(Odd)
+    Odd.panel = "synthbench.widgets:SchemaPanel"
+    assert panel_class(Odd) is SchemaPanel
+
+
+def test_workbench_tabs_come_from_the_generators_own_attributes():
+    tabs = sorted((c.workbench, n) for n, c in ((n, sb.get_generator(n)) for n in sb.list_generators()) if c.workbench)
+    wb = Workbench(sb.timeseries.example_temperatures(), n=100, debounce=0)
+    assert wb.names == [n for _, n in tabs if n != "Balance"]  # no class column: no balancing tab
+    assert wb.panel("FittedTimeSeries").generator.time_column == "timestamp"
+
+
 def test_magic_registers_and_exports():
     from IPython.testing.globalipapp import get_ipython
 

@@ -1,23 +1,22 @@
-"""The generator families. Importing this package registers every built-in generator."""
+"""The generator families, one module (or package) each.
 
-from .balance import Balance, Imbalance
-from .datasets import Blobs, Circles, Classification, Moons, Regression
-from .fitted import CART, GaussianCopula, GaussianMixture
-from .schema import Schema
-from .timeseries import FittedTimeSeries, TimeSeries
+Nothing here lists them: :mod:`synthbench.registry` imports every module of this
+package the first time it is asked for a generator, and each family's classes
+register themselves with :func:`~synthbench.registry.register`. Adding a family is
+adding its module. ``from synthbench.generators import Schema`` still works (it asks
+the registry).
+"""
 
-__all__ = [
-    "CART",
-    "Balance",
-    "Blobs",
-    "Circles",
-    "Classification",
-    "FittedTimeSeries",
-    "GaussianCopula",
-    "GaussianMixture",
-    "Imbalance",
-    "Moons",
-    "Regression",
-    "Schema",
-    "TimeSeries",
-]
+from __future__ import annotations
+
+from typing import Any
+
+
+def __getattr__(name: str) -> Any:
+    from ..registry import _REGISTRY, _load
+
+    if not name.startswith("_"):
+        _load()
+        if name in _REGISTRY:
+            return _REGISTRY[name]
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

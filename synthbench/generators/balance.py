@@ -235,6 +235,8 @@ class Balance(Generator):
     family: ClassVar[str] = "balancing"
     learns: ClassVar[bool] = True
     size_from_data: ClassVar[bool] = True
+    panel: ClassVar[str] = "BalancePanel"
+    workbench: ClassVar[int] = 4
     params = (
         Param("target", _NAME, "target", "The class label column."),
         Param("method", Options(tuple(METHODS)), "smote", "The imbalanced-learn sampler."),
@@ -261,6 +263,11 @@ class Balance(Generator):
         ),
         Param("mark_synthetic", Optional(_NAME), None, "Name of a bool column marking new rows."),
     )
+
+    @classmethod
+    def for_data(cls, data: pd.DataFrame, *, target: str | None = None) -> Balance | None:
+        """Balances ``data`` by ``target``; None (no workbench tab) without a class column."""
+        return None if target is None else cls(target=target)
 
     @classmethod
     def example(cls) -> Balance:
@@ -610,6 +617,7 @@ class Imbalance(Generator):
     family: ClassVar[str] = "balancing"
     learns: ClassVar[bool] = True
     size_from_data: ClassVar[bool] = True
+    panel: ClassVar[str] = "BalancePanel"
     params = (
         Param("target", _NAME, "target", "The class label column."),
         Param(

@@ -47,6 +47,10 @@ class _SklearnDataset(Generator):
     """Shared machinery: call ``sklearn.datasets.<maker>`` and name the columns."""
 
     family: ClassVar[str] = "classification"
+    why_not_streamable: ClassVar[str] = (
+        "scikit-learn's make_* functions draw the whole problem (centroids, coefficients, "
+        "class sizes) from one random_state for all n rows, so the rows cannot be made in independent blocks"
+    )
     maker: ClassVar[str] = ""
     min_rows: ClassVar[int] = 1
 

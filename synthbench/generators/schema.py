@@ -90,6 +90,7 @@ class Schema(Generator):
     """
 
     family: ClassVar[str] = "rules"
+    panel: ClassVar[str] = "SchemaPanel"
     block_size: ClassVar[int] = BLOCK_SIZE
     params = (
         Param(

@@ -1,7 +1,14 @@
-"""One panel per generator family, chosen by the registry's ``family`` attribute."""
+"""The panels that some families use, and the choice of a generator's panel.
+
+A generator names its panel class in its ``panel`` class attribute: a class of
+:mod:`synthbench.widgets` (``"SchemaPanel"``), or ``"package.module:Class"`` for a panel
+defined elsewhere. The default is the generic :class:`~synthbench.widgets.Panel`, built
+from the declared parameters, so a new family gets a working panel without widget code.
+"""
 
 from __future__ import annotations
 
+import importlib
 from typing import Any
 
 import pandas as pd
@@ -202,18 +209,32 @@ def _column_classes(base: type) -> list[type]:
     return out
 
 
-_BY_FAMILY = {"rules": SchemaPanel, "balancing": BalancePanel, "timeseries": TimeSeriesPanel}
-
-
 def panel_class(generator: Any) -> type[Panel]:
-    """The panel class for a generator's family (``Panel`` for the rest).
+    """The panel class a generator names in its ``panel`` attribute (``Panel`` by default).
 
     >>> import synthbench as sb
     >>> panel_class(sb.Schema).__name__, panel_class("Moons").__name__
     ('SchemaPanel', 'Panel')
     """
     gen_cls = generator if isinstance(generator, type) else type(_as_generator(generator))
-    return _BY_FAMILY.get(gen_cls.family, Panel)
+    name = gen_cls.panel
+    found: Any = None
+    if isinstance(name, str) and ":" in name:
+        module, _, attr = name.partition(":")
+        try:
+            found = getattr(importlib.import_module(module), attr, None)
+        except ImportError:
+            found = None
+    elif isinstance(name, str):
+        from .. import widgets
+
+        found = getattr(widgets, name, None)
+    if not (isinstance(found, type) and issubclass(found, Panel)):
+        raise InvalidParameterError(
+            f"{gen_cls.__name__}.panel must name a Panel class of synthbench.widgets or 'module:Class'. "
+            f"Got {name!r} instead."
+        )
+    return found
 
 
 def panel(generator: Any, data: pd.DataFrame | None = None, **options: Any) -> Panel:

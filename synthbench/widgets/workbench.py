@@ -1,4 +1,8 @@
-"""``Workbench(df)``: the panels of every family that fits a real frame, in tabs."""
+"""``Workbench(df)``: the panels of every generator that fits a real frame, in tabs.
+
+The tabs come from the registry: every generator whose ``workbench`` class attribute is
+above 0 (in that order) and whose ``for_data(df, target=...)`` gives an instance.
+"""
 
 from __future__ import annotations
 
@@ -6,6 +10,7 @@ from typing import Any
 
 import pandas as pd
 
+from ..base import Generator
 from ..exceptions import DataError, InvalidParameterError
 from .families import panel
 from .panel import Panel, _set_current
@@ -67,17 +72,17 @@ class Workbench:
         self.data = data
         self.target = target if target is not None else _guess_target(data)
         self.options = {"n": n, "seed": seed, "debounce": debounce}
-        self._makers: dict[str, Any] = {}
-        import synthbench as sb
+        from ..registry import registered
 
-        for cls in (sb.GaussianCopula, sb.GaussianMixture, sb.CART):
-            self._makers[cls.__name__] = lambda cls=cls: cls()
-        if self.target is not None:
-            self._makers["Balance"] = lambda: sb.Balance(target=self.target)
-        times = [c for c in data.columns if pd.api.types.is_datetime64_any_dtype(data[c])]
-        if times and isinstance(times[0], str):
-            self._makers["FittedTimeSeries"] = lambda: sb.FittedTimeSeries(time_column=times[0])
-        self.names = list(self._makers)
+        self._generators: dict[str, Generator] = {}
+        tabs = sorted((cls.workbench, name, cls) for name, cls in registered().items() if cls.workbench > 0)
+        for _, name, cls in tabs:
+            gen = cls.for_data(data, target=self.target)
+            if gen is not None:
+                self._generators[name] = gen
+        self.names = list(self._generators)
+        if not self.names:
+            raise DataError("No registered generator offers a workbench tab for this frame.")
         self._panels: dict[str, Panel] = {}
         self.tabs = w.Tab(children=[w.VBox() for _ in self.names])
         for i, name in enumerate(self.names):
@@ -95,10 +100,10 @@ class Workbench:
 
     def panel(self, name: str) -> Panel:
         """The panel of tab ``name`` (built on first use)."""
-        if name not in self._makers:
+        if name not in self._generators:
             raise InvalidParameterError(f"The workbench has no tab {name!r}. Its tabs are {self.names}.")
         if name not in self._panels:
-            p = panel(self._makers[name](), self.data, **self.options)
+            p = panel(self._generators[name], self.data, **self.options)
             self._panels[name] = p
             self.tabs.children[self.names.index(name)].children = (p.widget,)
         return self._panels[name]

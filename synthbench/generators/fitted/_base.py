@@ -40,6 +40,7 @@ class FittedGenerator(Generator):
 
     family: ClassVar[str] = "fitted"
     learns: ClassVar[bool] = True
+    independent_rows: ClassVar[bool] = True
 
     # -- fitting -------------------------------------------------------------------------
     def _describe(self, data: Any) -> list[dict[str, Any]]:

@@ -98,6 +98,7 @@ class CART(FittedGenerator):
         Param("max_depth", Optional(Int(1, 1_000)), None, "Depth limit of each tree (None: no limit)."),
         _RANDOM_STATE,
     )
+    workbench = 3
 
     @classmethod
     def example(cls) -> CART:

@@ -237,6 +237,7 @@ class GaussianCopula(LatentGaussian):
     """
 
     params = (_N_KNOTS, _MAX_DISCRETE, _RANDOM_STATE)
+    workbench = 1
 
     @classmethod
     def example(cls) -> GaussianCopula:

@@ -58,6 +58,7 @@ class GaussianMixture(LatentGaussian):
         _RANDOM_STATE,
     )
     min_rows: ClassVar[int] = 0
+    workbench: ClassVar[int] = 2
 
     @classmethod
     def example(cls) -> GaussianMixture:

@@ -173,6 +173,11 @@ class TimeSeries(Generator):
     """
 
     family: ClassVar[str] = "timeseries"
+    panel: ClassVar[str] = "TimeSeriesPanel"
+    why_not_streamable: ClassVar[str] = (
+        "a series is one path through time whose random draws interleave all entities, "
+        "so a block of rows cannot be made on its own"
+    )
     min_rows: ClassVar[int] = 1
     params = (
         Param("start", Optional(_DATE), "2024-01-01", "First timestamp (or set 'end' instead)."),

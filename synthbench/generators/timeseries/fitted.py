@@ -121,6 +121,9 @@ class FittedTimeSeries(Generator):
     """
 
     family: ClassVar[str] = "timeseries"
+    panel: ClassVar[str] = "TimeSeriesPanel"
+    why_not_streamable: ClassVar[str] = TimeSeries.why_not_streamable
+    workbench: ClassVar[int] = 5
     learns: ClassVar[bool] = True
     min_rows: ClassVar[int] = 1
     params = (
@@ -136,6 +139,12 @@ class FittedTimeSeries(Generator):
         Param("entities", Int(1, 1_000_000), 1, "Number of new series to sample."),
         Param("entity_column", _NAME, "entity", "Name of the entity column (several entities only)."),
     )
+
+    @classmethod
+    def for_data(cls, data: pd.DataFrame, *, target: str | None = None) -> FittedTimeSeries | None:
+        """Learns the first datetime column of ``data``; None (no workbench tab) without one."""
+        times = [c for c in data.columns if pd.api.types.is_datetime64_any_dtype(data[c])]
+        return cls(time_column=times[0]) if times and isinstance(times[0], str) else None
 
     @classmethod
     def example(cls) -> FittedTimeSeries:
