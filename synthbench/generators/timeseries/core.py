@@ -30,6 +30,7 @@ How a sample is laid out (and why):
 
 from __future__ import annotations
 
+import math
 import warnings
 import zlib
 from collections.abc import Sequence
@@ -39,16 +40,25 @@ import numpy as np
 import pandas as pd
 
 from ...base import Generator
-from ...codegen import CodeCell, literal
+from ...codegen import CodeCell, Plan, Ref
+from ...kernels.timeseries import (
+    add_anomaly,
+    blank,
+    channel_cholesky,
+    empty_labels,
+    empty_series,
+    long_frame,
+    time_index,
+)
 from ...params import AnyOf, ComponentOf, Float, Int, ListOf, Optional, Param, Str
 from ...registry import register
 from .components import (
+    AR,
     COMPONENT_TYPES,
     Anomaly,
     Context,
     Missing,
     RandomWalk,
-    SeriesComponent,
     Trend,
     check_timestamp,
 )
@@ -57,6 +67,8 @@ __all__ = ["TimeSeries", "check_freq", "stream_key", "stream_keys"]
 
 _NAME = Str(pattern=r"[^\n\r]+", max_len=200, what="a non-empty single-line str")
 _DATE = Str(max_len=100, what="a date/time str such as '2024-01-01'")
+#: Sums that could pass this are refused: float64 ends near 1.8e308.
+_MAX_VALUE = 1e300
 
 
 def stream_key(kind: str, rank: int) -> int:
@@ -88,18 +100,6 @@ def check_freq(owner: Any, param: str, freq: str) -> pd.DateOffset:
     if offset.n <= 0:
         raise owner.invalid(param, "must step forward in time (a positive multiple)", freq)
     return offset
-
-
-def _part(comp: SeriesComponent, key: int, ctx: Context) -> np.ndarray:
-    """A component's part, times its per-entity factors when it has ``vary``."""
-    part = comp.part(ctx, key)
-    if comp.vary > 0:
-        part = part * np.exp(comp.vary * ctx.rng(key, 1).standard_normal((ctx.entities, ctx.channels)))
-    return part
-
-
-def _q(name: str) -> str:
-    return literal(name)
 
 
 @register
@@ -272,132 +272,118 @@ class TimeSeries(Generator):
             bound = f" (for one number and {k} channels: > {-1 / (k - 1):.4g} and < 1)"
             raise self.invalid("correlation", "must be positive definite" + bound, self.correlation) from None
 
-    # -- sampling -----------------------------------------------------------------------
+    # -- the plan ---------------------------------------------------------------------
     def _index(self, n: int) -> pd.DatetimeIndex:
         where = {"start": self.start} if self.start is not None else {"end": self.end}
         try:
-            return pd.date_range(**where, periods=n, freq=self.freq)
+            return time_index(where.get("start"), where.get("end"), n, self.freq)
         except (ValueError, OverflowError, pd.errors.OutOfBoundsDatetime):
             name = next(iter(where))
             raise self.invalid(
                 name, f"must give {n} steps of {self.freq!r} within pandas' date range", where[name]
             ) from None
 
-    def _context(self, n: int, seed: int, strict: bool) -> Context:
-        return Context(
-            n=n,
-            entities=self.entities,
-            channels=len(self.channels),
-            seed=seed,
-            timestamps=self._index(n),
-            chol=self._chol(),
-            strict=strict,
+    def _check_range(self, n: int) -> None:
+        """Refuse parameters whose sum would overflow float64 (a silent inf otherwise)."""
+        total = sum(c.bound(n) * math.exp(8 * c.vary) for c in self.components)
+        total += sum(abs(a.magnitude) for a in self.anomalies)
+        if not total < _MAX_VALUE:
+            raise self.invalid(
+                "components",
+                f"must keep the values within float64's range: over {n} steps their sum could reach "
+                f"about {total:.3g}, above {_MAX_VALUE:.0e} (lower the levels, slopes or scales)",
+                [type(c).__name__ for c in self.components],
+            )
+
+    def _plan(self, n: int, seed: int, strict: bool = True) -> tuple[Plan, list[int]]:
+        """The calls that make ``sample(n, seed)``, and the steps where a new block of code begins."""
+        self._check_range(n)
+        timestamps = self._index(n)
+        correlated = self._chol() is not None
+        ctx = Context(n, self.entities, seed, timestamps, Ref("chol") if correlated else None, strict)
+        plan, breaks = Plan(), [0]
+        where = {"start": self.start, "end": None} if self.start is not None else {"start": None, "end": self.end}
+        plan.call(
+            "timestamps", time_index, **where, steps=n, freq=self.freq, comment="The time index and the empty sum."
         )
-
-    def simulate(self, n: int, seed: int, *, strict: bool = True) -> tuple[pd.DatetimeIndex, np.ndarray, np.ndarray]:
-        """The index, the values ``(steps, entities, channels)`` and the labels ``(steps, entities)``.
-
-        ``strict=False`` allows seasonal periods longer than ``n`` (fitted profiles).
-        """
-        ctx = self._context(n, seed, strict)
-        y = np.zeros(ctx.shape)
+        plan.call("y", empty_series, n, self.entities, len(self.channels))
+        if correlated:
+            plan.call(
+                "chol",
+                channel_cholesky,
+                self._correlation_matrix(),
+                comment="The channels' random parts are correlated through this Cholesky factor.",
+            )
         for comp, key in zip(self.components, stream_keys(self.components)):
-            y += _part(comp, key, ctx)
-        labels = np.zeros((n, self.entities), dtype=bool)
-        for anomaly, key in zip(self.anomalies, stream_keys(self.anomalies)):
-            hit = anomaly.mask(ctx, key)
-            y[hit] += anomaly.shift
-            labels |= hit
-        if self.decimals is not None:
-            y = np.round(y, self.decimals)
-        if self.missing:
-            gaps = np.zeros((n, self.entities), dtype=bool)
-            for gap, key in zip(self.missing, stream_keys(self.missing)):
-                gaps |= gap.mask(ctx, key)
-            y[gaps] = np.nan
-        return ctx.timestamps, y, labels
-
-    def _frame(self, timestamps: pd.DatetimeIndex, y: np.ndarray, labels: np.ndarray) -> pd.DataFrame:
-        n, entities = labels.shape
-        data: dict[str, Any] = {}
-        if entities > 1:
-            data[self.entity_column] = np.repeat(np.arange(entities), n)
-            data[self.time_column] = timestamps.take(np.tile(np.arange(n), entities))
-        else:
-            data[self.time_column] = timestamps
-        for c, name in enumerate(self.channels):
-            data[name] = y[:, :, c].T.ravel()
+            func, kwargs = comp.kernel_call(ctx, key)
+            if comp.vary > 0:
+                kwargs = {**kwargs, "vary": comp.vary, "stream": ctx.stream(key)}
+            breaks.append(len(plan.steps))
+            plan.call("y", func, Ref("y"), comment=comp.describe(), **kwargs)
+        labels = Ref("labels") if self.label_column is not None and self.anomalies else None
+        if labels is not None:
+            breaks.append(len(plan.steps))
+            plan.call("labels", empty_labels, n, self.entities, comment="Anomaly labels, one per step and entity.")
+        for event, key in zip(self.anomalies, stream_keys(self.anomalies)):
+            kwargs = event.where(ctx, key)
+            breaks.append(len(plan.steps))
+            plan.call(
+                "y", add_anomaly, Ref("y"), labels, event.shift, comment=event.describe(kwargs.get("start")), **kwargs
+            )
+        for event, key in zip(self.missing, stream_keys(self.missing)):
+            kwargs = event.where(ctx, key)
+            breaks.append(len(plan.steps))
+            plan.call("y", blank, Ref("y"), comment=event.describe(kwargs.get("start")), **kwargs)
+        frame: dict[str, Any] = {"time_column": self.time_column, "channels": list(self.channels)}
+        if self.entities > 1:
+            frame["entity_column"] = self.entity_column
         if self.label_column is not None:
-            data[self.label_column] = labels.T.ravel()
-        return pd.DataFrame(data, copy=False)  # every array here is freshly made
+            frame["label_column"] = self.label_column
+        if self.decimals is not None:
+            frame["decimals"] = self.decimals
+        breaks.append(len(plan.steps))
+        plan.call(
+            "df",
+            long_frame,
+            Ref("timestamps"),
+            Ref("y"),
+            labels,
+            comment="Long format: one row per entity and step.",
+            **frame,
+        )
+        return plan, breaks
 
+    def _estimate_bytes(self, n: int) -> int:
+        """Peak memory of ``sample(n)`` (and of its exported code), in bytes, roughly."""
+        entities, channels = self.entities, len(self.channels)
+        cell = n * entities * channels * 8  # one (steps, entities, channels) float array
+        work = max([c.work(n) for c in self.components], default=0)
+        burn = max([c.extra_steps() for c in self.components if isinstance(c, AR)], default=0)
+        events = max(
+            [
+                (n + 1) * e.affected(entities) * 16 + e.affected(entities) * e.count * 24
+                for e in (*self.anomalies, *self.missing)
+                if e.at is None
+            ],
+            default=0,
+        )
+        rows = n * entities
+        frame = rows * (channels * 8 + 8 + 8 + 1) + rows * 16  # columns, and the take/tile/repeat indices
+        return cell * (2 + work) + burn * entities * channels * 16 + events + rows * 2 + frame + n * 8
+
+    # -- sampling -----------------------------------------------------------------------
     def _sample(self, n: int, seed: int, *, strict: bool = True) -> pd.DataFrame:
-        return self._frame(*self.simulate(n, seed, strict=strict))
+        plan, _ = self._plan(n, seed, strict)
+        return plan.run()["df"]
 
     # -- code ---------------------------------------------------------------------------
     def _to_code(self, n: int, seed: int, *, title: str | None = None, strict: bool = True) -> str:
-        ctx = self._context(n, seed, strict)
+        plan, breaks = self._plan(n, seed, strict)
         entities = "entity" if self.entities == 1 else "entities"
         title = title or f"{type(self).__name__}: {n} steps x {self.entities} {entities}, seed {seed}."
         cell = CodeCell(title + "\nRegenerates the frame as `df`; arrays are shaped (steps, entities, channels).")
         cell.need("import numpy as np", "import pandas as pd")
-        where = f"start={_q(self.start)}" if self.start is not None else f"end={_q(self.end)}"
-        setup = [
-            f"SEED = {seed}",
-            f"N_STEPS, N_ENTITIES, N_CHANNELS = {n}, {self.entities}, {len(self.channels)}",
-            f"timestamps = pd.date_range({where}, periods=N_STEPS, freq={_q(self.freq)})",
-            "t = np.arange(N_STEPS, dtype=float)[:, None, None]  # step number",
-            "y = np.zeros((N_STEPS, N_ENTITIES, N_CHANNELS))",
-        ]
-        if ctx.chol is not None:
-            setup.append("# Channels' random parts are correlated through the Cholesky factor of CORR.")
-            setup.append(f"CORR = {literal(self._correlation_matrix())}")
-            setup.append("CHOL = np.linalg.cholesky(np.array(CORR))")
-        cell.block(None, *setup)
-
-        for comp, key in zip(self.components, stream_keys(self.components)):
-            lines = []
-            if comp.stochastic:
-                lines.append(f"rng = np.random.default_rng([SEED, {key}, 0])  # this component's own stream")
-            if comp.needs_scipy:
-                cell.need("from scipy.signal import lfilter")
-            lines += comp.part_code(ctx, key)
-            if comp.vary > 0:
-                lines += [
-                    f"spread = np.random.default_rng([SEED, {key}, 1]).standard_normal((N_ENTITIES, N_CHANNELS))",
-                    f"part = part * np.exp({literal(comp.vary)} * spread)  # per-entity variation",
-                ]
-            lines.append("y += part")
-            cell.block(comp.describe(), *lines)
-
-        if self.anomalies:
-            cell.block(None, "labels = np.zeros((N_STEPS, N_ENTITIES), dtype=bool)")
-        for anomaly, key in zip(self.anomalies, stream_keys(self.anomalies)):
-            lines = [*anomaly.mask_code(ctx, key), f"y[hit] += {literal(anomaly.shift)}"]
-            if self.label_column is not None:
-                lines.append("labels |= hit")
-            cell.block(anomaly.describe(), *lines)
-        if self.decimals is not None:
-            cell.block(None, f"y = np.round(y, {self.decimals})")
-        if self.missing:
-            cell.block(None, "gaps = np.zeros((N_STEPS, N_ENTITIES), dtype=bool)")
-            for gap, key in zip(self.missing, stream_keys(self.missing)):
-                cell.block(gap.describe(), *gap.mask_code(ctx, key), "gaps |= hit")
-            cell.block(None, "y[gaps] = np.nan  # the rows stay, their values go missing")
-        cell.block("Long format: one row per entity and step.", *self._frame_code())
+        cell.kernels(plan.kernels())
+        for first, stop in zip(breaks, [*breaks[1:], len(plan.steps)]):
+            cell.block(None, *Plan(plan.steps[first:stop]).lines())
         return cell.render()
-
-    def _frame_code(self) -> list[str]:
-        lines = ["df = pd.DataFrame({"]
-        if self.entities > 1:
-            lines.append(f"    {_q(self.entity_column)}: np.repeat(np.arange(N_ENTITIES), N_STEPS),")
-            lines.append(f"    {_q(self.time_column)}: timestamps.take(np.tile(np.arange(N_STEPS), N_ENTITIES)),")
-        else:
-            lines.append(f"    {_q(self.time_column)}: timestamps,")
-        for c, name in enumerate(self.channels):
-            lines.append(f"    {_q(name)}: y[:, :, {c}].T.ravel(),")
-        if self.label_column is not None:
-            labels = "labels.T.ravel()" if self.anomalies else "np.zeros(N_STEPS * N_ENTITIES, dtype=bool)"
-            lines.append(f"    {_q(self.label_column)}: {labels},")
-        lines.append("})")
-        return lines
