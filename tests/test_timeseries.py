@@ -443,6 +443,14 @@ def test_fitted_nonstationary_residuals_are_pulled_inside():
 
 # -- exports are plans of kernel calls -------------------------------------------------------
 
+
+def run_cells(codes: list[str], tmp_path) -> list[pd.DataFrame]:
+    """Run several exported cells one after another in one fresh interpreter; their ``df`` each."""
+    script = "".join(f"{code}\n_frame_{i} = df\n" for i, code in enumerate(codes))
+    script += f"df = pd.DataFrame({{'frame': [{', '.join(f'_frame_{i}' for i in range(len(codes)))}]}})\n"
+    return run_code(script, tmp_path)["frame"].tolist()
+
+
 HOSTILE_NAMES = ['a"""b', "q'\\", "é\u2028ü", "#c", "x\x00y", "'''", "\ttab\u00a0"]
 
 
@@ -521,14 +529,21 @@ def test_same_seed_same_frame_as_before_the_plans():
 # -- hostile values: clear errors or correct results ------------------------------------------
 
 
-@pytest.mark.parametrize("phi", [[1e-320], [0.5, 5e-324], [5e-324] * 50, [0.0, 0.0]])
-def test_tiny_and_subnormal_ar_coefficients_sample_correctly(phi, tmp_path):
+SUBNORMAL_PHIS = [[1e-320], [0.5, 5e-324], [5e-324] * 50, [0.0, 0.0]]
+
+
+@pytest.mark.parametrize("phi", SUBNORMAL_PHIS)
+def test_tiny_and_subnormal_ar_coefficients_sample_correctly(phi):
     # Was a LinAlgError (the roots of 1 - 1e-320 z overflow); the companion matrix has none.
     gen = sb.TimeSeries(components=[AR(phi=phi, scale=2.0)])
     x = values(gen, 20_000, seed=1)[0]
     lag1 = phi[0]  # the subnormal coefficients change nothing a float can show
     assert np.isfinite(x).all() and x.std() == pytest.approx(2.0 / np.sqrt(1 - lag1**2), rel=0.03)
     assert autocorr(x, 1) == pytest.approx(lag1, abs=0.03)
+
+
+def test_tiny_and_subnormal_ar_coefficients_export_exactly(tmp_path):
+    gen = sb.TimeSeries(channels=["a", "b"], correlation=0.5, components=[AR(phi=phi) for phi in SUBNORMAL_PHIS])
     pd.testing.assert_frame_equal(run_code(gen.to_code(50, seed=1), tmp_path), gen.sample(50, seed=1))
 
 
@@ -567,12 +582,15 @@ def test_hostile_values_raise_a_clear_error(params, match):
             call()
 
 
-@pytest.mark.parametrize("freq", ["D\n", " D", "C", "CBMS", "bh", "1D1h", "ns", "1000000D"])
-def test_unusual_but_valid_frequencies_export_exactly(freq, tmp_path):
-    gen = sb.TimeSeries(freq=freq, components=[Noise()])
-    df = gen.sample(10, seed=0)
-    assert df["timestamp"].is_monotonic_increasing and len(df) == 10
-    pd.testing.assert_frame_equal(run_code(gen.to_code(10, seed=0), tmp_path), df, check_exact=True)
+def test_unusual_but_valid_frequencies_export_exactly(tmp_path):
+    gens = [
+        sb.TimeSeries(freq=freq, components=[Noise()])
+        for freq in ["D\n", " D", "C", "CBMS", "bh", "1D1h", "ns", "1000000D"]
+    ]
+    frames = [gen.sample(10, seed=0) for gen in gens]
+    assert all(df["timestamp"].is_monotonic_increasing and len(df) == 10 for df in frames)
+    for got, df in zip(run_cells([gen.to_code(10, seed=0) for gen in gens], tmp_path), frames):
+        pd.testing.assert_frame_equal(got, df, check_exact=True)
 
 
 def test_many_long_random_stretches_take_memory_of_the_series_not_of_count_times_length():
