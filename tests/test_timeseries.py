@@ -658,11 +658,22 @@ def test_fitted_tiny_freq_is_refused_before_any_grid_is_built(freq):
         (_three_days().rename(columns={"v": 1}), {}, "value column's name must be"),
         (example_temperatures().assign(temperature=lambda d: d["temperature"] * 1e149), {}, "beyond"),
         (example_temperatures().assign(temperature=1e308 * 10), {}, "infinite"),
+        (pd.concat([_three_days(), _three_days()[["v"]]], axis=1), {}, "must be unique"),
+        (_three_days().set_axis(["v", "v"], axis=1), {"time_column": "v"}, "must be unique"),
+        (_three_days().assign(v=lambda d: d["v"] + 1j), {"value_column": "v"}, "must be numeric"),
     ],
 )
 def test_fitted_hostile_data_raises_a_clear_error(frame, params, match):
     with pytest.raises(DataError, match=match):
         sb.FittedTimeSeries(**params).fit(frame)
+
+
+def test_fitted_state_that_would_overflow_is_refused_on_load():
+    spec = sb.FittedTimeSeries.example().to_dict()
+    spec["state"]["components"][0]["level"] = 1.7e308
+    spec["state"]["components"][0]["slope"] = 1.7e308
+    with pytest.raises(SpecError, match="float64's range"):
+        sb.from_dict(spec)
 
 
 def test_fitted_design_matrix_is_bounded_before_it_is_made():

@@ -155,6 +155,9 @@ class FittedTimeSeries(Generator):
         """The timestamps (sorted) and values of the series to learn, and the value column."""
         if not isinstance(data, pd.DataFrame):
             raise DataError(f"FittedTimeSeries.fit needs a pandas DataFrame. Got {type(data).__name__} instead.")
+        if data.columns.has_duplicates:
+            repeated = sorted({str(c) for c in data.columns[data.columns.duplicated()]})
+            raise DataError(f"The data's column names must be unique; {short_repr(repeated)} repeat.")
         if self.time_column is None:
             if not isinstance(data.index, pd.DatetimeIndex):
                 raise DataError("With time_column=None the data's index must be a DatetimeIndex.")
@@ -179,6 +182,7 @@ class FittedTimeSeries(Generator):
                 if c != self.time_column
                 and pd.api.types.is_numeric_dtype(data[c])
                 and not pd.api.types.is_bool_dtype(data[c])
+                and not pd.api.types.is_complex_dtype(data[c])
             ]
             if len(numeric) != 1:
                 raise DataError(
@@ -194,7 +198,11 @@ class FittedTimeSeries(Generator):
                 f"output column. Got {short_repr(column)} instead; rename the column first."
             )
         values = data[column]
-        if not pd.api.types.is_numeric_dtype(values) or pd.api.types.is_bool_dtype(values):
+        if (
+            not pd.api.types.is_numeric_dtype(values)
+            or pd.api.types.is_bool_dtype(values)
+            or pd.api.types.is_complex_dtype(values)
+        ):
             raise DataError(f"The value column {column!r} must be numeric. Got dtype {values.dtype} instead.")
         values = values.to_numpy(dtype=float, na_value=np.nan)
         if np.isinf(values).any():
