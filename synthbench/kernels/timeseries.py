@@ -167,8 +167,8 @@ def stretches(steps, n_entities, entities=None, start=None, stop=None, length=No
     return hit
 
 
-def add_anomaly(y, labels, shift, entities=None, start=None, stop=None, length=None, count=None, stream=None):
-    """Add ``shift`` over the stretch (see ``stretches``) and mark it in ``labels``."""
+def add_anomaly(y, shift, labels=None, entities=None, start=None, stop=None, length=None, count=None, stream=None):
+    """Add ``shift`` over the stretch (see ``stretches``) and mark it in ``labels``, if given."""
     hit = stretches(y.shape[0], y.shape[1], entities, start, stop, length, count, stream)
     y[hit] += shift
     if labels is not None:
@@ -182,8 +182,11 @@ def blank(y, entities=None, start=None, stop=None, length=None, count=None, stre
     return y
 
 
-def long_frame(timestamps, y, labels, time_column, channels, entity_column=None, label_column=None, decimals=None):
-    """One row per entity and step, entities one after another; values rounded to ``decimals``."""
+def long_frame(timestamps, y, time_column, channels, entity_column=None, labels=None, label_column=None, decimals=None):
+    """One row per entity and step, entities one after another; values rounded to ``decimals``.
+
+    ``label_column`` holds ``labels`` (all False when there are none).
+    """
     steps, entities = y.shape[:2]
     if decimals is not None:
         y = np.round(y, decimals)

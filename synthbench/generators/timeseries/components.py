@@ -155,6 +155,10 @@ class SeriesComponent(Component):
         """Extra (steps x entities x channels) arrays of 8 bytes the part needs beyond the sum."""
         return 0
 
+    def extra_steps(self) -> int:
+        """Steps drawn beyond the ``n`` kept ones (an AR burn-in)."""
+        return 0
+
     def _check_params(self) -> None:
         for p in type(self).params:
             if p.constraint is POSITION or getattr(p.constraint, "item", None) is POSITION:

@@ -14,6 +14,10 @@ How a sample is laid out (and why):
   Missing stretches keep their rows, with NaN values.
 * Every array is ``(steps, entities, channels)``; each component adds its part to all
   entities in one numpy call.
+* **One source.** The parameters compile to a plan of calls to the kernels of
+  :mod:`synthbench.kernels.timeseries` with literal arguments: ``sample`` runs it and
+  ``to_code`` writes the kernels' source and the same calls, one commented call per
+  component, so the exported cell makes the same frame by construction.
 * **Random streams.** Each component, anomaly and missing stretch draws from its own
   streams ``np.random.default_rng([seed, key, sub])``, where ``key`` is a stable hash
   of its kind and its rank among items of that kind (the second ``Seasonality`` is
@@ -53,7 +57,6 @@ from ...kernels.timeseries import (
 from ...params import AnyOf, ComponentOf, Float, Int, ListOf, Optional, Param, Str
 from ...registry import register
 from .components import (
-    AR,
     COMPONENT_TYPES,
     Anomaly,
     Context,
@@ -296,13 +299,17 @@ class TimeSeries(Generator):
                 [type(c).__name__ for c in self.components],
             )
 
-    def _plan(self, n: int, seed: int, strict: bool = True) -> tuple[Plan, list[int]]:
-        """The calls that make ``sample(n, seed)``, and the steps where a new block of code begins."""
+    def _plan(self, n: int, seed: int, strict: bool = True) -> Plan:
+        """The kernel calls that make ``sample(n, seed)``: ``sample`` runs them, ``to_code`` writes them.
+
+        Each commented call starts a block of the exported cell: the index, one block per
+        component, anomaly and missing stretch, and the frame.
+        """
         self._check_range(n)
         timestamps = self._index(n)
         correlated = self._chol() is not None
         ctx = Context(n, self.entities, seed, timestamps, Ref("chol") if correlated else None, strict)
-        plan, breaks = Plan(), [0]
+        plan = Plan()
         where = {"start": self.start, "end": None} if self.start is not None else {"start": None, "end": self.end}
         plan.call(
             "timestamps", time_index, **where, steps=n, freq=self.freq, comment="The time index and the empty sum."
@@ -319,47 +326,47 @@ class TimeSeries(Generator):
             func, kwargs = comp.kernel_call(ctx, key)
             if comp.vary > 0:
                 kwargs = {**kwargs, "vary": comp.vary, "stream": ctx.stream(key)}
-            breaks.append(len(plan.steps))
             plan.call("y", func, Ref("y"), comment=comp.describe(), **kwargs)
         labels = Ref("labels") if self.label_column is not None and self.anomalies else None
         if labels is not None:
-            breaks.append(len(plan.steps))
             plan.call("labels", empty_labels, n, self.entities, comment="Anomaly labels, one per step and entity.")
         for event, key in zip(self.anomalies, stream_keys(self.anomalies)):
             kwargs = event.where(ctx, key)
-            breaks.append(len(plan.steps))
-            plan.call(
-                "y", add_anomaly, Ref("y"), labels, event.shift, comment=event.describe(kwargs.get("start")), **kwargs
-            )
+            if labels is not None:
+                kwargs = {"labels": labels, **kwargs}
+            plan.call("y", add_anomaly, Ref("y"), event.shift, comment=event.describe(kwargs.get("start")), **kwargs)
         for event, key in zip(self.missing, stream_keys(self.missing)):
             kwargs = event.where(ctx, key)
-            breaks.append(len(plan.steps))
             plan.call("y", blank, Ref("y"), comment=event.describe(kwargs.get("start")), **kwargs)
         frame: dict[str, Any] = {"time_column": self.time_column, "channels": list(self.channels)}
         if self.entities > 1:
             frame["entity_column"] = self.entity_column
+        if labels is not None:
+            frame["labels"] = labels
         if self.label_column is not None:
             frame["label_column"] = self.label_column
         if self.decimals is not None:
             frame["decimals"] = self.decimals
-        breaks.append(len(plan.steps))
         plan.call(
             "df",
             long_frame,
             Ref("timestamps"),
             Ref("y"),
-            labels,
             comment="Long format: one row per entity and step.",
             **frame,
         )
-        return plan, breaks
+        return plan
 
     def _estimate_bytes(self, n: int) -> int:
-        """Peak memory of ``sample(n)`` (and of its exported code), in bytes, roughly."""
+        """Peak memory of ``sample(n)`` (and of its exported code), in bytes, roughly.
+
+        Checked before anything is allocated: the series, the largest component's
+        temporaries, an AR burn-in, random stretches, and the long-format frame.
+        """
         entities, channels = self.entities, len(self.channels)
         cell = n * entities * channels * 8  # one (steps, entities, channels) float array
         work = max([c.work(n) for c in self.components], default=0)
-        burn = max([c.extra_steps() for c in self.components if isinstance(c, AR)], default=0)
+        burn = max([c.extra_steps() for c in self.components], default=0)
         events = max(
             [
                 (n + 1) * e.affected(entities) * 16 + e.affected(entities) * e.count * 24
@@ -374,17 +381,21 @@ class TimeSeries(Generator):
 
     # -- sampling -----------------------------------------------------------------------
     def _sample(self, n: int, seed: int, *, strict: bool = True) -> pd.DataFrame:
-        plan, _ = self._plan(n, seed, strict)
-        return plan.run()["df"]
+        return self._plan(n, seed, strict).run()["df"]
 
     # -- code ---------------------------------------------------------------------------
     def _to_code(self, n: int, seed: int, *, title: str | None = None, strict: bool = True) -> str:
-        plan, breaks = self._plan(n, seed, strict)
+        plan = self._plan(n, seed, strict)
         entities = "entity" if self.entities == 1 else "entities"
         title = title or f"{type(self).__name__}: {n} steps x {self.entities} {entities}, seed {seed}."
         cell = CodeCell(title + "\nRegenerates the frame as `df`; arrays are shaped (steps, entities, channels).")
         cell.need("import numpy as np", "import pandas as pd")
         cell.kernels(plan.kernels())
-        for first, stop in zip(breaks, [*breaks[1:], len(plan.steps)]):
-            cell.block(None, *Plan(plan.steps[first:stop]).lines())
+        blocks: list[Plan] = []
+        for step in plan.steps:
+            if step.comment or not blocks:
+                blocks.append(Plan())
+            blocks[-1].steps.append(step)
+        for block in blocks:
+            cell.block(None, *block.lines())
         return cell.render()
