@@ -69,7 +69,7 @@ from .components import (
 __all__ = ["TimeSeries", "check_freq", "stream_key", "stream_keys"]
 
 #: A column name: one line of text that pandas and Arrow can store (no lone surrogates).
-NAME = Str(pattern="[^\n\r\ud800-\udfff]+", max_len=200, what="a non-empty single-line str")
+_NAME = Str(pattern="[^\n\r\ud800-\udfff]+", max_len=200, what="a non-empty single-line str")
 _DATE = Str(max_len=100, what="a date/time str such as '2024-01-01'")
 #: Sums that could pass this are refused: float64 ends near 1.8e308.
 _MAX_VALUE = 1e300
@@ -188,7 +188,7 @@ class TimeSeries(Generator):
             "Step between rows: 'h', 'D', 'B', '15min', ...",
         ),
         Param("entities", Int(1, 1_000_000), 1, "Number of series."),
-        Param("channels", ListOf(NAME, min_len=1, max_len=100, unique=True), ("value",), "Value columns."),
+        Param("channels", ListOf(_NAME, min_len=1, max_len=100, unique=True), ("value",), "Value columns."),
         Param(
             "correlation",
             AnyOf((Float(-1, 1), ListOf(ListOf(Float(-1, 1), min_len=1, max_len=100), min_len=1, max_len=100))),
@@ -213,9 +213,9 @@ class TimeSeries(Generator):
             (),
             "Stretches of missing values.",
         ),
-        Param("time_column", NAME, "timestamp", "Name of the datetime column."),
-        Param("entity_column", NAME, "entity", "Name of the entity column (several entities only)."),
-        Param("label_column", Optional(NAME), "is_anomaly", "Name of the anomaly label column; None leaves it out."),
+        Param("time_column", _NAME, "timestamp", "Name of the datetime column."),
+        Param("entity_column", _NAME, "entity", "Name of the entity column (several entities only)."),
+        Param("label_column", Optional(_NAME), "is_anomaly", "Name of the anomaly label column; None leaves it out."),
         Param("decimals", Optional(Int(0, 15)), None, "Round the values to this many decimals."),
     )
 

@@ -35,7 +35,7 @@ from ...exceptions import DataError, InvalidParameterError, SpecError
 from ...params import ComponentOf, Float, Int, ListOf, Optional, Options, Param, Str, short_repr
 from ...registry import register
 from .components import AR, COMPONENT_TYPES, Fourier, Noise, SeriesComponent, Trend, ar_radius, check_timestamp
-from .core import NAME, TimeSeries, check_freq
+from .core import _NAME, TimeSeries, check_freq
 
 __all__ = ["FittedTimeSeries", "example_temperatures"]
 
@@ -128,8 +128,8 @@ class FittedTimeSeries(Generator):
     learns: ClassVar[bool] = True
     min_rows: ClassVar[int] = 1
     params = (
-        Param("time_column", Optional(NAME), "timestamp", "Datetime column; None reads the DatetimeIndex."),
-        Param("value_column", Optional(NAME), None, "Column to learn; None picks the only numeric one."),
+        Param("time_column", Optional(_NAME), "timestamp", "Datetime column; None reads the DatetimeIndex."),
+        Param("value_column", Optional(_NAME), None, "Column to learn; None picks the only numeric one."),
         Param(
             "freq", Optional(Str(max_len=50, what="a pandas frequency str")), None, "Data frequency; None infers it."
         ),
@@ -138,7 +138,7 @@ class FittedTimeSeries(Generator):
         Param("harmonics", Int(1, 50), 3, "Fourier harmonics per period."),
         Param("ar_order", Int(0, 20), 1, "AR order of the residuals (0: independent noise)."),
         Param("entities", Int(1, 1_000_000), 1, "Number of new series to sample."),
-        Param("entity_column", NAME, "entity", "Name of the entity column (several entities only)."),
+        Param("entity_column", _NAME, "entity", "Name of the entity column (several entities only)."),
     )
 
     @classmethod
@@ -192,9 +192,9 @@ class FittedTimeSeries(Generator):
             column = numeric[0]
         elif column not in data.columns:
             raise DataError(f"The data has no value column {column!r} (value_column).")
-        if not NAME.is_satisfied_by(column):
+        if not _NAME.is_satisfied_by(column):
             raise DataError(
-                f"The value column's name must be {NAME.describe()} (at most 200 characters), as it names the "
+                f"The value column's name must be {_NAME.describe()} (at most 200 characters), as it names the "
                 f"output column. Got {short_repr(column)} instead; rename the column first."
             )
         values = data[column]
@@ -374,7 +374,7 @@ class FittedTimeSeries(Generator):
                 f"Got {short_repr(state)} instead."
             )
         components = _COMPONENTS.from_json(state["components"], "spec['state']['components']")
-        for name, constraint in (("freq", NAME), ("start", NAME), ("column", NAME), ("n_obs", Int(1))):
+        for name, constraint in (("freq", _NAME), ("start", _NAME), ("column", _NAME), ("n_obs", Int(1))):
             if not constraint.is_satisfied_by(state[name]):
                 raise SpecError(
                     f"Invalid value at spec['state'][{name!r}]: must be {constraint.describe()}. "
