@@ -320,7 +320,7 @@ def test_index_is_a_real_datetime_range(freq, start, end, first, last):
         ({"end": "2024-02-01"}, 10, "exactly one"),
         ({"start": "today"}, 10, "'start'.*reproducible"),
         ({"start": "2024-13-45"}, 10, "'start'"),
-        ({"freq": "YS"}, 10**6, "'start' parameter of TimeSeries must give"),
+        ({"freq": "YS"}, 10**6, "'start' parameter of TimeSeries must leave room for 1000000 steps"),
         ({"components": [Seasonality(period=365.25)]}, 100, "'period' parameter of Seasonality must be at most"),
         ({"components": [SeasonalProfile(period=7, values=[1, 2])]}, 100, "'values' parameter of SeasonalProfile"),
         ({"components": [Trend(changepoints=[5])]}, 100, "'slope_changes' parameter of Trend"),
@@ -552,7 +552,7 @@ def test_tiny_and_subnormal_ar_coefficients_export_exactly(tmp_path):
     [
         ({"freq": "0D"}, "'freq'.*step forward"),
         ({"freq": "-1h"}, "'freq'.*step forward"),
-        ({"freq": "1000000000000D"}, "'start'.*within pandas' date range"),
+        ({"freq": "1000000000000D"}, "'start'.*exceed pandas' date range"),
         ({"freq": "W-FOO"}, "'freq'.*pandas frequency"),
         ({"start": "2024-01-01\nimport os"}, "'start'"),
         ({"start": "2024-01-01 00:00 Europe/Paris"}, "'start'"),
@@ -681,3 +681,31 @@ def test_fitted_design_matrix_is_bounded_before_it_is_made():
     gen = sb.FittedTimeSeries(periods=[float(p) for p in range(100, 2_000, 100)], harmonics=50, ar_order=20)
     with pytest.raises(InvalidParameterError, match=r"'harmonics'.*GiB"):
         gen.fit(real)
+
+
+# -- the index is not made to compile a plan ----------------------------------------------------
+
+
+@pytest.mark.parametrize("freq", ["D", "h", "15min", "B", "W-WED", "MS", "bh", "1D1h"])
+@pytest.mark.parametrize(("start", "end"), [("2024-01-06 13:17", None), (None, "2024-12-29 05:00-05:00")])
+def test_timestamp_positions_are_the_first_step_at_or_after_them(freq, start, end):
+    gen = sb.TimeSeries(start=start, end=end, freq=freq, components=[Noise()])
+    index = pd.date_range(start=start, end=end, periods=200, freq=freq)
+    stamps = [index[0], index[-1], index[57], *(index[0] + (index[-1] - index[0]) * f for f in (0.013, 0.5, 0.77))]
+    for stamp in stamps:
+        plan = gen.set_params(anomalies=[Anomaly(at=stamp.isoformat())])._plan(200, seed=0)
+        assert plan.steps[-2].kwargs["start"] == index.searchsorted(stamp)
+
+
+def test_a_fixed_step_plan_for_a_huge_n_makes_no_index():
+    plan = sb.TimeSeries(freq="ns", components=[Noise()], anomalies=[Anomaly(at="2024-01-01 00:00:01")])._plan(
+        10**12, seed=0
+    )
+    assert plan.steps[0].kwargs["steps"] == 10**12 and plan.steps[-2].kwargs["start"] == 10**9
+
+
+def test_a_calendar_index_built_step_by_step_is_bounded():
+    gen = sb.TimeSeries(freq="MS")
+    with pytest.raises(InvalidParameterError, match=r"'freq'.*fixed step.*1,000,000 steps"):
+        gen.sample(2_000_000, seed=0)
+    assert len(sb.TimeSeries(freq="B").sample(2_000_000, seed=0)) == 2_000_000  # vectorised by pandas

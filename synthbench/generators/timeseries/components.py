@@ -100,7 +100,12 @@ class Context:
     n: int
     entities: int
     seed: int
-    timestamps: pd.DatetimeIndex
+    first: pd.Timestamp
+    last: pd.Timestamp
+    #: A fixed step between timestamps (positions by arithmetic: the index is not made), or
+    #: None for calendar steps, whose ``index`` is made.
+    step: pd.Timedelta | None
+    index: pd.DatetimeIndex | None
     #: The plan variable holding the channels' Cholesky factor, or None when they are independent.
     chol: Ref | None
     #: Reject seasonal periods longer than the series (off for fitted profiles).
@@ -110,9 +115,15 @@ class Context:
         """A component's random stream: ``[seed, key]`` (see :mod:`synthbench.kernels.timeseries`)."""
         return [self.seed, key]
 
+    def _steps_before(self, stamp: pd.Timestamp) -> int:
+        """How many steps of the series come before ``stamp`` (the index of the first at or after it)."""
+        if self.index is not None:
+            return int(self.index.searchsorted(stamp))
+        return int(-((self.first - stamp) // self.step))
+
     def position(self, owner: Component, param: str, at: Any) -> int:
         """The step that ``at`` names, or a clear error if it is outside the series."""
-        first, last = self.timestamps[0], self.timestamps[-1]
+        first, last = self.first, self.last
         rule = f"must lie inside the series: steps 0 to {self.n - 1}, {first} to {last}"
         if isinstance(at, str):
             try:
@@ -125,7 +136,7 @@ class Context:
                 raise owner.invalid(param, f"must match the series' timezone ({first.tz})", at) from None
             if not inside:
                 raise owner.invalid(param, rule, at)
-            return int(self.timestamps.searchsorted(stamp))
+            return self._steps_before(stamp)
         if not 0 <= at < self.n:
             raise owner.invalid(param, rule, at)
         return int(at)

@@ -73,6 +73,10 @@ _NAME = Str(pattern="[^\n\r\ud800-\udfff]+", max_len=200, what="a non-empty sing
 _DATE = Str(max_len=100, what="a date/time str such as '2024-01-01'")
 #: Sums that could pass this are refused: float64 ends near 1.8e308.
 _MAX_VALUE = 1e300
+#: Most steps of a calendar frequency pandas builds one at a time (about 15 s per million).
+_MAX_CALENDAR_STEPS = 1_000_000
+#: Calendar frequencies pandas builds in one vectorised call.
+_FAST_CALENDAR = (pd.offsets.BusinessDay, pd.offsets.CustomBusinessDay)
 
 
 def stream_key(kind: str, rank: int) -> int:
@@ -277,14 +281,37 @@ class TimeSeries(Generator):
             raise self.invalid("correlation", "must be positive definite" + bound, self.correlation) from None
 
     # -- the plan ---------------------------------------------------------------------
-    def _index(self, n: int) -> pd.DatetimeIndex:
-        where = {"start": self.start} if self.start is not None else {"end": self.end}
+    def _span(self, n: int) -> tuple[pd.Timestamp, pd.Timestamp, pd.Timedelta | None, pd.DatetimeIndex | None]:
+        """The first and last of the ``n`` timestamps, and the fixed step between them or,
+        for calendar steps (B, W, MS, ...), the index itself: a fixed-step index is not
+        made here (``to_code`` writes code, not data)."""
+        offset = check_freq(self, "freq", self.freq)
+        name = "start" if self.start is not None else "end"
         try:
-            return time_index(where.get("start"), where.get("end"), n, self.freq)
-        except (ValueError, OverflowError, pd.errors.OutOfBoundsDatetime):
-            name = next(iter(where))
+            step = pd.Timedelta(offset)
+        except (ValueError, TypeError):
+            step = None
+        if step is None and n > _MAX_CALENDAR_STEPS and not isinstance(offset, _FAST_CALENDAR):
             raise self.invalid(
-                name, f"must give {n} steps of {self.freq!r} within pandas' date range", where[name]
+                "freq",
+                f"must be a fixed step (such as 'h' or 'D') for more than {_MAX_CALENDAR_STEPS:,} steps: "
+                f"pandas makes this calendar index one step at a time, too slow for {n:,} steps",
+                self.freq,
+            )
+        try:
+            if step is None:
+                index = time_index(self.start, self.end, n, self.freq)
+                return index[0], index[-1], None, index
+            if self.start is not None:
+                first = time_index(self.start, None, 1, self.freq)[0]
+                return first, first + (n - 1) * step, step, None
+            last = time_index(None, self.end, 1, self.freq)[0]
+            return last - (n - 1) * step, last, step, None
+        except (ValueError, OverflowError, pd.errors.OutOfBoundsDatetime):
+            raise self.invalid(
+                name,
+                f"must leave room for {n} steps of {self.freq!r}: the series would exceed pandas' date range",
+                getattr(self, name),
             ) from None
 
     def _check_range(self, n: int) -> None:
@@ -306,9 +333,8 @@ class TimeSeries(Generator):
         component, anomaly and missing stretch, and the frame.
         """
         self._check_range(n)
-        timestamps = self._index(n)
         correlated = self._chol() is not None
-        ctx = Context(n, self.entities, seed, timestamps, Ref("chol") if correlated else None, strict)
+        ctx = Context(n, self.entities, seed, *self._span(n), Ref("chol") if correlated else None, strict)
         plan = Plan()
         where = {"start": self.start, "end": None} if self.start is not None else {"start": None, "end": self.end}
         plan.call(
