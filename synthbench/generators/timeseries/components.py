@@ -124,7 +124,7 @@ class Context:
     def position(self, owner: Component, param: str, at: Any) -> int:
         """The step that ``at`` names, or a clear error if it is outside the series."""
         first, last = self.first, self.last
-        rule = f"must lie inside the series: steps 0 to {self.n - 1}, {first} to {last}"
+        rule = f"must lie inside the series: a step from 0 to at most {self.n - 1}, or a time from {first} to {last}"
         if isinstance(at, str):
             try:
                 stamp = pd.Timestamp(at)
