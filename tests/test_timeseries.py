@@ -709,3 +709,12 @@ def test_a_calendar_index_built_step_by_step_is_bounded():
     with pytest.raises(InvalidParameterError, match=r"'freq'.*fixed step.*1,000,000 steps"):
         gen.sample(2_000_000, seed=0)
     assert len(sb.TimeSeries(freq="B").sample(2_000_000, seed=0)) == 2_000_000  # vectorised by pandas
+
+
+@pytest.mark.parametrize(("start", "freq", "n"), [("1000-01-01", "YS", 1_000), ("1000-01-01", "D", 400_000)])
+def test_fitted_spans_beyond_nanosecond_range(start, freq, n):
+    # Spans over 292 years do not fit a Timedelta in nanoseconds; the grid estimate must not need one.
+    times = pd.date_range(start, periods=n, freq=freq, unit="s")
+    real = pd.DataFrame({"timestamp": times, "v": np.random.default_rng(0).standard_normal(n)})
+    gen = sb.FittedTimeSeries(freq=freq).fit(real)
+    assert gen.sample(3, seed=0)["timestamp"].tolist() == times[:3].tolist()
