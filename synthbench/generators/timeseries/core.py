@@ -103,7 +103,7 @@ def check_freq(owner: Any, param: str, freq: str) -> pd.DateOffset:
         with warnings.catch_warnings():
             warnings.simplefilter("error")
             offset = pd.tseries.frequencies.to_offset(freq)
-    except (ValueError, TypeError, FutureWarning, DeprecationWarning):
+    except (ValueError, TypeError, OverflowError, FutureWarning, DeprecationWarning):
         raise owner.invalid(param, rule, freq) from None
     if offset.n <= 0:
         raise owner.invalid(param, "must step forward in time (a positive multiple)", freq)
@@ -289,7 +289,7 @@ class TimeSeries(Generator):
         name = "start" if self.start is not None else "end"
         try:
             step = pd.Timedelta(offset)
-        except (ValueError, TypeError):
+        except (ValueError, TypeError, OverflowError):
             step = None
         if step is None and n > _MAX_CALENDAR_STEPS and not isinstance(offset, _FAST_CALENDAR):
             raise self.invalid(

@@ -255,19 +255,19 @@ class FittedTimeSeries(Generator):
 
     def _grid_steps(self, times: pd.DatetimeIndex, offset: pd.DateOffset, freq: str) -> float:
         """About how many steps of ``offset`` the data spans, found before any grid is built."""
-        span = times[-1] - times[0]
+        span = (times[-1] - times[0]).total_seconds()  # seconds as floats: no unit can overflow
         try:
-            step = pd.Timedelta(offset)  # fixed steps (h, min, 15s, D, ...)
-        except (ValueError, TypeError):  # calendar steps (B, W, MS, ...): their mean length over ten steps
+            step = pd.Timedelta(offset).total_seconds()  # fixed steps (h, min, 15s, D, ...)
+        except (ValueError, TypeError, OverflowError):  # calendar steps (B, W, MS, ...): mean of ten
             try:
-                step = ((times[0] + 10 * offset) - times[0]) / 10
+                step = ((times[0] + 10 * offset) - times[0]).total_seconds() / 10
             except (ValueError, OverflowError, pd.errors.OutOfBoundsDatetime):
                 raise DataError(
                     f"Cannot lay the timestamps on a {freq!r} grid: its steps leave pandas' date range."
                 ) from None
             # Calendar steps vary in length (weekends, months): allow for the shortest.
-            step = step / 2
-        return span / step + 1 if step > pd.Timedelta(0) else math.inf
+            step /= 2
+        return span / step + 1 if step > 0 else math.inf
 
     def _check_fit_size(self, steps: int, columns: int) -> None:
         """Refuse a design matrix that would not fit in memory, before making it."""
