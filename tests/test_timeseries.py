@@ -701,11 +701,16 @@ def test_timestamp_positions_are_the_first_step_at_or_after_them(freq, start, en
         assert plan.steps[-2].kwargs["start"] == index.searchsorted(stamp)
 
 
-def test_a_fixed_step_plan_for_a_huge_n_makes_no_index():
-    plan = sb.TimeSeries(freq="ns", components=[Noise()], anomalies=[Anomaly(at="2024-01-01 00:00:01")])._plan(
-        10**12, seed=0
-    )
-    assert plan.steps[0].kwargs["steps"] == 10**12 and plan.steps[-2].kwargs["start"] == 10**9
+def test_a_fixed_step_series_is_placed_without_making_its_index():
+    from synthbench.generators.timeseries.components import Context
+
+    gen = sb.TimeSeries(freq="ns", components=[Noise()])
+    first, last, step, index = gen._span(10**12)  # 8 TB as an index; four numbers here
+    assert index is None and last - first == pd.Timedelta(10**12 - 1, "ns")
+    ctx = Context(10**12, 1, 0, first, last, step, None, None)
+    assert ctx.position(Anomaly(), "at", "2024-01-01 00:00:01") == 10**9
+    with pytest.raises(InvalidParameterError, match="element operations"):
+        gen.to_code(10**12, seed=0)  # the cell would run for days: refused like sample
 
 
 def test_a_calendar_index_built_step_by_step_is_bounded():
@@ -722,3 +727,15 @@ def test_fitted_spans_beyond_nanosecond_range(start, freq, n):
     real = pd.DataFrame({"timestamp": times, "v": np.random.default_rng(0).standard_normal(n)})
     gen = sb.FittedTimeSeries(freq=freq).fit(real)
     assert gen.sample(3, seed=0)["timestamp"].tolist() == times[:3].tolist()
+
+
+@pytest.mark.parametrize(
+    "params",
+    [
+        {"entities": 1_000, "anomalies": [Anomaly(count=100_000, length=1)] * 1_000},
+        {"entities": 10_000, "components": [Noise()] * 200},
+    ],
+)
+def test_work_that_would_take_minutes_is_refused_up_front(params):
+    with pytest.raises(InvalidParameterError, match=r"element operations.*over the limit"):
+        sb.TimeSeries(**params).sample(1_000, seed=0)

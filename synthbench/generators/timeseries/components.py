@@ -170,6 +170,10 @@ class SeriesComponent(Component):
         """Steps drawn beyond the ``n`` kept ones (an AR burn-in)."""
         return 0
 
+    def operations(self, n: int, cells: int) -> int:
+        """About how many element operations the part takes (``cells`` = steps x entities x channels)."""
+        return 2 * cells + n
+
     def _check_params(self) -> None:
         for p in type(self).params:
             if p.constraint is POSITION or getattr(p.constraint, "item", None) is POSITION:
@@ -240,6 +244,9 @@ class Trend(SeriesComponent):
     def bound(self, n: int) -> float:
         return abs(self.level) + (abs(self.slope) + sum(abs(d) for d in self.slope_changes)) * n
 
+    def operations(self, n: int, cells: int) -> int:
+        return 2 * cells + 4 * n * (1 + len(self.changepoints))
+
 
 class Seasonality(SeriesComponent):
     """A sine wave: ``amplitude * sin(2 * pi * (step / period + phase))``.
@@ -302,6 +309,9 @@ class Fourier(SeriesComponent):
 
     def bound(self, n: int) -> float:
         return sum(abs(a) + abs(b) for a, b in self.coefficients)
+
+    def operations(self, n: int, cells: int) -> int:
+        return 2 * cells + 8 * n * len(self.coefficients)
 
 
 class SeasonalProfile(SeriesComponent):
@@ -378,6 +388,9 @@ class Noise(SeriesComponent):
 
     def work(self, n: int) -> int:
         return 2
+
+    def operations(self, n: int, cells: int) -> int:
+        return 5 * cells
 
 
 def ar_radius(phi: Any) -> float:
@@ -462,6 +475,9 @@ class AR(SeriesComponent):
     def extra_steps(self) -> int:
         return burn_in(self.phi)
 
+    def operations(self, n: int, cells: int) -> int:
+        return (cells + cells // max(n, 1) * self.extra_steps()) * (len(self.phi) + 4)
+
 
 class RandomWalk(SeriesComponent):
     """Cumulative sum of Gaussian steps (plus ``drift`` per step), starting near 0.
@@ -487,6 +503,9 @@ class RandomWalk(SeriesComponent):
 
     def work(self, n: int) -> int:
         return 2
+
+    def operations(self, n: int, cells: int) -> int:
+        return 5 * cells
 
 
 class LevelShift(SeriesComponent):
@@ -534,6 +553,9 @@ class LevelShift(SeriesComponent):
 
     def work(self, n: int) -> int:
         return 2 if self.rate > 0 else 0
+
+    def operations(self, n: int, cells: int) -> int:
+        return (6 if self.rate > 0 else 2) * cells + 2 * n * len(self.at)
 
 
 # -- events ------------------------------------------------------------------------------

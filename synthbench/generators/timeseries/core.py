@@ -45,6 +45,7 @@ import pandas as pd
 
 from ...base import Generator
 from ...codegen import CodeCell, Plan, Ref
+from ...exceptions import InvalidParameterError
 from ...kernels.timeseries import (
     add_anomaly,
     blank,
@@ -73,6 +74,8 @@ _NAME = Str(pattern="[^\n\r\ud800-\udfff]+", max_len=200, what="a non-empty sing
 _DATE = Str(max_len=100, what="a date/time str such as '2024-01-01'")
 #: Sums that could pass this are refused: float64 ends near 1.8e308.
 _MAX_VALUE = 1e300
+#: Most element operations a sample may take (under a minute of numpy work).
+_MAX_OPERATIONS = 1e10
 #: Most steps of a calendar frequency pandas builds one at a time (about 15 s per million).
 _MAX_CALENDAR_STEPS = 1_000_000
 #: Calendar frequencies pandas builds in one vectorised call.
@@ -333,6 +336,7 @@ class TimeSeries(Generator):
         component, anomaly and missing stretch, and the frame.
         """
         self._check_range(n)
+        self._check_work(n)
         correlated = self._chol() is not None
         ctx = Context(n, self.entities, seed, *self._span(n), Ref("chol") if correlated else None, strict)
         plan = Plan()
@@ -382,6 +386,22 @@ class TimeSeries(Generator):
             **frame,
         )
         return plan
+
+    def _check_work(self, n: int) -> None:
+        """Refuse a sample whose element operations would take minutes (memory is checked apart)."""
+        entities, cells = self.entities, n * self.entities * len(self.channels)
+        ops = sum(c.operations(n, cells) for c in self.components) + 4 * cells
+        ops += sum(
+            2 * n * entities + (e.affected(entities) * e.count * 4 if e.at is None else 0)
+            for e in (*self.anomalies, *self.missing)
+        )
+        if ops > _MAX_OPERATIONS:
+            raise InvalidParameterError(
+                f"TimeSeries.sample(n={n:,}) would take about {ops:.2g} element operations ({n:,} steps x "
+                f"{entities:,} entities x {len(self.channels)} channel(s), {len(self.components)} component(s), "
+                f"{len(self.anomalies) + len(self.missing)} event(s)), over the limit of {_MAX_OPERATIONS:.0e}. "
+                "Ask for fewer steps or entities, or use fewer components and events."
+            )
 
     def _estimate_bytes(self, n: int) -> int:
         """Peak memory of ``sample(n)`` (and of its exported code), in bytes, roughly.
