@@ -320,7 +320,7 @@ def test_index_is_a_real_datetime_range(freq, start, end, first, last):
         ({"end": "2024-02-01"}, 10, "exactly one"),
         ({"start": "today"}, 10, "'start'.*reproducible"),
         ({"start": "2024-13-45"}, 10, "'start'"),
-        ({"freq": "YS"}, 10**6, "'start' parameter of TimeSeries must give"),
+        ({"freq": "YS"}, 10**6, "'start' parameter of TimeSeries must leave room for 1000000 steps"),
         ({"components": [Seasonality(period=365.25)]}, 100, "'period' parameter of Seasonality must be at most"),
         ({"components": [SeasonalProfile(period=7, values=[1, 2])]}, 100, "'values' parameter of SeasonalProfile"),
         ({"components": [Trend(changepoints=[5])]}, 100, "'slope_changes' parameter of Trend"),
@@ -439,3 +439,303 @@ def test_fitted_nonstationary_residuals_are_pulled_inside():
     gen = sb.FittedTimeSeries(trend="constant", ar_order=1).fit(real)
     assert 0.9 < gen.components_[-1].phi[0] < 1
     assert np.isfinite(gen.sample(2_000, seed=0)["v"]).all()
+
+
+# -- exports are plans of kernel calls -------------------------------------------------------
+
+
+def run_cells(codes: list[str], tmp_path) -> list[pd.DataFrame]:
+    """Run several exported cells one after another in one fresh interpreter; their ``df`` each."""
+    script = "".join(f"{code}\n_frame_{i} = df\n" for i, code in enumerate(codes))
+    script += f"df = pd.DataFrame({{'frame': [{', '.join(f'_frame_{i}' for i in range(len(codes)))}]}})\n"
+    return run_code(script, tmp_path)["frame"].tolist()
+
+
+HOSTILE_NAMES = ['a"""b', "q'\\", "é\u2028ü", "#c", "x\x00y", "'''", "\ttab\u00a0"]
+
+
+def test_export_is_kernels_and_one_commented_call_per_component():
+    code = kitchen_sink().to_code(500, seed=3)
+    assert code.count("y = add_") == 10 + 3 and code.count("y = blank(") == 2
+    assert "def add_ar(" in code and "import scipy" not in code.split("def ")[0]
+    imports = {line for line in code.splitlines() if line.startswith(("import ", "from "))}
+    assert imports == {"import numpy as np", "import pandas as pd"}
+    # No text from the spec in a comment: the timestamp positions appear as step numbers.
+    comments = [line for line in code.splitlines() if line.lstrip().startswith("#")]
+    assert not any("2024" in line for line in comments)
+
+
+@pytest.mark.parametrize("entities", [1, 3])
+def test_hostile_column_names_and_dates_export_as_literals(entities, tmp_path):
+    gen = sb.TimeSeries(
+        start="2024-01-01\n",  # pandas reads it; the cell gets it as a literal
+        freq="h",
+        entities=entities,
+        channels=HOSTILE_NAMES[:4],
+        correlation=0.3,
+        time_column=HOSTILE_NAMES[4],
+        entity_column=HOSTILE_NAMES[5],
+        label_column=HOSTILE_NAMES[6],
+        components=[Trend(level=1, changepoints=["2024-01-01 05:00\n"], slope_changes=[0.5]), AR(phi=[0.5])],
+        anomalies=[Anomaly(at="2024-01-01 03:00\n", length=2), Anomaly(count=2, length=3, kind="dip")],
+        missing=[Missing(count=1, length=2)],
+        decimals=4,
+    )
+    df = gen.sample(24, seed=5)
+    assert df.columns.tolist()[-5:] == [HOSTILE_NAMES[4], *HOSTILE_NAMES[:4], HOSTILE_NAMES[6]][-5:]
+    code = gen.to_code(24, seed=5)
+    compile(code, "<cell>", "exec")
+    assert all(line.isascii() for line in code.splitlines() if line.lstrip().startswith("#"))
+    pd.testing.assert_frame_equal(run_code(code, tmp_path), df, check_exact=True)
+
+
+@pytest.mark.parametrize("param", ["channels", "time_column", "entity_column", "label_column"])
+@pytest.mark.parametrize("name", ["\ud800", "a\nb", "b\r", "", "x" * 201])
+def test_column_names_pandas_cannot_store_are_refused(param, name):
+    gen = sb.TimeSeries(entities=2, **{param: [name] if param == "channels" else name})
+    with pytest.raises(InvalidParameterError, match=f"'{param}'"):
+        gen.sample(5, seed=0)
+
+
+def test_fitted_export_with_hostile_column_names(tmp_path):
+    real = example_temperatures().head(200).rename(columns={"timestamp": 'when"""', "temperature": "t\x00'é"})
+    gen = sb.FittedTimeSeries(time_column='when"""', periods=[7], entities=2).fit(real)
+    code = gen.to_code(30, seed=2)
+    assert '\'when"""\'' in code and "when" not in "".join(line for line in code.splitlines() if "#" in line[:2])
+    pd.testing.assert_frame_equal(run_code(code, tmp_path), gen.sample(30, seed=2), check_exact=True)
+
+
+def test_same_seed_same_frame_as_before_the_plans():
+    # Values frozen from the template-based implementation: the conversion kept every stream.
+    df = kitchen_sink().sample(500, seed=3)
+    assert df["load"].iloc[[0, 777, 1999]].tolist() == [13.075, 7.768, 11.165]
+    assert int(df["is_anomaly"].sum()) == 445 and int(df["price"].isna().sum()) == 42
+    fitted = sb.FittedTimeSeries(periods=[7, 365.25], ar_order=3, entities=3).fit(example_temperatures())
+    frozen = [2.0514190794192424, 2.2199281991361843, 7.229261825821865]
+    assert fitted.sample(100, seed=5)["temperature"].iloc[[0, 150, 299]].tolist() == frozen
+    gen = sb.TimeSeries(
+        start=None,
+        end="2024-12-31",
+        freq="B",
+        entities=2,
+        components=[AR(phi=[0.0, 0.0]), AR(phi=[0.3, 0.0, 0.2])],
+        anomalies=[Anomaly(count=3, length=2)],
+    )
+    df = gen.sample(60, seed=7)
+    assert df["value"].iloc[[0, 61, 119]].tolist() == [-1.4109890515937835, -0.14937305512839905, -0.030860061560647134]
+    assert int(df["is_anomaly"].sum()) == 11
+
+
+# -- hostile values: clear errors or correct results ------------------------------------------
+
+
+SUBNORMAL_PHIS = [[1e-320], [0.5, 5e-324], [5e-324] * 50, [0.0, 0.0]]
+
+
+@pytest.mark.parametrize("phi", SUBNORMAL_PHIS)
+def test_tiny_and_subnormal_ar_coefficients_sample_correctly(phi):
+    # Was a LinAlgError (the roots of 1 - 1e-320 z overflow); the companion matrix has none.
+    gen = sb.TimeSeries(components=[AR(phi=phi, scale=2.0)])
+    x = values(gen, 20_000, seed=1)[0]
+    lag1 = phi[0]  # the subnormal coefficients change nothing a float can show
+    assert np.isfinite(x).all() and x.std() == pytest.approx(2.0 / np.sqrt(1 - lag1**2), rel=0.03)
+    assert autocorr(x, 1) == pytest.approx(lag1, abs=0.03)
+
+
+def test_tiny_and_subnormal_ar_coefficients_export_exactly(tmp_path):
+    gen = sb.TimeSeries(channels=["a", "b"], correlation=0.5, components=[AR(phi=phi) for phi in SUBNORMAL_PHIS])
+    pd.testing.assert_frame_equal(run_code(gen.to_code(50, seed=1), tmp_path), gen.sample(50, seed=1))
+
+
+@pytest.mark.parametrize(
+    ("params", "match"),
+    [
+        ({"freq": "0D"}, "'freq'.*step forward"),
+        ({"freq": "-1h"}, "'freq'.*step forward"),
+        ({"freq": "1000000000000D"}, "'start'.*exceed pandas' date range"),
+        ({"freq": "W-FOO"}, "'freq'.*pandas frequency"),
+        ({"freq": "99999999999999999999D"}, "'freq'.*pandas frequency"),
+        ({"freq": "h\x00"}, "'freq'.*pandas frequency"),
+        ({"freq": "-0h"}, "'freq'.*step forward"),
+        ({"freq": "100000000000000000h"}, "'start'.*exceed pandas' date range"),
+        ({"start": "2024-01-01\nimport os"}, "'start'"),
+        ({"start": "2024-01-01 00:00 Europe/Paris"}, "'start'"),
+        ({"start": "2024-01-01 dateutil//etc/passwd"}, "'start'"),
+        ({"start": "2024-01-01 00:00+99:00"}, "'start'"),
+        ({"start": "tomorrow"}, "'start'"),
+        ({"start": " nat"}, "'start'.*reproducible"),
+        ({"anomalies": [Anomaly(at="2024-01-05 Europe/Paris")]}, "'at' parameter of Anomaly"),
+        ({"anomalies": [Anomaly(at="1600-01-01")]}, "'at' parameter of Anomaly must lie inside"),
+        ({"components": [Trend(level=1e308, slope=1e308)]}, "'components'.*float64's range"),
+        ({"components": [Trend(level=1.7e308), Trend(level=1.7e308)]}, "'components'.*float64's range"),
+        ({"components": [Noise(scale=1e300)]}, "'components'.*float64's range"),
+        ({"components": [SeasonalProfile(period=3, values=[1e308, -1e308, 0])]}, "'components'.*float64's range"),
+        ({"components": [Fourier(period=50, coefficients=[[1e300, 1e300]] * 100)]}, "'components'.*float64"),
+        ({"components": [LevelShift(rate=1.0, scale=1e300)]}, "'components'.*float64's range"),
+        ({"components": [Trend(level=1e299, vary=5)]}, "'components'.*float64's range"),
+        ({"components": [AR(phi=[0.02] * 50)]}, "'phi' parameter of AR must describe a stationary"),
+        ({"components": [AR(phi=[0.9999999999])]}, "'phi' parameter of AR must describe a stationary"),
+        ({"components": [Noise(kind="t", df=1e-300)]}, "'df' parameter of Noise"),
+        ({"anomalies": [Anomaly(magnitude=1e308), Anomaly(magnitude=1e308)]}, "float64's range"),
+    ],
+)
+def test_hostile_values_raise_a_clear_error(params, match):
+    gen = sb.TimeSeries(**params)
+    for call in (lambda: gen.sample(100, seed=0), lambda: gen.to_code(100, seed=0)):
+        with pytest.raises(InvalidParameterError, match=match):
+            call()
+
+
+def test_unusual_but_valid_frequencies_export_exactly(tmp_path):
+    gens = [
+        sb.TimeSeries(freq=freq, components=[Noise()])
+        for freq in ["D\n", " D", "C", "CBMS", "bh", "1D1h", "ns", "1000000D"]
+    ]
+    frames = [gen.sample(10, seed=0) for gen in gens]
+    assert all(df["timestamp"].is_monotonic_increasing and len(df) == 10 for df in frames)
+    for got, df in zip(run_cells([gen.to_code(10, seed=0) for gen in gens], tmp_path), frames):
+        pd.testing.assert_frame_equal(got, df, check_exact=True)
+
+
+def test_many_long_random_stretches_take_memory_of_the_series_not_of_count_times_length():
+    # Counted with the old (entities x count x length) index arrays this needed ~140 GB.
+    gen = sb.TimeSeries(
+        entities=100, missing=[Missing(count=100_000, length=900)], anomalies=[Anomaly(count=1_000, length=500)]
+    )
+    assert gen._estimate_bytes(1_000) < 2**30
+    df = gen.sample(1_000, seed=0)
+    assert df["value"].isna().all() and df["is_anomaly"].mean() > 0.95
+
+
+def test_random_stretches_match_a_direct_mask():
+    from synthbench.kernels.timeseries import random_stream, stretches
+
+    hit = stretches(50, 6, entities=[1, 4, 5], length=7, count=3, stream=[9, 1])
+    starts = random_stream([9, 1], 0).integers(0, 50 - 7 + 1, size=(3, 3))
+    expected = np.zeros((50, 6), dtype=bool)
+    for row, entity in enumerate([1, 4, 5]):
+        for s in starts[row]:
+            expected[s : s + 7, entity] = True
+    assert np.array_equal(hit, expected)
+
+
+@pytest.mark.parametrize(
+    ("spec", "n"),
+    [
+        # The 182-byte spec class: a large Missing count over many entities.
+        ({"entities": 1_000_000, "missing": [{"type": "Missing", "count": 100_000, "length": 1}]}, 10),
+        ({"entities": 1_000_000, "channels": [f"c{i}" for i in range(100)]}, 100_000),
+        ({"components": [{"type": "AR", "phi": [0.999]}], "entities": 1_000_000}, 10),
+    ],
+)
+def test_memory_estimate_sees_every_parameter_that_scales(spec, n):
+    gen = sb.from_dict({"synthbench_spec": 1, "generator": "TimeSeries", "params": spec})
+    assert gen._estimate_bytes(n) > 5 * 10**10  # refused by the generators' memory limit
+
+
+def test_estimate_grows_with_steps_entities_and_channels():
+    small = sb.TimeSeries(components=[AR(phi=[0.5]), Noise()])
+    big = sb.TimeSeries(entities=10, channels=["a", "b"], components=[AR(phi=[0.5]), Noise()])
+    assert big._estimate_bytes(1_000) >= 10 * small._estimate_bytes(1_000)
+    assert small._estimate_bytes(10**12) > 10**13
+    assert sb.FittedTimeSeries.example()._estimate_bytes(10**9) > 10**10
+
+
+# -- hostile data for the fitted variant ---------------------------------------------------------
+
+
+def _three_days() -> pd.DataFrame:
+    return pd.DataFrame({"timestamp": pd.date_range("2024-01-01", periods=3, freq="D"), "v": [1.0, 2.0, 3.0]})
+
+
+@pytest.mark.parametrize("freq", ["ns", "us"])
+def test_fitted_tiny_freq_is_refused_before_any_grid_is_built(freq):
+    with pytest.raises(InvalidParameterError, match=r"'freq' parameter of FittedTimeSeries must give at most"):
+        sb.FittedTimeSeries(freq=freq).fit(_three_days())
+
+
+@pytest.mark.parametrize(
+    ("frame", "params", "match"),
+    [
+        (_three_days(), {"freq": "1000000000000D"}, "within pandas' date range"),
+        (_three_days().rename(columns={"v": "a\nb"}), {}, "value column's name must be"),
+        (_three_days().rename(columns={"v": 1}), {}, "value column's name must be"),
+        (example_temperatures().assign(temperature=lambda d: d["temperature"] * 1e149), {}, "beyond"),
+        (example_temperatures().assign(temperature=1e308 * 10), {}, "infinite"),
+        (pd.concat([_three_days(), _three_days()[["v"]]], axis=1), {}, "must be unique"),
+        (_three_days().set_axis(["v", "v"], axis=1), {"time_column": "v"}, "must be unique"),
+        (_three_days().assign(v=lambda d: d["v"] + 1j), {"value_column": "v"}, "must be numeric"),
+    ],
+)
+def test_fitted_hostile_data_raises_a_clear_error(frame, params, match):
+    with pytest.raises(DataError, match=match):
+        sb.FittedTimeSeries(**params).fit(frame)
+
+
+def test_fitted_state_that_would_overflow_is_refused_on_load():
+    spec = sb.FittedTimeSeries.example().to_dict()
+    spec["state"]["components"][0]["level"] = 1.7e308
+    spec["state"]["components"][0]["slope"] = 1.7e308
+    with pytest.raises(SpecError, match="float64's range"):
+        sb.from_dict(spec)
+
+
+def test_fitted_design_matrix_is_bounded_before_it_is_made():
+    real = pd.DataFrame({"timestamp": pd.date_range("2024-01-01", periods=3_000_000, freq="min"), "v": 0.0})
+    gen = sb.FittedTimeSeries(periods=[float(p) for p in range(100, 2_000, 100)], harmonics=50, ar_order=20)
+    with pytest.raises(InvalidParameterError, match=r"'harmonics'.*GiB"):
+        gen.fit(real)
+
+
+# -- the index is not made to compile a plan ----------------------------------------------------
+
+
+@pytest.mark.parametrize("freq", ["D", "h", "15min", "B", "W-WED", "MS", "bh", "1D1h"])
+@pytest.mark.parametrize(("start", "end"), [("2024-01-06 13:17", None), (None, "2024-12-29 05:00-05:00")])
+def test_timestamp_positions_are_the_first_step_at_or_after_them(freq, start, end):
+    gen = sb.TimeSeries(start=start, end=end, freq=freq, components=[Noise()])
+    index = pd.date_range(start=start, end=end, periods=200, freq=freq)
+    stamps = [index[0], index[-1], index[57], *(index[0] + (index[-1] - index[0]) * f for f in (0.013, 0.5, 0.77))]
+    for stamp in stamps:
+        plan = gen.set_params(anomalies=[Anomaly(at=stamp.isoformat())])._plan(200, seed=0)
+        assert plan.steps[-2].kwargs["start"] == index.searchsorted(stamp)
+
+
+def test_a_fixed_step_series_is_placed_without_making_its_index():
+    from synthbench.generators.timeseries.components import Context
+
+    gen = sb.TimeSeries(freq="ns", components=[Noise()])
+    first, last, step, index = gen._span(10**12)  # 8 TB as an index; four numbers here
+    assert index is None and last - first == pd.Timedelta(10**12 - 1, "ns")
+    ctx = Context(10**12, 1, 0, first, last, step, None, None)
+    assert ctx.position(Anomaly(), "at", "2024-01-01 00:00:01") == 10**9
+    with pytest.raises(InvalidParameterError, match="element operations"):
+        gen.to_code(10**12, seed=0)  # the cell would run for days: refused like sample
+
+
+def test_a_calendar_index_built_step_by_step_is_bounded():
+    gen = sb.TimeSeries(freq="MS")
+    with pytest.raises(InvalidParameterError, match=r"'freq'.*fixed step.*1,000,000 steps"):
+        gen.sample(2_000_000, seed=0)
+    assert len(sb.TimeSeries(freq="B").sample(2_000_000, seed=0)) == 2_000_000  # vectorised by pandas
+
+
+@pytest.mark.parametrize(("start", "freq", "n"), [("1000-01-01", "YS", 1_000), ("1000-01-01", "D", 400_000)])
+def test_fitted_spans_beyond_nanosecond_range(start, freq, n):
+    # Spans over 292 years do not fit a Timedelta in nanoseconds; the grid estimate must not need one.
+    times = pd.date_range(start, periods=n, freq=freq, unit="s")
+    real = pd.DataFrame({"timestamp": times, "v": np.random.default_rng(0).standard_normal(n)})
+    gen = sb.FittedTimeSeries(freq=freq).fit(real)
+    assert gen.sample(3, seed=0)["timestamp"].tolist() == times[:3].tolist()
+
+
+@pytest.mark.parametrize(
+    "params",
+    [
+        {"entities": 1_000, "anomalies": [Anomaly(count=100_000, length=1)] * 1_000},
+        {"entities": 10_000, "components": [Noise()] * 200},
+    ],
+)
+def test_work_that_would_take_minutes_is_refused_up_front(params):
+    with pytest.raises(InvalidParameterError, match=r"element operations.*over the limit"):
+        sb.TimeSeries(**params).sample(1_000, seed=0)

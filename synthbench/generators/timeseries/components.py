@@ -10,9 +10,10 @@ Two kinds of declared objects:
 
 Every array is shaped ``(steps, entities, channels)``, time first, so one numpy call
 makes every entity at once, and a longer sample starts with the draws of a shorter
-one. A component's ``part`` and ``part_code`` mirror each other line for line: the
-first computes, the second writes the same computation into the exported cell, and the
-common tests hold them to it.
+one. Each component and event compiles to one call of a kernel of
+:mod:`synthbench.kernels.timeseries` with literal arguments (``kernel_call`` /
+``where``); ``sample`` runs those calls and ``to_code`` writes them, so the exported
+cell computes exactly what the library does.
 
 Positions (``at=``, ``changepoints=``) are a step number (an int; 0 is the first step)
 or a timestamp string, meaning the first step at or after it (a naive string is read in
@@ -23,13 +24,24 @@ parameter.
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any, ClassVar
+from typing import Any
 
 import numpy as np
 import pandas as pd
 
-from ...codegen import literal, wrap
+from ...codegen import Ref
+from ...kernels.timeseries import (
+    add_ar,
+    add_fourier,
+    add_level_shift,
+    add_noise,
+    add_profile,
+    add_random_walk,
+    add_seasonality,
+    add_trend,
+)
 from ...params import AnyOf, Component, Float, Int, ListOf, Optional, Options, Param, Str
 
 __all__ = [
@@ -83,80 +95,84 @@ def check_timestamp(owner: Component, param: str, value: Any) -> None:
 
 @dataclass
 class Context:
-    """What a component needs to make its part of one sample."""
+    """What a component needs to compile its call for one sample."""
 
     n: int
     entities: int
-    channels: int
     seed: int
-    timestamps: pd.DatetimeIndex
-    #: Cholesky factor of the channels' correlation, or None when they are independent.
-    chol: np.ndarray | None
+    first: pd.Timestamp
+    last: pd.Timestamp
+    #: A fixed step between timestamps (positions by arithmetic: the index is not made), or
+    #: None for calendar steps, whose ``index`` is made.
+    step: pd.Timedelta | None
+    index: pd.DatetimeIndex | None
+    #: The plan variable holding the channels' Cholesky factor, or None when they are independent.
+    chol: Ref | None
     #: Reject seasonal periods longer than the series (off for fitted profiles).
     strict: bool = True
 
-    @property
-    def shape(self) -> tuple[int, int, int]:
-        return (self.n, self.entities, self.channels)
+    def stream(self, key: int) -> list[int]:
+        """A component's random stream: ``[seed, key]`` (see :mod:`synthbench.kernels.timeseries`)."""
+        return [self.seed, key]
 
-    @property
-    def t(self) -> np.ndarray:
-        return np.arange(self.n, dtype=float)[:, None, None]
-
-    def rng(self, key: int, sub: int) -> np.random.Generator:
-        return np.random.default_rng([self.seed, key, sub])
-
-    def normal(self, rng: np.random.Generator, steps: int) -> np.ndarray:
-        z = rng.standard_normal((steps, self.entities, self.channels))
-        return z if self.chol is None else z @ self.chol.T
-
-    def normal_code(self, steps: str) -> str:
-        draw = f"rng.standard_normal(({steps}, N_ENTITIES, N_CHANNELS))"
-        return draw if self.chol is None else f"{draw} @ CHOL.T"
+    def _steps_before(self, stamp: pd.Timestamp) -> int:
+        """How many steps of the series come before ``stamp`` (the index of the first at or after it)."""
+        if self.index is not None:
+            return int(self.index.searchsorted(stamp))
+        return int(-((self.first - stamp) // self.step))
 
     def position(self, owner: Component, param: str, at: Any) -> int:
         """The step that ``at`` names, or a clear error if it is outside the series."""
-        first, last = self.timestamps[0], self.timestamps[-1]
-        rule = f"must lie inside the series: steps 0 to {self.n - 1}, {first} to {last}"
+        first, last = self.first, self.last
+        rule = f"must lie inside the series: a step from 0 to at most {self.n - 1}, or a time from {first} to {last}"
         if isinstance(at, str):
             try:
                 stamp = pd.Timestamp(at)
                 if stamp.tz is None and first.tz is not None:
                     stamp = stamp.tz_localize(first.tz)  # a naive time reads as the series' local time
                 inside = first <= stamp <= last
-            except (ValueError, TypeError):
+            except (ValueError, TypeError, OverflowError):
                 # A naive date against a timezone-aware index (or the reverse).
                 raise owner.invalid(param, f"must match the series' timezone ({first.tz})", at) from None
             if not inside:
                 raise owner.invalid(param, rule, at)
-            return int(self.timestamps.searchsorted(stamp))
+            return self._steps_before(stamp)
         if not 0 <= at < self.n:
             raise owner.invalid(param, rule, at)
         return int(at)
 
-    def where(self, pos: int) -> str:
-        return f"step {pos} ({self.timestamps[pos]})"
+
+#: A kernel and its keyword arguments: one call of the plan.
+KernelCall = tuple[Callable[..., Any], dict[str, Any]]
 
 
 class SeriesComponent(Component):
-    """A part added to the series. Subclasses implement ``part``, ``part_code``, ``describe``."""
-
-    #: Draws random numbers (and so gets ``rng = ...`` in the exported code).
-    stochastic: ClassVar[bool] = False
-    #: Needs ``from scipy.signal import lfilter``.
-    needs_scipy: ClassVar[bool] = False
+    """A part added to the series. Subclasses implement ``kernel_call``, ``describe`` and ``bound``."""
 
     def describe(self) -> str:
-        """One line for the comment above this component's code."""
+        """One line for the comment above this component's call (numbers only, no user text)."""
         return type(self).__name__
 
-    def part(self, ctx: Context, key: int) -> np.ndarray:
-        """This component's contribution, broadcastable to ``(steps, entities, channels)``."""
+    def kernel_call(self, ctx: Context, key: int) -> KernelCall:
+        """The kernel of :mod:`synthbench.kernels.timeseries` that adds this part, and its
+        literal arguments (``vary`` is added by the series)."""
         raise NotImplementedError
 
-    def part_code(self, ctx: Context, key: int) -> list[str]:
-        """Lines that set ``part`` (``rng`` is already this component's main stream)."""
+    def bound(self, n: int) -> float:
+        """A rough bound on the part's absolute value over ``n`` steps (to refuse overflow)."""
         raise NotImplementedError
+
+    def work(self, n: int) -> int:
+        """Extra (steps x entities x channels) arrays of 8 bytes the part needs beyond the sum."""
+        return 0
+
+    def extra_steps(self) -> int:
+        """Steps drawn beyond the ``n`` kept ones (an AR burn-in)."""
+        return 0
+
+    def operations(self, n: int, cells: int) -> int:
+        """About how many element operations the part takes (``cells`` = steps x entities x channels)."""
+        return 2 * cells + n
 
     def _check_params(self) -> None:
         for p in type(self).params:
@@ -164,6 +180,14 @@ class SeriesComponent(Component):
                 values = getattr(self, p.name)
                 for v in values if isinstance(values, (list, tuple)) else [values]:
                     check_timestamp(self, p.name, v)
+
+
+def _random(comp: SeriesComponent, ctx: Context, key: int, **kwargs: Any) -> dict[str, Any]:
+    """``kwargs`` plus the component's stream and, for correlated channels, the Cholesky factor."""
+    kwargs["stream"] = ctx.stream(key)
+    if ctx.chol is not None:
+        kwargs["chol"] = ctx.chol
+    return kwargs
 
 
 def _period_check(comp: SeriesComponent, ctx: Context) -> None:
@@ -209,21 +233,19 @@ class Trend(SeriesComponent):
         bends = f", {len(self.changepoints)} changepoint(s)" if self.changepoints else ""
         return f"Trend: level {_g(self.level)}, slope {_g(self.slope)} per step{bends}"
 
-    def _hinges(self, ctx: Context) -> list[tuple[int, Any]]:
-        return [(ctx.position(self, "changepoints", c), d) for c, d in zip(self.changepoints, self.slope_changes)]
+    def kernel_call(self, ctx: Context, key: int) -> KernelCall:
+        kwargs: dict[str, Any] = {"level": self.level, "slope": self.slope}
+        if self.changepoints:
+            kwargs["bends"] = [
+                (ctx.position(self, "changepoints", c), d) for c, d in zip(self.changepoints, self.slope_changes)
+            ]
+        return add_trend, kwargs
 
-    def part(self, ctx: Context, key: int) -> np.ndarray:
-        t = ctx.t
-        part = self.level + self.slope * t
-        for pos, change in self._hinges(ctx):
-            part = part + change * np.maximum(t - pos, 0.0)
-        return part
+    def bound(self, n: int) -> float:
+        return abs(self.level) + (abs(self.slope) + sum(abs(d) for d in self.slope_changes)) * n
 
-    def part_code(self, ctx: Context, key: int) -> list[str]:
-        lines = [f"part = {literal(self.level)} + {literal(self.slope)} * t"]
-        for pos, change in self._hinges(ctx):
-            lines.append(f"part = part + {literal(change)} * np.maximum(t - {pos}, 0.0)  # bend at {ctx.where(pos)}")
-        return lines
+    def operations(self, n: int, cells: int) -> int:
+        return 2 * cells + 4 * n * (1 + len(self.changepoints))
 
 
 class Seasonality(SeriesComponent):
@@ -248,14 +270,12 @@ class Seasonality(SeriesComponent):
     def describe(self) -> str:
         return f"Seasonality: period {_g(self.period)} steps, amplitude {_g(self.amplitude)}"
 
-    def part(self, ctx: Context, key: int) -> np.ndarray:
+    def kernel_call(self, ctx: Context, key: int) -> KernelCall:
         _period_check(self, ctx)
-        return self.amplitude * np.sin(2 * np.pi * (ctx.t / self.period + self.phase))
+        return add_seasonality, {"period": self.period, "amplitude": self.amplitude, "phase": self.phase}
 
-    def part_code(self, ctx: Context, key: int) -> list[str]:
-        _period_check(self, ctx)
-        period, phase = literal(self.period), literal(self.phase)
-        return [f"part = {literal(self.amplitude)} * np.sin(2 * np.pi * (t / {period} + {phase}))"]
+    def bound(self, n: int) -> float:
+        return abs(self.amplitude)
 
 
 class Fourier(SeriesComponent):
@@ -283,25 +303,15 @@ class Fourier(SeriesComponent):
     def describe(self) -> str:
         return f"Fourier: period {_g(self.period)} steps, {len(self.coefficients)} harmonic(s)"
 
-    def part(self, ctx: Context, key: int) -> np.ndarray:
+    def kernel_call(self, ctx: Context, key: int) -> KernelCall:
         _period_check(self, ctx)
-        t = ctx.t
-        part = np.zeros_like(t)
-        for k, (a, b) in enumerate(self.coefficients, start=1):
-            angle = 2 * np.pi * k * t / self.period
-            part = part + a * np.sin(angle) + b * np.cos(angle)
-        return part
+        return add_fourier, {"period": self.period, "coefficients": [[a, b] for a, b in self.coefficients]}
 
-    def part_code(self, ctx: Context, key: int) -> list[str]:
-        _period_check(self, ctx)
-        pairs = [literal([a, b]) for a, b in self.coefficients]
-        return [
-            *wrap("coefficients = [", pairs, "]  # [sin, cos] weights of harmonics k = 1, 2, ..."),
-            "part = np.zeros_like(t)",
-            "for k, (a, b) in enumerate(coefficients, start=1):",
-            f"    angle = 2 * np.pi * k * t / {literal(self.period)}",
-            "    part = part + a * np.sin(angle) + b * np.cos(angle)",
-        ]
+    def bound(self, n: int) -> float:
+        return sum(abs(a) + abs(b) for a, b in self.coefficients)
+
+    def operations(self, n: int, cells: int) -> int:
+        return 2 * cells + 8 * n * len(self.coefficients)
 
 
 class SeasonalProfile(SeriesComponent):
@@ -332,16 +342,12 @@ class SeasonalProfile(SeriesComponent):
     def describe(self) -> str:
         return f"SeasonalProfile: {self.period} values, repeating"
 
-    def part(self, ctx: Context, key: int) -> np.ndarray:
+    def kernel_call(self, ctx: Context, key: int) -> KernelCall:
         _period_check(self, ctx)
-        return np.array(self.values, dtype=float)[np.arange(ctx.n) % self.period][:, None, None]
+        return add_profile, {"values": list(self.values)}
 
-    def part_code(self, ctx: Context, key: int) -> list[str]:
-        _period_check(self, ctx)
-        return [
-            *wrap("profile = np.array([", [literal(v) for v in self.values], "], dtype=float)"),
-            f"part = profile[np.arange(N_STEPS) % {self.period}][:, None, None]",
-        ]
+    def bound(self, n: int) -> float:
+        return max(abs(v) for v in self.values)
 
 
 # -- random parts ----------------------------------------------------------------------
@@ -360,11 +366,10 @@ class Noise(SeriesComponent):
     'Noise: Student-t, scale 0.5, df 3'
     """
 
-    stochastic = True
     params = (
         Param("kind", Options(("normal", "t")), "normal", "Gaussian or Student-t."),
         Param("scale", Float(0, None), 1.0, "Standard deviation (normal) or scale (t)."),
-        Param("df", Float(0, 1e6, closed="right"), 5.0, "Degrees of freedom of the t distribution."),
+        Param("df", Float(1, 1e6), 5.0, "Degrees of freedom of the t distribution (1 is Cauchy)."),
         _VARY,
     )
 
@@ -373,42 +378,43 @@ class Noise(SeriesComponent):
             return f"Noise: Student-t, scale {_g(self.scale)}, df {_g(self.df)}"
         return f"Noise: normal, scale {_g(self.scale)}"
 
-    def part(self, ctx: Context, key: int) -> np.ndarray:
-        # In place, to spare 1M-element temporaries; the values equal part_code's.
-        part = ctx.normal(ctx.rng(key, 0), ctx.n)
-        part *= self.scale
-        if self.kind == "t":
-            chi2 = ctx.rng(key, 2).chisquare(self.df, size=(ctx.n, ctx.entities, 1))
-            chi2 /= self.df
-            part /= np.sqrt(chi2, out=chi2)
-        return part
+    def kernel_call(self, ctx: Context, key: int) -> KernelCall:
+        extra = {"kind": "t", "df": self.df} if self.kind == "t" else {}
+        return add_noise, _random(self, ctx, key, scale=self.scale, **extra)
 
-    def part_code(self, ctx: Context, key: int) -> list[str]:
-        lines = [f"part = {literal(self.scale)} * {ctx.normal_code('N_STEPS')}"]
-        if self.kind == "t":
-            df = literal(self.df)
-            lines += [
-                f"rng = np.random.default_rng([SEED, {key}, 2])  # the chi-square draws' own stream",
-                f"chi2 = rng.chisquare({df}, size=(N_STEPS, N_ENTITIES, 1))",
-                f"part = part / np.sqrt(chi2 / {df})  # normal / sqrt(chi2 / df) is Student-t",
-            ]
-        return lines
+    def bound(self, n: int) -> float:
+        # A normal draw beyond 40 sd never happens, nor a t draw (df >= 1) beyond 1e20.
+        return self.scale * (40.0 if self.kind == "normal" else 1e20)
+
+    def work(self, n: int) -> int:
+        return 2
+
+    def operations(self, n: int, cells: int) -> int:
+        return 5 * cells
 
 
-def ar_roots(phi: Any) -> np.ndarray:
-    """Roots of the AR characteristic polynomial ``1 - phi_1 z - ... - phi_p z^p``."""
-    coefficients = [-float(p) for p in reversed(phi)] + [1.0]  # highest power first
-    return np.roots(coefficients)
+def ar_radius(phi: Any) -> float:
+    """How fast an AR process forgets: the largest |eigenvalue| of its companion matrix.
+
+    These eigenvalues are the reciprocals of the roots of ``1 - phi_1 z - ... - phi_p z^p``,
+    so the process is stationary when the radius is below 1. Unlike the roots, they stay
+    finite for tiny (even subnormal) coefficients.
+    """
+    p = len(phi)
+    companion = np.zeros((p, p))
+    companion[0] = [float(v) for v in phi]
+    companion[np.arange(1, p), np.arange(p - 1)] = 1.0
+    try:
+        return float(np.max(np.abs(np.linalg.eigvals(companion)))) if p else 0.0
+    except np.linalg.LinAlgError:  # eigenvalues did not converge: treat as not stationary
+        return math.inf
 
 
 def burn_in(phi: Any) -> int:
     """Steps to run an AR process before keeping it, so it starts in its steady state."""
-    roots = ar_roots(phi)
-    if roots.size == 0:
-        return 0
-    radius = float(np.max(1 / np.abs(roots)))  # how fast the start is forgotten
+    radius = ar_radius(phi)
     if radius == 0:
-        return len(phi)
+        return 0
     return min(_MAX_BURN_IN, len(phi) + math.ceil(math.log(_BURN_TOLERANCE) / math.log(radius)))
 
 
@@ -427,8 +433,6 @@ class AR(SeriesComponent):
     'AR(1): phi [0.8], innovation scale 1'
     """
 
-    stochastic = True
-    needs_scipy = True
     params = (
         Param("phi", ListOf(Float(-100, 100), min_len=1, max_len=50), (0.5,), "Coefficients phi_1, ..., phi_p."),
         _SCALE,
@@ -436,12 +440,13 @@ class AR(SeriesComponent):
     )
 
     def _check_params(self) -> None:
-        roots = ar_roots(self.phi)
-        if roots.size and np.min(np.abs(roots)) <= 1 + 1e-9:
+        radius = ar_radius(self.phi)
+        if not radius < 1 / (1 + 1e-9):
+            smallest = 1 / radius if radius > 0 else math.inf
             raise self.invalid(
                 "phi",
                 "must describe a stationary process: the roots of 1 - phi_1 z - ... - phi_p z^p "
-                f"must lie outside the unit circle (the smallest has |z| = {np.min(np.abs(roots)):.4g}); "
+                f"must lie outside the unit circle (the smallest has |z| = {smallest:.4g}); "
                 "use RandomWalk for a unit root",
                 list(self.phi),
             )
@@ -450,24 +455,28 @@ class AR(SeriesComponent):
         phi = ", ".join(_g(p) for p in self.phi)
         return f"AR({len(self.phi)}): phi [{phi}], innovation scale {_g(self.scale)}"
 
-    def _denominator(self) -> list[float]:
-        return [1.0] + [-float(p) for p in self.phi]
+    def kernel_call(self, ctx: Context, key: int) -> KernelCall:
+        phi = [float(p) for p in self.phi]
+        return add_ar, _random(self, ctx, key, phi=phi, scale=self.scale, burn_in=burn_in(self.phi))
 
-    def part(self, ctx: Context, key: int) -> np.ndarray:
+    def bound(self, n: int) -> float:
         from scipy.signal import lfilter
 
-        burn = burn_in(self.phi)
-        shocks = ctx.normal(ctx.rng(key, 0), burn + ctx.n)
-        shocks *= self.scale
-        return lfilter([1.0], self._denominator(), shocks, axis=0)[burn:]
+        # |x| <= sum |h| * max |shock|, with h the impulse response (it can grow before it decays).
+        impulse = np.zeros(min(burn_in(self.phi) + n, 20_000))
+        impulse[0] = 1.0
+        with np.errstate(all="ignore"):
+            gain = float(np.sum(np.abs(lfilter([1.0], [1.0] + [-float(p) for p in self.phi], impulse))))
+        return self.scale * 40.0 * gain * 2 if math.isfinite(gain) else math.inf
 
-    def part_code(self, ctx: Context, key: int) -> list[str]:
-        burn = burn_in(self.phi)
-        return [
-            f"shocks = {literal(self.scale)} * {ctx.normal_code(f'{burn} + N_STEPS')}",
-            f"# x[t] = sum(phi[i] * x[t - i]) + shock[t], run {burn} steps before the first kept one",
-            f"part = lfilter([1.0], {literal(self._denominator())}, shocks, axis=0)[{burn}:]",
-        ]
+    def work(self, n: int) -> int:
+        return 3
+
+    def extra_steps(self) -> int:
+        return burn_in(self.phi)
+
+    def operations(self, n: int, cells: int) -> int:
+        return (cells + cells // max(n, 1) * self.extra_steps()) * (len(self.phi) + 4)
 
 
 class RandomWalk(SeriesComponent):
@@ -481,21 +490,22 @@ class RandomWalk(SeriesComponent):
     'RandomWalk: step scale 0.5, drift 0'
     """
 
-    stochastic = True
     params = (_SCALE, Param("drift", Float(), 0.0, "Added to every step."), _VARY)
 
     def describe(self) -> str:
         return f"RandomWalk: step scale {_g(self.scale)}, drift {_g(self.drift)}"
 
-    def part(self, ctx: Context, key: int) -> np.ndarray:
-        steps = ctx.normal(ctx.rng(key, 0), ctx.n)
-        steps *= self.scale
-        steps += self.drift
-        return np.cumsum(steps, axis=0, out=steps)
+    def kernel_call(self, ctx: Context, key: int) -> KernelCall:
+        return add_random_walk, _random(self, ctx, key, scale=self.scale, drift=self.drift)
 
-    def part_code(self, ctx: Context, key: int) -> list[str]:
-        steps = f"{literal(self.drift)} + {literal(self.scale)} * {ctx.normal_code('N_STEPS')}"
-        return [f"part = np.cumsum({steps}, axis=0)"]
+    def bound(self, n: int) -> float:
+        return (abs(self.drift) + 40.0 * self.scale) * n
+
+    def work(self, n: int) -> int:
+        return 2
+
+    def operations(self, n: int, cells: int) -> int:
+        return 5 * cells
 
 
 class LevelShift(SeriesComponent):
@@ -519,10 +529,6 @@ class LevelShift(SeriesComponent):
         _VARY,
     )
 
-    @property
-    def stochastic(self) -> bool:  # type: ignore[override]
-        return self.rate > 0
-
     def _check_params(self) -> None:
         super()._check_params()
         if len(self.sizes) != len(self.at):
@@ -534,40 +540,22 @@ class LevelShift(SeriesComponent):
             text += f", random jumps at rate {_g(self.rate)} (scale {_g(self.scale)})"
         return text
 
-    def _jumps(self, ctx: Context) -> list[tuple[int, Any]]:
-        return [(ctx.position(self, "at", a), s) for a, s in zip(self.at, self.sizes)]
-
-    def part(self, ctx: Context, key: int) -> np.ndarray:
-        t = ctx.t
-        part = np.zeros_like(t)
-        for pos, size in self._jumps(ctx):
-            part = part + size * (t >= pos)
+    def kernel_call(self, ctx: Context, key: int) -> KernelCall:
+        kwargs: dict[str, Any] = {}
+        if self.at:
+            kwargs["jumps"] = [(ctx.position(self, "at", a), s) for a, s in zip(self.at, self.sizes)]
         if self.rate > 0:
-            hits = ctx.rng(key, 0).random((ctx.n, ctx.entities)) < self.rate
-            # Only the jumps that happen are drawn, in time order, from their own stream.
-            sizes = ctx.rng(key, 2).standard_normal((int(hits.sum()), ctx.channels))
-            if ctx.chol is not None:
-                sizes = sizes @ ctx.chol.T
-            jumps = np.zeros(ctx.shape)
-            jumps[hits] = self.scale * sizes
-            part = part + np.cumsum(jumps, axis=0, out=jumps)
-        return part
+            kwargs = _random(self, ctx, key, **kwargs, rate=self.rate, scale=self.scale)
+        return add_level_shift, kwargs
 
-    def part_code(self, ctx: Context, key: int) -> list[str]:
-        lines = ["part = np.zeros_like(t)"]
-        for pos, size in self._jumps(ctx):
-            lines.append(f"part = part + {literal(size)} * (t >= {pos})  # jump at {ctx.where(pos)}")
-        if self.rate > 0:
-            corr = " @ CHOL.T" if ctx.chol is not None else ""
-            lines += [
-                f"hits = rng.random((N_STEPS, N_ENTITIES)) < {literal(self.rate)}  # where an entity jumps",
-                f"rng = np.random.default_rng([SEED, {key}, 2])  # the jump sizes' own stream",
-                f"sizes = rng.standard_normal((int(hits.sum()), N_CHANNELS)){corr}",
-                "jumps = np.zeros((N_STEPS, N_ENTITIES, N_CHANNELS))",
-                f"jumps[hits] = {literal(self.scale)} * sizes",
-                "part = part + np.cumsum(jumps, axis=0)",
-            ]
-        return lines
+    def bound(self, n: int) -> float:
+        return sum(abs(s) for s in self.sizes) + (40.0 * self.scale * n if self.rate > 0 else 0.0)
+
+    def work(self, n: int) -> int:
+        return 2 if self.rate > 0 else 0
+
+    def operations(self, n: int, cells: int) -> int:
+        return (6 if self.rate > 0 else 2) * cells + 2 * n * len(self.at)
 
 
 # -- events ------------------------------------------------------------------------------
@@ -581,58 +569,46 @@ class _Event(Component):
         if self.at is None and self.length is None:
             raise self.invalid("length", "must be an int when 'at' is None (random placement)", self.length)
 
-    def _where(self) -> str:
-        who = "all entities" if self.entities is None else f"entities {list(self.entities)}"
+    def _where(self, start: int | None = None) -> str:
+        """Where the event is, in words and numbers (``start``: the step ``at`` names)."""
+        if self.entities is None:
+            who = "all entities"
+        elif len(self.entities) <= 10:
+            who = f"entities {[int(e) for e in self.entities]}"
+        else:
+            who = f"{len(self.entities)} entities"
         if self.at is None:
-            return f"{self.count} random stretch(es) of {self.length} step(s) per entity, {who}"
+            return f"in {self.count} random stretch(es) of {self.length} step(s) per entity, {who}"
         span = "to the end" if self.length is None else f"for {self.length} step(s)"
-        return f"from {self.at!r} {span}, {who}"
+        if start is None:
+            start = self.at if isinstance(self.at, int) else None
+        at = "a given timestamp" if start is None else f"step {start}"
+        return f"from {at} {span}, {who}"
 
-    def _fixed(self, ctx: Context) -> tuple[int, int]:
-        start = ctx.position(self, "at", self.at)
-        stop = ctx.n if self.length is None else start + self.length
-        if stop > ctx.n:
-            raise self.invalid(
-                "length",
-                f"must keep the stretch inside the series: it starts at step {start} of {ctx.n}",
-                self.length,
-            )
-        return start, stop
-
-    def _check_random(self, ctx: Context) -> None:
+    def where(self, ctx: Context, key: int) -> dict[str, Any]:
+        """The arguments of :func:`~synthbench.kernels.timeseries.stretches` for this event."""
+        kwargs: dict[str, Any] = {} if self.entities is None else {"entities": [int(e) for e in self.entities]}
+        if self.at is not None:
+            start = ctx.position(self, "at", self.at)
+            stop = ctx.n if self.length is None else start + self.length
+            if stop > ctx.n:
+                raise self.invalid(
+                    "length",
+                    f"must keep the stretch inside the series: it starts at step {start} of {ctx.n}",
+                    self.length,
+                )
+            return {**kwargs, "start": start, "stop": stop}
         if self.length > ctx.n:
             raise self.invalid("length", f"must be at most the series length ({ctx.n} steps)", self.length)
+        return {**kwargs, "length": self.length, "count": self.count, "stream": ctx.stream(key)}
 
-    def mask(self, ctx: Context, key: int) -> np.ndarray:
-        """Which (step, entity) cells the event covers."""
-        hit = np.zeros((ctx.n, ctx.entities), dtype=bool)
-        entities = list(range(ctx.entities)) if self.entities is None else list(self.entities)
-        if self.at is not None:
-            start, stop = self._fixed(ctx)
-            hit[start:stop, entities] = True
-            return hit
-        self._check_random(ctx)
-        starts = ctx.rng(key, 0).integers(0, ctx.n - self.length + 1, size=(len(entities), self.count))
-        steps = starts[:, :, None] + np.arange(self.length)
-        hit[steps.ravel(), np.repeat(entities, self.count * self.length)] = True
-        return hit
+    def affected(self, entities: int) -> int:
+        """How many entities the event touches."""
+        return entities if self.entities is None else len(self.entities)
 
-    def mask_code(self, ctx: Context, key: int) -> list[str]:
-        lines = ["hit = np.zeros((N_STEPS, N_ENTITIES), dtype=bool)"]
-        who = "np.arange(N_ENTITIES)" if self.entities is None else literal(list(self.entities))
-        if self.at is not None:
-            start, stop = self._fixed(ctx)
-            cols = "" if self.entities is None else f", {literal(list(self.entities))}"
-            return [*lines, f"hit[{start}:{stop}{cols}] = True  # from {ctx.where(start)}"]
-        self._check_random(ctx)
-        return [
-            *lines,
-            f"rng = np.random.default_rng([SEED, {key}, 0])",
-            f"entities = {who}",
-            f"starts = rng.integers(0, N_STEPS - {self.length} + 1, size=(len(entities), {self.count}))",
-            f"steps = starts[:, :, None] + np.arange({self.length})",
-            f"hit[steps.ravel(), np.repeat(entities, {self.count * self.length})] = True",
-        ]
+    def describe(self, start: int | None = None) -> str:
+        """One line for the comment above this event's call (numbers only, no user text)."""
+        raise NotImplementedError
 
 
 _EVENT_PARAMS = (
@@ -659,7 +635,7 @@ class Anomaly(_Event):
 
     >>> from synthbench.timeseries import Anomaly
     >>> Anomaly(kind="dip", at=50, length=3, magnitude=4).describe()
-    'Anomaly: dip of 4 from 50 for 3 step(s), all entities'
+    'Anomaly: dip of 4 from step 50 for 3 step(s), all entities'
     """
 
     params = (
@@ -680,8 +656,8 @@ class Anomaly(_Event):
         """What the anomaly adds to each covered step."""
         return -self.magnitude if self.kind == "dip" else self.magnitude
 
-    def describe(self) -> str:
-        return f"Anomaly: {self.kind} of {_g(self.magnitude)} {self._where()}"
+    def describe(self, start: int | None = None) -> str:
+        return f"Anomaly: {self.kind} of {_g(self.magnitude)} {self._where(start)}"
 
 
 class Missing(_Event):
@@ -689,13 +665,13 @@ class Missing(_Event):
 
     >>> from synthbench.timeseries import Missing
     >>> Missing(count=2, length=5).describe()
-    'Missing: 2 random stretch(es) of 5 step(s) per entity, all entities'
+    'Missing: in 2 random stretch(es) of 5 step(s) per entity, all entities'
     """
 
     params = _EVENT_PARAMS
 
-    def describe(self) -> str:
-        return f"Missing: {self._where()}"
+    def describe(self, start: int | None = None) -> str:
+        return f"Missing: {self._where(start)}"
 
 
 #: The component classes a TimeSeries accepts, by name (for specs).

@@ -14,6 +14,10 @@ How a sample is laid out (and why):
   Missing stretches keep their rows, with NaN values.
 * Every array is ``(steps, entities, channels)``; each component adds its part to all
   entities in one numpy call.
+* **One source.** The parameters compile to a plan of calls to the kernels of
+  :mod:`synthbench.kernels.timeseries` with literal arguments: ``sample`` runs it and
+  ``to_code`` writes the kernels' source and the same calls, one commented call per
+  component, so the exported cell makes the same frame by construction.
 * **Random streams.** Each component, anomaly and missing stretch draws from its own
   streams ``np.random.default_rng([seed, key, sub])``, where ``key`` is a stable hash
   of its kind and its rank among items of that kind (the second ``Seasonality`` is
@@ -30,6 +34,7 @@ How a sample is laid out (and why):
 
 from __future__ import annotations
 
+import math
 import warnings
 import zlib
 from collections.abc import Sequence
@@ -39,7 +44,17 @@ import numpy as np
 import pandas as pd
 
 from ...base import Generator
-from ...codegen import CodeCell, literal
+from ...codegen import CodeCell, Plan, Ref
+from ...exceptions import InvalidParameterError
+from ...kernels.timeseries import (
+    add_anomaly,
+    blank,
+    channel_cholesky,
+    empty_labels,
+    empty_series,
+    long_frame,
+    time_index,
+)
 from ...params import AnyOf, ComponentOf, Float, Int, ListOf, Optional, Param, Str
 from ...registry import register
 from .components import (
@@ -48,15 +63,23 @@ from .components import (
     Context,
     Missing,
     RandomWalk,
-    SeriesComponent,
     Trend,
     check_timestamp,
 )
 
 __all__ = ["TimeSeries", "check_freq", "stream_key", "stream_keys"]
 
-_NAME = Str(pattern=r"[^\n\r]+", max_len=200, what="a non-empty single-line str")
+#: A column name: one line of text that pandas and Arrow can store (no lone surrogates).
+_NAME = Str(pattern="[^\n\r\ud800-\udfff]+", max_len=200, what="a non-empty single-line str")
 _DATE = Str(max_len=100, what="a date/time str such as '2024-01-01'")
+#: Sums that could pass this are refused: float64 ends near 1.8e308.
+_MAX_VALUE = 1e300
+#: Most element operations a sample may take (under a minute of numpy work).
+_MAX_OPERATIONS = 1e10
+#: Most steps of a calendar frequency pandas builds one at a time (about 15 s per million).
+_MAX_CALENDAR_STEPS = 1_000_000
+#: Calendar frequencies pandas builds in one vectorised call.
+_FAST_CALENDAR = (pd.offsets.BusinessDay, pd.offsets.CustomBusinessDay)
 
 
 def stream_key(kind: str, rank: int) -> int:
@@ -83,23 +106,11 @@ def check_freq(owner: Any, param: str, freq: str) -> pd.DateOffset:
         with warnings.catch_warnings():
             warnings.simplefilter("error")
             offset = pd.tseries.frequencies.to_offset(freq)
-    except (ValueError, TypeError, FutureWarning, DeprecationWarning):
+    except (ValueError, TypeError, OverflowError, FutureWarning, DeprecationWarning):
         raise owner.invalid(param, rule, freq) from None
     if offset.n <= 0:
         raise owner.invalid(param, "must step forward in time (a positive multiple)", freq)
     return offset
-
-
-def _part(comp: SeriesComponent, key: int, ctx: Context) -> np.ndarray:
-    """A component's part, times its per-entity factors when it has ``vary``."""
-    part = comp.part(ctx, key)
-    if comp.vary > 0:
-        part = part * np.exp(comp.vary * ctx.rng(key, 1).standard_normal((ctx.entities, ctx.channels)))
-    return part
-
-
-def _q(name: str) -> str:
-    return literal(name)
 
 
 @register
@@ -277,132 +288,165 @@ class TimeSeries(Generator):
             bound = f" (for one number and {k} channels: > {-1 / (k - 1):.4g} and < 1)"
             raise self.invalid("correlation", "must be positive definite" + bound, self.correlation) from None
 
-    # -- sampling -----------------------------------------------------------------------
-    def _index(self, n: int) -> pd.DatetimeIndex:
-        where = {"start": self.start} if self.start is not None else {"end": self.end}
+    # -- the plan ---------------------------------------------------------------------
+    def _span(self, n: int) -> tuple[pd.Timestamp, pd.Timestamp, pd.Timedelta | None, pd.DatetimeIndex | None]:
+        """The first and last of the ``n`` timestamps, and the fixed step between them or,
+        for calendar steps (B, W, MS, ...), the index itself: a fixed-step index is not
+        made here (``to_code`` writes code, not data)."""
+        offset = check_freq(self, "freq", self.freq)
+        name = "start" if self.start is not None else "end"
         try:
-            return pd.date_range(**where, periods=n, freq=self.freq)
-        except (ValueError, OverflowError, pd.errors.OutOfBoundsDatetime):
-            name = next(iter(where))
+            step = pd.Timedelta(offset)
+        except (ValueError, TypeError, OverflowError):
+            step = None
+        if step is None and n > _MAX_CALENDAR_STEPS and not isinstance(offset, _FAST_CALENDAR):
             raise self.invalid(
-                name, f"must give {n} steps of {self.freq!r} within pandas' date range", where[name]
+                "freq",
+                f"must be a fixed step (such as 'h' or 'D') for more than {_MAX_CALENDAR_STEPS:,} steps: "
+                f"pandas makes this calendar index one step at a time, too slow for {n:,} steps",
+                self.freq,
+            )
+        try:
+            if step is None:
+                index = time_index(self.start, self.end, n, self.freq)
+                return index[0], index[-1], None, index
+            if self.start is not None:
+                first = time_index(self.start, None, 1, self.freq)[0]
+                return first, first + (n - 1) * step, step, None
+            last = time_index(None, self.end, 1, self.freq)[0]
+            return last - (n - 1) * step, last, step, None
+        except (ValueError, OverflowError, pd.errors.OutOfBoundsDatetime):
+            raise self.invalid(
+                name,
+                f"must leave room for {n} steps of {self.freq!r}: the series would exceed pandas' date range",
+                getattr(self, name),
             ) from None
 
-    def _context(self, n: int, seed: int, strict: bool) -> Context:
-        return Context(
-            n=n,
-            entities=self.entities,
-            channels=len(self.channels),
-            seed=seed,
-            timestamps=self._index(n),
-            chol=self._chol(),
-            strict=strict,
-        )
+    def _check_range(self, n: int) -> None:
+        """Refuse parameters whose sum would overflow float64 (a silent inf otherwise)."""
+        total = sum(c.bound(n) * math.exp(8 * c.vary) for c in self.components)
+        total += sum(abs(a.magnitude) for a in self.anomalies)
+        if not total < _MAX_VALUE:
+            raise self.invalid(
+                "components",
+                f"must keep the values within float64's range: over {n} steps their sum could reach "
+                f"about {total:.3g}, above {_MAX_VALUE:.0e} (lower the levels, slopes or scales)",
+                [type(c).__name__ for c in self.components],
+            )
 
-    def simulate(self, n: int, seed: int, *, strict: bool = True) -> tuple[pd.DatetimeIndex, np.ndarray, np.ndarray]:
-        """The index, the values ``(steps, entities, channels)`` and the labels ``(steps, entities)``.
+    def _plan(self, n: int, seed: int, strict: bool = True) -> Plan:
+        """The kernel calls that make ``sample(n, seed)``: ``sample`` runs them, ``to_code`` writes them.
 
-        ``strict=False`` allows seasonal periods longer than ``n`` (fitted profiles).
+        Each commented call starts a block of the exported cell: the index, one block per
+        component, anomaly and missing stretch, and the frame.
         """
-        ctx = self._context(n, seed, strict)
-        y = np.zeros(ctx.shape)
+        self._check_range(n)
+        self._check_work(n)
+        correlated = self._chol() is not None
+        ctx = Context(n, self.entities, seed, *self._span(n), Ref("chol") if correlated else None, strict)
+        plan = Plan()
+        where = {"start": self.start, "end": None} if self.start is not None else {"start": None, "end": self.end}
+        plan.call(
+            "timestamps", time_index, **where, steps=n, freq=self.freq, comment="The time index and the empty sum."
+        )
+        plan.call("y", empty_series, n, self.entities, len(self.channels))
+        if correlated:
+            plan.call(
+                "chol",
+                channel_cholesky,
+                self._correlation_matrix(),
+                comment="The channels' random parts are correlated through this Cholesky factor.",
+            )
         for comp, key in zip(self.components, stream_keys(self.components)):
-            y += _part(comp, key, ctx)
-        labels = np.zeros((n, self.entities), dtype=bool)
-        for anomaly, key in zip(self.anomalies, stream_keys(self.anomalies)):
-            hit = anomaly.mask(ctx, key)
-            y[hit] += anomaly.shift
-            labels |= hit
-        if self.decimals is not None:
-            y = np.round(y, self.decimals)
-        if self.missing:
-            gaps = np.zeros((n, self.entities), dtype=bool)
-            for gap, key in zip(self.missing, stream_keys(self.missing)):
-                gaps |= gap.mask(ctx, key)
-            y[gaps] = np.nan
-        return ctx.timestamps, y, labels
-
-    def _frame(self, timestamps: pd.DatetimeIndex, y: np.ndarray, labels: np.ndarray) -> pd.DataFrame:
-        n, entities = labels.shape
-        data: dict[str, Any] = {}
-        if entities > 1:
-            data[self.entity_column] = np.repeat(np.arange(entities), n)
-            data[self.time_column] = timestamps.take(np.tile(np.arange(n), entities))
-        else:
-            data[self.time_column] = timestamps
-        for c, name in enumerate(self.channels):
-            data[name] = y[:, :, c].T.ravel()
+            func, kwargs = comp.kernel_call(ctx, key)
+            if comp.vary > 0:
+                kwargs = {**kwargs, "vary": comp.vary, "stream": ctx.stream(key)}
+            plan.call("y", func, Ref("y"), comment=comp.describe(), **kwargs)
+        labels = Ref("labels") if self.label_column is not None and self.anomalies else None
+        if labels is not None:
+            plan.call("labels", empty_labels, n, self.entities, comment="Anomaly labels, one per step and entity.")
+        for event, key in zip(self.anomalies, stream_keys(self.anomalies)):
+            kwargs = event.where(ctx, key)
+            if labels is not None:
+                kwargs = {"labels": labels, **kwargs}
+            plan.call("y", add_anomaly, Ref("y"), event.shift, comment=event.describe(kwargs.get("start")), **kwargs)
+        for event, key in zip(self.missing, stream_keys(self.missing)):
+            kwargs = event.where(ctx, key)
+            plan.call("y", blank, Ref("y"), comment=event.describe(kwargs.get("start")), **kwargs)
+        frame: dict[str, Any] = {"time_column": self.time_column, "channels": list(self.channels)}
+        if self.entities > 1:
+            frame["entity_column"] = self.entity_column
+        if labels is not None:
+            frame["labels"] = labels
         if self.label_column is not None:
-            data[self.label_column] = labels.T.ravel()
-        return pd.DataFrame(data, copy=False)  # every array here is freshly made
+            frame["label_column"] = self.label_column
+        if self.decimals is not None:
+            frame["decimals"] = self.decimals
+        plan.call(
+            "df",
+            long_frame,
+            Ref("timestamps"),
+            Ref("y"),
+            comment="Long format: one row per entity and step.",
+            **frame,
+        )
+        return plan
 
+    def _check_work(self, n: int) -> None:
+        """Refuse a sample whose element operations would take minutes (memory is checked apart)."""
+        entities, cells = self.entities, n * self.entities * len(self.channels)
+        ops = sum(c.operations(n, cells) for c in self.components) + 4 * cells
+        ops += sum(
+            2 * n * entities + (e.affected(entities) * e.count * 4 if e.at is None else 0)
+            for e in (*self.anomalies, *self.missing)
+        )
+        if ops > _MAX_OPERATIONS:
+            raise InvalidParameterError(
+                f"TimeSeries.sample(n={n:,}) would take about {ops:.2g} element operations ({n:,} steps x "
+                f"{entities:,} entities x {len(self.channels)} channel(s), {len(self.components)} component(s), "
+                f"{len(self.anomalies) + len(self.missing)} event(s)), over the limit of {_MAX_OPERATIONS:.0e}. "
+                "Ask for fewer steps or entities, or use fewer components and events."
+            )
+
+    def _estimate_bytes(self, n: int) -> int:
+        """Peak memory of ``sample(n)`` (and of its exported code), in bytes, roughly.
+
+        Checked before anything is allocated: the series, the largest component's
+        temporaries, an AR burn-in, random stretches, and the long-format frame.
+        """
+        entities, channels = self.entities, len(self.channels)
+        cell = n * entities * channels * 8  # one (steps, entities, channels) float array
+        work = max([c.work(n) for c in self.components], default=0)
+        burn = max([c.extra_steps() for c in self.components], default=0)
+        events = max(
+            [
+                (n + 1) * e.affected(entities) * 16 + e.affected(entities) * e.count * 24
+                for e in (*self.anomalies, *self.missing)
+                if e.at is None
+            ],
+            default=0,
+        )
+        rows = n * entities
+        frame = rows * (channels * 8 + 8 + 8 + 1) + rows * 16  # columns, and the take/tile/repeat indices
+        return cell * (2 + work) + burn * entities * channels * 16 + events + rows * 2 + frame + n * 8
+
+    # -- sampling -----------------------------------------------------------------------
     def _sample(self, n: int, seed: int, *, strict: bool = True) -> pd.DataFrame:
-        return self._frame(*self.simulate(n, seed, strict=strict))
+        return self._plan(n, seed, strict).run()["df"]
 
     # -- code ---------------------------------------------------------------------------
     def _to_code(self, n: int, seed: int, *, title: str | None = None, strict: bool = True) -> str:
-        ctx = self._context(n, seed, strict)
+        plan = self._plan(n, seed, strict)
         entities = "entity" if self.entities == 1 else "entities"
         title = title or f"{type(self).__name__}: {n} steps x {self.entities} {entities}, seed {seed}."
         cell = CodeCell(title + "\nRegenerates the frame as `df`; arrays are shaped (steps, entities, channels).")
         cell.need("import numpy as np", "import pandas as pd")
-        where = f"start={_q(self.start)}" if self.start is not None else f"end={_q(self.end)}"
-        setup = [
-            f"SEED = {seed}",
-            f"N_STEPS, N_ENTITIES, N_CHANNELS = {n}, {self.entities}, {len(self.channels)}",
-            f"timestamps = pd.date_range({where}, periods=N_STEPS, freq={_q(self.freq)})",
-            "t = np.arange(N_STEPS, dtype=float)[:, None, None]  # step number",
-            "y = np.zeros((N_STEPS, N_ENTITIES, N_CHANNELS))",
-        ]
-        if ctx.chol is not None:
-            setup.append("# Channels' random parts are correlated through the Cholesky factor of CORR.")
-            setup.append(f"CORR = {literal(self._correlation_matrix())}")
-            setup.append("CHOL = np.linalg.cholesky(np.array(CORR))")
-        cell.block(None, *setup)
-
-        for comp, key in zip(self.components, stream_keys(self.components)):
-            lines = []
-            if comp.stochastic:
-                lines.append(f"rng = np.random.default_rng([SEED, {key}, 0])  # this component's own stream")
-            if comp.needs_scipy:
-                cell.need("from scipy.signal import lfilter")
-            lines += comp.part_code(ctx, key)
-            if comp.vary > 0:
-                lines += [
-                    f"spread = np.random.default_rng([SEED, {key}, 1]).standard_normal((N_ENTITIES, N_CHANNELS))",
-                    f"part = part * np.exp({literal(comp.vary)} * spread)  # per-entity variation",
-                ]
-            lines.append("y += part")
-            cell.block(comp.describe(), *lines)
-
-        if self.anomalies:
-            cell.block(None, "labels = np.zeros((N_STEPS, N_ENTITIES), dtype=bool)")
-        for anomaly, key in zip(self.anomalies, stream_keys(self.anomalies)):
-            lines = [*anomaly.mask_code(ctx, key), f"y[hit] += {literal(anomaly.shift)}"]
-            if self.label_column is not None:
-                lines.append("labels |= hit")
-            cell.block(anomaly.describe(), *lines)
-        if self.decimals is not None:
-            cell.block(None, f"y = np.round(y, {self.decimals})")
-        if self.missing:
-            cell.block(None, "gaps = np.zeros((N_STEPS, N_ENTITIES), dtype=bool)")
-            for gap, key in zip(self.missing, stream_keys(self.missing)):
-                cell.block(gap.describe(), *gap.mask_code(ctx, key), "gaps |= hit")
-            cell.block(None, "y[gaps] = np.nan  # the rows stay, their values go missing")
-        cell.block("Long format: one row per entity and step.", *self._frame_code())
+        cell.kernels(plan.kernels())
+        blocks: list[Plan] = []
+        for step in plan.steps:
+            if step.comment or not blocks:
+                blocks.append(Plan())
+            blocks[-1].steps.append(step)
+        for block in blocks:
+            cell.block(None, *block.lines())
         return cell.render()
-
-    def _frame_code(self) -> list[str]:
-        lines = ["df = pd.DataFrame({"]
-        if self.entities > 1:
-            lines.append(f"    {_q(self.entity_column)}: np.repeat(np.arange(N_ENTITIES), N_STEPS),")
-            lines.append(f"    {_q(self.time_column)}: timestamps.take(np.tile(np.arange(N_STEPS), N_ENTITIES)),")
-        else:
-            lines.append(f"    {_q(self.time_column)}: timestamps,")
-        for c, name in enumerate(self.channels):
-            lines.append(f"    {_q(name)}: y[:, :, {c}].T.ravel(),")
-        if self.label_column is not None:
-            labels = "labels.T.ravel()" if self.anomalies else "np.zeros(N_STEPS * N_ENTITIES, dtype=bool)"
-            lines.append(f"    {_q(self.label_column)}: {labels},")
-        lines.append("})")
-        return lines

@@ -23,6 +23,7 @@ first timestamp's UTC offset, since the state is plain JSON).
 
 from __future__ import annotations
 
+import math
 import warnings
 from typing import Any, ClassVar
 
@@ -33,15 +34,18 @@ from ...base import Generator
 from ...exceptions import DataError, InvalidParameterError, SpecError
 from ...params import ComponentOf, Float, Int, ListOf, Optional, Options, Param, Str, short_repr
 from ...registry import register
-from .components import AR, COMPONENT_TYPES, Fourier, Noise, SeriesComponent, Trend, ar_roots, check_timestamp
-from .core import TimeSeries, check_freq
+from .components import AR, COMPONENT_TYPES, Fourier, Noise, SeriesComponent, Trend, ar_radius, check_timestamp
+from .core import _NAME, TimeSeries, check_freq
 
 __all__ = ["FittedTimeSeries", "example_temperatures"]
 
-_NAME = Str(pattern=r"[^\n\r]+", max_len=200, what="a non-empty single-line str")
 _COMPONENTS = ListOf(ComponentOf(COMPONENT_TYPES, "a time-series component"), min_len=1, max_len=100)
 #: Most steps a fitted grid may have (a guard against a tiny ``freq`` over a long span).
 _MAX_GRID = 10_000_000
+#: Largest absolute value the fit accepts: squares and sums of squares stay finite.
+_MAX_ABS = 1e150
+#: Most memory the least-squares fit may take (design matrix and its copies).
+_MAX_FIT_BYTES = 2 * 2**30
 
 
 def example_temperatures(days: int = 1096, seed: int = 0) -> pd.DataFrame:
@@ -160,6 +164,9 @@ class FittedTimeSeries(Generator):
         """The timestamps (sorted) and values of the series to learn, and the value column."""
         if not isinstance(data, pd.DataFrame):
             raise DataError(f"FittedTimeSeries.fit needs a pandas DataFrame. Got {type(data).__name__} instead.")
+        if data.columns.has_duplicates:
+            repeated = sorted({str(c) for c in data.columns[data.columns.duplicated()]})
+            raise DataError(f"The data's column names must be unique; {short_repr(repeated)} repeat.")
         if self.time_column is None:
             if not isinstance(data.index, pd.DatetimeIndex):
                 raise DataError("With time_column=None the data's index must be a DatetimeIndex.")
@@ -184,6 +191,7 @@ class FittedTimeSeries(Generator):
                 if c != self.time_column
                 and pd.api.types.is_numeric_dtype(data[c])
                 and not pd.api.types.is_bool_dtype(data[c])
+                and not pd.api.types.is_complex_dtype(data[c])
             ]
             if len(numeric) != 1:
                 raise DataError(
@@ -193,18 +201,32 @@ class FittedTimeSeries(Generator):
             column = numeric[0]
         elif column not in data.columns:
             raise DataError(f"The data has no value column {column!r} (value_column).")
+        if not _NAME.is_satisfied_by(column):
+            raise DataError(
+                f"The value column's name must be {_NAME.describe()} (at most 200 characters), as it names the "
+                f"output column. Got {short_repr(column)} instead; rename the column first."
+            )
         values = data[column]
-        if not pd.api.types.is_numeric_dtype(values) or pd.api.types.is_bool_dtype(values):
+        if (
+            not pd.api.types.is_numeric_dtype(values)
+            or pd.api.types.is_bool_dtype(values)
+            or pd.api.types.is_complex_dtype(values)
+        ):
             raise DataError(f"The value column {column!r} must be numeric. Got dtype {values.dtype} instead.")
         values = values.to_numpy(dtype=float, na_value=np.nan)
         if np.isinf(values).any():
             raise DataError(f"The value column {column!r} holds infinite values; replace or drop them first.")
+        if np.nanmax(np.abs(values), initial=0.0) > _MAX_ABS:
+            raise DataError(
+                f"The value column {column!r} holds values beyond +-{_MAX_ABS:.0e}, too large to fit by least "
+                "squares (their squares overflow); rescale it first."
+            )
         if times.hasnans:
             raise DataError("The timestamps contain missing values (NaT).")
         if times.has_duplicates:
             raise DataError("The timestamps must be unique (one series); found repeated timestamps.")
         order = np.argsort(times.asi8, kind="stable")
-        return times[order], values[order], str(column)
+        return times[order], values[order], column
 
     def _grid(self, times: pd.DatetimeIndex) -> tuple[pd.DatetimeIndex, str]:
         if len(times) < 3:
@@ -221,16 +243,51 @@ class FittedTimeSeries(Generator):
                     "Cannot infer the data's frequency (gaps or irregular steps?); pass freq=, e.g. freq='D'."
                 )
         offset = check_freq(self, "freq", freq)
+        steps = self._grid_steps(times, offset, freq)
+        if not steps <= _MAX_GRID:
+            raise self.invalid(
+                "freq",
+                f"must give at most {_MAX_GRID:,} steps over the data's span ({times[-1] - times[0]}); "
+                f"it gives about {steps:.3g}. Pass a coarser freq",
+                freq,
+            )
         try:
             grid = pd.date_range(times[0], times[-1], freq=offset)
-        except (ValueError, OverflowError) as exc:
-            raise DataError(f"Cannot lay the timestamps on a {freq!r} grid: {exc}") from None
+        except (ValueError, OverflowError, pd.errors.OutOfBoundsDatetime):
+            raise DataError(f"Cannot lay the timestamps on a {freq!r} grid within pandas' date range.") from None
         if len(grid) > _MAX_GRID or len(grid) == 0 or grid[0] != times[0] or not times.isin(grid).all():
             raise DataError(
                 f"The timestamps are not on a regular {freq!r} grid from {times[0]}; pass the right freq= "
                 "(timestamps off the grid cannot be placed)."
             )
         return grid, offset.freqstr
+
+    def _grid_steps(self, times: pd.DatetimeIndex, offset: pd.DateOffset, freq: str) -> float:
+        """About how many steps of ``offset`` the data spans, found before any grid is built."""
+        span = (times[-1] - times[0]).total_seconds()  # seconds as floats: no unit can overflow
+        try:
+            step = pd.Timedelta(offset).total_seconds()  # fixed steps (h, min, 15s, D, ...)
+        except (ValueError, TypeError, OverflowError):  # calendar steps (B, W, MS, ...): mean of ten
+            try:
+                step = ((times[0] + 10 * offset) - times[0]).total_seconds() / 10
+            except (ValueError, OverflowError, pd.errors.OutOfBoundsDatetime):
+                raise DataError(
+                    f"Cannot lay the timestamps on a {freq!r} grid: its steps leave pandas' date range."
+                ) from None
+            # Calendar steps vary in length (weekends, months): allow for the shortest.
+            step /= 2
+        return span / step + 1 if step > 0 else math.inf
+
+    def _check_fit_size(self, steps: int, columns: int) -> None:
+        """Refuse a design matrix that would not fit in memory, before making it."""
+        needed = steps * (columns + self.ar_order) * 8 * 4
+        if needed > _MAX_FIT_BYTES:
+            raise self.invalid(
+                "harmonics",
+                f"must keep the fit within {_MAX_FIT_BYTES / 2**30:.0f} GiB: {steps:,} steps x {columns} regressors "
+                f"need about {needed / 2**30:.3g} GiB (lower harmonics, periods or ar_order, or fit a shorter series)",
+                self.harmonics,
+            )
 
     def _fit(self, data: pd.DataFrame) -> None:
         times, values, column = self._read(data)
@@ -243,11 +300,12 @@ class FittedTimeSeries(Generator):
                     f"The 'periods' parameter of FittedTimeSeries must list periods the data covers at "
                     f"least twice ({steps} steps here). Got {period} instead."
                 )
+        orders = [min(self.harmonics, int(p // 2)) for p in self.periods]
+        self._check_fit_size(steps, 2 + 2 * sum(orders))
         t = np.arange(steps, dtype=float)
         columns = [np.ones(steps)]
         if self.trend == "linear":
             columns.append(t)
-        orders = [min(self.harmonics, int(p // 2)) for p in self.periods]
         for period, order in zip(self.periods, orders):
             for k in range(1, order + 1):
                 angle = 2 * np.pi * k * t / period
@@ -273,6 +331,11 @@ class FittedTimeSeries(Generator):
             i += 2 * order
         components.append(self._noise(resid))
 
+        for comp in components:
+            try:
+                comp.validate()
+            except InvalidParameterError as exc:  # e.g. a scale that overflowed
+                raise DataError(f"FittedTimeSeries learned an unusable model from this data: {exc}") from None
         self.components_ = components
         self.freq_ = freq
         self.start_ = str(grid[0])
@@ -293,11 +356,12 @@ class FittedTimeSeries(Generator):
             )
         phi = np.linalg.lstsq(lags[ok], target[ok], rcond=None)[0]
         scale = float(np.sqrt(np.mean((target[ok] - lags[ok] @ phi) ** 2)))
-        roots = ar_roots(phi)
-        smallest = float(np.min(np.abs(roots))) if roots.size else np.inf
-        if smallest <= 1.01:
+        radius = ar_radius(phi)  # 1 / the smallest root's |z|
+        if not np.isfinite(radius):
+            raise DataError(f"Cannot fit AR({p}) to the residuals (the estimate is not finite); lower ar_order.")
+        if radius >= 1 / 1.01:
             # Non-stationary estimate: scale the roots out to |z| = 1.02 (phi_k * r**k).
-            r = smallest / 1.02
+            r = 1 / (radius * 1.02)
             phi = phi * r ** np.arange(1, p + 1)
         return AR(phi=[float(v) for v in phi], scale=scale)
 
@@ -354,6 +418,10 @@ class FittedTimeSeries(Generator):
             label_column=None,
         )
 
+    def _estimate_bytes(self, n: int) -> int:
+        """Peak memory of ``sample(n)``, in bytes, roughly (that of the learned series)."""
+        return self._series()._estimate_bytes(n) if self.is_fitted else 0
+
     def _sample(self, n: int, seed: int) -> pd.DataFrame:
         series = self._series()
         series.validate()
@@ -366,7 +434,6 @@ class FittedTimeSeries(Generator):
         periods = ", ".join(str(c.period) for c in self.components_ if isinstance(c, Fourier)) or "none"
         title = (
             f"FittedTimeSeries: {n} steps x {self.entities} {entities}, seed {seed}.\n"
-            f"Learned from {self.n_obs_} values of {self.column_!r}: trend, seasonal period(s) {periods}, "
-            "residual noise."
+            f"Learned from {self.n_obs_} values: trend, seasonal period(s) {periods}, residual noise."
         )
         return series._to_code(n, seed, title=title, strict=False)
