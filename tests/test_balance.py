@@ -9,7 +9,7 @@ from sklearn.datasets import load_breast_cancer, load_iris
 
 import synthbench as sb
 from synthbench.balancing_report import class_counts, compare_classifiers, near_copy_share
-from synthbench.exceptions import DataError, InvalidParameterError, NotFittedError, SpecError
+from synthbench.exceptions import DataError, InvalidParameterError, NotFittedError, ResourceLimitError, SpecError
 from synthbench.generators.balance import METHODS
 from tests.helpers import run_code
 
@@ -381,7 +381,7 @@ def test_counts_that_scale_rows_are_checked_before_allocating(method, want):
         with pytest.raises(InvalidParameterError, match="more rows than a class has"):
             sb.Balance(target="y", method=method, sampling_strategy=want).fit(_SMALL)
         return
-    with pytest.raises(InvalidParameterError, match=r"'sampling_strategy'.*limit of 1 GiB.*[12],000,000,0\d\d rows"):
+    with pytest.raises(ResourceLimitError, match=r"'sampling_strategy'.*[12],000,000,0\d\d rows.*over the limit of"):
         sb.Balance(target="y", method=method, sampling_strategy=want).fit(_SMALL)
 
 

@@ -29,7 +29,8 @@ DataFrame in, DataFrame out:
 * **random_over / random_under** only pick rows: every dtype, and missing values, pass
   through untouched.
 * **Size**: the rows a ``sampling_strategy`` asks for are counted before anything is
-  allocated; a result estimated above :data:`MAX_BYTES` is refused, and so is
+  allocated; a result estimated over the memory limit (``synthbench.set_config(max_bytes=...)``)
+  is refused, and so is
   ``svm_smote`` on more than :data:`SVM_MAX_ROWS` rows (its time grows with their square)
   and ``kmeans_smote`` with rows x ``n_clusters`` above :data:`KMEANS_MAX_WORK`.
 
@@ -55,7 +56,7 @@ from typing import Any, ClassVar
 import numpy as np
 import pandas as pd
 
-from ..base import Generator
+from ..base import Generator, check_memory
 from ..codegen import CodeCell, Plan, Ref
 from ..exceptions import DataError
 from ..kernels import balance as K
@@ -63,7 +64,7 @@ from ..params import AnyOf, Float, Int, ListOf, MapOf, Optional, Options, Param,
 from ..registry import register
 from ..table import check_frame, column_kind, column_kinds, refuse_infinite, refuse_missing
 
-__all__ = ["KMEANS_MAX_WORK", "MAX_BYTES", "METHODS", "SVM_MAX_ROWS", "Balance", "Imbalance"]
+__all__ = ["KMEANS_MAX_WORK", "METHODS", "SVM_MAX_ROWS", "Balance", "Imbalance"]
 
 #: ``method`` -> the imbalanced-learn class it runs ("smote" may become SMOTENC or SMOTEN).
 METHODS: dict[str, str] = {
@@ -79,8 +80,6 @@ METHODS: dict[str, str] = {
     "smote_tomek": "SMOTETomek",
     "smote_enn": "SMOTEENN",
 }
-#: Largest resampled frame (an estimate of its peak memory) a balancing generator makes.
-MAX_BYTES = 2**30
 #: Most rows svm_smote takes (its SVM's time grows with the square of the rows).
 SVM_MAX_ROWS = 30_000
 #: Most rows x clusters kmeans_smote takes (k-means' time grows with both).
@@ -228,8 +227,8 @@ class Balance(Generator):
     >>> print(gen.to_code(seed=0, data="wine").splitlines()[0])
     # Balance: SMOTE over `wine`, seed 0. Rebuilds the balanced frame as `df`.
 
-    A sampling strategy that would make a frame larger than :data:`MAX_BYTES` is
-    refused before anything is allocated.
+    A sampling strategy that would make a frame larger than the memory limit
+    (:class:`~synthbench.exceptions.ResourceLimitError`) is refused before anything is allocated.
     """
 
     family: ClassVar[str] = "balancing"
@@ -493,7 +492,7 @@ class Balance(Generator):
         return s, {int(k): int(v) for k, v in resolved.items()}
 
     def _check_memory(self, setup: _Setup, data: pd.DataFrame, want: dict, kind: str, width: int) -> None:
-        """Refuse, before anything is allocated, a result larger than :data:`MAX_BYTES`."""
+        """Refuse, before anything is allocated, a result over the memory limit (base.check_memory)."""
         counts = _class_counts(setup.y, len(setup.classes))
         if kind == "under-sampling":
             rows = sum(want.get(c, int(n)) for c, n in enumerate(counts))
@@ -503,14 +502,11 @@ class Balance(Generator):
         # The float matrix in and out, the new rows' frame, and the concatenated result.
         setup.rows_out = rows
         setup.bytes_out = int(rows * (row_bytes * 2 + 8 * width * 3))
-        if setup.bytes_out > MAX_BYTES:
-            raise self.invalid(
-                "sampling_strategy",
-                f"must not make a frame larger than the limit of {MAX_BYTES / 2**30:.0f} GiB "
-                f"({rows:,} rows would need about {setup.bytes_out / 2**30:.1f} GiB); ask for fewer rows "
-                "or balance a sample of the data",
-                self.sampling_strategy,
-            )
+        check_memory(
+            setup.bytes_out,
+            f"The 'sampling_strategy' parameter of {type(self).__name__} ({rows:,} rows)",
+            "Ask for fewer rows, or balance a sample of the data. ",
+        )
 
     def _check_neighbours(self, setup: _Setup, grow: dict) -> None:
         counts = _class_counts(setup.y, len(setup.classes))
