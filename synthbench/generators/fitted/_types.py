@@ -49,7 +49,7 @@ def _refuse_inexact_labels(labels: Any, name: str, what: str, role: str) -> None
     bad = next((v for v in labels if not is_label(v)), None)
     if bad is not None:
         raise DataError(
-            f"{what}: column {name!r} {role} {short_repr(_plain(bad))}; labels must be str, int, bool or "
+            f"{what}: column {short_repr(name)} {role} {short_repr(_plain(bad))}; labels must be str, int, bool or "
             "finite float values. Replace it, or convert the column first (e.g. .astype(str))."
         )
 
@@ -69,13 +69,13 @@ def describe_column(series: pd.Series, name: str, what: str) -> dict[str, Any]:
         tz = getattr(dtype, "tz", None)
         if tz is not None and not known_tz(str(tz)):
             raise DataError(
-                f"{what}: column {name!r} has the time zone {short_repr(str(tz))}, which must be {TZ_RULE}; "
+                f"{what}: column {short_repr(name)} has the time zone {short_repr(str(tz))}, which must be {TZ_RULE}; "
                 "convert it first, e.g. with .dt.tz_convert('Europe/Paris')."
             )
         col.update(unit=table.datetime_unit(series), tz=None if tz is None else str(tz))
     if kind != "datetime" and col["dtype"] not in DTYPES[kind]:
         raise DataError(
-            f"{what}: column {name!r} has dtype {col['dtype']!r}, which fitted generators cannot rebuild for "
+            f"{what}: column {short_repr(name)} has dtype {col['dtype']!r}, which fitted generators cannot rebuild for "
             f"{kind} columns; use one of {sorted(DTYPES[kind])}."
         )
     return col
