@@ -171,14 +171,24 @@ def test_hybrid_mixes_real_and_synthetic_rows(cls, fitted, mixed):
 # -- errors, state, determinism, exported code -----------------------------------------------------
 def _bad_frames():
     good = pd.DataFrame({"a": [1.0, 2.0, 3.0], "b": ["x", "y", "x"]})
-    yield "empty", good.iloc[:0], "at least 2 rows"
-    yield "no columns", pd.DataFrame(index=range(3)), "at least one column"
-    yield "one row", good.iloc[:1], "at least 2 rows"
-    yield "all NaN", good.assign(c=np.nan), "'c'.*every value is missing"
-    yield "inf", good.assign(c=[1.0, np.inf, 2.0]), "'c'.*infinite"
+    # The frame and column kinds are read by synthbench.table, with its words.
+    yield "empty", good.iloc[:0], r"is empty.*at least 2 row"
+    yield "no columns", pd.DataFrame(index=range(3)), r"at least 2 row\(s\) and 1 column"
+    yield "one row", good.iloc[:1], r"too small.*at least 2 row"
+    yield "int names", good.set_axis([0, 1], axis=1), "str column names"
+    yield "repeated names", good.set_axis(["a", "a"], axis=1), "distinct column names.*'a'"
+    yield "all NaN", good.assign(c=np.nan), r"every value of columns \['c'\] is missing"
+    yield "all None", good.assign(c=pd.Series([None] * 3, dtype=object)), r"every value of columns \['c'\]"
+    yield "inf", good.assign(c=[1.0, np.inf, 2.0]), r"columns \['c'\] hold infinite"
     yield "complex", good.assign(c=[1j, 2j, 3j]), "'c'.*complex"
-    yield "timedelta", good.assign(c=pd.to_timedelta([1, 2, 3], unit="s")), "'c'.*timedelta"
-    yield "mixed objects", good.assign(c=pd.Series([1, "a", 2.5], dtype=object)), "'c'.*types"
+    yield "timedelta", good.assign(c=pd.to_timedelta([1, 2, 3], unit="s")), "'c' is timedelta.*not supported"
+    yield "mixed objects", good.assign(c=pd.Series([1, "a", 2.5], dtype=object)), "'c'.*one type.*mix"
+    yield "object dates", good.assign(c=pd.Series([pd.Timestamp(0)] * 3, dtype=object)), r"'c'.*pd.to_datetime"
+    yield "object lists", good.assign(c=pd.Series([[1], [2], [3]], dtype=object)), "'c'.*single values"
+    yield "mixed categories", good.assign(c=pd.Categorical(["a", 1, 2.5])), "'c' has categories.*one type"
+    # Labels a spec cannot carry exactly.
+    yield "object inf", good.assign(c=pd.Series([1.5, np.inf, None], dtype=object)), "'c' holds inf.*finite"
+    yield "inf category", good.assign(c=pd.Categorical([1.0, -np.inf, 1.0])), "'c' has the category -inf"
     yield "not a frame", [[1, 2]], "DataFrame"
 
 
@@ -384,6 +394,19 @@ def test_categories_that_pandas_counts_as_one_are_refused_in_a_spec(fitted):
             sb.from_dict({**spec, "state": {**spec["state"], "columns": columns}})
 
 
+@pytest.mark.parametrize("cls", GENERATORS, ids=IDS)
+def test_object_labels_of_mixed_types_are_refused_in_a_spec(cls):
+    real = pd.DataFrame({"o": pd.Series([1, 2, 2, 1], dtype=object), "x": [1.0, 2.0, 3.0, 4.0]})
+    spec = cls().fit(real).to_dict()
+    col = spec["state"]["columns"][0]
+    field = "labels" if cls is sb.CART else "values"
+    assert col["dtype"] == "object" and sorted(col[field]) == [1, 2]
+    for labels in ([1, "2"], [1, 2.0], [1, True], [1.0, float("inf")]):
+        bad = {**spec, "state": {**spec["state"], "columns": [{**col, field: labels}, *spec["state"]["columns"][1:]]}}
+        with pytest.raises(SpecError, match=rf"\['{field}'\]"):
+            sb.from_dict(bad)
+
+
 def test_cart_data_variable_must_not_shadow_a_name_of_the_cell(fitted):
     for name in ("np", "pd", "cart_sample", "encode_for_trees", "class", "ünï"):
         with pytest.raises(InvalidParameterError, match="'data'"):
@@ -402,6 +425,8 @@ def _small_table() -> pd.DataFrame:
             "s": pd.Series(np.where(idx % 2 == 0, "x", "y")).astype("str"),
             "b": idx % 3 == 1,
             "ob": pd.Series([None if i % 7 == 0 else bool(i % 2) for i in idx], dtype=object),
+            "oi": pd.Series([None if i % 5 == 1 else int(i % 3) for i in idx], dtype=object),
+            "of": pd.Series([0.5 * (i % 3) for i in idx], dtype=object),
             "t": pd.Series(pd.Timestamp("2021-01-01") + pd.to_timedelta(idx * 13, unit="h")),
             "tz": pd.Series(pd.date_range("2021-01-01", periods=24, freq="D", tz="Europe/Paris")),
         }
@@ -545,7 +570,10 @@ def _odd_but_fine_frames():
         "ordered int categories",
         pd.DataFrame({"c": pd.Categorical([3, 1, 2, 3], categories=[3, 1, 2], ordered=True), "x": x}),
     )
-    yield "mixed label categories", pd.DataFrame({"c": pd.Categorical(["a", 1, 2.5, "a"]), "x": x})
+    yield "bool categories", pd.DataFrame({"c": pd.Categorical([True, False, True, True]), "x": x})
+    # Object columns of all ints or all floats are categories (as everywhere in synthbench).
+    yield "object ints", pd.DataFrame({"o": pd.Series([2**70, 3, None, 3], dtype=object), "x": x})
+    yield "object floats", pd.DataFrame({"o": pd.Series([0.1, np.nan, 2.5, 0.1], dtype=object), "x": x})
     yield (
         "seconds beyond 2262",
         pd.DataFrame(

@@ -25,7 +25,8 @@ from ...base import Generator, check_n, check_seed
 from ...exceptions import DataError, InvalidParameterError, SpecError
 from ...kernels.fitted import as_dtype
 from ...params import short_repr
-from ._types import check_frame, describe_columns
+from ...table import check_frame
+from ._types import describe_columns
 
 __all__ = ["FittedGenerator"]
 
@@ -44,7 +45,7 @@ class FittedGenerator(Generator):
 
     # -- fitting -------------------------------------------------------------------------
     def _describe(self, data: Any) -> list[dict[str, Any]]:
-        return describe_columns(check_frame(data, f"{type(self).__name__}.fit"), f"{type(self).__name__}.fit")
+        return describe_columns(data, f"{type(self).__name__}.fit")
 
     @property
     def column_names(self) -> list[str]:
@@ -142,7 +143,7 @@ class FittedGenerator(Generator):
 
     # -- partially synthetic and hybrid output ---------------------------------------------
     def _check_like_fitted(self, data: Any, owner: str) -> pd.DataFrame:
-        check_frame(data, owner, min_rows=0)
+        check_frame(data, f"The data of {owner}", min_rows=0)
         names = self.column_names
         missing = [c for c in names if c not in data.columns]
         if missing:

@@ -178,6 +178,11 @@ def _check_labels(values: list[Any], col: dict[str, Any], where: str) -> None:
     elif col["dtype"] == "category":
         ok = all(any(type(v) is type(c) and v == c for c in col["categories"]) for v in values)
         rule = "a list of distinct values from 'categories'"
+    elif col["dtype"] == "object":
+        # An object column holds labels of one type: all str, all int or all finite float.
+        types = {type(v) for v in values}
+        ok = len(types) == 1 and types <= {str, int, float} and all(is_label(v) for v in values)
+        rule = "a list of distinct values of one type (all str, all int or all finite float)"
     else:
         ok = all(isinstance(v, str) for v in values)
         rule = "a list of distinct str"
