@@ -165,8 +165,8 @@ def test_too_many_rows_for_memory_is_refused_only_where_they_must_fit(tmp_path, 
     # The exported cell would make the whole frame at once too.
     assert_one_line_error(synthbench("code", spec_file, "-n", 10**11), r"Schema\.to_code.*over the limit")
     # A streamed file holds one block at a time: a limit far below the whole frame is enough.
-    env = {**os.environ, "SYNTHBENCH_MAX_BYTES": "24M"}
-    assert_one_line_error(synthbench("code", spec_file, "-n", 400_000, env=env), "over the limit of 24.0 MiB")
+    env = {**os.environ, "SYNTHBENCH_MAX_BYTES": "160M"}  # one block (~80 MiB estimated), not 400k rows
+    assert_one_line_error(synthbench("code", spec_file, "-n", 1_000_000, env=env), "over the limit of 160.0 MiB")
     proc = synthbench("generate", spec_file, "-n", 400_000, "-o", tmp_path / "big.csv", env=env)
     assert proc.returncode == 0, proc.stderr
     assert len(pd.read_csv(tmp_path / "big.csv")) == 400_000

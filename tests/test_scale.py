@@ -283,7 +283,8 @@ def test_only_a_folder_synthbench_wrote_is_replaced(gen, tmp_path):
 
 
 def test_streams_check_the_memory_they_hold(gen, tmp_path):
-    with sb.config_context(max_bytes=8 * 2**20):
+    # Room for one block (about 70 MiB by the Schema's estimate), not for a million rows.
+    with sb.config_context(max_bytes=128 * 2**20):
         with pytest.raises(ResourceLimitError, match=r"rows_per_file=10,000,000.*lower rows_per_file"):
             gen.to_parquet(tmp_path / "x", 10**8, seed=0, rows_per_file=10**7, progress=False)
         with pytest.raises(ResourceLimitError, match="Stream the rows to disk"):

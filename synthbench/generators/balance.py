@@ -405,7 +405,7 @@ class Balance(Generator):
             kind = "under-sampling" if self.method == "random_under" else "over-sampling"
             strategy, want = self._strategy(setup, kind)
             setup.sampler, setup.params = METHODS[self.method], {"sampling_strategy": strategy}
-            self._check_memory(setup, data, want, kind, width=0)
+            self._check_result_memory(setup, data, want, kind, width=0)
             return setup
         setup.kinds = self._kinds(data, features)
         setup.categorical = [c for c in features if setup.kinds[c] == "category"]
@@ -415,7 +415,7 @@ class Balance(Generator):
         self._check_exact(data, setup.kinds)
         strategy, want = self._strategy(setup, "over-sampling")
         self._check_neighbours(setup, want)
-        self._check_memory(setup, data, want, "over-sampling", width=len(features))
+        self._check_result_memory(setup, data, want, "over-sampling", width=len(features))
         setup.sampler, setup.params = self._sampler(setup, features, strategy)
         return setup
 
@@ -491,7 +491,7 @@ class Balance(Generator):
             raise self.invalid("sampling_strategy", f"must fit this data ({exc})", self.sampling_strategy) from None
         return s, {int(k): int(v) for k, v in resolved.items()}
 
-    def _check_memory(self, setup: _Setup, data: pd.DataFrame, want: dict, kind: str, width: int) -> None:
+    def _check_result_memory(self, setup: _Setup, data: pd.DataFrame, want: dict, kind: str, width: int) -> None:
         """Refuse, before anything is allocated, a result over the memory limit (base.check_memory)."""
         counts = _class_counts(setup.y, len(setup.classes))
         if kind == "under-sampling":
