@@ -380,7 +380,10 @@ class CodeCell:
             return rank, line
 
         head = [f"# {comment_text(line)}" for line in self.title.splitlines()]
-        head.append(f"# {_versions(self.imports)}")
+        # Kernels import scipy, scikit-learn or imbalanced-learn inside their bodies.
+        body_lines = (line.strip() for block in self.blocks for text in block for line in text.splitlines())
+        inner = {line for line in body_lines if line.startswith(("import ", "from "))}
+        head.append(f"# {_versions(self.imports | inner)}")
         imports = sorted(self.imports, key=order)
         body = ""
         for i, b in enumerate(self.blocks):

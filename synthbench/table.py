@@ -151,6 +151,14 @@ def _label_kind(values: Any, name: Any, what: str, role: str) -> str:
     inferred = pd.api.types.infer_dtype(values, skipna=True)
     if inferred == "empty":
         return "categorical"
+    if inferred == "integer":
+        ints = pd.Series(values, dtype=object).dropna()
+        if len(ints) and not (min(ints) >= -(2**63) and max(ints) < 2**64):
+            # Specs hold values as JSON numbers that every reader takes: 64-bit ints at most.
+            raise DataError(
+                f"{what}: column {short_repr(name)} {role} must hold integers that fit in 64 bits; "
+                "convert the column first (.astype(str))."
+            )
     if inferred in _OBJECT_KINDS:
         return _OBJECT_KINDS[inferred]
     series = pd.Series(values, dtype=object)

@@ -572,7 +572,7 @@ def _odd_but_fine_frames():
     )
     yield "bool categories", pd.DataFrame({"c": pd.Categorical([True, False, True, True]), "x": x})
     # Object columns of all ints or all floats are categories (as everywhere in synthbench).
-    yield "object ints", pd.DataFrame({"o": pd.Series([2**70, 3, None, 3], dtype=object), "x": x})
+    yield "object ints", pd.DataFrame({"o": pd.Series([2**63 + 5, 3, None, 3], dtype=object), "x": x})
     yield "object floats", pd.DataFrame({"o": pd.Series([0.1, np.nan, 2.5, 0.1], dtype=object), "x": x})
     yield (
         "seconds beyond 2262",

@@ -173,3 +173,10 @@ def test_as_float_reads_datetimes_in_one_unit_and_refuses_inf():
     assert T.as_float(s, "datetime", unit="ms").tolist()[::2] == [0.0, 86_400_000.0]
     with pytest.raises(DataError, match="infinite"):
         T.as_float(pd.Series([1.0, np.inf], name="x"), "numeric")
+
+
+def test_object_integers_beyond_64_bits_are_refused_with_the_way_out():
+    frame = pd.DataFrame({"o": pd.Series([2**70, 3, None], dtype=object)})
+    with pytest.raises(DataError, match=r"'o'.*fit in 64 bits.*astype\(str\)"):
+        T.column_kind(frame["o"], "The data")
+    assert T.column_kind(pd.Series([2**64 - 1, 3], dtype=object), "The data") == "categorical"

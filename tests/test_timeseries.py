@@ -709,8 +709,9 @@ def test_a_fixed_step_series_is_placed_without_making_its_index():
     assert index is None and last - first == pd.Timedelta(10**12 - 1, "ns")
     ctx = Context(10**12, 1, 0, first, last, step, None, None)
     assert ctx.position(Anomaly(), "at", "2024-01-01 00:00:01") == 10**9
-    with pytest.raises(InvalidParameterError, match="element operations"):
-        gen.to_code(10**12, seed=0)  # the cell would run for days: refused like sample
+    # Memory enough, so the work bound is the one that refuses: the cell would run for days.
+    with sb.config_context(max_bytes=2**62), pytest.raises(InvalidParameterError, match="element operations"):
+        gen.to_code(10**12, seed=0)
 
 
 def test_a_calendar_index_built_step_by_step_is_bounded():
