@@ -14,8 +14,10 @@ This module imports only synthbench, the standard library, numpy, pandas and pyt
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
+import queue
 import re
 import resource
 import signal
@@ -23,6 +25,7 @@ import stat
 import subprocess
 import sys
 import textwrap
+import threading
 import time
 from pathlib import Path
 
@@ -59,76 +62,196 @@ def _env() -> dict[str, str]:
     return env
 
 
-_RUNNER = textwrap.dedent(
+_WORKER = textwrap.dedent(
     """
-    import json, os, pathlib, sys, warnings
+    import contextlib, io, json, os, pathlib, sys, traceback, warnings
     import numpy as np
     import pandas as pd
     import synthbench as sb
     from synthbench.exceptions import SynthbenchError
 
-    TMP = pathlib.Path(sys.argv[1])
-    OUT = {}
-
-    def EXPORT(gen, n, seed=0, data=None):
-        '''Keep sample(n, seed) and to_code(n, seed) for the parent to compare.'''
-        df = gen.sample(n, seed=seed)
-        options = {} if data is None else {"data": "df_real"}
-        code = gen.to_code(n, seed=seed, **options)
-        df.to_pickle(TMP / "sample.pkl")
-        if data is not None:
-            data.to_pickle(TMP / "data.pkl")
-        (TMP / "export.py").write_text(code, encoding="utf-8")
-        OUT["exported"] = True
-        return df
-
-    def _done(kind, **kw):
-        sys.stdout.write("\\n@@RESULT@@" + json.dumps(dict(kind=kind, **kw), default=str) + "\\n")
-
     warnings.simplefilter("ignore")
-    try:
-        exec(compile(pathlib.Path(sys.argv[2]).read_text(encoding="utf-8"), "<case>", "exec"))
-    except SynthbenchError as exc:
-        _done("error", cls=type(exc).__name__, message=str(exc))
-    else:
-        _done("ok", out=OUT)
+    HOME = os.getcwd()
+
+    def reply(**kw):
+        sys.__stdout__.write("@@RESULT@@" + json.dumps(kw, default=str) + "\\n")
+        sys.__stdout__.flush()
+
+    def run_case(body, tmp):
+        TMP = pathlib.Path(tmp)
+        OUT = {}
+
+        def EXPORT(gen, n, seed=0, data=None):
+            # Keep sample(n, seed) and to_code(n, seed) for the parent to compare.
+            df = gen.sample(n, seed=seed)
+            options = {} if data is None else {"data": "df_real"}
+            code = gen.to_code(n, seed=seed, **options)
+            df.to_pickle(TMP / "sample.pkl")
+            if data is not None:
+                data.to_pickle(TMP / "data.pkl")
+            (TMP / "export.py").write_text(code, encoding="utf-8")
+            OUT["exported"] = True
+            return df
+
+        names = dict(sb=sb, np=np, pd=pd, json=json, os=os, SynthbenchError=SynthbenchError,
+                     TMP=TMP, OUT=OUT, EXPORT=EXPORT)
+        try:
+            exec(compile(body, "<case>", "exec"), names)
+        except SynthbenchError as exc:
+            return dict(kind="error", cls=type(exc).__name__, message=str(exc))
+        except BaseException:
+            return dict(kind="raw", traceback=traceback.format_exc()[-3000:])
+        return dict(kind="ok", out=OUT)
+
+    def run_cell(tmp):
+        # Run TMP/export.py with synthbench blocked, in an empty folder, and compare with sample.
+        TMP = pathlib.Path(tmp)
+        code = (TMP / "export.py").read_text(encoding="utf-8")
+        try:
+            compiled = compile(code, "<exported cell>", "exec")
+        except (SyntaxError, ValueError) as exc:
+            return dict(failure=f"the export does not compile: {exc!r}")
+        cwd = TMP / "cell_cwd"
+        cwd.mkdir()
+        names = {"__name__": "__main__"}
+        if (TMP / "data.pkl").exists():
+            names["df_real"] = pd.read_pickle(TMP / "data.pkl")
+        saved = {k: m for k, m in sys.modules.items() if k == "synthbench" or k.startswith("synthbench.")}
+        printed = io.StringIO()
+        try:
+            sys.modules.update(dict.fromkeys(saved))  # `import synthbench` now fails
+            os.chdir(cwd)
+            with contextlib.redirect_stdout(printed):
+                exec(compiled, names)
+        except BaseException:
+            tb = traceback.format_exc()[-2500:]
+            return dict(failure="the exported cell failed:\\n" + tb + "\\n---\\n" + code[-2500:])
+        finally:
+            sys.modules.update(saved)
+            os.chdir(HOME)
+        if printed.getvalue():
+            return dict(failure=f"the exported cell printed {printed.getvalue()[:300]!r}")
+        if os.listdir(cwd):
+            return dict(failure=f"the exported cell created files {sorted(os.listdir(cwd))}")
+        try:
+            pd.testing.assert_frame_equal(names["df"], pd.read_pickle(TMP / "sample.pkl"),
+                                          check_dtype=True, check_exact=True, check_categorical=True)
+        except AssertionError as exc:
+            return dict(failure="the exported cell's frame differs from sample():\\n" + str(exc)[:1500])
+        return dict(failure=None)
+
+    for line in sys.stdin:
+        request = json.loads(line)
+        os.chdir(HOME)
+        if request["op"] == "case":
+            reply(**run_case(request["body"], request["tmp"]))
+        else:
+            reply(**run_cell(request["tmp"]))
     """
 )
 
 
-def run_case(body: str, tmp_path: Path, *, timeout: float = TIMEOUT) -> dict:
-    """Run ``body`` (Python using ``sb``, ``np``, ``pd``, ``TMP``, ``OUT``, ``EXPORT``) in a bounded child.
+class _Worker:
+    """A bounded child interpreter that runs cases one after another (no start-up cost per case).
 
-    Returns ``{"kind": "ok", "out": OUT}`` or ``{"kind": "error", "cls": ..., "message": ...}``
-    for a SynthbenchError; fails the test on any other ending (raw exception, MemoryError,
-    a signal, a timeout).
+    A case that times out, crashes the child or ends in a raw exception gets a fresh
+    child for the next case.
     """
-    tmp_path.mkdir(parents=True, exist_ok=True)
-    runner = tmp_path / "runner.py"
-    runner.write_text(_RUNNER, encoding="utf-8")
-    case = tmp_path / "case.py"
-    case.write_text(textwrap.dedent(body), encoding="utf-8")
-    work = tmp_path / "work"
-    work.mkdir(exist_ok=True)
-    try:
-        proc = subprocess.run(
-            [sys.executable, str(runner), str(tmp_path), str(case)],
-            capture_output=True,
+
+    def __init__(self) -> None:
+        self.proc: subprocess.Popen | None = None
+
+    def _start(self, root: Path) -> None:
+        root.mkdir(parents=True, exist_ok=True)
+        (root / "worker.py").write_text(_WORKER, encoding="utf-8")
+        (root / "home").mkdir(exist_ok=True)
+        self.stderr = open(root / "worker.stderr", "w+")  # noqa: SIM115 - lives as long as the child
+        self.proc = subprocess.Popen(
+            [sys.executable, str(root / "worker.py")],
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            stderr=self.stderr,
             text=True,
-            timeout=timeout,
-            cwd=work,
+            encoding="utf-8",
+            errors="surrogateescape",
+            cwd=root / "home",
             env=_env(),
             preexec_fn=_limit,
         )
-    except subprocess.TimeoutExpired:
-        pytest.fail(f"no answer within {timeout} s (unbounded time):\n{textwrap.dedent(body)}")
-    marker = proc.stdout.rfind("@@RESULT@@")
-    if proc.returncode != 0 or marker < 0:
+        self.lines: queue.Queue = queue.Queue()
+        proc, lines = self.proc, self.lines
+
+        def read() -> None:
+            for line in proc.stdout:
+                if line.startswith("@@RESULT@@"):
+                    lines.put(line[len("@@RESULT@@") :])
+            lines.put(None)
+
+        threading.Thread(target=read, daemon=True).start()
+
+    def stop(self) -> None:
+        if self.proc is not None:
+            self.proc.kill()
+            self.proc.wait()
+            self._close()
+
+    def _close(self) -> None:
+        assert self.proc is not None
+        for stream in (self.proc.stdin, self.proc.stdout, self.stderr):
+            with contextlib.suppress(OSError):
+                stream.close()
+        self.proc = None
+
+    def ask(self, request: dict, root: Path, timeout: float) -> dict:
+        if self.proc is None or self.proc.poll() is not None:
+            self._start(root)
+        assert self.proc is not None and self.proc.stdin is not None
+        self.proc.stdin.write(json.dumps(request) + "\n")
+        self.proc.stdin.flush()
+        try:
+            line = self.lines.get(timeout=timeout)
+        except queue.Empty:
+            self.stop()
+            return {"kind": "timeout"}
+        if line is None:
+            self.proc.wait()
+            self.stderr.seek(0)
+            tail = self.stderr.read()[-3000:]
+            code = self.proc.returncode
+            self._close()
+            return {"kind": "crash", "traceback": f"the child died (exit code {code}):\n{tail}"}
+        result = json.loads(line)
+        if result.get("kind") == "raw":
+            self.stop()  # after a MemoryError or worse, start clean
+        return result
+
+
+_WORKER_POOL = _Worker()
+
+
+@pytest.fixture(scope="module", autouse=True)
+def _stop_worker():
+    yield
+    _WORKER_POOL.stop()
+
+
+def run_case(body: str, tmp_path: Path, *, timeout: float = TIMEOUT) -> dict:
+    """Run ``body`` (Python using ``sb``, ``np``, ``pd``, ``TMP``, ``OUT``, ``EXPORT``) in the bounded child.
+
+    Returns ``{"kind": "ok", "out": OUT}`` or ``{"kind": "error", "cls": ..., "message": ...}``
+    for a SynthbenchError; fails the test on any other ending (raw exception, MemoryError,
+    a crash, a timeout).
+    """
+    tmp_path.mkdir(parents=True, exist_ok=True)
+    body = textwrap.dedent(body)
+    result = _WORKER_POOL.ask({"op": "case", "body": body, "tmp": str(tmp_path)}, tmp_path.parent / "_worker", timeout)
+    if result["kind"] == "timeout":
+        pytest.fail(f"no answer within {timeout} s (unbounded time):\n{body}")
+    if result["kind"] in ("raw", "crash"):
         pytest.fail(
-            f"ended with exit code {proc.returncode} instead of a SynthbenchError or a result:\n"
-            f"{proc.stderr[-3000:]}\ncase:\n{textwrap.dedent(body)}"
+            f"ended in a raw exception, not a SynthbenchError or a result:\n{result['traceback']}\ncase:\n{body}"
         )
-    return json.loads(proc.stdout[marker + len("@@RESULT@@") :].strip().splitlines()[0])
+    return result
 
 
 def assert_error(result: dict, *, limit: bool = False) -> None:
@@ -149,36 +272,9 @@ def check_export(tmp_path: Path, result: dict) -> None:
         return
     code = (tmp_path / "export.py").read_text(encoding="utf-8")
     compile(code, "<exported cell>", "exec")  # a SyntaxError fails the test
-    cwd = tmp_path / "cell_cwd"
-    cwd.mkdir()
-    out = tmp_path / "cell_df.pkl"
-    prelude = "import sys; sys.modules['synthbench'] = None\n"
-    if (tmp_path / "data.pkl").exists():
-        prelude += f"import pandas as _pd; df_real = _pd.read_pickle({str(tmp_path / 'data.pkl')!r})\n"
-    script = tmp_path / "cell.py"
-    script.write_text(prelude + code + f"\ndf.to_pickle({str(out)!r})\n", encoding="utf-8")
-    try:
-        proc = subprocess.run(
-            [sys.executable, "-I", str(script)],
-            capture_output=True,
-            text=True,
-            timeout=120,
-            cwd=cwd,
-            preexec_fn=_limit,
-        )
-    except subprocess.TimeoutExpired:
-        pytest.fail("the exported cell did not finish within 120 s")
-    assert proc.returncode == 0, f"the exported cell failed:\n{proc.stderr[-3000:]}\n---\n{code[-3000:]}"
-    assert proc.stdout == "", f"the exported cell printed: {proc.stdout[:500]!r}"
-    assert MARKER not in proc.stderr
-    assert sorted(p.name for p in cwd.iterdir()) == [], "the exported cell created files"
-    pd.testing.assert_frame_equal(
-        pd.read_pickle(out),
-        pd.read_pickle(tmp_path / "sample.pkl"),
-        check_dtype=True,
-        check_exact=True,
-        check_categorical=True,
-    )
+    answer = _WORKER_POOL.ask({"op": "cell", "tmp": str(tmp_path)}, tmp_path.parent / "_worker", 120)
+    assert answer.get("kind") not in ("timeout", "crash"), answer
+    assert answer["failure"] is None, answer["failure"]
 
 
 def cli(args: list[str], cwd: Path, *, timeout: float = TIMEOUT, umask: int | None = None):
