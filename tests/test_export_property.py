@@ -25,11 +25,18 @@ import sys
 import textwrap
 import traceback
 import warnings
+from pathlib import Path
 
 import pandas as pd
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+
+# The synthbench under test is the checkout pytest runs from: a run from another checkout
+# (`cd /work/main && pytest /path/to/this/file`) must test that checkout's package, not the
+# one beside this file that pytest's `pythonpath` setting would otherwise put first.
+if (Path.cwd() / "synthbench" / "__init__.py").is_file() and "synthbench" not in sys.modules:
+    sys.path.insert(0, str(Path.cwd()))
 
 import synthbench as sb
 from synthbench.exceptions import SynthbenchError

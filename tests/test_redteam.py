@@ -32,6 +32,12 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
+# The synthbench under test is the checkout pytest runs from: a run from another checkout
+# (`cd /work/main && pytest /path/to/this/file`) must test that checkout's package, not the
+# one beside this file that pytest's `pythonpath` setting would otherwise put first.
+if (Path.cwd() / "synthbench" / "__init__.py").is_file() and "synthbench" not in sys.modules:
+    sys.path.insert(0, str(Path.cwd()))
+
 import synthbench as sb
 
 MEMORY_LIMIT = 2 * 1024**3  # bytes of address space per child process
@@ -70,7 +76,7 @@ _WORKER = textwrap.dedent(
     import numpy as np
     import pandas as pd
     import synthbench as sb
-    from synthbench.exceptions import SynthbenchError
+    from synthbench.exceptions import SynthbenchError  # noqa: E402
 
     warnings.simplefilter("ignore")
     HOME = os.getcwd()
