@@ -630,7 +630,11 @@ def _interrupt_and_collect(proc: subprocess.Popen, seconds: float) -> tuple[int,
             proc.kill()
             proc.wait()
             pytest.fail("the CLI did not stop within 30 s of an interrupt")
-    return peak, proc.stderr.read() if proc.stderr else ""
+    stderr = ""
+    if proc.stderr is not None:
+        stderr = proc.stderr.read()
+        proc.stderr.close()
+    return peak, stderr
 
 
 @pytest.mark.parametrize("output", ["big.csv", "big.csv.gz", "big.parquet"])
@@ -690,13 +694,13 @@ def test_small_timeseries_specs_stay_bounded(spec, tmp_path):
         ("us", ["2024-01-01", "2024-01-02", "2024-01-03"]),
         ("s", ["2000-01-01", "2010-01-01", "2020-01-01"]),
         ("ms", ["2024-01-01", "2024-02-01", "2024-03-01"]),
-        (None, ["2024-01-01 00:00:00", "2024-01-01 00:00:00.000000001", "2024-03-01"]),
+        ("min", ["1700-01-01", "1980-01-01", "2250-01-01"]),
     ],
 )
 def test_fitted_timeseries_grid_from_few_points_is_bounded(freq, index, tmp_path):
     result = run_case(
         f"""
-        data = pd.DataFrame({{"timestamp": pd.to_datetime({index!r}), "v": [1.0, 2.0, 3.0]}})
+        data = pd.DataFrame({{"timestamp": pd.to_datetime({index!r}, format="ISO8601"), "v": [1.0, 2.0, 3.0]}})
         gen = sb.FittedTimeSeries(freq={freq!r}, periods=[], ar_order=0).fit(data)
         gen.sample(10, seed=0)
         """,
@@ -725,7 +729,7 @@ def test_many_text_columns_with_big_pools_are_bounded(columns, pool, tmp_path):
         ("1900-01-01", "2200-01-01", "s"),
         ("1900-01-01", "2200-01-01", "ms"),
         ("1700-01-01", "2250-01-01", "us"),
-        ("2000-01-01", "2001-01-01", "ns"),
+        ("1970-01-01", "2200-01-01", "us"),
         ("1900-01-01", "2200-01-01", "min"),
         ("1900-01-01", "2200-01-01", None),
     ],
@@ -1534,7 +1538,7 @@ def test_dateutil_timezone_paths_are_refused_without_reading_them(tmp_path):
     for key, path in {"fifo": fifo, "file": existing, "missing": tmp_path / "nope" / "zone"}.items():
         result = run_case(_tz_case(f"dateutil/{path}"), tmp_path / key, timeout=30)
         assert_error(result)
-        messages[key] = result["message"].replace(str(path), "<path>")
+        messages[key] = re.sub(r"Got .*", "Got <path>", result["message"].replace(str(path), "<path>"), flags=re.S)
     assert messages["fifo"] == messages["file"] == messages["missing"], messages
 
 
