@@ -100,3 +100,66 @@ def bad_values(c: P.Constraint) -> list:
     elif isinstance(c, P.AnyOf):
         out += [None, "x", [1]]
     return [v for v in out if not c.is_satisfied_by(v)]
+
+
+_RUN_CELLS = """
+import contextlib, io, json, os, pickle, sys, traceback, warnings
+sys.modules["synthbench"] = None  # the cells must not need synthbench
+cases = pickle.load(open(sys.argv[1], "rb"))
+cwd = os.getcwd()
+results = []
+warnings.simplefilter("ignore")
+for i, (code, variables) in enumerate(cases):
+    ns = {"__name__": "__main__", **variables}
+    out = io.StringIO()
+    error = None
+    try:
+        with contextlib.redirect_stdout(out):
+            exec(compile(code, f"<cell {i}>", "exec"), ns)
+        ns["df"].to_pickle(os.path.join(sys.argv[2], f"cell_{i}.pkl"))
+    except BaseException:
+        error = traceback.format_exc()[-3000:]
+    files = sorted(os.listdir(cwd))
+    for name in files:
+        path = os.path.join(cwd, name)
+        if os.path.isfile(path):
+            os.remove(path)
+    results.append({"error": error, "stdout": out.getvalue(), "files": files})
+json.dump(results, open(os.path.join(sys.argv[2], "results.json"), "w"))
+"""
+
+
+def run_cells(
+    cells: list[tuple[str, dict[str, pd.DataFrame]]], tmp_path: Path, memory: int = 3 * 1024**3
+) -> list[dict]:
+    """Run many exported cells in ONE fresh interpreter (synthbench blocked), each in its own namespace.
+
+    ``cells`` holds ``(code, variables)`` pairs (variables: e.g. ``{"df_real": frame}``).
+    Each cell runs in an empty working folder under a memory limit; returns, per cell,
+    ``{"error": traceback or None, "stdout": text, "files": names it created, "df": frame or None}``.
+    """
+    import json
+    import pickle
+    import resource
+
+    def limit() -> None:
+        resource.setrlimit(resource.RLIMIT_AS, (memory, memory))
+
+    (tmp_path / "cells.pkl").write_bytes(pickle.dumps(cells))
+    (tmp_path / "run_cells.py").write_text(_RUN_CELLS, encoding="utf-8")
+    cwd = tmp_path / "cells_cwd"
+    cwd.mkdir(exist_ok=True)
+    proc = subprocess.run(
+        [sys.executable, "-I", str(tmp_path / "run_cells.py"), str(tmp_path / "cells.pkl"), str(tmp_path)],
+        capture_output=True,
+        text=True,
+        timeout=900,
+        cwd=cwd,
+        preexec_fn=limit,
+    )
+    assert proc.returncode == 0, f"the cells' interpreter failed:\n{proc.stderr[-3000:]}"
+    results = json.loads((tmp_path / "results.json").read_text())
+    for i, result in enumerate(results):
+        path = tmp_path / f"cell_{i}.pkl"
+        result["df"] = pd.read_pickle(path) if path.exists() else None
+    return results

@@ -2,7 +2,8 @@
 
 Hypothesis mutates real specs (the registered generators' examples): it replaces a
 value anywhere in the tree with arbitrary JSON, drops or adds keys, and then loads,
-samples and exports. Anything but a ``SynthbenchError`` fails the test.
+samples and exports. Anything but a ``SynthbenchError`` fails the test, and the exported
+cell of every spec that loads and samples must rebuild the same frame.
 """
 
 from __future__ import annotations
@@ -11,12 +12,14 @@ import copy
 import json
 import warnings
 
+import pandas as pd
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 import synthbench as sb
 from synthbench.exceptions import SynthbenchError
+from tests.helpers import run_cells
 
 # Data-bound generators (size_from_data) are loaded unfitted from a spec; fuzz the rest fully.
 NAMES = [n for n in sb.list_generators() if not getattr(sb.get_generator(n), "size_from_data", False)]
@@ -82,29 +85,59 @@ def broken_specs(draw):
 
 # Hypothesis warns when an example's repr is huge (a mutated fitted state); that is not a failure.
 @pytest.mark.filterwarnings("ignore::hypothesis.errors.HypothesisWarning")
-@settings(
-    max_examples=1_200,
-    deadline=None,
-    derandomize=True,
-    suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
-)
-@given(spec=broken_specs(), n=st.integers(-3, 40), seed=st.one_of(st.integers(-2, 2**33), st.none()))
-def test_malformed_specs_only_raise_synthbench_errors(spec, n, seed):
-    # A spec that survives must also survive a JSON trip, as a file on disk would.
-    try:
-        text = json.dumps(spec, allow_nan=True)
-    except (TypeError, ValueError):
-        return
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")  # numpy may warn on odd but legal values; errors are what we test
+def test_malformed_specs_only_raise_synthbench_errors_and_export_what_they_sample(tmp_path):
+    """Every mutated spec that loads and samples also exports a cell that rebuilds its frame.
+
+    Hypothesis drives the loading and sampling (and shrinks any raw exception); the cells
+    of the specs that survive are then run together in one fresh interpreter with
+    synthbench blocked, each compared exactly with ``sample``.
+    """
+    exported: list[tuple[str, str, pd.DataFrame]] = []  # (spec, code, frame)
+
+    @settings(
+        max_examples=1_200,
+        deadline=None,
+        derandomize=True,
+        database=None,
+        suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
+    )
+    @given(spec=broken_specs(), n=st.integers(-3, 40), seed=st.one_of(st.integers(-2, 2**33), st.none()))
+    def load_sample_export(spec, n, seed):
+        # A spec that survives must also survive a JSON trip, as a file on disk would.
         try:
-            gen = sb.from_json(text)
-            if getattr(gen, "size_from_data", False):
+            text = json.dumps(spec, allow_nan=True)
+        except (TypeError, ValueError):
+            return
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")  # numpy may warn on odd but legal values; errors are what we test
+            try:
+                gen = sb.from_json(text)
+                if getattr(gen, "size_from_data", False):
+                    return
+                gen.sample(n, seed=seed)
+                code_seed = 0 if seed is None else seed
+                code = gen.to_code(n, seed=code_seed)
+                df = gen.sample(n, seed=code_seed)
+            except SynthbenchError:
                 return
-            gen.sample(n, seed=seed)
-            gen.to_code(n, seed=0 if seed is None else seed)
-        except SynthbenchError:
-            pass
+        exported.append((text[:1500], code, df))
+
+    load_sample_export()
+    assert exported, "no mutated spec survived to be exported"
+    results = run_cells([(code, {}) for _, code, _ in exported], tmp_path)
+    failures = []
+    for (spec, code, expected), result in zip(exported, results):
+        try:
+            compile(code, "<exported cell>", "exec")
+            assert result["error"] is None, f"the cell failed:\n{result['error']}"
+            assert result["stdout"] == "", f"the cell printed {result['stdout'][:300]!r}"
+            assert result["files"] == [], f"the cell created files {result['files']}"
+            pd.testing.assert_frame_equal(result["df"], expected, check_dtype=True, check_exact=True)
+        except (AssertionError, SyntaxError, ValueError) as exc:
+            failures.append(f"{spec}\n{str(exc)[:1500]}")
+    assert not failures, f"{len(failures)} of {len(exported)} exports differ from sample:\n\n" + "\n\n".join(
+        failures[:5]
+    )
 
 
 @settings(max_examples=300, deadline=None, derandomize=True, suppress_health_check=[HealthCheck.too_slow])
