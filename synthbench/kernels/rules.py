@@ -384,10 +384,12 @@ def pattern_strings(rng, positions, df, template, slots):
     firsts = np.cumsum([0] + [len(alphabet) for alphabet, _ in slots])[:-1]
     bases = np.repeat(firsts, [len(places) for _, places in slots])  # where a slot's alphabet begins
     letters = np.frombuffer("".join(alphabet for alphabet, _ in slots).encode(), dtype=np.uint8)
-    text = np.empty((n, starts[-1]), dtype=np.uint8)
-    text[:] = np.frombuffer(b"".join(chars), dtype=np.uint8)
+    text = np.tile(np.frombuffer(b"".join(chars), dtype=np.uint8), (n, 1))
     u = rng.random((n, len(where)))
-    text[:, where] = np.take(letters, (u * sizes).astype(np.intp) + bases)
+    u *= sizes
+    picks = u.astype(np.uint8)  # the letter of each placeholder, within its alphabet
+    picks += bases.astype(np.uint8)
+    text[:, where] = letters[picks]
     return text_array(text.ravel(), np.arange(n + 1) * text.shape[1])
 
 
