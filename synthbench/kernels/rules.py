@@ -379,17 +379,15 @@ def pattern_strings(rng, positions, df, template, slots):
     n = len(positions)
     chars = [chr(code).encode() for code in template]
     starts = np.cumsum([0] + [len(char) for char in chars])  # the byte each character starts at
-    where = [starts[i] for _, places in slots for i in places]
-    sizes = np.repeat([len(alphabet) for alphabet, _ in slots], [len(places) for _, places in slots])
-    firsts = np.cumsum([0] + [len(alphabet) for alphabet, _ in slots])[:-1]
-    bases = np.repeat(firsts, [len(places) for _, places in slots])  # where a slot's alphabet begins
-    letters = np.frombuffer("".join(alphabet for alphabet, _ in slots).encode(), dtype=np.uint8)
     text = np.tile(np.frombuffer(b"".join(chars), dtype=np.uint8), (n, 1))
-    u = rng.random((n, len(where)))
-    u *= sizes
-    picks = u.astype(np.uint8)  # the letter of each placeholder, within its alphabet
-    picks += bases.astype(np.uint8)
-    text[:, where] = letters[picks]
+    u = rng.random((n, sum(len(places) for _, places in slots)))
+    column = 0
+    for alphabet, places in slots:
+        letters = alphabet.encode().ljust(256, b"\0")  # byte k becomes the alphabet's k-th letter
+        for place in places:
+            picks = (u[:, column] * len(alphabet)).astype(np.uint8)
+            text[:, starts[place]] = np.frombuffer(picks.tobytes().translate(letters), dtype=np.uint8)
+            column += 1
     return text_array(text.ravel(), np.arange(n + 1) * text.shape[1])
 
 
