@@ -490,3 +490,57 @@ def test_any_text_in_a_spec_exports_a_cell_that_rebuilds_the_frame(tmp_path, nam
     compile(code, "<cell>", "exec")
     assert all(line.isascii() for line in code.splitlines() if line.lstrip().startswith("#"))
     pd.testing.assert_frame_equal(run_code(code, tmp_path), df)
+
+
+# -- text columns built as Arrow buffers ------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("start", "prefix", "width"),
+    [
+        (-70_010, "x", 3),  # blocks cross zero and powers of ten: rows of many lengths
+        (95, "A", 2),
+        (-5, "", 1),
+        (2**62 - 70_000, "é€😀", 30),  # multi-byte prefix, the widest numbers
+        (-(2**62), "p" * 100, 0),
+        (0, "", 4),
+    ],
+)
+def test_prefixed_ids_are_python_zfill_of_each_number_across_blocks(start, prefix, width):
+    n = BLOCK_SIZE + 70
+    ids = sb.Schema(columns=[c.Id("id", start=start, prefix=prefix, width=width)]).sample(n, seed=0)["id"]
+    assert ids.tolist() == [prefix + str(start + i).zfill(width) for i in range(n)]
+
+
+def _pattern_regex(pattern: str) -> str:
+    classes = {"#": "[0-9]", "?": "[A-Z]", "@": "[a-z]", "*": "[A-Z0-9]"}
+    out, chars = [], iter(pattern)
+    for ch in chars:
+        out.append(re.escape(next(chars)) if ch == "\\" else classes.get(ch, re.escape(ch)))
+    return "".join(out)
+
+
+@pytest.mark.parametrize("pattern", [r"é\#*@?😀##\\\?x€", "\n\t#\x01?\u2028", "abc", "#", "*" * 200])
+def test_patterns_with_multibyte_and_control_characters_keep_their_literals(pattern):
+    df = sb.Schema(columns=[c.Pattern("p", pattern=pattern, null_rate=0.2)]).sample(500, seed=1)
+    present = df["p"].dropna()
+    assert 0 < len(present) < 500
+    assert present.str.fullmatch(_pattern_regex(pattern), flags=re.S).all()
+
+
+def test_text_columns_are_arrow_backed_as_pandas_stores_text():
+    gen = sb.Schema(
+        columns=[
+            c.Id("id", prefix="C", width=7),
+            c.Id("token", kind="uuid"),
+            c.Pattern("invoice", pattern="INV-####-??", null_rate=0.1),
+        ]
+    )
+    df = gen.sample(BLOCK_SIZE + 5, seed=0)
+    text = pd.Series([""]).dtype
+    assert (df.dtypes == text).all()
+    if getattr(text, "storage", None) == "pyarrow":  # pandas 3: no Python object per row
+        for name in df:
+            assert type(df[name].array).__name__ == "ArrowStringArray"
+    assert df["token"].map(lambda t: str(uuid.UUID(t)) == t and uuid.UUID(t).version == 4).all()
+    assert df["invoice"].dropna().str.fullmatch(r"INV-[0-9]{4}-[A-Z]{2}").all()

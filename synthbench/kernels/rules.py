@@ -206,17 +206,76 @@ def is_text(value):
 # -- column kernels: (rng, positions, df, **arguments) -> values -----------------------------
 
 
+def text_array(data, offsets):
+    """Text from UTF-8 bytes: row i is ``data[offsets[i]:offsets[i + 1]]``.
+
+    The buffers become an Arrow string array with no copy and no Python object per
+    row, in the dtype pandas gives text (``str`` in pandas 3, which pyarrow backs).
+    A pandas that keeps text as Python objects gets those instead.
+    """
+    import pyarrow as pa
+
+    buffers = [None, pa.py_buffer(np.asarray(offsets, dtype=np.int64)), pa.py_buffer(data)]
+    text = pa.Array.from_buffers(pa.large_string(), len(offsets) - 1, buffers)
+    dtype = pd.Series([""]).dtype
+    if getattr(dtype, "storage", None) in ("pyarrow", "pyarrow_numpy"):
+        return pd.array(text, dtype=dtype)
+    return text.to_numpy(zero_copy_only=False)
+
+
 def sequential_ids(rng, positions, df, start):
     """Ids ``start``, ``start + 1``, ... by row number."""
     return positions + start
 
 
 def prefixed_ids(rng, positions, df, start, prefix, width):
-    """Ids as text: ``prefix`` and the number, zero-padded to ``width`` digits."""
-    numbers = (positions + start).astype(np.str_)
-    if len(numbers):  # numpy's zfill fails on an empty array
-        numbers = np.strings.zfill(numbers, width)
-    return np.strings.add(prefix, numbers)
+    """Ids as text: ``prefix`` and the number, zero-padded to ``width`` characters (``str.zfill``).
+
+    Rows of one sign and one length are written at a time as a matrix of bytes, four
+    digits at a time from a table of ``0000`` to ``9999``. Numbers rise with the row,
+    so a block usually holds one such group.
+    """
+    numbers = positions + start
+    head = np.frombuffer(prefix.encode(), dtype=np.uint8)
+    low, high = (int(numbers.min()), int(numbers.max())) if len(numbers) else (0, 0)
+    if (low < 0) == (high < 0) and len(str(low).zfill(width)) == len(str(high).zfill(width)):
+        groups = [(slice(None), low < 0, len(str(low).zfill(width)))]
+    else:  # the block crosses zero or a power of ten: find each row's sign and length
+        negative = numbers < 0
+        digits = np.searchsorted(10 ** np.arange(1, 19), np.abs(numbers), side="right") + 1
+        key = np.maximum(digits + negative, width) * 2 + negative
+        groups = [(np.flatnonzero(key == k), bool(k % 2), int(k // 2)) for k in np.unique(key)]
+    # the four ASCII digits of 0000 to 9999, each as one 4-byte number
+    table = (np.arange(10_000)[:, None] // np.array([1000, 100, 10, 1]) % 10 + ord("0")).astype(np.uint8)
+    table = table.view(np.uint32).ravel()
+    made = []
+    for rows, negative, size in groups:
+        rest = np.abs(numbers[rows])
+        text = np.empty((len(rest), len(head) + size), dtype=np.uint8)
+        end = text.shape[1]
+        while end > len(head) + negative:  # the last four digits left, written over what is before
+            last = np.take(table, rest % 10_000)
+            if end >= 4:
+                text[:, end - 4 : end].view(np.uint32)[:, 0] = last
+            else:
+                text[:, :end] = last.view(np.uint8).reshape(-1, 4)[:, 4 - end :]
+            rest = rest // 10_000
+            end -= 4
+        text[:, : len(head)] = head  # the prefix and sign go over what the digits ran into
+        if negative:
+            text[:, len(head)] = ord("-")
+        made.append((rows, text))
+    if len(made) == 1:
+        rows, text = made[0]
+        return text_array(text.ravel(), np.arange(len(text) + 1) * text.shape[1])
+    offsets = np.zeros(len(numbers) + 1, dtype=np.int64)
+    for rows, text in made:
+        offsets[rows + 1] = text.shape[1]
+    offsets = np.cumsum(offsets)
+    data = np.empty(offsets[-1], dtype=np.uint8)
+    for rows, text in made:
+        data[offsets[rows, None] + np.arange(text.shape[1])] = text
+    return text_array(data, offsets)
 
 
 def uuid4_ids(rng, positions, df):
@@ -226,9 +285,10 @@ def uuid4_ids(rng, positions, df):
     raw[:, 6] = raw[:, 6] & 0x0F | 0x40  # version 4
     raw[:, 8] = raw[:, 8] & 0x3F | 0x80  # RFC 4122 variant
     hexdigits = np.frombuffer(b"0123456789abcdef", dtype=np.uint8)
-    chars = np.stack([hexdigits[raw >> 4], hexdigits[raw & 0x0F]], axis=2)
-    chars = np.insert(chars.reshape(n, 32), [8, 12, 16, 20], ord("-"), axis=1)
-    return chars.view("S36").ravel().astype(np.str_)
+    pairs = hexdigits[np.arange(256)[:, None] >> np.array([4, 0]) & 0x0F]  # each byte's two digits
+    chars = np.take(pairs, raw.ravel(), axis=0).reshape(n, 32)
+    chars = np.insert(chars, [8, 12, 16, 20], ord("-"), axis=1)
+    return text_array(chars.ravel(), np.arange(n + 1) * 36)
 
 
 def categories(rng, positions, df, values, p=None):
@@ -290,13 +350,17 @@ def calendar_grid(start, end, freq):
 
 
 def faker_pool(provider, locale, seed, size):
-    """``size`` values of a Faker provider, from a Faker seeded with ``seed``."""
+    """``size`` values of a Faker provider, from a Faker seeded with ``seed``.
+
+    Held as pandas holds text (Arrow-backed ``str`` in pandas 3), so rows drawn from
+    the pool are copied as bytes, not as Python strings.
+    """
     from faker import Faker
 
     fake = Faker(locale)
     fake.seed_instance(seed)
     make = getattr(fake, provider)
-    return np.array([make() for _ in range(size)])
+    return pd.Series([make() for _ in range(size)]).array
 
 
 def pick(rng, positions, df, pool):
@@ -307,18 +371,24 @@ def pick(rng, positions, df, pool):
 def pattern_strings(rng, positions, df, template, slots):
     """Text from a template of code points; each slot fills its positions from an alphabet.
 
-    ``slots`` holds ``(alphabet, positions)`` pairs. One uniform per placeholder of a
-    row, so a row's text does not depend on how many rows are made.
+    ``slots`` holds ``(alphabet, positions)`` pairs (ASCII alphabets). One uniform per
+    placeholder of a row, so a row's text does not depend on how many rows are made.
+    Every row is the template's UTF-8 bytes with a letter's byte written at each
+    placeholder.
     """
     n = len(positions)
-    codes = np.tile(np.array(template, dtype=np.uint32), (n, 1))
-    u = rng.random((n, sum(len(where) for _, where in slots)))
-    offset = 0
-    for alphabet, where in slots:
-        letters = np.array([ord(c) for c in alphabet], dtype=np.uint32)
-        codes[:, where] = letters[(u[:, offset : offset + len(where)] * len(letters)).astype(np.intp)]
-        offset += len(where)
-    return codes.view(f"U{len(template)}").ravel()
+    chars = [chr(code).encode() for code in template]
+    starts = np.cumsum([0] + [len(char) for char in chars])  # the byte each character starts at
+    text = np.tile(np.frombuffer(b"".join(chars), dtype=np.uint8), (n, 1))
+    u = rng.random((n, sum(len(places) for _, places in slots)))
+    column = 0
+    for alphabet, places in slots:
+        letters = alphabet.encode().ljust(256, b"\0")  # byte k becomes the alphabet's k-th letter
+        for place in places:
+            picks = (u[:, column] * len(alphabet)).astype(np.uint8)
+            text[:, starts[place]] = np.frombuffer(picks.tobytes().translate(letters), dtype=np.uint8)
+            column += 1
+    return text_array(text.ravel(), np.arange(n + 1) * text.shape[1])
 
 
 def derived(rng, positions, df, tree):
