@@ -168,9 +168,16 @@ _TRIAL_ABOVE = 10_000
 _OVERHEAD = 2
 
 
+#: Most rows any request may ask for (row numbers and sequential ids stay within int64).
+MAX_ROWS = 2**62
+
+
 def check_n(n: Any, *, owner: str = "sample", low: int = 0) -> int:
-    """``n`` as a row count, or a clear error."""
-    return int(check_value(n, "n", Int(low), owner))
+    """``n`` as a row count, or a clear error.
+
+    At most 2**62 rows: row numbers (and ids made from them) stay int64 arithmetic.
+    """
+    return int(check_value(n, "n", Int(low, MAX_ROWS), owner))
 
 
 def check_seed(seed: Any, *, owner: str = "sample", allow_none: bool = True) -> int:
@@ -253,8 +260,9 @@ class Generator(Component):
     def to_code(self, n: int | None = None, *, seed: int, **options: Any) -> str:
         """Standalone Python source that rebuilds ``self.sample(n, seed=seed)`` as ``df``.
 
-        The code imports only numpy, pandas, scipy, scikit-learn or imbalanced-learn
-        (and faker for :class:`~synthbench.columns.Text` columns), never synthbench.
+        The code imports only numpy, pandas, scipy, scikit-learn, imbalanced-learn and
+        pyarrow (and faker for :class:`~synthbench.columns.Text` columns), never
+        synthbench: it holds synthbench's kernels themselves (see :mod:`synthbench.kernels`).
         Generators with ``size_from_data`` read the data from the variable named by the
         ``data`` option (default ``"df_real"``).
         """

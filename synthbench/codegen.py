@@ -315,6 +315,7 @@ _VERSIONED = {
     "from sklearn": "scikit-learn",
     "from imblearn": "imbalanced-learn",
     "from faker": "faker",
+    "import pyarrow": "pyarrow",
 }
 
 
@@ -391,4 +392,5 @@ class CodeCell:
                 is_def = b[0].startswith("def ") or self.blocks[i - 1][0].startswith("def ")
                 body += "\n\n\n" if is_def else "\n\n"
             body += "\n".join(b)
-        return "\n".join(head + imports) + "\n\n" + body + "\n"
+        gap = "\n\n\n" if self.blocks and self.blocks[0][0].startswith("def ") else "\n\n"
+        return "\n".join(head + imports) + gap + body + "\n"

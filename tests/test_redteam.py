@@ -66,6 +66,9 @@ def _env() -> dict[str, str]:
     env = dict(os.environ)
     env["PYTHONPATH"] = SOURCE_ROOT + (os.pathsep + env["PYTHONPATH"] if env.get("PYTHONPATH") else "")
     env["PYTHONHASHSEED"] = "0"
+    # synthbench's own limit, set below the child's address-space limit (which also holds the
+    # interpreter and its libraries): a request is refused by the estimate, never by the kernel.
+    env["SYNTHBENCH_MAX_BYTES"] = "768M"
     env.pop("COLUMNS", None)
     return env
 
