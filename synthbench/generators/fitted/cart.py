@@ -9,72 +9,139 @@
 
 from __future__ import annotations
 
-import keyword
 from typing import Any
 
 import numpy as np
 import pandas as pd
 
 from ...codegen import CodeCell, Plan, Ref
-from ...exceptions import InvalidParameterError
-from ...kernels.fitted import cart_sample, frame_from_lists
+from ...exceptions import SpecError
+from ...kernels.fitted import (
+    cart_codes_as_predictor,
+    cart_column,
+    cart_fill,
+    cart_predictors,
+    cart_scale,
+    frame_of,
+)
 from ...params import Int, Optional, Param, short_repr
 from ...registry import register
 from ._base import FittedGenerator
-from ._state import check_cart_labels, check_cart_rows, check_column
-from ._types import column_values
+from ._state import check_cart_trees, check_cart_values, check_column
+from ._types import column_values, encode_labels
 from .copula import _RANDOM_STATE
 
 __all__ = ["CART"]
 
-
-def _labels(series: pd.Series, col: dict[str, Any]) -> list[Any]:
-    if col["kind"] == "boolean":
-        return [False, True]
-    if col["dtype"] == "category":
-        return list(col["categories"])
-    return sorted(set(column_values(series, col)))
+#: The arrays of a stored tree, per node (``offsets`` has one more entry).
+TREE_FIELDS = ("feature", "threshold", "left", "right", "missing_left", "offsets", "codes", "counts")
 
 
-def _to_list(series: pd.Series, col: dict[str, Any]) -> list[Any]:
-    """A column as JSON values (None where missing); datetimes as integers of their unit."""
-    missing = series.isna().to_numpy()
-    if col["kind"] == "datetime":
-        values: list[Any] = pd.DatetimeIndex(series).asi8.tolist()
-    elif col["kind"] == "numeric":
-        values = series.to_numpy(dtype="float64", na_value=np.nan).tolist()
-    elif col["kind"] == "integer":
-        # Through object, so every int stays exact (uint64 beyond 2**63 included).
-        values = [None if m else int(v) for v, m in zip(series.to_numpy(dtype=object), missing, strict=True)]
+def _values_and_codes(series: pd.Series, col: dict[str, Any]) -> tuple[list[Any], np.ndarray]:
+    """The column's distinct values (its value table) and each row's position in it (-1 if missing)."""
+    present = series.notna().to_numpy()
+    codes = np.full(len(series), -1, dtype=np.int64)
+    kind = col["kind"]
+    if kind in ("categorical", "boolean"):
+        if kind == "boolean":
+            values: list[Any] = [False, True]
+        elif col["dtype"] == "category":
+            values = list(col["categories"])
+        else:
+            values = sorted(set(column_values(series, col).tolist()))
+        codes = encode_labels(series.astype(object) if kind == "boolean" else series, values, col["name"], "fit")
+        return values, codes
+    if kind == "integer":
+        # In the column's own integer type, so every int stays exact (uint64 beyond 2**63 included).
+        x = series[present].to_numpy(dtype=col["dtype"].lower())
     else:
-        values = [v.item() if hasattr(v, "item") else v for v in series.astype(object)]
-    return [None if m else v for v, m in zip(values, missing, strict=True)]
+        x = column_values(series, col)
+    table, inverse = np.unique(x, return_inverse=True)
+    codes[present] = inverse.reshape(-1)
+    return table.tolist(), codes
+
+
+def _tree_of(model: Any, leaves: np.ndarray, codes: np.ndarray, n_values: int) -> dict[str, np.ndarray]:
+    """A fitted scikit-learn tree as plain arrays, with the value counts of each leaf."""
+    t = model.tree_
+    internal = t.children_left >= 0
+    tree = {
+        "feature": np.where(internal, t.feature, -1).astype(np.int64),
+        "threshold": np.where(internal, t.threshold, 0.0).astype(float),
+        "left": t.children_left.astype(np.int64),
+        "right": t.children_right.astype(np.int64),
+        "missing_left": (np.asarray(t.missing_go_to_left) != 0) & internal,
+    }
+    return {**tree, **_leaf_counts(leaves, codes, n_values, len(internal))}
+
+
+def _leaf_counts(leaves: np.ndarray, codes: np.ndarray, n_values: int, n_nodes: int) -> dict[str, np.ndarray]:
+    """Per leaf, its distinct value positions (ascending) and how many training rows had each."""
+    keys, counts = np.unique(leaves * (n_values + 1) + (codes + 1), return_counts=True)
+    node, code = np.divmod(keys, n_values + 1)
+    offsets = np.concatenate([[0], np.cumsum(np.bincount(node, minlength=n_nodes))])
+    return {"offsets": offsets.astype(np.int64), "codes": code - 1, "counts": counts.astype(np.int64)}
+
+
+def _single_leaf(codes: np.ndarray, n_values: int) -> dict[str, np.ndarray]:
+    """The first column's "tree": one leaf holding its values and their counts."""
+    tree = {
+        "feature": np.array([-1]),
+        "threshold": np.array([0.0]),
+        "left": np.array([-1]),
+        "right": np.array([-1]),
+        "missing_left": np.array([False]),
+    }
+    return {**tree, **_leaf_counts(np.zeros(len(codes), dtype=np.int64), codes, n_values, 1)}
+
+
+def _describe_tree(col: dict[str, Any], tree: dict[str, Any], j: int, d: int) -> str:
+    """A comment on column j of d, in generated words only (no name or value from the data)."""
+    leaves = int(np.sum(np.asarray(tree["feature"]) < 0))
+    values = len(col["values"])
+    where = "one leaf (no columns before it)" if leaves == 1 else f"a tree of {leaves} leaves on the columns before it"
+    gaps = f", {col['null_rate']:.1%} missing" if col["null_rate"] else ""
+    return f"Column {j + 1} of {d}: {col['kind']}, {values} distinct value{'s' * (values != 1)}{gaps}; {where}."
 
 
 @register
 class CART(FittedGenerator):
     """Sequential CART synthesis: each column drawn from a tree fitted on the columns before it.
 
-    The synthpop method (Reiter 2005; Nowok et al. 2016) with scikit-learn trees. The
-    first column is a bootstrap of its real values. Every later column gets a decision
-    tree fitted on the real data, with the earlier columns as predictors (a classifier
-    for labels, a regressor for numbers and datetimes; missing values are split on, and
-    a missing target is a value of its own). A synthetic row goes down the tree and
-    takes the value of a random real row of the leaf it lands in, so every value is a
-    real value and types, rare categories and gaps come out as they were.
+    The synthpop method (Reiter 2005; Nowok et al. 2016) with scikit-learn trees, fitted
+    once. The first column is drawn from its real values at their frequencies. Every
+    later column gets a decision tree fitted on the real data, with the earlier columns
+    as predictors (a classifier for labels, a regressor for numbers and datetimes;
+    missing values are split on, and a missing target is a value of its own). ``fit``
+    keeps each tree as plain arrays and, per leaf, the values of that column its
+    training rows had, with their counts. ``sample`` sends each synthetic row down the
+    trees and draws a value of the leaf it lands in, so every value is a real value and
+    types, rare categories and gaps come out as they were.
 
-    Because the model is the data plus the trees, the fitted state *is* the training
-    data (in the spec as JSON), and ``to_code`` fits the same seeded trees again.
+    The state holds no training row: a leaf keeps values of one column, unlinked from
+    the rows they came from (:meth:`disclosure` says what it does hold). Conditions and
+    ``partial`` keep the given columns and draw the others in the fitted order, so a
+    drawn column follows the given columns *before* it.
 
     Parameters
     ----------
     min_samples_leaf : int, default 5
-        Fewest real rows per leaf (synthpop's ``minbucket``); larger is smoother and
-        copies less.
+        Fewest real rows per leaf (synthpop's ``minbucket``); larger is smoother, copies
+        less and gives a smaller spec.
     max_depth : int, optional
         Depth limit of each tree; None grows them until ``min_samples_leaf`` stops them.
     random_state : int, default 0
         Seeds the trees' tie-breaking.
+
+    Attributes
+    ----------
+    columns_ : list of dict
+        Per column: name, kind, dtype, null rate and ``values``, its distinct values.
+    trees_ : list of dict
+        Per column, its tree as arrays over nodes (``feature``, ``threshold``, ``left``,
+        ``right``, ``missing_left``) and its leaves' values (``codes``, positions in the
+        column's ``values``, -1 for missing, and their ``counts``, node t holding
+        ``codes[offsets[t]:offsets[t + 1]]``).
 
     Examples
     --------
@@ -88,9 +155,8 @@ class CART(FittedGenerator):
     >>> masked = gen.partial(real, columns=["sex"], seed=0)
     >>> masked.drop(columns="sex").equals(real.drop(columns="sex"))
     True
-
-    ``to_code(n, seed=..., data="real")`` reads the training frame from a variable
-    ``real`` instead of embedding its rows.
+    >>> print(gen.disclosure().splitlines()[0])
+    Leaf values are real values of each column, unlinked from rows; no training row is stored.
     """
 
     params = (
@@ -109,89 +175,133 @@ class CART(FittedGenerator):
 
     # -- fitting and state ------------------------------------------------------------
     def _fit(self, data: pd.DataFrame) -> None:
+        from sklearn.tree import DecisionTreeClassifier, DecisionTreeRegressor
+
         columns = self._describe(data)
+        codes = []
         for col in columns:
+            col["values"], column_codes = _values_and_codes(data[col["name"]], col)
+            codes.append(column_codes)
+        x = np.column_stack([cart_codes_as_predictor(c, col) for c, col in zip(codes, columns, strict=True)])
+        trees = [_single_leaf(codes[0], len(columns[0]["values"]))]
+        options = {"min_samples_leaf": self.min_samples_leaf, "max_depth": self.max_depth}
+        for j in range(1, len(columns)):
+            col, y = columns[j], codes[j]
             if col["kind"] in ("categorical", "boolean"):
-                col["labels"] = _labels(data[col["name"]], col)
-        rows = {c["name"]: _to_list(data[c["name"]], c) for c in columns}
-        # Keep the frame as the spec rebuilds it, so a loaded spec samples the same rows.
+                model = DecisionTreeClassifier(**options, random_state=self.random_state)
+            else:
+                model = DecisionTreeRegressor(**options, random_state=self.random_state)
+                # Values in the column's scale; missing ones form their own value, one unit
+                # plus the range below the lowest, so a leaf can hold them.
+                table = np.ldexp(np.asarray(col["values"], dtype=float), -cart_scale(col))
+                low, high = table[0], table[-1]
+                y = np.append(table, low - np.ldexp(1.0, -cart_scale(col)) - (high - low))[y]
+            model.fit(x[:, :j], y)
+            trees.append(_tree_of(model, model.apply(x[:, :j]), codes[j], len(col["values"])))
         self.columns_ = columns
-        self.data_ = frame_from_lists(rows, columns)
+        self.trees_ = trees
 
     def _get_state(self) -> dict[str, Any]:
         return {
             "columns": self.columns_,
-            "rows": {c["name"]: _to_list(self.data_[c["name"]], c) for c in self.columns_},
+            "trees": [{k: tree[k].tolist() for k in TREE_FIELDS} for tree in self.trees_],
+            "disclosure": self.disclosure(),
         }
 
     def _set_state(self, state: Any) -> None:
-        columns = self._check_columns_state(state, _check_cart_column, {"columns", "rows"})
-        check_cart_rows(state["rows"], columns)
+        keys = {"columns", "trees", "disclosure"}
+        columns = self._check_columns_state(state, _check_cart_column, keys)
+        trees = check_cart_trees(state["trees"], columns, TREE_FIELDS)
+        # Written by disclosure() and written again from the trees: a spec's own text is never shown.
+        if not isinstance(state["disclosure"], str) or len(state["disclosure"]) > 2_000:
+            raise SpecError(
+                "Invalid state at state['disclosure']: must be a str of at most 2000 characters. "
+                f"Got {short_repr(state['disclosure'])} instead."
+            )
         self.columns_ = columns
-        self.data_ = frame_from_lists(state["rows"], columns)
+        self.trees_ = trees
+
+    def disclosure(self) -> str:
+        """What real information the fitted state (spec and exported cell) holds, in plain words."""
+        self._check_fitted()
+        smallest = min(
+            int(np.min(np.add.reduceat(t["counts"], t["offsets"][:-1][np.asarray(t["feature"]) < 0])))
+            for t in self.trees_
+        )
+        rows = int(np.sum(self.trees_[0]["counts"]))
+        return (
+            "Leaf values are real values of each column, unlinked from rows; no training row is stored.\n"
+            f"Each column keeps its distinct real values; each leaf of a tree keeps which of them its\n"
+            f"training rows had and how often (the smallest leaf holds {smallest} of {rows} rows), and\n"
+            "split thresholds lie midway between neighbouring real values. A larger min_samples_leaf\n"
+            "gives larger leaves that say less about any one row."
+        )
 
     def _estimate_bytes(self, n: int) -> int:
-        """Peak memory of ``sample(n)``: the synthetic codes, the chosen rows, the columns and
-        the frame (four n x columns arrays), and the training codes in two scales."""
-        return 8 * len(self.columns_) * (4 * n + 2 * len(self.data_))
+        """Peak memory of ``sample(n)``: the float32 predictors, a column's routing and draw
+        temporaries, the columns and the frame; and the trees' arrays."""
+        d = len(self.columns_)
+        stored = sum(len(t["feature"]) * 6 + len(t["codes"]) * 2 for t in self.trees_)
+        return 4 * d * n + 8 * n * (2 * d + 10) + 8 * stored
 
     # -- the plan: sampling and exported code -------------------------------------------
-    def _plan(self, n: int, seed: int, data: str) -> Plan:
-        """Sequential trees on the training frame held by the variable ``data``."""
+    def _plan(self, n: int, seed: int, as_lists: bool = False) -> Plan:
+        """The columns in fitted order, each drawn through its tree."""
         plan = Plan()
+        d = len(self.columns_)
         plan.call(
-            "df",
-            cart_sample,
-            Ref(data),
-            self.columns_,
+            "x",
+            cart_predictors,
             n,
-            seed,
-            min_samples_leaf=self.min_samples_leaf,
-            max_depth=self.max_depth,
-            random_state=self.random_state,
-            comment="Column by column: fit a tree on the real rows, send each synthetic row down it,\n"
-            "and take the value of a random real row in the same leaf.",
+            d,
+            comment="The columns as the trees see them (scaled float32), filled one column at a time.",
         )
+        refs = []
+        for j, (col, tree) in enumerate(zip(self.columns_, self.trees_, strict=True)):
+            comment = _describe_tree(col, tree, j, d)
+            if as_lists:
+                args = (col, {k: tree[k].tolist() for k in TREE_FIELDS})
+            else:  # the same values as arrays, which the plan passes on without walking them
+                args = ({**col, "values": np.array(col["values"], dtype=object)}, tree)
+            refs.append(plan.call(f"column_{j}", cart_column, Ref("x"), j, seed, *args, comment=comment))
+        plan.call("df", frame_of, refs, comment="The columns side by side, in their fitted order.")
         return plan
 
     def _sample_given(self, given: pd.DataFrame, n: int, seed: int) -> pd.DataFrame:
         if given.shape[1] == 0:
-            return self._plan(n, seed, "data").run(data=self.data_)["df"]
-        trees = (self.min_samples_leaf, self.max_depth, self.random_state)
-        return cart_sample(self.data_, self.columns_, n, seed, *trees, given=given)
+            return self._plan(n, seed).run()["df"]
+        x = cart_predictors(n, len(self.columns_))
+        out = []
+        for j, (col, tree) in enumerate(zip(self.columns_, self.trees_, strict=True)):
+            if col["name"] in given.columns:
+                series = given[col["name"]].reset_index(drop=True)
+                cart_fill(x, j, self._as_predictor(series, col))
+                out.append(series.rename(col["name"]))
+            else:
+                out.append(cart_column(x, j, seed, col, tree))
+        return frame_of(out)
 
-    def _to_code(self, n: int, seed: int, data: str | None = None) -> str:
-        taken = {"np", "pd", *(f.__name__ for f in self._plan(n, seed, "data").kernels()), *keyword.kwlist}
-        if data is not None and (
-            not isinstance(data, str) or not data.isidentifier() or not data.isascii() or data in taken
-        ):
-            raise InvalidParameterError(
-                f"The 'data' parameter of CART.to_code must be None (embed the rows) or the name of a "
-                f"variable holding the training frame (not a name the cell uses). Got {short_repr(data)} instead."
-            )
+    def _as_predictor(self, series: pd.Series, col: dict[str, Any]) -> np.ndarray:
+        """Given values as the trees see them: label positions, or numbers in the column's scale."""
+        if col["kind"] in ("categorical", "boolean"):
+            obj = series.astype(object) if col["kind"] == "boolean" else series
+            return cart_codes_as_predictor(encode_labels(obj, col["values"], col["name"], type(self).__name__), col)
+        present = series.notna().to_numpy()
+        values = np.full(len(series), np.nan)
+        values[present] = column_values(series, col).astype(float)
+        limit = float(np.finfo(np.float32).max)
+        return np.clip(np.ldexp(values, -cart_scale(col)), -limit, limit).astype(np.float32)
+
+    def _to_code(self, n: int, seed: int) -> str:
         cell = CodeCell(
-            f"CART (sequential decision trees): {n} rows, seed {seed}. Regenerates the frame as `df`."
-            + (f"\nReads the training frame from the variable `{data}`." if data else "")
+            f"CART (sequential decision trees, fitted once): {n} rows, seed {seed}. Regenerates the frame as `df`.\n"
+            + self.disclosure()
         )
         cell.need("import numpy as np", "import pandas as pd")
-        plan = self._plan(n, seed, data or "data")
-        if data is None:
-            rows = {c["name"]: _to_list(self.data_[c["name"]], c) for c in self.columns_}
-            embed = Plan()
-            embed.call(
-                "data",
-                frame_from_lists,
-                rows,
-                self.columns_,
-                comment=f"The real rows the trees learn from ({len(self.data_)} rows), column by column.",
-            )
-            plan = Plan(embed.steps + plan.steps)
-        return cell.plan(plan).render()
+        return cell.plan(self._plan(n, seed, as_lists=True)).render()
 
 
 def _check_cart_column(col: Any, where: str) -> dict[str, Any]:
-    labels = isinstance(col, dict) and col.get("kind") in ("categorical", "boolean")
-    col = check_column(col, where, frozenset({"labels"} if labels else ()))
-    if labels:
-        check_cart_labels(col, where)
+    col = check_column(col, where, frozenset({"values"}))
+    check_cart_values(col, where)
     return col
