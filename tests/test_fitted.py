@@ -125,6 +125,20 @@ def test_conditional_sampling_fixes_values_and_shifts_the_rest(cls, fitted, mixe
 
 
 @pytest.mark.parametrize("cls", GENERATORS, ids=IDS)
+def test_a_condition_on_a_later_column_shifts_the_earlier_ones(cls, fitted, mixed):
+    # 'sex' comes after 'body_mass_g': CART resamples candidates to honour it.
+    gen = fitted[cls.__name__]
+    real = mixed.groupby("sex")["body_mass_g"].mean()
+    female = gen.sample(3000, seed=0, conditions={"sex": "female"})["body_mass_g"].mean()
+    male = gen.sample(3000, seed=0, conditions={"sex": "male"})["body_mass_g"].mean()
+    # The copula sees one linear dependence, so it recovers less of the gap than CART.
+    assert male - female > (0.8 if cls is sb.CART else 0.4) * (real["male"] - real["female"])
+    island = gen.sample(2000, seed=1, conditions={"island": "Torgersen", "year": 2009})
+    # Only Adelie penguins live on Torgersen (a third of all Adelie penguins do).
+    assert (island["species"] == "Adelie").mean() > (0.95 if cls is sb.CART else 0.6)
+
+
+@pytest.mark.parametrize("cls", GENERATORS, ids=IDS)
 def test_bad_conditions_are_named(cls, fitted):
     gen = fitted[cls.__name__]
     for bad in ({"no_such_column": 1}, {"species": "Emperor"}, {"year": "2008"}, {"heavy": 1}, [], {}):
@@ -750,3 +764,29 @@ def test_dtypes_we_cannot_rebuild_are_named(cls):
     real = pd.DataFrame({"i": pd.array([1, 2, 3], dtype="int64[pyarrow]")})
     with pytest.raises(DataError, match=r"'i'.*int64\[pyarrow\]"):
         cls().fit(real)
+
+
+@pytest.mark.parametrize("cls", [sb.GaussianCopula, sb.GaussianMixture], ids=["GaussianCopula", "GaussianMixture"])
+def test_latent_models_say_what_their_state_carries_and_can_trim_the_extremes(cls, tmp_path):
+    real = load_penguins()
+    gen = cls().fit(real)
+    text = gen.disclosure()
+    assert "No training row is stored" in text and "training min and max" in text and "tails='trimmed'" in text
+    assert gen.to_dict()["state"]["disclosure"] == text
+    assert all(f"# {line}" in gen.to_code(5, seed=0) for line in text.splitlines())
+    trimmed = cls(tails="trimmed").fit(real)
+    assert "trimmed to their inner neighbours" in trimmed.disclosure() and "training min" not in trimmed.disclosure()
+    knots = [c["knots"] for c in trimmed.to_dict()["state"]["columns"] if "knots" in c]
+    mass = next(c for c in trimmed.columns_ if c["name"] == "body_mass_g")["knots"]
+    assert real["body_mass_g"].min() not in mass and real["body_mass_g"].max() not in mass
+    assert all(k[0] == k[1] and k[-1] == k[-2] for k in knots)
+    df, _ = _export_matches(trimmed, tmp_path, n=2000)
+    assert real["body_mass_g"].min() < df["body_mass_g"].min() and df["body_mass_g"].max() < real["body_mass_g"].max()
+    # The text is written from the state: a spec's own 'disclosure' is checked and replaced.
+    spec = gen.to_dict()
+    loaded = sb.from_dict({**spec, "state": {**spec["state"], "disclosure": "nothing real here"}})
+    assert loaded.disclosure() == text
+    old = {k: v for k, v in spec["state"].items() if k != "disclosure"}
+    assert sb.from_dict({**spec, "state": old}).disclosure() == text
+    with pytest.raises(SpecError, match="disclosure"):
+        sb.from_dict({**spec, "state": {**spec["state"], "disclosure": ["x"]}})

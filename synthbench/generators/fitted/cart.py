@@ -15,16 +15,18 @@ import numpy as np
 import pandas as pd
 
 from ...codegen import CodeCell, Plan, Ref
-from ...exceptions import SpecError
 from ...kernels.fitted import (
     cart_codes_as_predictor,
     cart_column,
     cart_fill,
     cart_predictors,
     cart_scale,
+    column_of_codes,
     frame_of,
+    leaf_draw,
+    tree_leaves,
 )
-from ...params import Int, Optional, Param, short_repr
+from ...params import Int, Optional, Param
 from ...registry import register
 from ._base import FittedGenerator
 from ._state import check_cart_trees, check_cart_values, check_column
@@ -93,6 +95,27 @@ def _single_leaf(codes: np.ndarray, n_values: int) -> dict[str, np.ndarray]:
         "missing_left": np.array([False]),
     }
     return {**tree, **_leaf_counts(np.zeros(len(codes), dtype=np.int64), codes, n_values, 1)}
+
+
+#: Candidates per row when a given column comes after a drawn one, and rows per chunk of candidates.
+_CANDIDATES = 20
+_CHUNK_ROWS = 2**20
+
+
+def _leaf_share(leaf: np.ndarray, target: np.ndarray, tree: dict[str, Any], n_values: int, window: int) -> np.ndarray:
+    """Share of each row's leaf whose value is within ``window`` positions of ``target`` (-1: missing, exactly)."""
+    offsets, codes, counts = tree["offsets"], tree["codes"], tree["counts"]
+    cum = np.concatenate([[0], np.cumsum(counts)])
+    width = n_values + 1
+    # Leaf entries sorted by (node, position): one key per entry, ascending.
+    keys = np.repeat(np.arange(len(offsets) - 1), np.diff(offsets)) * width + (codes + 1)
+    missing = target < 0
+    low = np.where(missing, 0, np.maximum(target + 1 - window, 1))
+    high = np.where(missing, 0, np.minimum(target + 1 + window, n_values))
+    first = np.searchsorted(keys, leaf * width + low, side="left")
+    last = np.searchsorted(keys, leaf * width + high, side="right")
+    size = cum[offsets[leaf + 1]] - cum[offsets[leaf]]
+    return (cum[last] - cum[first]) / size
 
 
 def _describe_tree(col: dict[str, Any], tree: dict[str, Any], j: int, d: int) -> str:
@@ -209,15 +232,9 @@ class CART(FittedGenerator):
         }
 
     def _set_state(self, state: Any) -> None:
-        keys = {"columns", "trees", "disclosure"}
-        columns = self._check_columns_state(state, _check_cart_column, keys)
+        keys = {"columns", "trees"}
+        columns = self._check_columns_state(state, _check_cart_column, keys, optional=frozenset({"disclosure"}))
         trees = check_cart_trees(state["trees"], columns, TREE_FIELDS)
-        # Written by disclosure() and written again from the trees: a spec's own text is never shown.
-        if not isinstance(state["disclosure"], str) or len(state["disclosure"]) > 2_000:
-            raise SpecError(
-                "Invalid state at state['disclosure']: must be a str of at most 2000 characters. "
-                f"Got {short_repr(state['disclosure'])} instead."
-            )
         self.columns_ = columns
         self.trees_ = trees
 
@@ -268,18 +285,65 @@ class CART(FittedGenerator):
         return plan
 
     def _sample_given(self, given: pd.DataFrame, n: int, seed: int) -> pd.DataFrame:
+        """Rows that keep ``given``'s columns; the others are drawn in the fitted order.
+
+        A drawn column's tree sees the given columns before it. When a given column comes
+        *after* a drawn one, each row is drawn ``_CANDIDATES`` times and one candidate is
+        kept, weighted by how well the given value fits the leaf the candidate reaches in
+        that column's tree (sampling-importance resampling).
+        """
         if given.shape[1] == 0:
             return self._plan(n, seed).run()["df"]
-        x = cart_predictors(n, len(self.columns_))
-        out = []
-        for j, (col, tree) in enumerate(zip(self.columns_, self.trees_, strict=True)):
-            if col["name"] in given.columns:
-                series = given[col["name"]].reset_index(drop=True)
-                cart_fill(x, j, self._as_predictor(series, col))
-                out.append(series.rename(col["name"]))
-            else:
-                out.append(cart_column(x, j, seed, col, tree))
+        d = len(self.columns_)
+        kept = [j for j, col in enumerate(self.columns_) if col["name"] in given.columns]
+        free = [j for j in range(d) if j not in kept]
+        late = [k for k in kept if free and k > free[0]]
+        series = {k: given[self.columns_[k]["name"]].reset_index(drop=True) for k in kept}
+        if not late:
+            codes = self._draw(series, free, n, seed, [seed])
+        else:
+            step = max(1, _CHUNK_ROWS // _CANDIDATES)
+            parts = [
+                self._draw_weighted({k: s.iloc[i : i + step] for k, s in series.items()}, free, late, seed, i // step)
+                for i in range(0, n, step)
+            ]
+            codes = {j: np.concatenate([p[j] for p in parts]) if parts else np.zeros(0, np.int64) for j in free}
+        out = [
+            series[j].rename(self.columns_[j]["name"]) if j in series else column_of_codes(codes[j], self.columns_[j])
+            for j in range(d)
+        ]
         return frame_of(out)
+
+    def _draw(self, series: dict[int, pd.Series], free: list[int], m: int, seed: int, stream: list[int], reps: int = 1):
+        """Value positions of the free columns for ``m`` rows (the given rows repeated ``reps`` times)."""
+        x = cart_predictors(m, len(self.columns_))
+        for k, s in series.items():
+            cart_fill(x, k, np.tile(self._as_predictor(s, self.columns_[k]), reps))
+        codes = {}
+        for j in free:
+            col, tree = self.columns_[j], self.trees_[j]
+            u = np.random.default_rng([*stream, j]).random(m)
+            codes[j] = leaf_draw(tree_leaves(x, tree), u, tree)
+            cart_fill(x, j, cart_codes_as_predictor(codes[j], col))
+        return (codes, x) if reps > 1 else codes
+
+    def _draw_weighted(self, series: dict[int, pd.Series], free: list[int], late: list[int], seed: int, chunk: int):
+        n = len(next(iter(series.values())))
+        codes, x = self._draw(series, free, n * _CANDIDATES, seed, [seed, 1, chunk], reps=_CANDIDATES)
+        weight = np.ones(n * _CANDIDATES)
+        for k in late:
+            col, tree = self.columns_[k], self.trees_[k]
+            target = np.tile(self._positions(series[k], col), _CANDIDATES)
+            window = 0 if col["kind"] in ("categorical", "boolean") else max(1, len(col["values"]) // 50)
+            weight *= _leaf_share(tree_leaves(x, tree), target, tree, len(col["values"]), window)
+        weight = weight.reshape(_CANDIDATES, n)
+        total = weight.sum(axis=0)
+        # A row no candidate fits keeps a uniform choice among them.
+        weight = np.where(total > 0, weight / np.where(total > 0, total, 1), 1.0 / _CANDIDATES)
+        u = np.random.default_rng([seed, 2, chunk]).random(n)
+        pick = np.minimum((np.cumsum(weight, axis=0) < u).sum(axis=0), _CANDIDATES - 1)
+        rows = pick * n + np.arange(n)
+        return {j: c[rows] for j, c in codes.items()}
 
     def _as_predictor(self, series: pd.Series, col: dict[str, Any]) -> np.ndarray:
         """Given values as the trees see them: label positions, or numbers in the column's scale."""
@@ -291,6 +355,20 @@ class CART(FittedGenerator):
         values[present] = column_values(series, col).astype(float)
         limit = float(np.finfo(np.float32).max)
         return np.clip(np.ldexp(values, -cart_scale(col)), -limit, limit).astype(np.float32)
+
+    def _positions(self, series: pd.Series, col: dict[str, Any]) -> np.ndarray:
+        """Given values as positions in the column's values (the nearest for numbers; -1 if missing)."""
+        if col["kind"] in ("categorical", "boolean"):
+            obj = series.astype(object) if col["kind"] == "boolean" else series
+            return encode_labels(obj, col["values"], col["name"], type(self).__name__)
+        present = series.notna().to_numpy()
+        out = np.full(len(series), -1, dtype=np.int64)
+        table = np.asarray(col["values"], dtype=float)
+        x = column_values(series, col).astype(float)
+        at = np.clip(np.searchsorted(table, x), 1, max(len(table) - 1, 1))
+        nearer_below = np.abs(x - table[at - 1]) <= np.abs(table[np.minimum(at, len(table) - 1)] - x)
+        out[present] = np.where(nearer_below, at - 1, at) if len(table) > 1 else 0
+        return out
 
     def _to_code(self, n: int, seed: int) -> str:
         cell = CodeCell(
