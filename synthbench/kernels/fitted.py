@@ -164,15 +164,17 @@ def tree_leaves(x, tree):
     child = np.where(feature[child] < 0, -1 - child, child).reshape(-1)
     flat = x.reshape(-1)
     leaf = np.zeros(n, dtype=np.int64)
-    active = np.arange(n)
-    node = np.zeros(n, dtype=np.int64)
-    while len(active):
-        go_left = flat[start[node] + active] <= below[node]
-        node = child[2 * node + go_left]
-        done = node < 0
-        if done.any():
-            leaf[active[done]] = -1 - node[done]
-            active, node = active[~done], node[~done]
+    # A block of rows at a time, so the rows' arrays stay in the processor's cache.
+    for first in range(0, n, 65_536):
+        active = np.arange(first, min(first + 65_536, n))
+        node = np.zeros(len(active), dtype=np.int64)
+        while len(active):
+            go_left = flat[start[node] + active] <= below[node]
+            node = child[2 * node + go_left]
+            done = node < 0
+            if done.any():
+                leaf[active[done]] = -1 - node[done]
+                active, node = active[~done], node[~done]
     return leaf
 
 
