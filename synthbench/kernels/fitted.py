@@ -156,24 +156,29 @@ def tree_leaves(x, tree):
     threshold = np.clip(np.asarray(tree["threshold"], dtype=float), -limit, limit)
     below = threshold.astype(np.float32)
     below = np.where(below > threshold, np.nextafter(below, np.float32(-np.inf)), below)
+    # Node k is written 2k, so its children are child[2k + went_left]; a leaf is its own child.
+    is_leaf = feature < 0
+    nodes = np.arange(len(feature))
+    child = np.stack([np.where(is_leaf, nodes, right), np.where(is_leaf, nodes, left)], axis=1)
+    child = (2 * child).reshape(-1)
     # Where each node reads its feature: the -inf copy if missing goes left, else the +inf one.
     copy = np.where(np.asarray(tree["missing_left"], dtype=bool), 0, 1)
-    start = (copy * x.shape[1] + np.maximum(feature, 0)) * n
-    # Children as [right, left] pairs, a leaf written as -1 - node so rows stop there.
-    child = np.stack([right, left], axis=1)
-    child = np.where(feature[child] < 0, -1 - child, child).reshape(-1)
+    start = np.repeat(np.where(is_leaf, 0, (copy * x.shape[1] + np.maximum(feature, 0)) * n), 2)
+    below, is_leaf = np.repeat(below, 2), np.repeat(is_leaf, 2)
     flat = x.reshape(-1)
     leaf = np.zeros(n, dtype=np.int64)
-    # A block of rows at a time, so the rows' arrays stay in the processor's cache.
+    # A block of rows at a time, so the rows' arrays stay in the processor's cache; rows
+    # that reached a leaf are dropped every few steps (until then they stay in place).
     for first in range(0, n, 65_536):
         active = np.arange(first, min(first + 65_536, n))
         node = np.zeros(len(active), dtype=np.int64)
+        step = 0
         while len(active):
-            go_left = flat[start[node] + active] <= below[node]
-            node = child[2 * node + go_left]
-            done = node < 0
-            if done.any():
-                leaf[active[done]] = -1 - node[done]
+            node = child[node + (flat[start[node] + active] <= below[node])]
+            step += 1
+            if step % 4 == 0:
+                done = is_leaf[node]
+                leaf[active[done]] = node[done] // 2
                 active, node = active[~done], node[~done]
     return leaf
 
