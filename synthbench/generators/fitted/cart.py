@@ -99,7 +99,7 @@ def _single_leaf(codes: np.ndarray, n_values: int) -> dict[str, np.ndarray]:
 
 #: Candidates per row when a given column comes after a drawn one, and rows per chunk of candidates.
 _CANDIDATES = 20
-_CHUNK_ROWS = 2**20
+_CHUNK_ROWS = 2**18
 
 
 def _leaf_share(leaf: np.ndarray, target: np.ndarray, tree: dict[str, Any], n_values: int, window: int) -> np.ndarray:
