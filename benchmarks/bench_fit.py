@@ -1,6 +1,7 @@
 """Fitted generators against SDV, side by side in one run: time and SDMetrics quality.
 
     python benchmarks/bench_fit.py [--ctgan-epochs 300] [--no-ctgan] [--repeats 3]
+    python benchmarks/bench_fit.py scale [--rows 100000] [--sample-rows 1000000] [--generators CART]
 
 For each real table (the Palmer penguins shipped with synthbench and scikit-learn's
 bundled wine, diabetes and breast-cancer data), each generator fits the table and
@@ -10,6 +11,12 @@ ours and SDV's, is scored by the same SDMetrics ``QualityReport`` in the SDV pee
 virtualenv (SDV pins pandas<3 and pulls torch, so it runs there; data goes through
 Parquet files). The virtualenv is built once from ``peers/requirements-sdv.txt`` under
 ``~/.cache/synthbench-peers`` (or ``$SYNTHBENCH_PEERS_CACHE``).
+
+``scale`` times fit, sample (as many rows as fitted, and ``--sample-rows``) and
+synthbench's own ``quality_score`` on a seeded 20-column mixed table (12 numeric, 6
+categorical, a flag, a date) of ``--rows`` rows, without the peer venv. Set
+``SYNTHBENCH_SRC`` to another checkout (e.g. ``git worktree add /tmp/main main``) to time
+that version of synthbench with the same script.
 """
 
 from __future__ import annotations
@@ -17,6 +24,7 @@ from __future__ import annotations
 import argparse
 import hashlib
 import json
+import os
 import subprocess
 import sys
 import tempfile
@@ -26,7 +34,7 @@ from pathlib import Path
 import pandas as pd
 
 HERE = Path(__file__).resolve().parent
-sys.path.insert(0, str(HERE.parent))
+sys.path.insert(0, os.environ.get("SYNTHBENCH_SRC", str(HERE.parent)))
 sys.path.insert(0, str(HERE / "peers"))
 
 from peerenv import PeerUnavailable, cache_dir  # noqa: E402
@@ -99,7 +107,66 @@ def time_ours(gen: sb.Generator, real: pd.DataFrame, repeats: int) -> tuple[floa
     return best, fake
 
 
+def mixed_table(n: int, seed: int = 0) -> pd.DataFrame:
+    """A seeded n x 20 table: 12 numeric (correlated, skewed, with gaps), 6 categorical, a flag, a date."""
+    import numpy as np
+
+    rng = np.random.default_rng(seed)
+    latent = rng.standard_normal((n, 4))
+    out: dict[str, object] = {}
+    for i in range(12):
+        x = latent[:, i % 4] * (1 + i / 6) + rng.standard_normal(n) * 0.5
+        if i % 3 == 1:
+            x = np.exp(x / 2)  # skewed
+        x = np.round(x * 100, 2 if i % 2 else 1)
+        if i % 4 == 0:
+            x = np.where(rng.random(n) < 0.05, np.nan, x)
+        out[f"num_{i}"] = x
+    sizes = (3, 5, 8, 12, 30, 200)
+    for i, k in enumerate(sizes):
+        codes = np.clip(np.floor((latent[:, i % 4] + 3) / 6 * k + rng.normal(0, 1, n)), 0, k - 1).astype(int)
+        out[f"cat_{i}"] = pd.Categorical.from_codes(codes, [f"c{i}_{j}" for j in range(k)])
+    out["flag"] = latent[:, 0] + rng.normal(0, 1, n) > 0.5
+    days = np.clip(latent[:, 1] * 200 + 1000 + rng.normal(0, 50, n), 0, 2000).astype(int)
+    out["date"] = pd.Series(pd.Timestamp("2020-01-01") + pd.to_timedelta(days, unit="D")).astype("datetime64[us]")
+    return pd.DataFrame(out)
+
+
+def timed(func, *args, **kwargs) -> tuple[str, object]:
+    """``func(*args, **kwargs)``, and its wall-clock and CPU seconds as text."""
+    wall, cpu = time.perf_counter(), time.process_time()
+    out = func(*args, **kwargs)
+    return f"{time.perf_counter() - wall:.2f} ({time.process_time() - cpu:.2f})", out
+
+
+def scale(argv: list[str]) -> None:
+    """Fit, sample and quality of the fitted generators on a large mixed table."""
+    from synthbench.evaluate import quality_score
+
+    parser = argparse.ArgumentParser(prog="bench_fit.py scale", description=scale.__doc__)
+    parser.add_argument("--rows", type=int, default=100_000)
+    parser.add_argument("--sample-rows", type=int, default=1_000_000, help="Also time one sample of this many rows.")
+    parser.add_argument("--generators", nargs="+", default=["GaussianCopula", "GaussianMixture", "CART"])
+    args = parser.parse_args(argv)
+    real = mixed_table(args.rows)
+    print(f"synthbench from {sb.__file__}; table {real.shape[0]:,} x {real.shape[1]}\n")
+    # Wall-clock seconds, and this process's CPU seconds (what it costs on a machine shared with others).
+    head = f"| generator | rows | fit s (cpu) | sample {args.rows:,} s (cpu) | quality |"
+    print(head + f" sample {args.sample_rows:,} s (cpu) |")
+    print("|---|---:|---:|---:|---:|---:|")
+    for name in args.generators:
+        gen = getattr(sb, name)()
+        fit, _ = timed(gen.fit, real)
+        sample, fake = timed(gen.sample, args.rows, seed=0)
+        quality = quality_score(real, fake)["score"]
+        big = timed(gen.sample, args.sample_rows, seed=1)[0] if args.sample_rows else "-"
+        print(f"| {name} | {args.rows:,} | {fit} | {sample} | {quality:.3f} | {big} |", flush=True)
+
+
 def main() -> None:
+    if sys.argv[1:2] == ["scale"]:
+        scale(sys.argv[2:])
+        return
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--ctgan-epochs", type=int, default=300)
     parser.add_argument("--no-ctgan", action="store_true")

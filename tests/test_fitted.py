@@ -125,6 +125,20 @@ def test_conditional_sampling_fixes_values_and_shifts_the_rest(cls, fitted, mixe
 
 
 @pytest.mark.parametrize("cls", GENERATORS, ids=IDS)
+def test_a_condition_on_a_later_column_shifts_the_earlier_ones(cls, fitted, mixed):
+    # 'sex' comes after 'body_mass_g': CART resamples candidates to honour it.
+    gen = fitted[cls.__name__]
+    real = mixed.groupby("sex")["body_mass_g"].mean()
+    female = gen.sample(3000, seed=0, conditions={"sex": "female"})["body_mass_g"].mean()
+    male = gen.sample(3000, seed=0, conditions={"sex": "male"})["body_mass_g"].mean()
+    # The copula sees one linear dependence, so it recovers less of the gap than CART.
+    assert male - female > (0.8 if cls is sb.CART else 0.4) * (real["male"] - real["female"])
+    island = gen.sample(2000, seed=1, conditions={"island": "Torgersen", "year": 2009})
+    # Only Adelie penguins live on Torgersen (a third of all Adelie penguins do).
+    assert (island["species"] == "Adelie").mean() > (0.95 if cls is sb.CART else 0.6)
+
+
+@pytest.mark.parametrize("cls", GENERATORS, ids=IDS)
 def test_bad_conditions_are_named(cls, fitted):
     gen = fitted[cls.__name__]
     for bad in ({"no_such_column": 1}, {"species": "Emperor"}, {"year": "2008"}, {"heavy": 1}, [], {}):
@@ -189,6 +203,11 @@ def _bad_frames():
     # Labels a spec cannot carry exactly.
     yield "object inf", good.assign(c=pd.Series([1.5, np.inf, None], dtype=object)), "'c' holds inf.*finite"
     yield "inf category", good.assign(c=pd.Categorical([1.0, -np.inf, 1.0])), "'c' has the category -inf"
+    yield (
+        "object int beyond 64 bits",
+        good.assign(c=pd.Series([2**70, 1, 2], dtype=object)),
+        "'c' holds 1180591620717411303424.*64 bits",
+    )
     yield "not a frame", [[1, 2]], "DataFrame"
 
 
@@ -251,23 +270,160 @@ def test_broken_state_raises_spec_errors(cls, fitted):
 def test_cart_broken_state_raises_spec_errors(fitted):
     spec = fitted["CART"].to_dict()
     state = spec["state"]
-    first = state["columns"][0]["name"]
-    for bad in (
-        {**state, "rows": {}},
-        {**state, "rows": {**state["rows"], first: state["rows"][first][:3]}},
-        {**state, "rows": {**state["rows"], "year": ["x"] * len(state["rows"]["year"])}},
-    ):
-        with pytest.raises(SpecError):
+    tree = state["trees"][3]
+    internal = next(i for i, f in enumerate(tree["feature"]) if f >= 0)
+    leaf = tree["feature"].index(-1)
+
+    def with_tree(**changes):
+        trees = [*state["trees"]]
+        trees[3] = {**tree, **changes}
+        return {**state, "trees": trees}
+
+    def replaced(name, i, value):
+        return [value if k == i else v for k, v in enumerate(tree[name])]
+
+    broken = {
+        "no trees": {**state, "trees": []},
+        "a tree short": {**state, "trees": state["trees"][:-1]},
+        "rows": {**state, "rows": {}},
+        "feature of a later column": with_tree(feature=replaced("feature", internal, 3)),
+        "feature out of range": with_tree(feature=replaced("feature", internal, -2)),
+        "child out of range": with_tree(left=replaced("left", internal, len(tree["left"]))),
+        "child is its parent": with_tree(left=replaced("left", internal, internal)),
+        "cycle": with_tree(right=replaced("right", internal, 0)),
+        "child of two parents": with_tree(right=replaced("right", internal, tree["left"][internal])),
+        "leaf with a child": with_tree(left=replaced("left", leaf, leaf + 1)),
+        "infinite threshold": with_tree(threshold=replaced("threshold", internal, float("inf"))),
+        "bool feature": with_tree(feature=replaced("feature", internal, True)),
+        "int missing_left": with_tree(missing_left=replaced("missing_left", internal, 1)),
+        "code out of range": with_tree(codes=replaced("codes", 0, len(state["columns"][3]["values"]))),
+        "codes not ascending": with_tree(codes=[tree["codes"][1], tree["codes"][0], *tree["codes"][2:]]),
+        "zero count": with_tree(counts=replaced("counts", 0, 0)),
+        "other total": with_tree(counts=replaced("counts", 0, tree["counts"][0] + 1)),
+        "empty leaf": with_tree(offsets=[0, *tree["offsets"][1:]][:1] + [0] * (len(tree["offsets"]) - 1)),
+        "missing field": {**state, "trees": [{k: v for k, v in t.items() if k != "counts"} for t in state["trees"]]},
+        "unsorted values": {
+            **state,
+            "columns": [
+                *state["columns"][:3],
+                {**state["columns"][3], "values": state["columns"][3]["values"][::-1]},
+                *state["columns"][4:],
+            ],
+        },
+        "disclosure not text": {**state, "disclosure": 3},
+    }
+    for case, bad in broken.items():
+        with pytest.raises(SpecError, match="state"):
             sb.from_dict({**spec, "state": bad})
+        assert case
 
 
-def test_cart_code_can_read_the_training_frame_from_a_variable(tmp_path, fitted, mixed):
+def _lists_in(value):
+    """Every list of scalars in a nested JSON value."""
+    if isinstance(value, dict):
+        for item in value.values():
+            yield from _lists_in(item)
+    elif isinstance(value, list):
+        if value and not any(isinstance(v, (list, dict)) for v in value):
+            yield value
+        for item in value:
+            yield from _lists_in(item)
+
+
+def _rows_found(real: pd.DataFrame, arrays: list[list]) -> int:
+    """Training rows whose whole tuple of values appears in the arrays, in a row or across them."""
+    import json as _json
+
+    rows = [tuple(_json.loads(real.iloc[[i]].to_json(orient="values", date_unit="us"))[0]) for i in range(len(real))]
+    found = 0
+    d = real.shape[1]
+    by_length: dict[int, list[list]] = {}
+    for values in arrays:
+        by_length.setdefault(len(values), []).append(values)
+        for start in range(len(values) - d + 1):
+            if tuple(values[start : start + d]) in rows:
+                found += 1
+    for length, group in by_length.items():
+        if len(group) < d:
+            continue
+        for i in range(length):
+            across = {v[i] for v in group}
+            found += sum(all(value in across for value in row) for row in rows)
+    return found
+
+
+def test_a_cart_spec_and_cell_hold_no_training_row():
+    import ast
+
+    real = load_penguins().dropna().reset_index(drop=True)
+    gen = sb.CART(min_samples_leaf=1).fit(real)
+    spec = gen.to_dict()
+    assert "rows" not in spec["state"]
+    assert _rows_found(real, list(_lists_in(spec))) == 0
+    code = gen.to_code(10, seed=0)
+    # The literal arguments of the cell's calls (the kernels' own source holds no data).
+    calls = [node for node in ast.walk(ast.parse(code)) if isinstance(node, ast.Call)]
+    literals = [
+        ast.literal_eval(arg)
+        for call in calls
+        if isinstance(call.func, ast.Name) and call.func.id == "cart_column"
+        for arg in call.args[3:]
+    ]
+    assert len(literals) == 2 * real.shape[1]
+    assert _rows_found(real, list(_lists_in(literals))) == 0
+    # The same check finds the rows where they are (so it would catch the old spec).
+    assert _rows_found(real, [list(row) for row in real.head(3).itertuples(index=False)]) >= 3
+    assert _rows_found(real, [real[c].tolist() for c in real]) >= len(real)
+
+
+def test_a_cart_spec_grows_with_the_leaves_not_the_rows():
+    rng = np.random.default_rng(0)
+
+    def table(n):
+        return pd.DataFrame(
+            {
+                "a": rng.integers(0, 5, n),
+                "b": rng.choice(["x", "y", "z"], n),
+                "c": np.round(rng.integers(0, 8, n) * 0.5, 1),
+            }
+        )
+
+    sizes = []
+    for n in (2_000, 20_000):
+        state = sb.CART(max_depth=4).fit(table(n)).to_dict()["state"]
+        sizes.append(sum(len(v) for tree in state["trees"] for v in tree.values()))
+        assert sum(len(c["values"]) for c in state["columns"]) == 5 + 3 + 8
+        assert all(sum(tree["counts"]) == n for tree in state["trees"])
+    assert sizes[1] <= 1.2 * sizes[0]
+
+
+def test_cart_says_what_its_state_carries(fitted):
     gen = fitted["CART"]
-    code = gen.to_code(150, seed=2, data="real")
-    assert "real" in code and "column_from_list" not in code
-    pd.testing.assert_frame_equal(run_code(code, tmp_path, variables={"real": mixed}), gen.sample(150, seed=2))
-    with pytest.raises(InvalidParameterError, match="'data'"):
-        gen.to_code(10, seed=0, data="not a name")
+    text = gen.disclosure()
+    assert text.startswith("Leaf values are real values of each column, unlinked from rows")
+    assert "min_samples_leaf" in text
+    assert gen.to_dict()["state"]["disclosure"] == text
+    code = gen.to_code(5, seed=0)
+    assert text.splitlines()[0] in code.splitlines()[1]
+    assert "sklearn" not in code and "import" not in code.split("import pandas as pd", 1)[1]
+    bigger = sb.CART(min_samples_leaf=40).fit(load_penguins()).disclosure()
+    assert "smallest leaf holds 40 of 344 rows" in bigger or "smallest leaf holds 4" in bigger
+
+
+def test_cart_samples_from_stored_trees_without_refitting(fitted, mixed, monkeypatch):
+    import sklearn.tree
+
+    gen = sb.from_dict(json.loads(json.dumps(fitted["CART"].to_dict())))
+    expected = fitted["CART"].sample(500, seed=7)
+
+    def refuse(*args, **kwargs):
+        raise AssertionError("sample must not fit a tree")
+
+    monkeypatch.setattr(sklearn.tree.DecisionTreeClassifier, "fit", refuse)
+    monkeypatch.setattr(sklearn.tree.DecisionTreeRegressor, "fit", refuse)
+    pd.testing.assert_frame_equal(gen.sample(500, seed=7), expected)
+    gen.sample(50, seed=1, conditions={"species": "Gentoo"})
+    gen.partial(mixed, columns=["sex"], seed=0)
 
 
 def test_copula_code_embeds_what_was_learned(tmp_path, fitted):
@@ -399,18 +555,12 @@ def test_object_labels_of_mixed_types_are_refused_in_a_spec(cls):
     real = pd.DataFrame({"o": pd.Series([1, 2, 2, 1], dtype=object), "x": [1.0, 2.0, 3.0, 4.0]})
     spec = cls().fit(real).to_dict()
     col = spec["state"]["columns"][0]
-    field = "labels" if cls is sb.CART else "values"
+    field = "values"
     assert col["dtype"] == "object" and sorted(col[field]) == [1, 2]
     for labels in ([1, "2"], [1, 2.0], [1, True], [1.0, float("inf")]):
         bad = {**spec, "state": {**spec["state"], "columns": [{**col, field: labels}, *spec["state"]["columns"][1:]]}}
         with pytest.raises(SpecError, match=rf"\['{field}'\]"):
             sb.from_dict(bad)
-
-
-def test_cart_data_variable_must_not_shadow_a_name_of_the_cell(fitted):
-    for name in ("np", "pd", "cart_sample", "encode_for_trees", "class", "ünï"):
-        with pytest.raises(InvalidParameterError, match="'data'"):
-            fitted["CART"].to_code(5, seed=0, data=name)
 
 
 # -- tampered states: refused field by field, or as good as a fitted one -------------------------
@@ -572,7 +722,7 @@ def _odd_but_fine_frames():
     )
     yield "bool categories", pd.DataFrame({"c": pd.Categorical([True, False, True, True]), "x": x})
     # Object columns of all ints or all floats are categories (as everywhere in synthbench).
-    yield "object ints", pd.DataFrame({"o": pd.Series([2**63 + 5, 3, None, 3], dtype=object), "x": x})
+    yield "object ints", pd.DataFrame({"o": pd.Series([2**64 - 1, 3, None, 3], dtype=object), "x": x})
     yield "object floats", pd.DataFrame({"o": pd.Series([0.1, np.nan, 2.5, 0.1], dtype=object), "x": x})
     yield (
         "seconds beyond 2262",
@@ -614,3 +764,29 @@ def test_dtypes_we_cannot_rebuild_are_named(cls):
     real = pd.DataFrame({"i": pd.array([1, 2, 3], dtype="int64[pyarrow]")})
     with pytest.raises(DataError, match=r"'i'.*int64\[pyarrow\]"):
         cls().fit(real)
+
+
+@pytest.mark.parametrize("cls", [sb.GaussianCopula, sb.GaussianMixture], ids=["GaussianCopula", "GaussianMixture"])
+def test_latent_models_say_what_their_state_carries_and_can_trim_the_extremes(cls, tmp_path):
+    real = load_penguins()
+    gen = cls().fit(real)
+    text = gen.disclosure()
+    assert "No training row is stored" in text and "training min and max" in text and "tails='trimmed'" in text
+    assert gen.to_dict()["state"]["disclosure"] == text
+    assert all(f"# {line}" in gen.to_code(5, seed=0) for line in text.splitlines())
+    trimmed = cls(tails="trimmed").fit(real)
+    assert "trimmed to their inner neighbours" in trimmed.disclosure() and "training min" not in trimmed.disclosure()
+    knots = [c["knots"] for c in trimmed.to_dict()["state"]["columns"] if "knots" in c]
+    mass = next(c for c in trimmed.columns_ if c["name"] == "body_mass_g")["knots"]
+    assert real["body_mass_g"].min() not in mass and real["body_mass_g"].max() not in mass
+    assert all(k[0] == k[1] and k[-1] == k[-2] for k in knots)
+    df, _ = _export_matches(trimmed, tmp_path, n=2000)
+    assert real["body_mass_g"].min() < df["body_mass_g"].min() and df["body_mass_g"].max() < real["body_mass_g"].max()
+    # The text is written from the state: a spec's own 'disclosure' is checked and replaced.
+    spec = gen.to_dict()
+    loaded = sb.from_dict({**spec, "state": {**spec["state"], "disclosure": "nothing real here"}})
+    assert loaded.disclosure() == text
+    old = {k: v for k, v in spec["state"].items() if k != "disclosure"}
+    assert sb.from_dict({**spec, "state": old}).disclosure() == text
+    with pytest.raises(SpecError, match="disclosure"):
+        sb.from_dict({**spec, "state": {**spec["state"], "disclosure": ["x"]}})

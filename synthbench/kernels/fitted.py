@@ -13,16 +13,19 @@ import pandas as pd
 
 __all__ = [
     "as_dtype",
-    "cart_sample",
-    "column_from_list",
-    "encode_for_trees",
-    "frame_from_lists",
+    "cart_codes_as_predictor",
+    "cart_column",
+    "cart_fill",
+    "cart_predictors",
+    "cart_scale",
+    "column_of_codes",
     "frame_of",
     "latent_cdf",
     "latent_draws",
-    "leaf_members",
+    "leaf_draw",
     "make_column",
     "sample_latent",
+    "tree_leaves",
 ]
 
 
@@ -106,102 +109,128 @@ def as_dtype(x, missing, col):
     return s.where(~missing) if missing.any() else s
 
 
-def column_from_list(values, col):
-    """A column rebuilt from a JSON list (None where missing)."""
-    missing = np.array([v is None for v in values], dtype=bool)
-    fill = next((v for v in values if v is not None), 0)
-    # Object values keep every int exact (uint64 beyond 2**63 included) until the cast.
-    return as_dtype(np.array([fill if v is None else v for v in values], dtype=object), missing, col)
+def cart_predictors(n, d):
+    """The table so far as the trees see it, filled one column at a time (see cart_column).
 
-
-def frame_from_lists(rows, columns):
-    """A frame rebuilt from JSON lists, one per column (None where missing)."""
-    return pd.DataFrame({col["name"]: column_from_list(rows[col["name"]], col) for col in columns})
-
-
-def encode_for_trees(frame, columns):
-    """Columns as floats a decision tree can split on: label codes, datetimes as ints, NaN if missing."""
-    out = np.full((len(frame), len(columns)), np.nan)
-    for j, col in enumerate(columns):
-        s = frame[col["name"]]
-        if col["kind"] in ("categorical", "boolean"):
-            codes = pd.Categorical(s, categories=col["labels"]).codes
-            out[:, j] = np.where(codes >= 0, codes, np.nan)
-        elif col["kind"] == "datetime":
-            ints = pd.DatetimeIndex(s).asi8.astype(float)
-            out[:, j] = np.where(s.isna().to_numpy(), np.nan, ints)
-        else:
-            out[:, j] = s.to_numpy(dtype="float64", na_value=np.nan)
-    return out
-
-
-def leaf_members(real_leaves, synthetic_leaves, rng):
-    """For each synthetic row, a random real row from the same leaf (synthpop's CART draw)."""
-    order = np.argsort(real_leaves, kind="stable")
-    leaves = real_leaves[order]
-    start = np.searchsorted(leaves, synthetic_leaves, side="left")
-    count = np.searchsorted(leaves, synthetic_leaves, side="right") - start
-    pick = start + (rng.random(len(synthetic_leaves)) * count).astype(np.int64)
-    return order[pick]
-
-
-def cart_sample(data, columns, n, seed, min_samples_leaf, max_depth, random_state, given=None):
-    """Sequential CART synthesis: each column drawn from a tree fitted on the ones before it.
-
-    The first column is a bootstrap of its real values. Each later column gets a
-    decision tree fitted on the real data with the earlier columns as predictors; a
-    synthetic row falls into a leaf and takes the value of a random real row of that
-    leaf. Columns in ``given`` are kept as they are and act as predictors first.
+    Two float32 copies of each column, one with missing values as -inf and one as +inf,
+    so a node sends a missing value its way with a single comparison.
     """
-    from sklearn.tree import DecisionTreeClassifier, DecisionTreeRegressor
+    return np.full((2, d, n), np.nan, dtype=np.float32)
 
-    rng = np.random.default_rng(seed)
-    names = [col["name"] for col in columns]
-    kept = [] if given is None else [j for j, name in enumerate(names) if name in given.columns]
-    order = kept + [j for j in range(len(names)) if j not in kept]
-    # Each column scaled by a power of two (exact, and splits do not change) into [-1, 1],
-    # so float32, in which the trees split, holds every value.
-    codes = encode_for_trees(data, columns)
-    exponents = np.frexp(np.nanmax(np.abs(codes), axis=0))[1]
-    real = np.ldexp(codes, -exponents)
-    synthetic = np.full((n, len(columns)), np.nan)
-    if kept:
-        given_codes = encode_for_trees(given.reset_index(drop=True), [columns[j] for j in kept])
-        synthetic[:, kept] = np.ldexp(given_codes, -exponents[kept])
-    rows = {}
-    for step, j in enumerate(order):
-        if j in kept:
-            continue
-        before = order[:step]
-        if not before:
-            rows[j] = rng.integers(0, len(data), size=n)
-        elif n == 0:
-            rows[j] = np.zeros(0, dtype=np.int64)
-        else:
-            y = real[:, j]
-            if columns[j]["kind"] in ("categorical", "boolean"):
-                y = codes[:, j]
-                tree = DecisionTreeClassifier(
-                    min_samples_leaf=min_samples_leaf, max_depth=max_depth, random_state=random_state
-                )
-                y = np.where(np.isnan(y), -1, y).astype(np.int64)
-            else:
-                tree = DecisionTreeRegressor(
-                    min_samples_leaf=min_samples_leaf, max_depth=max_depth, random_state=random_state
-                )
-                # Missing targets form their own value, one unit plus the range below the
-                # lowest real one, so a leaf can hold them (in the column's scale).
-                low, high = np.nanmin(y), np.nanmax(y)
-                y = np.where(np.isnan(y), low - np.ldexp(1.0, -exponents[j]) - (high - low), y)
-            tree.fit(real[:, before], y)
-            rows[j] = leaf_members(tree.apply(real[:, before]), tree.apply(synthetic[:, before]), rng)
-        synthetic[:, j] = real[rows[j], j]
-    out = {}
-    for j, name in enumerate(names):
-        if j in kept:
-            out[name] = given[name].reset_index(drop=True)
-        else:
-            column = data[name].iloc[rows[j]].reset_index(drop=True)
-            # One missing marker in object columns (None and NaN both mean missing).
-            out[name] = column.where(column.notna()) if column.dtype == object else column
-    return pd.DataFrame(out)
+
+def cart_scale(col):
+    """The power of two that brings a column's codes into [-1, 1].
+
+    The trees split in float32; scaling by a power of two is exact and keeps the order,
+    so even values near the float64 limit fit. Labels are coded by their position.
+    """
+    if col["kind"] in ("categorical", "boolean"):
+        return int(np.frexp(max(len(col["values"]) - 1, 0))[1])
+    return int(np.frexp(np.max(np.abs(np.asarray(col["values"], dtype=float))))[1])
+
+
+def cart_codes_as_predictor(codes, col):
+    """A column's value positions (-1 where missing) as the scaled float32 the trees split on."""
+    if col["kind"] in ("categorical", "boolean"):
+        table = np.arange(len(col["values"]), dtype=float)
+    else:
+        table = np.asarray(col["values"], dtype=float)
+    table = np.append(np.ldexp(table, -cart_scale(col)), np.nan).astype(np.float32)
+    return table[codes]  # position -1 reads the NaN at the end
+
+
+def tree_leaves(x, tree):
+    """The leaf each row ends in, going down the tree from node 0 (x from cart_predictors).
+
+    At a node, a row goes left if its value of the node's feature is at most the
+    threshold; a missing value goes the way ``missing_left`` says.
+    """
+    feature = np.asarray(tree["feature"], dtype=np.int64)
+    left = np.asarray(tree["left"], dtype=np.int64)
+    right = np.asarray(tree["right"], dtype=np.int64)
+    n = x.shape[2]
+    if feature[0] < 0:
+        return np.zeros(n, dtype=np.int64)
+    # Float32 values compare with a float64 threshold as with the largest float32 below it.
+    limit = np.finfo(np.float32).max
+    threshold = np.clip(np.asarray(tree["threshold"], dtype=float), -limit, limit)
+    below = threshold.astype(np.float32)
+    below = np.where(below > threshold, np.nextafter(below, np.float32(-np.inf)), below)
+    # Node k is written 2k, so its children are child[2k + went_left]; a leaf is its own child.
+    is_leaf = feature < 0
+    nodes = np.arange(len(feature))
+    child = np.stack([np.where(is_leaf, nodes, right), np.where(is_leaf, nodes, left)], axis=1)
+    child = (2 * child).reshape(-1)
+    # Where each node reads its feature: the -inf copy if missing goes left, else the +inf one.
+    copy = np.where(np.asarray(tree["missing_left"], dtype=bool), 0, 1)
+    start = np.repeat(np.where(is_leaf, 0, (copy * x.shape[1] + np.maximum(feature, 0)) * n), 2)
+    below, is_leaf = np.repeat(below, 2), np.repeat(is_leaf, 2)
+    flat = x.reshape(-1)
+    leaf = np.zeros(n, dtype=np.int64)
+    # A block of rows at a time, so the rows' arrays stay in the processor's cache; rows
+    # that reached a leaf are dropped every few steps (until then they stay in place).
+    for first in range(0, n, 65_536):
+        active = np.arange(first, min(first + 65_536, n))
+        node = np.zeros(len(active), dtype=np.int64)
+        step = 0
+        while len(active):
+            node = child[node + (flat[start[node] + active] <= below[node])]
+            step += 1
+            if step % 4 == 0:
+                done = is_leaf[node]
+                leaf[active[done]] = node[done] // 2
+                active, node = active[~done], node[~done]
+    return leaf
+
+
+def leaf_draw(leaf, u, tree):
+    """For each row, one value position of its leaf, drawn with the leaf's counts (uniform u)."""
+    offsets = np.asarray(tree["offsets"], dtype=np.int64)
+    counts = np.asarray(tree["counts"], dtype=np.int64)
+    cum = np.concatenate([[0], np.cumsum(counts)])
+    low = cum[offsets[leaf]]
+    size = cum[offsets[leaf + 1]] - low
+    pick = low + np.minimum((u * size).astype(np.int64), size - 1)
+    # The leaves' values repeated by their counts: a pick is a position in the training rows.
+    return np.repeat(np.asarray(tree["codes"], dtype=np.int64), counts)[pick]
+
+
+def column_of_codes(codes, col):
+    """A named Series of the column's dtype from value positions (-1 where missing)."""
+    missing = codes < 0
+    at = np.where(missing, 0, codes)
+    values, kind = col["values"], col["kind"]
+    if col["dtype"] == "category":
+        dtype = pd.CategoricalDtype(col["categories"], ordered=col["ordered"])
+        return pd.Series(pd.Categorical.from_codes(np.where(missing, -1, codes), dtype=dtype), name=col["name"])
+    if kind == "numeric":
+        x = np.asarray(values, dtype=float)[at]
+    elif kind == "integer":
+        x = np.asarray(values, dtype=col["dtype"].lower())[at]
+    elif kind == "datetime":
+        x = np.asarray(values, dtype=np.int64)[at]
+    elif kind == "boolean":
+        x = np.asarray(values, dtype=bool)[at]
+    else:
+        x = np.array(values, dtype=object)[at]
+    return as_dtype(x, missing, col).rename(col["name"])
+
+
+def cart_column(x, j, seed, col, tree):
+    """Column j, drawn through its tree (synthpop's CART draw, fitted once).
+
+    Each row goes down the tree on the columns drawn before it (columns 0..j-1 of x) and
+    takes one of the values of the leaf it lands in, as often as the training rows of
+    that leaf had it. The draws are written into row j of x for the trees after it.
+    """
+    u = np.random.default_rng([seed, j]).random(x.shape[2])
+    codes = leaf_draw(tree_leaves(x, tree), u, tree)
+    cart_fill(x, j, cart_codes_as_predictor(codes, col))
+    return column_of_codes(codes, col)
+
+
+def cart_fill(x, j, values):
+    """Write column j's float32 values into both copies of x (missing as -inf and as +inf)."""
+    missing = np.isnan(values)
+    x[0, j] = np.where(missing, -np.inf, values)
+    x[1, j] = np.where(missing, np.inf, values)

@@ -68,6 +68,7 @@ class FittedGenerator(Generator):
         seed = check_seed(seed, owner=name)
         self.validate()
         self._check_fitted()
+        self._check_memory(n, name)
         given = self._conditions_frame(conditions, n)
         return self._sample_given(given, n, seed)[self.column_names]
 
@@ -141,6 +142,15 @@ class FittedGenerator(Generator):
     def _sample_given(self, given: pd.DataFrame, n: int, seed: int) -> pd.DataFrame:
         raise NotImplementedError
 
+    def disclosure(self) -> str:
+        """What real information the fitted state (spec and exported cell) holds, in plain words.
+
+        Written from the fitted state alone (counts, sizes and fixed words, never a value
+        or name from the data); ``to_dict`` stores it as ``state['disclosure']`` and
+        ``to_code`` puts it in the cell's header comment.
+        """
+        raise NotImplementedError
+
     # -- partially synthetic and hybrid output ---------------------------------------------
     def _check_like_fitted(self, data: Any, owner: str) -> pd.DataFrame:
         check_frame(data, f"The data of {owner}", min_rows=0)
@@ -182,6 +192,7 @@ class FittedGenerator(Generator):
                 f"The 'columns' parameter of {owner} must be a non-empty list of distinct fitted column "
                 f"names {names}. Got {short_repr(columns)} instead."
             )
+        self._check_memory(len(data), owner)
         kept = [c for c in names if c not in columns]
         given = data[kept].reset_index(drop=True)
         made = self._sample_given(given, len(data), seed)
@@ -237,17 +248,30 @@ class FittedGenerator(Generator):
         return both.iloc[rng.permutation(len(both))].reset_index(drop=True)
 
     # -- state --------------------------------------------------------------------------------
-    def _check_columns_state(self, state: Any, check: Callable[[Any, str], Any], keys: set[str]) -> list[Any]:
+    def _check_columns_state(
+        self, state: Any, check: Callable[[Any, str], Any], keys: set[str], optional: frozenset[str] = frozenset()
+    ) -> list[Any]:
         """The state's 'columns', each checked by ``check(column, where)``; ``keys`` are the
-        state's fields (any other is an error)."""
+        state's fields and ``optional`` those it may have (any other is an error).
+
+        A 'disclosure' field is text that ``disclosure()`` wrote; it is checked to be short
+        text and otherwise ignored (the loaded generator writes its own again).
+        """
         owner = type(self).__name__
         if not isinstance(state, dict):
             raise SpecError(f"The 'state' of a {owner} spec must be an object. Got {short_repr(state)} instead.")
-        unknown = sorted(set(state) - keys, key=str)
+        unknown = sorted(set(state) - keys - optional, key=str)
         if unknown or not keys <= set(state):
             raise SpecError(
-                f"The 'state' of a {owner} spec must have exactly the fields {sorted(keys)}. "
-                f"Got {short_repr(sorted(state, key=str))}."
+                f"The 'state' of a {owner} spec must have exactly the fields {sorted(keys)}"
+                + (f" (and optionally {sorted(optional)})" if optional else "")
+                + f". Got {short_repr(sorted(state, key=str))}."
+            )
+        text = state.get("disclosure", "")
+        if not isinstance(text, str) or len(text) > 2_000:
+            raise SpecError(
+                "Invalid state at state['disclosure']: must be a str of at most 2000 characters. "
+                f"Got {short_repr(text)} instead."
             )
         columns = state["columns"]
         if not isinstance(columns, list) or not columns:

@@ -61,9 +61,18 @@ def _label_order(values: np.ndarray, col: dict[str, Any]) -> list[Any]:
 
 
 def learn_marginal(
-    series: pd.Series, col: dict[str, Any], n_knots: int, max_discrete: int, owner: str = "fit"
+    series: pd.Series,
+    col: dict[str, Any],
+    n_knots: int,
+    max_discrete: int,
+    owner: str = "fit",
+    tails: str = "empirical",
 ) -> dict[str, Any]:
-    """Add the learned marginal to a column dict (and return it)."""
+    """Add the learned marginal to a column dict (and return it).
+
+    With ``tails="trimmed"``, the lowest and highest knots (the training minimum and
+    maximum) are replaced by their inner neighbours, when there are at least three.
+    """
     if col["kind"] == "integer":
         present = series.dropna()
         if len(present) and (present.min() < -EXACT_INT or present.max() > EXACT_INT):
@@ -95,6 +104,8 @@ def learn_marginal(
         probs = np.linspace(0, 1, n_knots)
         scaled, exponent = _scaled(ordered)  # so a range near the float limit does not overflow
         knots = np.ldexp(np.quantile(scaled, probs), exponent)
+    if tails == "trimmed" and len(knots) >= 3:
+        knots = np.concatenate([knots[1:2], knots[1:-1], knots[-2:-1]])
     col["probs"] = probs.tolist()
     col["knots"] = knots.tolist()
     if col["kind"] == "numeric":

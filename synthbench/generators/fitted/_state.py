@@ -9,6 +9,7 @@ state that passes samples and exports like one that ``fit`` wrote.
 from __future__ import annotations
 
 import functools
+import itertools
 import math
 import re
 from typing import Any
@@ -20,7 +21,8 @@ from ...params import short_repr
 
 __all__ = [
     "DTYPES",
-    "check_cart_rows",
+    "check_cart_trees",
+    "check_cart_values",
     "check_column",
     "check_latent_model",
     "check_marginal",
@@ -61,6 +63,8 @@ _FIXED_OFFSET = re.compile(r"UTC[+-](0\d|1[0-4]):[0-5]\d")
 _MAX_NAME = 1_000
 _MAX_COMPONENTS = 100
 _MAX_KNOTS = 10_000
+#: Most nodes of a CART tree, and most distinct values of a CART column.
+_MAX_NODES = 2**24
 
 
 @functools.cache
@@ -82,9 +86,11 @@ TZ_RULE = "None, 'UTC', an IANA time zone name (zoneinfo.available_timezones()) 
 
 
 def is_label(value: Any) -> bool:
-    """A category value that JSON carries exactly: str, int, bool or finite float."""
-    if isinstance(value, (str, bool, np.bool_, int, np.integer)):
+    """A category value that a spec carries exactly: str, bool, int within 64 bits or finite float."""
+    if isinstance(value, (str, bool, np.bool_)):
         return True
+    if isinstance(value, (int, np.integer)):
+        return -(2**63) <= value <= 2**64 - 1
     return isinstance(value, (float, np.floating)) and math.isfinite(value)
 
 
@@ -275,42 +281,112 @@ def check_latent_model(state: dict[str, Any], d: int) -> tuple[list[float], list
     return weights.tolist(), means.tolist(), [np.asarray(c, dtype=float).tolist() for c in covs]
 
 
-def check_cart_rows(rows: Any, columns: list[dict[str, Any]]) -> None:
-    """The training rows of a CART state: one list per column, of one length, of its type."""
-    names = [c["name"] for c in columns]
-    if not isinstance(rows, dict) or set(rows) != set(names):
-        raise _fail("state['rows']", f"an object mapping each of the column names {names} to its values", rows)
-    lengths = {len(v) if isinstance(v, list) else -1 for v in rows.values()}
-    if len(lengths) != 1 or min(lengths) < 2:
-        raise _fail("state['rows']", "lists of values, all of one length >= 2", sorted(lengths))
-    for col in columns:
-        where = f"state['rows'][{col['name']!r}]"
-        values = rows[col["name"]]
-        present = [v for v in values if v is not None]
-        if not present:
-            raise _fail(where, "a list with at least one value that is not None", values[:5])
-        if abs((len(values) - len(present)) / len(values) - col["null_rate"]) > 1e-9:
-            raise _fail(where, f"missing (None) in the share 'null_rate' ({col['null_rate']}) says", values[:5])
-        kind = col["kind"]
-        if kind in ("categorical", "boolean"):
-            labels = col["labels"]
-            ok = all(any(type(v) is type(c) and v == c for c in labels) for v in present)
-            rule = "values from the column's 'labels', or None"
-        elif kind == "numeric":
-            low, high = -FLOAT_MAX[col["dtype"]], FLOAT_MAX[col["dtype"]]
-            ok = all(_is_number(v) and low <= v <= high for v in present)
-            rule = f"finite numbers in [{low:g}, {high:g}], or None"
-        else:
-            low, high = INT_RANGES[col["dtype"]] if kind == "integer" else DATETIME_INTS
-            ok = all(isinstance(v, int) and not isinstance(v, bool) and low <= v <= high for v in present)
-            rule = f"ints in [{low}, {high}], or None"
-        if not ok:
-            raise _fail(where, rule, values[:5])
+def _ints(value: Any, where: str, length: int | None, low: int, high: int, min_len: int = 1) -> np.ndarray:
+    """A list of ints (not bools) in [low, high], of ``length`` items if given, as int64."""
+    items = _list(value, where, "ints", min_len if length is None else length, length)
+    if not all(isinstance(v, (int, np.integer)) and not isinstance(v, (bool, np.bool_)) for v in items):
+        raise _fail(where, "a list of ints", next(v for v in items if not isinstance(v, int) or isinstance(v, bool)))
+    if items and (min(items) < low or max(items) > high):
+        raise _fail(where, f"a list of ints in [{low}, {high}]", [min(items), max(items)])
+    return np.asarray(items, dtype=np.int64)
 
 
-def check_cart_labels(col: dict[str, Any], where: str) -> None:
-    """The 'labels' of a CART label column: every code the trees use, in order."""
-    labels = _list(col.get("labels"), f"{where}['labels']", "labels")
-    _check_labels(labels, col, f"{where}['labels']")
-    if col["dtype"] == "category" and labels != col["categories"]:
-        raise _fail(f"{where}['labels']", "the column's 'categories'", labels)
+def check_cart_values(col: dict[str, Any], where: str) -> None:
+    """A CART column's 'values': its distinct values, labels in their code order, numbers ascending."""
+    where = f"{where}['values']"
+    values = _list(col.get("values"), where, "values", 1, _MAX_NODES)
+    kind, dtype = col["kind"], col["dtype"]
+    if kind == "boolean":
+        if values != [False, True] or not all(isinstance(v, bool) for v in values):
+            raise _fail(where, "[false, true] for a boolean column", values)
+        return
+    if kind == "categorical":
+        _check_labels(values, col, where)
+        if dtype == "category" and values != col["categories"]:
+            raise _fail(where, "the column's 'categories'", values)
+        return
+    if kind == "numeric":
+        limit = FLOAT_MAX[dtype]
+        ok = all(_is_number(v) and -limit <= v <= limit for v in values)
+        rule = f"finite numbers in [{-limit:g}, {limit:g}]"
+    else:
+        low, high = INT_RANGES[dtype] if kind == "integer" else DATETIME_INTS
+        ok = all(isinstance(v, int) and not isinstance(v, bool) and low <= v <= high for v in values)
+        rule = f"ints in [{low}, {high}]"
+    # Compared as Python numbers, so ints beyond 2**53 are ordered exactly.
+    if not ok or any(a >= b for a, b in itertools.pairwise(values)):
+        raise _fail(where, f"a list of {rule}, strictly increasing", values[:5])
+
+
+def check_cart_trees(trees: Any, columns: list[dict[str, Any]], fields: tuple[str, ...]) -> list[dict[str, np.ndarray]]:
+    """The trees of a CART state, one per column, as arrays.
+
+    Tree j splits only on columns before j; node 0 is the root and every other node is
+    the child of exactly one node with a smaller number, so going down always ends in a
+    leaf. Each leaf holds at least one value position of its column (ascending, -1 for
+    missing where the dtype allows it) with a count of at least 1, and every tree's
+    leaves together hold the same number of training rows, missing at the column's rate.
+    """
+    d = len(columns)
+    _list(trees, "state['trees']", "trees (one per column)", d, d)
+    out, total = [], None
+    for j, (tree, col) in enumerate(zip(trees, columns, strict=True)):
+        where = f"state['trees'][{j}]"
+        if not isinstance(tree, dict) or set(tree) != set(fields):
+            raise _fail(where, f"an object with exactly the fields {list(fields)}", tree)
+        feature = _ints(tree["feature"], f"{where}['feature']", None, -1, j - 1)
+        m = len(feature)
+        if m > _MAX_NODES or (feature[0] < 0 and m != 1):
+            raise _fail(f"{where}['feature']", f"at most {_MAX_NODES} nodes, a leaf root only when alone", m)
+        threshold = _numbers(tree["threshold"], f"{where}['threshold']", m, m)
+        left = _ints(tree["left"], f"{where}['left']", m, -1, m - 1)
+        right = _ints(tree["right"], f"{where}['right']", m, -1, m - 1)
+        leaf = feature < 0
+        node = np.arange(m)
+        if (
+            (leaf & ((left != -1) | (right != -1))).any()
+            or (~leaf & ((left <= node) | (right <= node))).any()
+            or not np.array_equal(np.sort(np.concatenate([left[~leaf], right[~leaf]])), node[1:])
+        ):
+            raise _fail(
+                f"{where}['left'] and ['right']",
+                "-1 at leaves, and children numbered above their parent, each node but 0 a child once",
+                [tree["left"][:5], tree["right"][:5]],
+            )
+        missing_left = _list(tree["missing_left"], f"{where}['missing_left']", "bools", m, m)
+        if not all(isinstance(v, (bool, np.bool_)) for v in missing_left):
+            raise _fail(f"{where}['missing_left']", "a list of bools, one per node", missing_left[:5])
+        offsets = _ints(tree["offsets"], f"{where}['offsets']", m + 1, 0, 2**62)
+        codes = _ints(tree["codes"], f"{where}['codes']", None, -1, len(col["values"]) - 1)
+        counts = _ints(tree["counts"], f"{where}['counts']", len(codes), 1, EXACT_INT)
+        sizes = np.diff(offsets)
+        if offsets[0] != 0 or offsets[-1] != len(codes) or (sizes < 0).any() or ((sizes > 0) != leaf).any():
+            raise _fail(f"{where}['offsets']", "from 0 to len(codes), a non-empty range at each leaf only", offsets[:5])
+        starts = np.zeros(len(codes), dtype=bool)
+        starts[offsets[:-1][leaf]] = True
+        if (np.diff(codes)[~starts[1:]] <= 0).any():
+            raise _fail(f"{where}['codes']", "ascending within each leaf, each value once", tree["codes"][:5])
+        if col["dtype"] in NO_MISSING and (codes < 0).any():
+            raise _fail(f"{where}['codes']", f"positions >= 0 (dtype {col['dtype']!r} holds no missing values)", -1)
+        rows = int(counts.sum())
+        if total is None:
+            total = rows
+        if rows != total or rows > EXACT_INT:
+            raise _fail(f"{where}['counts']", f"counts adding up to the rows of the first tree ({total})", rows)
+        if abs(float(counts[codes < 0].sum()) / rows - col["null_rate"]) > 1e-9:
+            raise _fail(
+                f"{where}['counts']", f"missing (-1) rows in the share 'null_rate' says ({col['null_rate']})", rows
+            )
+        out.append(
+            {
+                "feature": feature,
+                "threshold": threshold,
+                "left": left,
+                "right": right,
+                "missing_left": np.asarray(missing_left, dtype=bool),
+                "offsets": offsets,
+                "codes": codes,
+                "counts": counts,
+            }
+        )
+    return out

@@ -49,8 +49,8 @@ def _refuse_inexact_labels(labels: Any, name: str, what: str, role: str) -> None
     bad = next((v for v in labels if not is_label(v)), None)
     if bad is not None:
         raise DataError(
-            f"{what}: column {short_repr(name)} {role} {short_repr(_plain(bad))}; labels must be str, int, bool or "
-            "finite float values. Replace it, or convert the column first (e.g. .astype(str))."
+            f"{what}: column {short_repr(name)} {role} {short_repr(_plain(bad))}; labels must be str, bool, "
+            "int (within 64 bits) or finite float values. Replace it, or convert the column first (e.g. .astype(str))."
         )
 
 

@@ -21,7 +21,7 @@ import pandas as pd
 from ...base import MAX_SEED
 from ...codegen import CodeCell, Plan, Ref
 from ...kernels.fitted import frame_of, latent_cdf, latent_draws, make_column
-from ...params import Int, Param
+from ...params import Int, Options, Param
 from ...registry import register
 from ._base import FittedGenerator
 from ._latent import learn_marginal, normal_scores, order_labels, repair_cov, sqrt_psd
@@ -39,6 +39,13 @@ _MAX_DISCRETE = Param(
     "Numeric columns with at most this many distinct values are drawn from their value frequencies.",
 )
 _RANDOM_STATE = Param("random_state", Int(0, MAX_SEED), 0, "Seed of the randomness in fit (spreading tied values).")
+_TAILS = Param(
+    "tails",
+    Options(("empirical", "trimmed")),
+    "empirical",
+    "Continuous columns' extreme knots: the training min and max ('empirical') or their inner neighbours "
+    "('trimmed', so the spec does not hold the extremes).",
+)
 
 
 def _describe_marginal(col: dict[str, Any], j: int, d: int) -> str:
@@ -62,7 +69,9 @@ class LatentGaussian(FittedGenerator):
     def _fit(self, data: pd.DataFrame) -> None:
         columns = self._describe(data)
         for col in columns:
-            learn_marginal(data[col["name"]], col, self.n_knots, self.max_discrete, f"{type(self).__name__}.fit")
+            learn_marginal(
+                data[col["name"]], col, self.n_knots, self.max_discrete, f"{type(self).__name__}.fit", self.tails
+            )
         order_labels(data, columns, self.random_state)
         rng = np.random.default_rng(self.random_state)
         scores = np.column_stack([normal_scores(data[c["name"]], c, rng) for c in columns])
@@ -75,6 +84,31 @@ class LatentGaussian(FittedGenerator):
     def _fit_scores(self, scores: np.ndarray) -> tuple[list[float], list, list]:
         raise NotImplementedError
 
+    def disclosure(self) -> str:
+        """What real information the fitted state (spec and exported cell) holds, in plain words."""
+        self._check_fitted()
+        quantiles = [c["knots"] for c in self.columns_ if "knots" in c]
+        # Trimmed only where the state shows it: the end knots repeat their inner neighbours.
+        trimmed = sum(self.tails == "trimmed" and len(k) >= 3 and k[0] == k[1] and k[-1] == k[-2] for k in quantiles)
+        extremes = len(quantiles) - trimmed
+        discrete = len(self.columns_) - len(quantiles)
+        lines = ["No training row is stored: per-column summaries and one dependence model."]
+        if quantiles:
+            lines.append(f"{len(quantiles)} continuous column(s) keep up to {max(map(len, quantiles))} quantiles;")
+            if extremes:
+                lines.append(f"in {extremes} of them the lowest and highest knots are the training min and max.")
+            if trimmed:
+                lines.append(f"in {trimmed} of them the end knots are trimmed to their inner neighbours.")
+        if discrete:
+            lines.append(f"{discrete} column(s) keep their distinct real values and frequencies, rare ones too.")
+        lines.append(f"Also each column's missing share, and {self._model_words()}.")
+        if extremes:
+            lines.append("tails='trimmed' keeps the training min and max out of the state.")
+        return "\n".join(lines)
+
+    def _model_words(self) -> str:
+        raise NotImplementedError
+
     # -- state ------------------------------------------------------------------------
     def _get_state(self) -> dict[str, Any]:
         return {
@@ -82,11 +116,12 @@ class LatentGaussian(FittedGenerator):
             "weights": self.weights_,
             "means": self.means_,
             "covariances": self.covariances_,
+            "disclosure": self.disclosure(),
         }
 
     def _set_state(self, state: Any) -> None:
         keys = {"columns", "weights", "means", "covariances"}
-        columns = self._check_columns_state(state, check_marginal, keys)
+        columns = self._check_columns_state(state, check_marginal, keys, optional={"disclosure"})
         weights, means, covs = check_latent_model(state, len(columns))
         self.columns_ = columns
         self.weights_ = weights
@@ -178,7 +213,10 @@ class LatentGaussian(FittedGenerator):
         return plan
 
     def _to_code(self, n: int, seed: int) -> str:
-        title = f"{type(self).__name__}: {n} rows, seed {seed}, from what it learned. Regenerates the frame as `df`."
+        title = (
+            f"{type(self).__name__}: {n} rows, seed {seed}, from what it learned. Regenerates the frame as `df`.\n"
+            + self.disclosure()
+        )
         cell = CodeCell(title)
         cell.need("import numpy as np", "import pandas as pd")
         return cell.plan(self._plan(n, seed)).render()
@@ -210,6 +248,11 @@ class GaussianCopula(LatentGaussian):
     random_state : int, default 0
         Seeds ``fit``'s one random step (spreading tied values inside their
         frequency interval); the same data and ``random_state`` give the same model.
+    tails : {"empirical", "trimmed"}, default "empirical"
+        The lowest and highest knots of a continuous column are its training minimum
+        and maximum; "trimmed" replaces them by their inner neighbours (about the 1st
+        and 99th percentiles with 100 knots), so the spec does not hold the extremes
+        and samples stay inside them. :meth:`disclosure` says what the state holds.
 
     Attributes
     ----------
@@ -236,7 +279,7 @@ class GaussianCopula(LatentGaussian):
     True
     """
 
-    params = (_N_KNOTS, _MAX_DISCRETE, _RANDOM_STATE)
+    params = (_N_KNOTS, _MAX_DISCRETE, _RANDOM_STATE, _TAILS)
     workbench = 1
 
     @classmethod
@@ -254,6 +297,9 @@ class GaussianCopula(LatentGaussian):
         corr = (centred.T @ centred) / len(scores) / np.outer(scale, scale)
         np.fill_diagonal(corr, 1.0)
         return [1.0], [[0.0] * d], [repair_cov(corr, correlation=True)]
+
+    def _model_words(self) -> str:
+        return "the correlations of the columns' normal scores"
 
     def _model_comment(self) -> str:
         return (

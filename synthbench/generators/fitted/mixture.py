@@ -17,7 +17,7 @@ import numpy as np
 from ...params import Int, Param
 from ...registry import register
 from ._latent import repair_cov
-from .copula import _MAX_DISCRETE, _N_KNOTS, _RANDOM_STATE, LatentGaussian
+from .copula import _MAX_DISCRETE, _N_KNOTS, _RANDOM_STATE, _TAILS, LatentGaussian
 
 __all__ = ["GaussianMixture"]
 
@@ -37,7 +37,7 @@ class GaussianMixture(LatentGaussian):
     ----------
     n_components : int, default 5
         Mixture components (at most the number of rows is used).
-    n_knots, max_discrete, random_state
+    n_knots, max_discrete, random_state, tails
         As in :class:`GaussianCopula`; ``random_state`` also seeds the mixture's fit.
 
     Examples
@@ -56,6 +56,7 @@ class GaussianMixture(LatentGaussian):
         _N_KNOTS,
         _MAX_DISCRETE,
         _RANDOM_STATE,
+        _TAILS,
     )
     min_rows: ClassVar[int] = 0
     workbench: ClassVar[int] = 2
@@ -84,6 +85,9 @@ class GaussianMixture(LatentGaussian):
         weights = weights / weights.sum()
         covs = [repair_cov(c, correlation=False) for c in model.covariances_]
         return weights.tolist(), model.means_.tolist(), covs
+
+    def _model_words(self) -> str:
+        return f"the weight, mean and covariance of each of {len(self.weights_)} Gaussian components"
 
     def _model_comment(self) -> str:
         return (
