@@ -206,7 +206,7 @@ def _bad_frames():
     yield (
         "object int beyond 64 bits",
         good.assign(c=pd.Series([2**70, 1, 2], dtype=object)),
-        "'c' holds 1180591620717411303424.*64 bits",
+        "'c'.*integers that fit in 64 bits",
     )
     yield "not a frame", [[1, 2]], "DataFrame"
 
