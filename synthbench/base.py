@@ -172,12 +172,14 @@ _OVERHEAD = 2
 MAX_ROWS = 2**62
 
 
-def check_n(n: Any, *, owner: str = "sample", low: int = 0) -> int:
+def check_n(n: Any, *, owner: str = "sample", low: int = 0, streamed: bool = False) -> int:
     """``n`` as a row count, or a clear error.
 
-    At most 2**62 rows: row numbers (and ids made from them) stay int64 arithmetic.
+    A request held in memory is bounded by its memory estimate (which names the way past
+    it); a ``streamed`` one is bounded here, at 2**62 rows, so row numbers (and the ids
+    made from them) stay int64 arithmetic.
     """
-    return int(check_value(n, "n", Int(low, MAX_ROWS), owner))
+    return int(check_value(n, "n", Int(low, MAX_ROWS if streamed else None), owner))
 
 
 def check_seed(seed: Any, *, owner: str = "sample", allow_none: bool = True) -> int:

@@ -132,7 +132,7 @@ def _check(gen: Generator, n: Any, seed: Any, owner: str) -> tuple[int, int]:
         )
     if gen.block_size and gen.block_size != BLOCK_SIZE:  # pragma: no cover - a future generator's mistake
         raise InvalidParameterError(f"{type(gen).__name__}.block_size must be {BLOCK_SIZE}.")
-    n = check_n(n, owner=name, low=gen.min_rows)
+    n = check_n(n, owner=name, low=gen.min_rows, streamed=True)
     seed = check_seed(seed, owner=name)
     gen.validate()
     gen._check_fitted()
