@@ -371,6 +371,7 @@ def test_a_cycle_among_tables_is_refused():
         (Fixed(count=-1), "'count'"),
         (Poisson(mean=-1.0), "'mean'"),
         (NegativeBinomial(mean=2.0, dispersion=0.0), "'dispersion'"),
+        (NegativeBinomial(mean=2.0, dispersion=0.001), "'dispersion'"),
         (Empirical(probabilities=[0.5, -0.5, 1.0]), "'probabilities'"),
         (Empirical(probabilities=[0.5, 0.6]), "sum to 1"),
     ],

@@ -142,7 +142,7 @@ class NegativeBinomial(Counts):
 
     params = (
         Param("mean", Float(0, MAX_MEAN), help="Mean children per parent."),
-        Param("dispersion", Float(0, 1e6, closed="right"), 1.0, "Smaller: more spread (variance grows)."),
+        Param("dispersion", Float(0.01, 1e6), 1.0, "Smaller: more spread (variance grows)."),
     )
 
     def spec(self) -> tuple[Any, ...]:
@@ -353,6 +353,11 @@ class Tables(Generator):
                 if not p.constraint.is_satisfied_by(getattr(schema, p.name)):
                     exc = schema.invalid(p.name, f"must be {p.constraint.describe()}", getattr(schema, p.name))
                     raise type(exc)(f"The 'tables' parameter of Tables, table {name!r}: {exc}")
+            for col in schema.columns:
+                try:
+                    col.validate()
+                except InvalidParameterError as exc:
+                    raise type(exc)(f"The 'tables' parameter of Tables, table {name!r}: {exc}") from None
         for i, fk in enumerate(self.relations):
             self._check_relation(i, fk)
         for name in self.sizes:

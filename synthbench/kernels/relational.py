@@ -34,7 +34,10 @@ def count_quantiles(u, counts):
     else:  # negative binomial with this mean and dispersion (variance mean + mean**2 / dispersion)
         mean, dispersion = counts[1], counts[2]
         values = stats.nbinom.ppf(u, dispersion, dispersion / (dispersion + mean))
-    return np.maximum(np.nan_to_num(values, nan=0.0), 0).astype(np.int64)
+    values = np.maximum(np.nan_to_num(values, nan=0.0), 0)
+    if (values > 2**31).any():
+        raise OverflowError("drew more than 2**31 children for one parent; lower the mean or raise the dispersion")
+    return values.astype(np.int64)
 
 
 def children_counts(parent, seed, counts, by=None, counts_by=()):
