@@ -598,14 +598,23 @@ class Tables(Generator):
             raise
         except Exception as exc:
             raise InvalidParameterError(f"Tables cannot make its shared values: {exc}") from None
+        relational = (kr.parent_links, kr.uniform_links, kr.self_reference)
         for name, plan in plans:
-            try:
-                env = plan.run(**env)
-            except SynthbenchError:
-                raise
-            except Exception as exc:  # a kernel's numpy/pandas error, named for the user
-                why = self._augmented(name)._explain(exc)
-                raise type(why)(f"Table {name!r}: {why}") from None
+            for step in plan.steps:
+                try:
+                    env = Plan([step]).run(**env)
+                except SynthbenchError:
+                    raise
+                except Exception as exc:  # a kernel's numpy/pandas error, named for the user
+                    if step.func in relational:
+                        why: SynthbenchError = InvalidParameterError(
+                            f"The 'relations' parameter of Tables: table {name!r} cannot be linked to its "
+                            f"parents: {exc}."
+                        )
+                    else:
+                        why = self._augmented(name)._explain(exc)
+                        why = type(why)(f"The 'tables' parameter of Tables, table {name!r}: {why}")
+                    raise why from None
         for df in env["dfs"].values():
             if "constraints" in df.attrs:
                 df.attrs["synthbench"] = df.attrs.pop("constraints")
@@ -747,7 +756,9 @@ def _sql_values(series: pd.Series) -> list[Any]:
     if pd.api.types.is_datetime64_any_dtype(series.dtype):
         series = series.dt.strftime("%Y-%m-%d %H:%M:%S.%f").str.removesuffix(".000000")
     values = series.astype(object).where(series.notna(), None).tolist()
-    return [v.item() if hasattr(v, "item") else v for v in values]
+    values = [v.item() if isinstance(v, np.generic) else v for v in values]
+    # What SQLite cannot store (a Timedelta, a list) goes in as its text.
+    return [v if v is None or isinstance(v, (bool, int, float, str, bytes)) else str(v) for v in values]
 
 
 def write_sqlite(
