@@ -291,6 +291,14 @@ def test_sqlite_declares_keys_and_joins(tmp_path):
     with sqlite3.connect(path) as con:
         assert con.execute("SELECT count(*) FROM customers").fetchone()[0] == 5
     assert sorted(p.name for p in tmp_path.iterdir()) == ["shop.sqlite"]
+    mask = os.umask(0)
+    os.umask(mask)
+    assert path.stat().st_mode & 0o777 == 0o666 & ~mask  # the mode a plain open() gives
+    folder = write_parquet(gen, tmp_path / "shop", n=5, seed=0)
+    write_parquet(gen, folder, n=6, seed=0, overwrite=True)
+    assert len(pd.read_parquet(folder / "customers.parquet")) == 6
+    with pytest.raises(InvalidParameterError, match="not a folder written by write_parquet"):
+        write_parquet(gen, path, n=5, seed=0, overwrite=True)
 
 
 def test_json_fixtures_nest_children_under_their_parents():

@@ -47,7 +47,6 @@ import os
 import re
 import shutil
 import sqlite3
-import tempfile
 from pathlib import Path
 from typing import Any, ClassVar
 
@@ -61,6 +60,7 @@ from ..kernels import relational as kr
 from ..kernels import rules as k
 from ..params import Component, ComponentOf, Float, Int, ListOf, MapOf, Optional, Param, Str, short_repr
 from ..registry import register
+from ..scale import _pyarrow, _replace, _temporary
 from .columns import Id, Setup, column_key
 from .schema import BLOCK_SIZE, Schema
 
@@ -717,19 +717,6 @@ def _target(path: Any, owner: str, overwrite: bool) -> Path:
     return target
 
 
-def _temporary(target: Path, owner: str, folder: bool = False) -> Path:
-    try:
-        if folder:
-            return Path(tempfile.mkdtemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent))
-        fd, name = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
-        os.close(fd)
-        return Path(name)
-    except OSError as exc:
-        raise InvalidParameterError(
-            f"The 'path' parameter of {owner}: cannot write in {str(target.parent)!r} ({exc.strerror or exc})."
-        ) from None
-
-
 def quote_identifier(name: str) -> str:
     """``name`` as an SQL identifier: in double quotes, an embedded quote doubled; NUL refused.
 
@@ -785,7 +772,7 @@ def write_sqlite(
             )
     if len({_ascii_lower(t) for t in frames}) != len(frames):
         raise InvalidParameterError("The tables have names SQLite cannot tell apart (they differ only in case).")
-    tmp = _temporary(target, owner)
+    tmp = _temporary(target, owner, folder=False)
     try:
         con = sqlite3.connect(tmp)
         try:
@@ -840,8 +827,6 @@ def write_parquet(
     """Write one Parquet file per table into a folder, atomically, with a ``tables.json``
     manifest mapping each table name to its file (plain names keep their name; others
     become ``table_<i>.parquet``). An existing folder is replaced only if it holds a manifest."""
-    from ..scale import _pyarrow
-
     owner = "write_parquet"
     target = _target(path, owner, overwrite)
     if target.exists() and not (target.is_dir() and not target.is_symlink() and (target / MANIFEST).is_file()):
@@ -857,13 +842,7 @@ def write_parquet(
             df.to_parquet(tmp / files[name], index=False)
         manifest = {"synthbench_tables": 1, "tables": [{"name": t, "file": f} for t, f in files.items()]}
         (tmp / MANIFEST).write_text(json.dumps(manifest, ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
-        if target.exists():
-            old = Path(tempfile.mkdtemp(prefix=f".{target.name}.", suffix=".old", dir=target.parent))
-            os.replace(target, old / "data")
-            os.replace(tmp, target)
-            shutil.rmtree(old, ignore_errors=True)
-        else:
-            os.replace(tmp, target)
+        _replace(tmp, target)  # an old folder goes only once the new one is in place
     except BaseException:
         shutil.rmtree(tmp, ignore_errors=True)
         raise
@@ -902,7 +881,7 @@ def write_json_fixtures(
         raise InvalidParameterError(f"The 'gen' parameter of {owner} must be a Tables. Got {short_repr(gen)} instead.")
     target = _target(path, owner, overwrite)
     doc = nested_records(gen, gen.sample(n, seed=seed))
-    tmp = _temporary(target, owner)
+    tmp = _temporary(target, owner, folder=False)
     try:
         tmp.write_text(json.dumps(doc, ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
         os.replace(tmp, target)
