@@ -402,3 +402,12 @@ def test_bad_sizes_names_and_memory():
         one_level(Poisson(mean=1e9), n_parents=1000)
     with pytest.raises(InvalidParameterError, match=r"not supported|cannot stream"):
         Tables.example().to_parquet("x.parquet", 10)
+
+
+def test_a_first_panel_previews_one_table_and_exports_them_all():
+    from synthbench.widgets import panel
+
+    p = panel(Tables.example(), n=50, debounce=0)
+    assert p.error == "" and list(p.frames) == list(Tables.example().tables)
+    pd.testing.assert_frame_equal(p.frame, p.frames["customers"])
+    assert "dfs = {}" in p.code

@@ -273,6 +273,8 @@ class Tables(Generator):
     """
 
     family: ClassVar[str] = "relational"
+    #: A first panel: the controls and one table's preview (see :func:`__getattr__`).
+    panel: ClassVar[str] = "synthbench.generators.relational:TablesPanel"
     multi_table: ClassVar[bool] = True
     why_not_streamable: ClassVar[str] = (
         "a child table's rows depend on its parents' rows; write the tables with write_sqlite, "
@@ -890,3 +892,28 @@ def write_json_fixtures(
             tmp.unlink()
         raise
     return target
+
+
+def __getattr__(name: str) -> Any:
+    """``TablesPanel``, made on first use so that importing this module never imports the widgets.
+
+    A first version: the usual controls, a preview and charts of one table (``panel.table``,
+    the first table by default; ``panel.frames`` holds them all), and the code cell that
+    builds every table. The diagram of the tables and their keys is still to come.
+    """
+    if name != "TablesPanel":
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    from ..widgets.panel import Panel
+
+    class TablesPanel(Panel):
+        table: str | None = None
+        frames: dict[str, pd.DataFrame] | None = None
+
+        def _fit_and_sample(self) -> pd.DataFrame:
+            self.frames = self.generator.sample(self.n, seed=self.seed)
+            shown = self.table if self.table in self.frames else next(iter(self.frames))
+            return self.frames[shown]
+
+    TablesPanel.__module__ = __name__
+    globals()["TablesPanel"] = TablesPanel
+    return TablesPanel
