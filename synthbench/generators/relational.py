@@ -582,17 +582,17 @@ class Tables(Generator):
         if need:
             check_memory(need, f"{owner}(n={short_repr(n)})", "Ask for fewer rows or fewer children per parent. ")
 
-    def _run(self, sizes: dict[str, int], seed: int, code: bool = False) -> tuple[Plan, list[Any]]:
+    def _plans(self, sizes: dict[str, int], seed: int, code: bool = False) -> tuple[Plan, list[tuple[Any, ...]]]:
+        """The shared values' plan (Faker pools, calendar grids), then per table, parents
+        first: ``(number, name, plan, column table, constraint table)``."""
         setup = Setup(seed)
-        plans, tables = [], []
+        tables = []
         for i, name in enumerate(self._order(), 1):
-            plan, table, constraints = self._table_plan(i, name, sizes.get(name), seed, setup, code)
-            plans.append((name, plan))
-            tables.append((i, name, table, constraints))
-        return setup.plan, [plans, tables]
+            tables.append((i, name, *self._table_plan(i, name, sizes.get(name), seed, setup, code)))
+        return setup.plan, tables
 
     def _sample(self, n: Any, seed: int) -> dict[str, pd.DataFrame]:
-        setup, (plans, _) = self._run(n, seed)
+        setup, tables = self._plans(n, seed)
         env: dict[str, Any] = {"dfs": {}}
         try:
             env.update(setup.run())
@@ -601,7 +601,7 @@ class Tables(Generator):
         except Exception as exc:
             raise InvalidParameterError(f"Tables cannot make its shared values: {exc}") from None
         relational = (kr.parent_links, kr.uniform_links, kr.self_reference)
-        for name, plan in plans:
+        for _, name, plan, _, _ in tables:
             for step in plan.steps:
                 try:
                     env = Plan([step]).run(**env)
@@ -623,7 +623,7 @@ class Tables(Generator):
         return env["dfs"]
 
     def _to_code(self, n: Any, seed: int) -> str:
-        setup, (plans, tables) = self._run(n, seed, code=True)
+        setup, tables = self._plans(n, seed, code=True)
         sizes = ", ".join(str(v) for v in n.values())
         cell = CodeCell(
             f"Tables: {len(self.tables)} related tables ({len(self.roots())} root(s) of {sizes} rows), seed {seed}.\n"
@@ -631,12 +631,12 @@ class Tables(Generator):
         )
         cell.need("import numpy as np", "import pandas as pd")
         # The kernels of the same calls with the column tables inline (the cell names them).
-        _, (inline, _) = self._run(n, seed)
-        cell.kernels(Plan([*setup.steps, *(s for _, p in inline for s in p.steps)]).kernels())
+        _, inline = self._plans(n, seed)
+        cell.kernels(Plan([*setup.steps, *(s for _, _, p, _, _ in inline for s in p.steps)]).kernels())
         if setup.steps:
             cell.block(None, *setup.lines())
         cell.block("The tables, parents first", "dfs = {}")
-        for (_, plan), (i, _, table, constraints) in zip(plans, tables, strict=True):
+        for i, _, plan, table, constraints in tables:
             links = [s for s in plan.steps if s.func in (kr.parent_links, kr.uniform_links)]
             makes = [s for s in plan.steps if s not in links]
             if links:
