@@ -411,3 +411,27 @@ def test_a_first_panel_previews_one_table_and_exports_them_all():
     assert p.error == "" and list(p.frames) == list(Tables.example().tables)
     pd.testing.assert_frame_equal(p.frame, p.frames["customers"])
     assert "dfs = {}" in p.code
+
+
+def test_child_columns_group_by_a_copied_parent_column():
+    gen = Tables(
+        tables={
+            "customers": Schema([c.Id("cid"), c.Categorical("tier", categories=["basic", "gold"])]),
+            "orders": Schema(
+                [
+                    c.Id("oid"),
+                    c.Float("amount", distribution="normal", params={"loc": 10, "scale": 1}, by="tier",
+                            params_by={"gold": {"loc": 100}}),
+                ]
+            ),
+        },
+        relations=[
+            ForeignKey(child="orders", column="cid", parent="customers", key="cid", children=Fixed(count=3),
+                       parent_columns=["tier"]),
+        ],
+    )  # fmt: skip
+    dfs = gen.sample(200, seed=0)
+    check_integrity(gen, dfs)
+    joined = dfs["orders"].merge(dfs["customers"], on="cid")
+    assert (joined.loc[joined["tier"] == "gold", "amount"] > 50).all()
+    assert (joined.loc[joined["tier"] == "basic", "amount"] < 50).all()
