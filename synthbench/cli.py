@@ -4,13 +4,15 @@
     the registered generators.
 ``synthbench spec NAME``
     print the JSON spec of a generator's example, to edit and feed to ``generate``.
-``synthbench generate SPEC.json -n N -o OUT.csv|OUT.csv.gz|OUT.parquet [--seed S]``
+``synthbench generate SPEC.json -n N -o OUT.csv|OUT.csv.gz|OUT.parquet|OUT.sqlite [--seed S]``
     make N rows from a spec and write them atomically: the file appears whole or not at
     all. Generators that stream (``Schema``, the fitted ones) are written block by block
     with bounded memory, whatever N; the others are made at once, within the memory limit
     (``SYNTHBENCH_MAX_BYTES``, default 4 GiB). With ``--rows-per-file R``, stream to a
     Parquet dataset folder ``OUT/part-00000.parquet``, ... (see :mod:`synthbench.scale`);
-    an existing folder is replaced only if synthbench wrote it.
+    an existing folder is replaced only if synthbench wrote it. A related-tables spec
+    (``Tables``) is written to a SQLite file (``.sqlite``, ``.sqlite3`` or ``.db``) with
+    its primary and foreign keys declared; N is the rows of each root table.
 ``synthbench lab``
     open the tutorials in JupyterLab.
 ``synthbench code SPEC.json -n N --seed S``
@@ -118,10 +120,35 @@ def _cmd_generate(args: argparse.Namespace) -> int:
 
     if args.rows_per_file is not None:
         return _generate_dataset(args)
+    if Path(args.output).suffix.lower() in _SQLITE_SUFFIXES:
+        return _generate_sqlite(args)
     file_format(args.output, "generate -o")  # a bad suffix fails before any work
     gen = _load_spec(args.spec)
+    if getattr(gen, "multi_table", False):
+        raise UsageError(
+            f"{type(gen).__name__} makes several related tables: write them to a SQLite file "
+            f"(-o OUT.sqlite). Got {Path(args.output).name!r} instead."
+        )
     path, rows, columns = _write_file(gen, args.output, args.n, seed=args.seed, overwrite=True, progress=_progress())
     print(f"wrote {rows:,} rows x {columns} columns to {path}", file=sys.stderr)
+    return 0
+
+
+_SQLITE_SUFFIXES = (".sqlite", ".sqlite3", ".db")
+
+
+def _generate_sqlite(args: argparse.Namespace) -> int:
+    """``generate -o OUT.sqlite``: related tables into one SQLite file, keys declared."""
+    from .generators.relational import write_sqlite
+
+    gen = _load_spec(args.spec)
+    if not getattr(gen, "multi_table", False):
+        raise UsageError(
+            f"-o {Path(args.output).suffix} writes related tables (a Tables spec); {type(gen).__name__} makes "
+            "one table: write .csv, .csv.gz or .parquet."
+        )
+    path = write_sqlite(gen, args.output, n=args.n, seed=args.seed, overwrite=True)
+    print(f"wrote {len(gen.tables)} tables to {path}", file=sys.stderr)
     return 0
 
 
@@ -211,7 +238,9 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("generate", help="make rows from a spec and write CSV or Parquet")
     p.add_argument("spec", help="JSON spec file (from to_dict() or `synthbench spec`)")
     p.add_argument("-n", "--rows", dest="n", type=int, required=True, help="number of rows")
-    p.add_argument("-o", "--output", required=True, help="output file: .csv, .csv.gz or .parquet (replaced atomically)")
+    p.add_argument(
+        "-o", "--output", required=True, help="output file: .csv, .csv.gz, .parquet or .sqlite (replaced atomically)"
+    )
     p.add_argument("--seed", type=int, default=0, help="random seed (default 0)")
     p.add_argument(
         "--rows-per-file",

@@ -16,8 +16,11 @@ from synthbench import params as P
 _BLOCK_SYNTHBENCH = "import sys; sys.modules['synthbench'] = None\n"
 
 
-def run_code(code: str, tmp_path: Path, variables: dict[str, pd.DataFrame] | None = None) -> pd.DataFrame:
-    """Run ``code`` in a fresh interpreter and return the ``df`` it builds."""
+def run_code(
+    code: str, tmp_path: Path, variables: dict[str, pd.DataFrame] | None = None, result: str = "df"
+) -> pd.DataFrame:
+    """Run ``code`` in a fresh interpreter and return the variable ``result`` it builds
+    (``df``; ``dfs``, a dict of frames, for multi-table generators)."""
     out = tmp_path / "out.pkl"
     prelude = _BLOCK_SYNTHBENCH
     for name, frame in (variables or {}).items():
@@ -25,7 +28,7 @@ def run_code(code: str, tmp_path: Path, variables: dict[str, pd.DataFrame] | Non
         frame.to_pickle(path)
         prelude += f"import pandas as _pd; {name} = _pd.read_pickle({str(path)!r})\n"
     script = tmp_path / "cell.py"
-    script.write_text(prelude + code + f"\ndf.to_pickle({str(out)!r})\n")
+    script.write_text(prelude + code + f"\nimport pandas as _pd; _pd.to_pickle({result}, {str(out)!r})\n")
     proc = subprocess.run([sys.executable, str(script)], capture_output=True, text=True, timeout=300, cwd=tmp_path)
     assert proc.returncode == 0, f"exported code failed:\n{proc.stderr[-3000:]}"
     return pd.read_pickle(out)
@@ -46,7 +49,7 @@ def sample_in_subprocess(
         import synthbench as sb
         gen = sb.from_json({spec_json!r})
         {fit}
-        gen.sample({n}, seed={seed}).to_pickle({str(out)!r})
+        import pandas as pd; pd.to_pickle(gen.sample({n}, seed={seed}), {str(out)!r})
         """
     )
     proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=300)

@@ -1,0 +1,919 @@
+"""Related tables: primary and foreign keys with referential integrity by construction.
+
+:class:`Tables` holds named rule-based tables (:class:`~synthbench.Schema`) and the
+:class:`ForeignKey` relations between them; ``sample(n, seed=)`` returns a dict
+``{table name: DataFrame}``.
+
+How the tables are made:
+
+* Tables are made parents first. A table with a *driving* foreign key (one with
+  ``children=``) is a child: each parent row gets a number of children drawn from
+  the declared count distribution (:class:`Fixed`, :class:`Poisson`,
+  :class:`NegativeBinomial`, :class:`Empirical`; zero allowed), optionally by a
+  parent column (``by=`` and ``children_by=``), and the foreign key is copied from
+  that parent row. Every other table is a *root* whose size comes from ``n``.
+* Other foreign keys of a table (no ``children=``) pick a row of their parent
+  uniformly: an order has a customer (driving) and a store (picked).
+* A self-reference (``parent == child``, e.g. an employee's manager) points at an
+  earlier row picked uniformly, so the references form a tree; the first row (the
+  root) has a missing value.
+* A child column declared as an :class:`~synthbench.columns.Id` with the foreign
+  key's name is both primary and foreign key (a one-to-one table); the relation
+  must then make at most one child per parent.
+* ``parent_columns=[...]`` copies parent columns into the child *before* its own
+  columns are made, so its ``Derived`` columns, ``by=`` and constraints can read them
+  (an order's date on or after its customer's signup: ``Derived("date", expr="signup +
+  days(delay)")``). Copied columns are not part of the child's output.
+
+All of it is done by the kernels of :mod:`synthbench.kernels.relational` and
+:mod:`synthbench.kernels.rules`: ``sample`` runs the plan, ``to_code`` writes the
+same calls into one cell that builds ``dfs``.
+
+>>> import synthbench as sb
+>>> gen = Tables.example()
+>>> dfs = gen.sample(50, seed=0)
+>>> list(dfs)
+['customers', 'stores', 'profiles', 'orders', 'items']
+>>> dfs["orders"]["customer_id"].isin(dfs["customers"]["customer_id"]).all()
+np.True_
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import math
+import os
+import re
+import shutil
+import sqlite3
+from pathlib import Path
+from typing import Any, ClassVar
+
+import numpy as np
+import pandas as pd
+
+from ..base import Generator, check_memory, check_n
+from ..codegen import CodeCell, Plan, Ref, pretty
+from ..exceptions import InvalidParameterError, SynthbenchError
+from ..kernels import relational as kr
+from ..kernels import rules as k
+from ..params import Component, ComponentOf, Float, Int, ListOf, MapOf, Optional, Param, Str, short_repr
+from ..registry import register
+from ..scale import _pyarrow, _replace, _temporary
+from .columns import Id, Setup, column_key
+from .schema import BLOCK_SIZE, Schema
+
+__all__ = [
+    "Empirical",
+    "Fixed",
+    "ForeignKey",
+    "NegativeBinomial",
+    "Poisson",
+    "Tables",
+    "write_json_fixtures",
+    "write_parquet",
+    "write_sqlite",
+]
+
+#: Largest mean number of children per parent (memory is checked separately).
+MAX_MEAN = 1e9
+#: Most tables and relations one spec may hold.
+MAX_TABLES = 100
+
+_TABLE_NAME = Str(
+    pattern=r"[^\x00\ud800-\udfff]+",
+    max_len=200,
+    what="a non-empty str without NUL or lone surrogates (at most 200 characters)",
+)
+_COLUMN_NAME = Str(
+    pattern=r"[^\n\r`\ud800-\udfff]+",
+    max_len=200,
+    what="a non-empty single-line str without backticks (at most 200 characters)",
+)
+
+
+# -- count distributions ----------------------------------------------------------------------
+class Counts(Component):
+    """Base class of the distributions of children per parent."""
+
+    def spec(self) -> tuple[Any, ...]:
+        """The literal the kernels read (see :mod:`synthbench.kernels.relational`)."""
+        raise NotImplementedError
+
+    def expected(self) -> float:
+        """The mean count."""
+        raise NotImplementedError
+
+    def most(self) -> float:
+        """The largest count it can draw."""
+        return math.inf
+
+
+class Fixed(Counts):
+    """Exactly ``count`` children per parent (1: one-to-one; 0: none)."""
+
+    params = (Param("count", Int(0, 10**9), help="Children per parent."),)
+
+    def spec(self) -> tuple[Any, ...]:
+        return ("fixed", self.count)
+
+    def expected(self) -> float:
+        return float(self.count)
+
+    def most(self) -> float:
+        return float(self.count)
+
+
+class Poisson(Counts):
+    """A Poisson number of children with this mean."""
+
+    params = (Param("mean", Float(0, MAX_MEAN), help="Mean children per parent."),)
+
+    def spec(self) -> tuple[Any, ...]:
+        return ("poisson", float(self.mean))
+
+    def expected(self) -> float:
+        return float(self.mean)
+
+
+class NegativeBinomial(Counts):
+    """An overdispersed count: variance ``mean + mean**2 / dispersion``."""
+
+    params = (
+        Param("mean", Float(0, MAX_MEAN), help="Mean children per parent."),
+        Param("dispersion", Float(0.01, 1e6), 1.0, "Smaller: more spread (variance grows)."),
+    )
+
+    def spec(self) -> tuple[Any, ...]:
+        return ("negative_binomial", float(self.mean), float(self.dispersion))
+
+    def expected(self) -> float:
+        return float(self.mean)
+
+
+class Empirical(Counts):
+    """``probabilities[k]`` is the chance of ``k`` children (k = 0, 1, ...)."""
+
+    params = (
+        Param(
+            "probabilities",
+            ListOf(Float(0, 1), min_len=1, max_len=10_000),
+            help="Chance of 0, 1, 2, ... children; sums to 1.",
+        ),
+    )
+
+    def _check_params(self) -> None:
+        total = math.fsum(self.probabilities)
+        if abs(total - 1) > 1e-6:
+            raise self.invalid("probabilities", f"must sum to 1 (they sum to {total:.6g})", self.probabilities)
+
+    def spec(self) -> tuple[Any, ...]:
+        return ("empirical", [float(p) for p in self.probabilities])
+
+    def expected(self) -> float:
+        return math.fsum(k * p for k, p in enumerate(self.probabilities))
+
+    def most(self) -> float:
+        return float(max(k for k, p in enumerate(self.probabilities) if p > 0))
+
+
+COUNTS = {"Fixed": Fixed, "Poisson": Poisson, "NegativeBinomial": NegativeBinomial, "Empirical": Empirical}
+
+
+class ForeignKey(Component):
+    """A foreign key: ``child.column`` holds a ``parent.key`` value.
+
+    Parameters
+    ----------
+    child, column : str
+        The table holding the foreign key and the key's column name.
+    parent, key : str
+        The referenced table and its key column: an ``Id`` column of the parent.
+    children : Counts, optional
+        Children per parent row (a driving relation: the child's rows are made per
+        parent). None: each child row picks a parent row uniformly.
+    by : str, optional
+        A parent column whose value (as text) picks the count distribution from
+        ``children_by``; other values use ``children``.
+    children_by : dict of str to Counts
+        Count distribution per value of ``by``.
+    parent_columns : list of str
+        Parent columns copied into the child before its columns are made, so its
+        expressions and constraints can read them (not part of the output).
+    """
+
+    params = (
+        Param("child", _TABLE_NAME, help="Table holding the foreign key."),
+        Param("column", _COLUMN_NAME, help="Foreign key column of the child."),
+        Param("parent", _TABLE_NAME, help="Referenced table."),
+        Param("key", _COLUMN_NAME, help="Key column of the parent (an Id column)."),
+        Param("children", Optional(ComponentOf(COUNTS, "a count distribution")), None, "Children per parent row."),
+        Param("by", Optional(_COLUMN_NAME), None, "Parent column that picks the count distribution."),
+        Param("children_by", MapOf(ComponentOf(COUNTS, "a count distribution")), {}, "Counts per value of by."),
+        Param("parent_columns", ListOf(_COLUMN_NAME, max_len=200, unique=True), (), "Parent columns to read."),
+    )
+
+    @property
+    def driving(self) -> bool:
+        return self.children is not None and not self.self_reference
+
+    @property
+    def self_reference(self) -> bool:
+        return self.child == self.parent
+
+    def _check_params(self) -> None:
+        for counts in self.children_by.values():
+            counts.validate()
+        if self.children_by and self.by is None:
+            raise self.invalid("children_by", "must be empty unless 'by' names a parent column", self.children_by)
+        if self.by is not None and self.children is None:
+            raise self.invalid("by", "needs 'children' (the counts for other values)", self.by)
+        if self.self_reference:
+            if self.children is not None or self.parent_columns:
+                raise self.invalid(
+                    "children",
+                    "must be None for a self-reference (each row points at an earlier row; no parent_columns)",
+                    self.children,
+                )
+            if self.column == self.key:
+                raise self.invalid("column", "must differ from 'key' in a self-reference", self.column)
+
+    def counts_spec(self) -> tuple[Any, list[tuple[str, Any]]]:
+        return self.children.spec(), [(value, c.spec()) for value, c in self.children_by.items()]
+
+    def expected(self) -> float:
+        return max([self.children.expected(), *(c.expected() for c in self.children_by.values())])
+
+    def most(self) -> float:
+        return max([self.children.most(), *(c.most() for c in self.children_by.values())])
+
+
+def _derive(seed: int, *words: int) -> int:
+    """A seed for one stream of one table, from the sample's seed (same in every process)."""
+    return int(np.random.SeedSequence([seed, *words]).generate_state(1)[0])
+
+
+@register
+class Tables(Generator):
+    """Several related tables: primary keys, foreign keys and children per parent.
+
+    Parameters
+    ----------
+    tables : dict of str to Schema
+        The tables by name, each a :class:`~synthbench.Schema`.
+    relations : list of ForeignKey
+        The foreign keys (see :class:`ForeignKey`): driving ones make a child's rows
+        per parent, others pick a parent row, self-references make a tree.
+    sizes : dict of str to int
+        Fixed row counts of root tables (e.g. 5 stores); other roots get ``n`` rows.
+
+    ``sample(n, seed=)`` takes ``n`` rows for each root table without a fixed size, or
+    a dict of sizes by root table, and returns ``{table name: DataFrame}``.
+    """
+
+    family: ClassVar[str] = "relational"
+    #: A first panel: the controls and one table's preview (see :func:`__getattr__`).
+    panel: ClassVar[str] = "synthbench.generators.relational:TablesPanel"
+    multi_table: ClassVar[bool] = True
+    why_not_streamable: ClassVar[str] = (
+        "a child table's rows depend on its parents' rows; write the tables with write_sqlite, "
+        "write_parquet or write_json_fixtures"
+    )
+    params = (
+        Param("tables", MapOf(ComponentOf({"Schema": Schema}, "a Schema"), min_len=1), help="Tables by name."),
+        Param(
+            "relations",
+            ListOf(ComponentOf({"ForeignKey": ForeignKey}, "a ForeignKey"), max_len=200),
+            (),
+            "Foreign keys between the tables.",
+        ),
+        Param("sizes", MapOf(Int(0, 2**40)), {}, "Fixed row counts of root tables."),
+    )
+
+    @classmethod
+    def example(cls) -> Tables:
+        """A shop: customers (with a one-to-one profile), 5 stores, orders, order items."""
+        from . import columns as c
+
+        return cls(
+            tables={
+                "customers": Schema(
+                    columns=[
+                        c.Id("customer_id", prefix="C-", width=5),
+                        c.Categorical("tier", categories=["basic", "gold"], weights=[0.8, 0.2]),
+                        c.Datetime("signup", start="2020-01-01", end="2023-12-31", freq="D"),
+                    ]
+                ),
+                "stores": Schema(columns=[c.Id("store_id"), c.Categorical("city", categories=["Berlin", "Paris"])]),
+                "profiles": Schema(columns=[c.Id("customer_id"), c.Boolean("newsletter", p=0.3)]),
+                "orders": Schema(
+                    columns=[
+                        c.Id("order_id", start=1000),
+                        c.Integer("delay", params={"low": 0, "high": 365}),
+                        c.Derived("date", expr="signup + days(delay)"),
+                        c.Float("amount", distribution="normal", params={"loc": 50, "scale": 10}, decimals=2),
+                        c.Derived("discount", expr="where(tier == 'gold', 0.1, 0.0)"),
+                    ]
+                ),
+                "items": Schema(
+                    columns=[
+                        c.Id("item_id"),
+                        c.Integer("quantity", params={"low": 1, "high": 5}),
+                    ]
+                ),
+            },
+            relations=[
+                ForeignKey(child="profiles", column="customer_id", parent="customers", key="customer_id",
+                           children=Fixed(count=1)),
+                ForeignKey(child="orders", column="customer_id", parent="customers", key="customer_id",
+                           children=Poisson(mean=1.5), by="tier", children_by={"gold": Poisson(mean=4.0)},
+                           parent_columns=["tier", "signup"]),
+                ForeignKey(child="orders", column="store_id", parent="stores", key="store_id"),
+                ForeignKey(child="items", column="order_id", parent="orders", key="order_id",
+                           children=Empirical(probabilities=[0.0, 0.5, 0.3, 0.2])),
+            ],
+            sizes={"stores": 5},
+        )  # fmt: skip
+
+    # -- validation -------------------------------------------------------------------
+    def _check_params(self) -> None:
+        names = list(self.tables)
+        if len(names) > MAX_TABLES:
+            raise self.invalid("tables", f"must hold at most {MAX_TABLES} tables", f"{len(names)} tables")
+        lowered: dict[str, str] = {}
+        for name in names:
+            if not _TABLE_NAME.is_satisfied_by(name):
+                raise self.invalid("tables", f"must have names that are each {_TABLE_NAME.describe()}", name)
+            other = lowered.setdefault(_ascii_lower(name), name)
+            if other != name:
+                raise self.invalid("tables", f"must have names that differ in more than case ({other!r})", name)
+        for name, schema in self.tables.items():
+            # Each table is checked whole below, with the parent columns it reads; first
+            # only its declared parameters, so the relations can be checked against them.
+            for p in type(schema).params:
+                if not p.constraint.is_satisfied_by(getattr(schema, p.name)):
+                    exc = schema.invalid(p.name, f"must be {p.constraint.describe()}", getattr(schema, p.name))
+                    raise type(exc)(f"The 'tables' parameter of Tables, table {name!r}: {exc}")
+            for col in schema.columns:
+                try:
+                    col.validate()
+                except InvalidParameterError as exc:
+                    raise type(exc)(f"The 'tables' parameter of Tables, table {name!r}: {exc}") from None
+        for i, fk in enumerate(self.relations):
+            self._check_relation(i, fk)
+        for name in self.sizes:
+            if name not in self.tables or self._driver(name) is not None:
+                raise self.invalid("sizes", f"must name root tables (tables without children=); {name!r} is not", name)
+        self._order()
+        for name in names:
+            try:
+                self._augmented(name).validate()
+            except InvalidParameterError as exc:
+                raise type(exc)(f"The 'tables' parameter of Tables, table {name!r}: {exc}") from None
+
+    def _check_relation(self, i: int, fk: ForeignKey) -> None:
+        what = f"relation {i} ({fk.child!r}.{fk.column!r} -> {fk.parent!r}.{fk.key!r})"
+        for table in (fk.child, fk.parent):
+            if table not in self.tables:
+                raise self.invalid("relations", f"must name existing tables; {what} names {table!r}", list(self.tables))
+        parent = {c.name: c for c in self.tables[fk.parent].columns}
+        child = {c.name: c for c in self.tables[fk.child].columns}
+        key = parent.get(fk.key)
+        if not isinstance(key, Id) or key.null_rate:
+            raise self.invalid(
+                "relations", f"must point at an Id column without missing values of the parent; {what} does not", fk.key
+            )
+        for name in [fk.by] if fk.by is not None else []:
+            if name not in parent:
+                raise self.invalid("relations", f"must use parent columns for by=; {what} has {name!r}", name)
+        for name in fk.parent_columns:
+            if name not in parent:
+                raise self.invalid("relations", f"must copy parent columns that exist; {what} copies {name!r}", name)
+            if name in child:
+                raise self.invalid(
+                    "relations", f"must not copy a column the child declares; {what} copies {name!r}", name
+                )
+        declared = child.get(fk.column)
+        if declared is not None and not fk.self_reference:
+            if not (isinstance(declared, Id) and fk.driving and fk.most() <= 1):
+                raise self.invalid(
+                    "relations",
+                    f"must not fill a declared child column unless it is an Id and at most one child per parent "
+                    f"(a one-to-one key both primary and foreign); {what} does",
+                    fk.column,
+                )
+        elif declared is not None:
+            raise self.invalid(
+                "relations", f"must not fill a declared column with a self-reference; {what} does", fk.column
+            )
+        drivers = [j for j, r in enumerate(self.relations[: i + 1]) if r.child == fk.child and r.driving]
+        if len(drivers) > 1:
+            raise self.invalid(
+                "relations", f"must give children= to one relation per child table; {what} is a second", fk.child
+            )
+        links = [n for r in self.relations if r.child == fk.child for n in (r.column, *r.parent_columns)]
+        if len(set(links)) != len(links):
+            raise self.invalid("relations", f"must fill each child column once; {what} repeats one", links)
+
+    def _driver(self, name: str) -> ForeignKey | None:
+        return next((r for r in self.relations if r.child == name and r.driving), None)
+
+    def _order(self) -> list[str]:
+        """Table names, each after the tables its foreign keys point at."""
+        pending = list(self.tables)
+        done: list[str] = []
+        while pending:
+            ready = [
+                t for t in pending
+                if all(r.parent in done for r in self.relations if r.child == t and not r.self_reference)
+            ]  # fmt: skip
+            if not ready:
+                raise self.invalid("relations", f"must not form a cycle among tables (among {pending})", pending)
+            done.extend(ready)
+            pending = [t for t in pending if t not in ready]
+        return done
+
+    def roots(self) -> list[str]:
+        """Tables whose size comes from ``n`` or ``sizes`` (no driving foreign key)."""
+        return [t for t in self.tables if self._driver(t) is None]
+
+    # -- one table's plan -----------------------------------------------------------------
+    def _links(self, name: str) -> list[str]:
+        """Columns a table gets from its parents (foreign keys, then copied columns)."""
+        return [
+            n for r in self.relations if r.child == name and not r.self_reference for n in (r.column, *r.parent_columns)
+        ]
+
+    def _output(self, name: str) -> list[str]:
+        """The table's columns in output order: declared ones, foreign keys after the first Id."""
+        declared = [c.name for c in self.tables[name].columns]
+        extra = [r.column for r in self.relations if r.child == name and r.column not in declared]
+        at = 1 if isinstance(self.tables[name].columns[0], Id) else 0
+        return declared[:at] + extra + declared[at:]
+
+    def _augmented(self, name: str) -> Schema:
+        """The table's Schema with a stand-in column for each linked column (for checks and order)."""
+        schema = self.tables[name]
+        links = self._links(name)
+        own = [c for c in schema.columns if c.name not in links]
+        return Schema(
+            columns=[Id(n) for n in links] + own,
+            constraints=schema.constraints,
+            on_violation=schema.on_violation,
+            max_attempts=schema.max_attempts,
+        )
+
+    def _others(self, name: str, seed: int) -> list[tuple[Any, ...]]:
+        key = column_key(name)
+        return [
+            (r.parent, r.key, r.column, list(r.parent_columns), _derive(seed, key, column_key(r.column), 2))
+            for r in self.relations
+            if r.child == name and not r.driving and not r.self_reference
+        ]
+
+    def _table_plan(
+        self, i: int, name: str, rows: int | None, seed: int, setup: Setup, code: bool
+    ) -> tuple[Plan, Any, Any]:
+        """The calls that make table ``name`` (number ``i``) into ``dfs``, and its column
+        and constraint tables (the literals ``COLUMNS_i`` and ``CONSTRAINTS_i``)."""
+        tkey = column_key(name)
+        schema = self._augmented(name)
+        link = Ref(f"link_{i}")
+        links = self._links(name)
+        setup.seed = _derive(seed, tkey, 0)
+        table = [
+            (n, key, kr.from_link, {"link": link, "column": n}, None) if n in links else (n, key, kernel, args, missing)
+            for n, key, kernel, args, missing in schema._table(setup)
+        ]
+        constraints = schema._constraint_table()
+        plan = Plan()
+        driver, others = self._driver(name), self._others(name, seed)
+        if driver is not None:
+            counts, counts_by = driver.counts_spec()
+            extra: dict[str, Any] = {"by": driver.by, "counts_by": counts_by} if driver.by is not None else {}
+            if driver.parent_columns:
+                extra["copy"] = list(driver.parent_columns)
+            if others:
+                extra["others"] = others
+            plan.call(
+                link.name, kr.parent_links, Ref("dfs"), parent=driver.parent, key=driver.key, column=driver.column,
+                counts=counts, seed=_derive(seed, tkey, column_key(driver.column), 1), **extra,
+                comment=f"Table {i}: children per parent row; their keys and the parent columns they read",
+            )  # fmt: skip
+        elif others:
+            plan.call(
+                link.name,
+                kr.uniform_links,
+                Ref("dfs"),
+                n_rows=rows,
+                others=others,
+                comment=f"Table {i}: keys picked from parents",
+            )
+        options: dict[str, Any] = {"seed": _derive(seed, tkey, 0)}
+        options["columns"] = Ref(f"COLUMNS_{i}") if code else table
+        selfs = [r for r in self.relations if r.child == name and r.self_reference]
+        final = self._output(name)
+        options["output"] = [c for c in final if c not in {r.column for r in selfs}]
+        if constraints:
+            options.update(
+                enforce=k.enforce_constraints,
+                constraints=Ref(f"CONSTRAINTS_{i}") if code else constraints,
+                on_violation=schema.on_violation,
+                max_attempts=schema.max_attempts,
+            )
+        options["block_size"] = BLOCK_SIZE
+        where = ("dfs", name)
+        if driver is not None:
+            plan.call(where, kr.child_table, k.make_table, link, **options, comment=f"Table {i}: one row per link row")
+        else:
+            plan.call(where, k.make_table, n_rows=rows, **options, comment=f"Table {i}: a root table of {rows} rows")
+        for r in sorted(selfs, key=lambda r: final.index(r.column)):
+            plan.call(
+                where, kr.self_reference, Ref("dfs"), name, r.key, r.column,
+                _derive(seed, tkey, column_key(r.column), 3), final.index(r.column),
+                comment=f"Table {i}: each row points at an earlier row (a tree)",
+            )  # fmt: skip
+        return plan, table, constraints
+
+    # -- sampling ------------------------------------------------------------------------
+    def _check_n(self, n: Any, owner: str) -> dict[str, int]:  # type: ignore[override]
+        """Rows of each root table, from ``n`` (an int, or a dict by root table)."""
+        self.validate()
+        roots = self.roots()
+        if isinstance(n, dict):
+            unknown = [t for t in n if t not in roots]
+            if unknown:
+                raise InvalidParameterError(
+                    f"The 'n' parameter of {owner} must be an int or a dict of sizes by root table {roots}. "
+                    f"Got sizes for {short_repr(unknown)}, which are not root tables."
+                )
+            sizes = {t: n.get(t, self.sizes.get(t)) for t in roots}
+            missing = [t for t, v in sizes.items() if v is None]
+            if missing:
+                raise InvalidParameterError(
+                    f"The 'n' parameter of {owner} must give a size for every root table without one in "
+                    f"'sizes'. Got none for {short_repr(missing)}."
+                )
+            return {t: check_n(v, owner=owner) for t, v in sizes.items()}
+        rows = check_n(n, owner=owner)
+        return {t: self.sizes.get(t, rows) for t in roots}
+
+    def _rows(self, sizes: dict[str, int]) -> dict[str, float]:
+        """Expected rows of every table."""
+        rows: dict[str, float] = dict(sizes)
+        for name in self._order():
+            driver = self._driver(name)
+            if driver is not None:
+                rows[name] = rows[driver.parent] * driver.expected()
+        return rows
+
+    def _estimate_bytes(self, n: Any) -> int:
+        sizes = n if isinstance(n, dict) else self._check_n(n, "Tables")
+        total = 0.0
+        for name, rows in self._rows(sizes).items():
+            row = self._augmented(name)._row_bytes()
+            total += rows * (3 * row + 16) + min(rows, BLOCK_SIZE) * 8 * row
+        total += sum(c.setup_bytes() for s in self.tables.values() for c in s.columns)
+        return math.ceil(min(total, 1e30))
+
+    def _check_memory(self, n: Any, owner: str) -> None:
+        need = self._estimate_bytes(n)
+        if need:
+            check_memory(need, f"{owner}(n={short_repr(n)})", "Ask for fewer rows or fewer children per parent. ")
+
+    def _plans(self, sizes: dict[str, int], seed: int, code: bool = False) -> tuple[Plan, list[tuple[Any, ...]]]:
+        """The shared values' plan (Faker pools, calendar grids), then per table, parents
+        first: ``(number, name, plan, column table, constraint table)``."""
+        setup = Setup(seed)
+        tables = []
+        for i, name in enumerate(self._order(), 1):
+            tables.append((i, name, *self._table_plan(i, name, sizes.get(name), seed, setup, code)))
+        return setup.plan, tables
+
+    def _sample(self, n: Any, seed: int) -> dict[str, pd.DataFrame]:
+        setup, tables = self._plans(n, seed)
+        env: dict[str, Any] = {"dfs": {}}
+        try:
+            env.update(setup.run())
+        except SynthbenchError:
+            raise
+        except Exception as exc:
+            raise InvalidParameterError(f"Tables cannot make its shared values: {exc}") from None
+        relational = (kr.parent_links, kr.uniform_links, kr.self_reference)
+        for _, name, plan, _, _ in tables:
+            for step in plan.steps:
+                try:
+                    env = Plan([step]).run(**env)
+                except SynthbenchError:
+                    raise
+                except Exception as exc:  # a kernel's numpy/pandas error, named for the user
+                    if step.func in relational:
+                        why: SynthbenchError = InvalidParameterError(
+                            f"The 'relations' parameter of Tables: table {name!r} cannot be linked to its "
+                            f"parents: {exc}."
+                        )
+                    else:
+                        why = self._augmented(name)._explain(exc)
+                        why = type(why)(f"The 'tables' parameter of Tables, table {name!r}: {why}")
+                    raise why from None
+        for df in env["dfs"].values():
+            if "constraints" in df.attrs:
+                df.attrs["synthbench"] = df.attrs.pop("constraints")
+        return env["dfs"]
+
+    def _to_code(self, n: Any, seed: int) -> str:
+        setup, tables = self._plans(n, seed, code=True)
+        sizes = ", ".join(str(v) for v in n.values())
+        cell = CodeCell(
+            f"Tables: {len(self.tables)} related tables ({len(self.roots())} root(s) of {sizes} rows), seed {seed}.\n"
+            "Regenerates the tables as the dict `dfs` (table name -> DataFrame)."
+        )
+        cell.need("import numpy as np", "import pandas as pd")
+        # The kernels of the same calls with the column tables inline (the cell names them).
+        _, inline = self._plans(n, seed)
+        cell.kernels(Plan([*setup.steps, *(s for _, _, p, _, _ in inline for s in p.steps)]).kernels())
+        if setup.steps:
+            cell.block(None, *setup.lines())
+        cell.block("The tables, parents first", "dfs = {}")
+        for i, _, plan, table, constraints in tables:
+            links = [s for s in plan.steps if s.func in (kr.parent_links, kr.uniform_links)]
+            makes = [s for s in plan.steps if s not in links]
+            if links:
+                cell.block(None, *Plan(links).lines())
+            cell.block(
+                f"Table {i}: {len(table)} columns as (name, stream key, kernel, arguments, missing)",
+                f"COLUMNS_{i} = {pretty(table)}",
+            )
+            if constraints:
+                cell.block(
+                    f"Table {i}: row conditions (text, expression tree)", f"CONSTRAINTS_{i} = {pretty(constraints)}"
+                )
+            cell.block(None, *Plan(makes).lines())
+        return cell.render()
+
+    # -- keys, for the outputs -------------------------------------------------------------
+    def keys(self) -> dict[str, dict[str, Any]]:
+        """Per table: its primary key column (or None), other unique keys, and its foreign
+        keys as ``(column, parent table, parent key)``, in the order tables are made."""
+        self.validate()
+        out: dict[str, dict[str, Any]] = {}
+        for name in self._order():
+            referenced = list(dict.fromkeys(r.key for r in self.relations if r.parent == name))
+            ids = [c.name for c in self.tables[name].columns if isinstance(c, Id) and not c.null_rate]
+            primary = referenced[0] if referenced else (ids[0] if ids else None)
+            out[name] = {
+                "primary": primary,
+                "unique": [c for c in referenced if c != primary],
+                "foreign": [(r.column, r.parent, r.key) for r in self.relations if r.child == name],
+            }
+        return out
+
+
+def _ascii_lower(text: str) -> str:
+    """``text`` lowered as SQLite compares identifiers (ASCII letters only)."""
+    return text.translate(str.maketrans("ABCDEFGHIJKLMNOPQRSTUVWXYZ", "abcdefghijklmnopqrstuvwxyz"))
+
+
+# -- outputs -----------------------------------------------------------------------------------
+def _frames(data: Any, n: Any, seed: int | None, owner: str) -> tuple[dict[str, pd.DataFrame], dict[str, Any] | None]:
+    """The frames to write and their keys: a Tables is sampled, a dict of frames is checked."""
+    if isinstance(data, Tables):
+        if n is None:
+            raise InvalidParameterError(f"The 'n' parameter of {owner} is required when writing a Tables generator.")
+        return data.sample(n, seed=seed), data.keys()
+    if not (isinstance(data, dict) and data and all(isinstance(v, pd.DataFrame) for v in data.values())):
+        raise InvalidParameterError(
+            f"The 'data' parameter of {owner} must be a Tables generator or a non-empty dict of DataFrames. "
+            f"Got {short_repr(data)} instead."
+        )
+    for name, df in data.items():
+        if not _TABLE_NAME.is_satisfied_by(name):
+            raise InvalidParameterError(
+                f"The 'data' parameter of {owner} must have table names that are each {_TABLE_NAME.describe()}. "
+                f"Got {short_repr(name)} instead."
+            )
+        for column in df.columns:
+            if not (isinstance(column, str) and _TABLE_NAME.is_satisfied_by(column)):
+                raise InvalidParameterError(
+                    f"The 'data' parameter of {owner} must have column names that are each "
+                    f"{_TABLE_NAME.describe()}. Table {name!r} has {short_repr(column)}."
+                )
+    return data, None
+
+
+def _target(path: Any, owner: str, overwrite: bool) -> Path:
+    if not isinstance(path, (str, os.PathLike)) or not str(path):
+        raise InvalidParameterError(
+            f"The 'path' parameter of {owner} must be a file path. Got {short_repr(path)} instead."
+        )
+    target = Path(path)
+    if not target.parent.is_dir():
+        raise InvalidParameterError(
+            f"The 'path' parameter of {owner}: the folder {str(target.parent)!r} does not exist."
+        )
+    if (target.exists() or target.is_symlink()) and not overwrite:
+        raise InvalidParameterError(
+            f"The 'path' parameter of {owner}: {str(target)!r} exists; pass overwrite=True to replace it."
+        )
+    return target
+
+
+def quote_identifier(name: str) -> str:
+    """``name`` as an SQL identifier: in double quotes, an embedded quote doubled; NUL refused.
+
+    >>> print(quote_identifier('a"b'))
+    "a""b"
+    """
+    if not isinstance(name, str) or not name or "\x00" in name:
+        raise InvalidParameterError(f"SQL identifiers must be non-empty str without NUL. Got {short_repr(name)}.")
+    return '"' + name.replace('"', '""') + '"'
+
+
+def _sql_type(series: pd.Series) -> str:
+    dtype = series.dtype
+    if isinstance(dtype, pd.CategoricalDtype):
+        return _sql_type(pd.Series(dtype.categories))
+    if pd.api.types.is_bool_dtype(dtype) or pd.api.types.is_integer_dtype(dtype):
+        return "INTEGER"
+    if pd.api.types.is_float_dtype(dtype):
+        return "REAL"
+    return "TEXT"
+
+
+def _sql_values(series: pd.Series) -> list[Any]:
+    if pd.api.types.is_datetime64_any_dtype(series.dtype):
+        series = series.dt.strftime("%Y-%m-%d %H:%M:%S.%f").str.removesuffix(".000000")
+    values = series.astype(object).where(series.notna(), None).tolist()
+    values = [v.item() if isinstance(v, np.generic) else v for v in values]
+    # What SQLite cannot store (a Timedelta, a list) goes in as its text.
+    return [v if v is None or isinstance(v, (bool, int, float, str, bytes)) else str(v) for v in values]
+
+
+def write_sqlite(
+    data: Any, path: str | os.PathLike, *, n: Any = None, seed: int | None = None, overwrite: bool = False
+) -> Path:
+    """Write related tables to a SQLite file atomically, with their keys declared.
+
+    ``data`` is a :class:`Tables` (sampled with ``n`` and ``seed``; its primary and
+    foreign keys become ``PRIMARY KEY``/``UNIQUE``/``FOREIGN KEY`` clauses, checked by
+    SQLite while the rows go in) or a dict of DataFrames (written without keys).
+    Identifiers are quoted (double quotes, embedded quotes doubled); names SQLite
+    cannot tell apart (case) are refused. The file appears whole or not at all.
+    """
+    owner = "write_sqlite"
+    target = _target(path, owner, overwrite)
+    frames, keys = _frames(data, n, seed, owner)
+    for name, df in frames.items():
+        if _ascii_lower(name).startswith("sqlite_"):
+            raise InvalidParameterError(f"Table names starting with 'sqlite_' are reserved by SQLite. Got {name!r}.")
+        lowered = [_ascii_lower(str(c)) for c in df.columns]
+        if len(set(lowered)) != len(lowered):
+            raise InvalidParameterError(
+                f"Table {name!r} has column names SQLite cannot tell apart (they differ only in case)."
+            )
+    if len({_ascii_lower(t) for t in frames}) != len(frames):
+        raise InvalidParameterError("The tables have names SQLite cannot tell apart (they differ only in case).")
+    tmp = _temporary(target, owner, folder=False)
+    try:
+        con = sqlite3.connect(tmp)
+        try:
+            con.execute("PRAGMA foreign_keys = ON")
+            for name, df in frames.items():
+                parts = [f"{quote_identifier(c)} {_sql_type(df[c])}" for c in df.columns]
+                if keys is not None:
+                    info = keys[name]
+                    if info["primary"] is not None:
+                        parts.append(f"PRIMARY KEY ({quote_identifier(info['primary'])})")
+                    parts.extend(f"UNIQUE ({quote_identifier(c)})" for c in info["unique"])
+                    parts.extend(
+                        f"FOREIGN KEY ({quote_identifier(c)}) REFERENCES {quote_identifier(p)} ({quote_identifier(pk)})"
+                        for c, p, pk in info["foreign"]
+                    )
+                con.execute(f"CREATE TABLE {quote_identifier(name)} (\n  " + ",\n  ".join(parts) + "\n)")
+                columns = [_sql_values(df[c]) for c in df.columns]
+                marks = ", ".join("?" * len(df.columns))
+                con.executemany(f"INSERT INTO {quote_identifier(name)} VALUES ({marks})", zip(*columns, strict=True))
+            con.commit()
+        finally:
+            con.close()
+        os.replace(tmp, target)
+    except sqlite3.Error as exc:
+        tmp.unlink(missing_ok=True)
+        raise InvalidParameterError(f"{owner} could not write the tables: {exc}") from None
+    except BaseException:
+        tmp.unlink(missing_ok=True)
+        raise
+    return target
+
+
+def _file_names(names: list[str]) -> dict[str, str]:
+    """A safe file name per table: the name itself when plain, else ``table_<i>``."""
+    out: dict[str, str] = {}
+    used: set[str] = set()
+    for i, name in enumerate(names, 1):
+        plain = re.fullmatch(r"[A-Za-z0-9_][A-Za-z0-9_-]{0,99}", name) is not None
+        stem = name if plain and name.lower() not in used else f"table_{i}"
+        used.add(stem.lower())
+        out[name] = f"{stem}.parquet"
+    return out
+
+
+#: The file in a folder of :func:`write_parquet` naming each table's file.
+MANIFEST = "tables.json"
+
+
+def write_parquet(
+    data: Any, path: str | os.PathLike, *, n: Any = None, seed: int | None = None, overwrite: bool = False
+) -> Path:
+    """Write one Parquet file per table into a folder, atomically, with a ``tables.json``
+    manifest mapping each table name to its file (plain names keep their name; others
+    become ``table_<i>.parquet``). An existing folder is replaced only if it holds a manifest."""
+    owner = "write_parquet"
+    target = _target(path, owner, overwrite)
+    if target.exists() and not (target.is_dir() and not target.is_symlink() and (target / MANIFEST).is_file()):
+        raise InvalidParameterError(
+            f"The 'path' parameter of {owner}: {str(target)!r} exists and is not a folder written by write_parquet."
+        )
+    _pyarrow()
+    frames, _ = _frames(data, n, seed, owner)
+    files = _file_names(list(frames))
+    tmp = _temporary(target, owner, folder=True)
+    try:
+        for name, df in frames.items():
+            df.to_parquet(tmp / files[name], index=False)
+        manifest = {"synthbench_tables": 1, "tables": [{"name": t, "file": f} for t, f in files.items()]}
+        (tmp / MANIFEST).write_text(json.dumps(manifest, ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
+        _replace(tmp, target)  # an old folder goes only once the new one is in place
+    except BaseException:
+        shutil.rmtree(tmp, ignore_errors=True)
+        raise
+    return target
+
+
+def nested_records(gen: Tables, dfs: dict[str, pd.DataFrame]) -> dict[str, list[dict[str, Any]]]:
+    """Each root table's rows as JSON-ready records, each row holding its children's
+    records (by driving foreign key) under the child table's name."""
+    records = {name: json.loads(df.to_json(orient="records", date_format="iso")) for name, df in dfs.items()}
+    order = gen._order()
+    for name in reversed(order):
+        driver = gen._driver(name)
+        if driver is None:
+            continue
+        parent = dfs[driver.parent]
+        if name in parent.columns:
+            raise InvalidParameterError(
+                f"Table {driver.parent!r} has a column named like its child table {name!r}; rename one to nest them."
+            )
+        rows = pd.Index(parent[driver.key]).get_indexer(dfs[name][driver.column])
+        for parent_record in records[driver.parent]:
+            parent_record[name] = []
+        for record, row in zip(records[name], rows, strict=True):
+            records[driver.parent][row][name].append(record)
+    return {name: records[name] for name in order if gen._driver(name) is None}
+
+
+def write_json_fixtures(
+    gen: Tables, path: str | os.PathLike, n: Any, *, seed: int | None = None, overwrite: bool = False
+) -> Path:
+    """Nested JSON fixtures for API tests, atomically: ``{root table: [row, ...]}``, each
+    row holding its children (``{"customer_id": ..., "orders": [{..., "items": [...]}]}``)."""
+    owner = "write_json_fixtures"
+    if not isinstance(gen, Tables):
+        raise InvalidParameterError(f"The 'gen' parameter of {owner} must be a Tables. Got {short_repr(gen)} instead.")
+    target = _target(path, owner, overwrite)
+    doc = nested_records(gen, gen.sample(n, seed=seed))
+    tmp = _temporary(target, owner, folder=False)
+    try:
+        tmp.write_text(json.dumps(doc, ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
+        os.replace(tmp, target)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            tmp.unlink()
+        raise
+    return target
+
+
+def __getattr__(name: str) -> Any:
+    """``TablesPanel``, made on first use so that importing this module never imports the widgets.
+
+    A first version: the usual controls, a preview and charts of one table (``panel.table``,
+    the first table by default; ``panel.frames`` holds them all), and the code cell that
+    builds every table. The diagram of the tables and their keys is still to come.
+    """
+    if name != "TablesPanel":
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    from ..widgets.panel import Panel
+
+    class TablesPanel(Panel):
+        table: str | None = None
+        frames: dict[str, pd.DataFrame] | None = None
+
+        def _fit_and_sample(self) -> pd.DataFrame:
+            self.frames = self.generator.sample(self.n, seed=self.seed)
+            shown = self.table if self.table in self.frames else next(iter(self.frames))
+            return self.frames[shown]
+
+    TablesPanel.__module__ = __name__
+    globals()["TablesPanel"] = TablesPanel
+    return TablesPanel

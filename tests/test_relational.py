@@ -1,0 +1,437 @@
+"""Related tables: integrity of every relation kind, export parity, SQLite/Parquet/JSON, bad specs."""
+
+from __future__ import annotations
+
+import json
+import os
+import sqlite3
+import subprocess
+import sys
+
+import numpy as np
+import pandas as pd
+import pytest
+
+import synthbench as sb
+from synthbench import columns as c
+from synthbench.exceptions import InvalidParameterError, ResourceLimitError, SpecError
+from synthbench.generators.relational import (
+    Empirical,
+    Fixed,
+    ForeignKey,
+    NegativeBinomial,
+    Poisson,
+    Tables,
+    nested_records,
+    quote_identifier,
+    write_json_fixtures,
+    write_parquet,
+    write_sqlite,
+)
+from tests.helpers import run_code
+
+
+def check_integrity(gen: Tables, dfs: dict[str, pd.DataFrame]) -> None:
+    """Every foreign key value exists in its parent; self-references point at earlier rows."""
+    for r in gen.relations:
+        child, parent = dfs[r.child], dfs[r.parent]
+        assert parent[r.key].is_unique, (r.parent, r.key)
+        values = child[r.column]
+        if r.self_reference:
+            assert values.isna().sum() == min(1, len(child)) and (len(child) == 0 or pd.isna(values.iloc[0]))
+            position = pd.Index(parent[r.key]).get_indexer(values.dropna())
+            assert (position >= 0).all()
+            assert (position < np.flatnonzero(values.notna().to_numpy())).all()  # earlier rows: no cycles
+        else:
+            assert values.notna().all()
+            assert values.isin(parent[r.key]).all(), (r.child, r.column)
+
+
+def per_parent(dfs, r: ForeignKey) -> pd.Series:
+    counts = dfs[r.child][r.column].value_counts()
+    return counts.reindex(dfs[r.parent][r.key], fill_value=0)
+
+
+def one_level(children, n_parents=4000, **fk) -> tuple[Tables, dict[str, pd.DataFrame]]:
+    gen = Tables(
+        tables={
+            "parents": Schema([c.Id("pid"), c.Categorical("segment", categories=["a", "b"])]),
+            "kids": Schema([c.Id("kid"), c.Integer("x", params={"low": 0, "high": 9})]),
+        },
+        relations=[ForeignKey(child="kids", column="pid", parent="parents", key="pid", children=children, **fk)],
+    )
+    dfs = gen.sample(n_parents, seed=3)
+    check_integrity(gen, dfs)
+    return gen, dfs
+
+
+def Schema(columns, **kw):
+    return sb.Schema(columns=columns, **kw)
+
+
+# -- each relation kind ---------------------------------------------------------------------
+def test_fixed_counts_including_zero():
+    gen, dfs = one_level(Fixed(count=2))
+    assert (per_parent(dfs, gen.relations[0]) == 2).all()
+    gen, dfs = one_level(Fixed(count=0))
+    assert len(dfs["kids"]) == 0 and list(dfs["kids"].columns) == ["kid", "pid", "x"]
+
+
+def test_poisson_and_negative_binomial_counts_follow_their_distribution():
+    gen, dfs = one_level(Poisson(mean=3.0))
+    counts = per_parent(dfs, gen.relations[0])
+    assert abs(counts.mean() - 3) < 0.15 and abs(counts.var() - 3) < 0.4 and (counts == 0).any()
+    gen, dfs = one_level(NegativeBinomial(mean=3.0, dispersion=1.0))
+    counts = per_parent(dfs, gen.relations[0])
+    assert abs(counts.mean() - 3) < 0.25 and abs(counts.var() - 12) < 2.5  # mean + mean**2 / dispersion
+
+
+def test_empirical_counts_follow_the_probabilities():
+    gen, dfs = one_level(Empirical(probabilities=[0.2, 0.5, 0.0, 0.3]))
+    share = per_parent(dfs, gen.relations[0]).value_counts(normalize=True)
+    assert set(share.index) == {0, 1, 3}
+    assert abs(share[0] - 0.2) < 0.03 and abs(share[1] - 0.5) < 0.03 and abs(share[3] - 0.3) < 0.03
+
+
+def test_counts_conditioned_on_a_parent_column():
+    gen, dfs = one_level(Poisson(mean=1.0), by="segment", children_by={"b": Poisson(mean=5.0)})
+    counts = per_parent(dfs, gen.relations[0])
+    segment = dfs["parents"]["segment"].astype(str).to_numpy()
+    assert abs(counts[segment == "a"].mean() - 1) < 0.15 and abs(counts[segment == "b"].mean() - 5) < 0.3
+
+
+def test_several_parents_levels_and_one_to_one():
+    gen = Tables.example()
+    dfs = gen.sample(2000, seed=1)
+    check_integrity(gen, dfs)
+    assert len(dfs["stores"]) == 5 and set(dfs["orders"]["store_id"]) == set(dfs["stores"]["store_id"])
+    # one-to-one: the profile's key is both primary and foreign
+    profiles = dfs["profiles"]["customer_id"]
+    assert profiles.is_unique and profiles.tolist() == dfs["customers"]["customer_id"].tolist()
+    # three levels: every item's order belongs to an existing customer
+    orders = dfs["orders"].set_index("order_id")
+    assert dfs["items"]["order_id"].map(orders["customer_id"]).isin(dfs["customers"]["customer_id"]).all()
+    # child columns read parent columns: the date is on or after the signup, gold gets a discount
+    joined = dfs["orders"].merge(dfs["customers"], on="customer_id")
+    assert (joined["date"] >= joined["signup"]).all()
+    assert ((joined["discount"] == 0.1) == (joined["tier"] == "gold")).all()
+    assert "tier" not in dfs["orders"].columns  # copied parent columns are read, not output
+    gold = joined.groupby("customer_id", observed=True).size().reindex(dfs["customers"]["customer_id"], fill_value=0)
+    tier = dfs["customers"].set_index("customer_id")["tier"]
+    assert gold[tier == "gold"].mean() > 2 * gold[tier == "basic"].mean()
+
+
+def employees() -> Tables:
+    return Tables(
+        tables={
+            "employees": Schema(
+                [c.Id("employee_id", prefix="E", width=4), c.Categorical("team", categories=["x", "y"])]
+            )
+        },
+        relations=[ForeignKey(child="employees", column="manager_id", parent="employees", key="employee_id")],
+    )
+
+
+def test_self_reference_is_a_tree_with_one_root():
+    gen = employees()
+    dfs = gen.sample(500, seed=2)
+    check_integrity(gen, dfs)
+    assert list(dfs["employees"].columns) == ["employee_id", "manager_id", "team"]
+    assert gen.sample(0, seed=2)["employees"].shape == (0, 3)
+    ints = Tables(
+        tables={"e": Schema([c.Id("id")])}, relations=[ForeignKey(child="e", column="boss", parent="e", key="id")]
+    ).sample(50, seed=0)["e"]
+    assert str(ints["boss"].dtype) == "Int64" and ints["boss"].isna().sum() == 1
+
+
+def test_cross_table_constraint_is_enforced():
+    gen = Tables(
+        tables={
+            "customers": Schema([c.Id("cid"), c.Datetime("signup", start="2020-01-01", end="2020-12-31")]),
+            "orders": Schema(
+                [c.Id("oid"), c.Datetime("ordered", start="2020-01-01", end="2021-12-31")],
+                constraints=["ordered >= signup"],
+            ),
+        },
+        relations=[
+            ForeignKey(child="orders", column="cid", parent="customers", key="cid", children=Poisson(mean=2.0),
+                       parent_columns=["signup"]),
+        ],
+    )  # fmt: skip
+    dfs = gen.sample(300, seed=0)
+    check_integrity(gen, dfs)
+    joined = dfs["orders"].merge(dfs["customers"], on="cid")
+    assert (joined["ordered"] >= joined["signup"]).all()
+
+
+def test_root_with_a_uniform_foreign_key_and_a_dict_of_sizes():
+    gen = Tables(
+        tables={"products": Schema([c.Id("sku", kind="uuid")]), "reviews": Schema([c.Id("rid")])},
+        relations=[ForeignKey(child="reviews", column="sku", parent="products", key="sku")],
+    )
+    dfs = gen.sample({"products": 7, "reviews": 100}, seed=0)
+    check_integrity(gen, dfs)
+    assert len(dfs["products"]) == 7 and len(dfs["reviews"]) == 100
+    with pytest.raises(InvalidParameterError, match=r"'relations'.*no rows"):
+        gen.sample({"products": 0, "reviews": 3}, seed=0)
+    with pytest.raises(InvalidParameterError, match=r"'n'.*not root tables"):
+        gen.sample({"nope": 3}, seed=0)
+
+
+def test_same_seed_same_tables_and_changing_one_table_leaves_the_others():
+    gen = Tables.example()
+    a = gen.sample(100, seed=4)
+    gen.tables["items"].columns[1].params = {"low": 1, "high": 9}
+    b = gen.sample(100, seed=4)
+    for name in ("customers", "stores", "orders", "profiles"):
+        pd.testing.assert_frame_equal(a[name], b[name])
+    assert a["items"]["item_id"].equals(b["items"]["item_id"]) and not a["items"].equals(b["items"])
+
+
+# -- hostile names ------------------------------------------------------------------------------
+HOSTILE_TABLE = 'o"r""d"""er\'s\nlist; DROP TABLE x; --'
+HOSTILE_PARENT = "kündén 客户 '''"
+HOSTILE_COLUMN = 'k"e""y"""'
+
+
+def hostile() -> Tables:
+    return Tables(
+        tables={
+            HOSTILE_PARENT: Schema(
+                [c.Id(HOSTILE_COLUMN, prefix='"; print(1) #'), c.Categorical("sé'g", categories=['a"', "b\n"])]
+            ),
+            HOSTILE_TABLE: Schema(
+                [c.Id("ïd"), c.Derived('"""x', expr="where(`sé'g` == 'a\"', 1, 2)")],
+                constraints=['`"""x` > 0'],
+            ),
+        },
+        relations=[
+            ForeignKey(child=HOSTILE_TABLE, column="p'\"", parent=HOSTILE_PARENT, key=HOSTILE_COLUMN,
+                       children=Poisson(mean=2.0), parent_columns=["sé'g"]),
+            ForeignKey(child=HOSTILE_PARENT, column="boss\"", parent=HOSTILE_PARENT, key=HOSTILE_COLUMN),
+        ],
+    )  # fmt: skip
+
+
+def test_hostile_names_round_trip_through_export_spec_and_sqlite(tmp_path):
+    gen = hostile()
+    dfs = gen.sample(40, seed=1)
+    check_integrity(gen, dfs)
+    again = sb.from_json(json.dumps(gen.to_dict()))
+    assert again == gen
+    code = gen.to_code(40, seed=1)
+    compile(code, "<to_code>", "exec")
+    assert "DROP TABLE" not in "\n".join(line for line in code.splitlines() if line.lstrip().startswith("#"))
+    built = run_code(code, tmp_path, result="dfs")
+    assert list(built) == list(dfs)
+    for name in dfs:
+        pd.testing.assert_frame_equal(built[name], dfs[name])
+    path = write_sqlite(gen, tmp_path / "h.sqlite", n=40, seed=1)
+    with sqlite3.connect(path) as con:
+        assert sorted(r[0] for r in con.execute("SELECT name FROM sqlite_master WHERE type='table'")) == sorted(dfs)
+        assert con.execute("PRAGMA foreign_key_check").fetchall() == []
+        q = (
+            f"SELECT count(*) FROM {quote_identifier(HOSTILE_TABLE)} AS o JOIN {quote_identifier(HOSTILE_PARENT)} AS p "
+            f"ON o.{quote_identifier(chr(112) + chr(39) + chr(34))} = p.{quote_identifier(HOSTILE_COLUMN)}"
+        )
+        assert con.execute(q).fetchone()[0] == len(dfs[HOSTILE_TABLE])
+        back = pd.read_sql(f"SELECT * FROM {quote_identifier(HOSTILE_PARENT)}", con)
+    assert list(back.columns) == list(dfs[HOSTILE_PARENT].columns)
+    folder = write_parquet(gen, tmp_path / "h.parquet", n=40, seed=1)
+    manifest = json.loads((folder / "tables.json").read_text(encoding="utf-8"))
+    assert [t["name"] for t in manifest["tables"]] == list(dfs)
+    assert all("/" not in t["file"] and t["file"].endswith(".parquet") for t in manifest["tables"])
+    for entry in manifest["tables"]:
+        frame = pd.read_parquet(folder / entry["file"])
+        assert list(frame.columns) == list(dfs[entry["name"]].columns) and len(frame) == len(dfs[entry["name"]])
+    fixtures = write_json_fixtures(gen, tmp_path / "h.json", 40, seed=1)
+    doc = json.loads(fixtures.read_text(encoding="utf-8"))
+    assert list(doc) == [HOSTILE_PARENT] and sum(len(r[HOSTILE_TABLE]) for r in doc[HOSTILE_PARENT]) == len(
+        dfs[HOSTILE_TABLE]
+    )
+
+
+def test_quote_identifier_refuses_nul_and_dict_frames_are_checked(tmp_path):
+    assert quote_identifier('a"b') == '"a""b"'
+    with pytest.raises(InvalidParameterError, match="NUL"):
+        quote_identifier("a\x00b")
+    for bad in (
+        {"t\x00": pd.DataFrame({"a": [1]})},
+        {"t": pd.DataFrame({"a\x00": [1]})},
+        {"t": pd.DataFrame({0: [1]})},
+    ):
+        with pytest.raises(InvalidParameterError, match="'data'"):
+            write_sqlite(bad, tmp_path / "x.sqlite")
+    with pytest.raises(InvalidParameterError, match="sqlite_"):
+        write_sqlite({"sqlite_master": pd.DataFrame({"a": [1]})}, tmp_path / "x.sqlite")
+    with pytest.raises(InvalidParameterError, match="case"):
+        write_sqlite({"t": pd.DataFrame({"a": [1], "A": [2]})}, tmp_path / "x.sqlite")
+    assert list(tmp_path.iterdir()) == []  # nothing half-written
+
+
+# -- outputs -----------------------------------------------------------------------------------
+def test_sqlite_declares_keys_and_joins(tmp_path):
+    gen = Tables.example()
+    path = write_sqlite(gen, tmp_path / "shop.sqlite", n=200, seed=0)
+    dfs = gen.sample(200, seed=0)
+    with sqlite3.connect(path) as con:
+        ddl = dict(con.execute("SELECT name, sql FROM sqlite_master WHERE type='table'").fetchall())
+        assert 'PRIMARY KEY ("customer_id")' in ddl["customers"]
+        assert 'FOREIGN KEY ("customer_id") REFERENCES "customers" ("customer_id")' in ddl["orders"]
+        assert 'FOREIGN KEY ("store_id") REFERENCES "stores" ("store_id")' in ddl["orders"]
+        assert con.execute("PRAGMA foreign_key_check").fetchall() == []
+        rows = con.execute(
+            "SELECT c.tier, count(i.item_id) FROM customers c JOIN orders o ON o.customer_id = c.customer_id "
+            "JOIN items i ON i.order_id = o.order_id GROUP BY c.tier ORDER BY c.tier"
+        ).fetchall()
+    assert sum(r[1] for r in rows) == len(dfs["items"])
+    with pytest.raises(InvalidParameterError, match="overwrite=True"):
+        write_sqlite(gen, path, n=5, seed=0)
+    write_sqlite(gen, path, n=5, seed=0, overwrite=True)
+    with sqlite3.connect(path) as con:
+        assert con.execute("SELECT count(*) FROM customers").fetchone()[0] == 5
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["shop.sqlite"]
+    mask = os.umask(0)
+    os.umask(mask)
+    assert path.stat().st_mode & 0o777 == 0o666 & ~mask  # the mode a plain open() gives
+    folder = write_parquet(gen, tmp_path / "shop", n=5, seed=0)
+    write_parquet(gen, folder, n=6, seed=0, overwrite=True)
+    assert len(pd.read_parquet(folder / "customers.parquet")) == 6
+    with pytest.raises(InvalidParameterError, match="not a folder written by write_parquet"):
+        write_parquet(gen, path, n=5, seed=0, overwrite=True)
+
+
+def test_json_fixtures_nest_children_under_their_parents():
+    gen = Tables.example()
+    dfs = gen.sample(30, seed=5)
+    doc = nested_records(gen, dfs)
+    assert list(doc) == ["customers", "stores"]
+    first = doc["customers"][0]
+    assert set(first) == {"customer_id", "tier", "signup", "profiles", "orders"}
+    assert len(first["orders"]) == (dfs["orders"]["customer_id"] == first["customer_id"]).sum()
+    items = sum(len(o["items"]) for cust in doc["customers"] for o in cust["orders"])
+    assert items == len(dfs["items"])
+
+
+def test_cli_generates_a_sqlite_file(tmp_path):
+    spec = tmp_path / "shop.json"
+    spec.write_text(json.dumps(Tables.example().to_dict()))
+    out = tmp_path / "shop.sqlite"
+    cmd = [sys.executable, "-m", "synthbench", "generate", str(spec), "-n", "20", "-o", str(out)]
+    proc = subprocess.run(cmd, capture_output=True, text=True, cwd=os.getcwd())
+    assert proc.returncode == 0, proc.stderr
+    with sqlite3.connect(out) as con:
+        assert con.execute("SELECT count(*) FROM customers").fetchone()[0] == 20
+    proc = subprocess.run([*cmd[:-1], str(tmp_path / "shop.csv")], capture_output=True, text=True)
+    assert proc.returncode == 2 and "SQLite" in proc.stderr
+
+
+# -- bad specs ------------------------------------------------------------------------------------
+def shop(**changes) -> Tables:
+    gen = Tables.example()
+    gen.set_params(**changes)
+    return gen
+
+
+def fk(**kw) -> ForeignKey:
+    """A relation from items to customers, changed by ``kw``."""
+    return ForeignKey(**{"child": "items", "column": "x", "parent": "customers", "key": "customer_id", **kw})
+
+
+@pytest.mark.parametrize(
+    ("relation", "match"),
+    [
+        (fk(child="orders", parent="nope", key="id", children=Fixed(count=1)), "existing tables"),
+        (fk(child="nope"), "existing tables"),
+        (fk(key="nope"), "Id column"),
+        (fk(key="tier"), "Id column"),
+        (fk(children=Fixed(count=1)), "one relation per child"),
+        (fk(column="quantity"), "declared child column"),
+        (fk(parent_columns=["nope"]), "copy parent columns"),
+        (fk(by="tier"), "'by'"),
+        (fk(child="customers", children=Fixed(count=1)), "self-reference"),
+    ],
+)
+def test_bad_relations_are_named(relation, match):
+    gen = shop()
+    gen.relations = [*gen.relations, relation]
+    with pytest.raises(InvalidParameterError, match=match):
+        gen.sample(5, seed=0)
+    with pytest.raises(SpecError):
+        sb.from_dict({**Tables.example().to_dict(), "params": {**gen.params_to_json()}})
+
+
+def test_a_cycle_among_tables_is_refused():
+    gen = Tables(
+        tables={"a": Schema([c.Id("id")]), "b": Schema([c.Id("id")])},
+        relations=[
+            ForeignKey(child="a", column="b_id", parent="b", key="id"),
+            ForeignKey(child="b", column="a_id", parent="a", key="id"),
+        ],
+    )
+    with pytest.raises(InvalidParameterError, match="cycle"):
+        gen.sample(5, seed=0)
+
+
+@pytest.mark.parametrize(
+    ("counts", "param"),
+    [
+        (Fixed(count=-1), "'count'"),
+        (Poisson(mean=-1.0), "'mean'"),
+        (NegativeBinomial(mean=2.0, dispersion=0.0), "'dispersion'"),
+        (NegativeBinomial(mean=2.0, dispersion=0.001), "'dispersion'"),
+        (Empirical(probabilities=[0.5, -0.5, 1.0]), "'probabilities'"),
+        (Empirical(probabilities=[0.5, 0.6]), "sum to 1"),
+    ],
+)
+def test_negative_or_broken_count_distributions_are_named(counts, param):
+    with pytest.raises(InvalidParameterError, match=param):
+        one_level(counts, n_parents=3)
+
+
+def test_bad_sizes_names_and_memory():
+    with pytest.raises(InvalidParameterError, match="'sizes'"):
+        shop(sizes={"orders": 3}).sample(5, seed=0)
+    with pytest.raises(InvalidParameterError, match="'tables'"):
+        Tables(tables={"a\x00": Schema([c.Id("id")])}).sample(5, seed=0)
+    with pytest.raises(InvalidParameterError, match="differ in more than case"):
+        Tables(tables={"A": Schema([c.Id("id")]), "a": Schema([c.Id("id")])}).sample(5, seed=0)
+    with pytest.raises(InvalidParameterError, match="table 'orders'"):  # a Derived reads a column nobody copies
+        shop(relations=[r for r in Tables.example().relations if r.child != "orders"]).sample(5, seed=0)
+    with pytest.raises(ResourceLimitError, match="fewer children"):
+        one_level(Poisson(mean=1e9), n_parents=1000)
+    with pytest.raises(InvalidParameterError, match=r"not supported|cannot stream"):
+        Tables.example().to_parquet("x.parquet", 10)
+
+
+def test_a_first_panel_previews_one_table_and_exports_them_all():
+    from synthbench.widgets import panel
+
+    p = panel(Tables.example(), n=50, debounce=0)
+    assert p.error == "" and list(p.frames) == list(Tables.example().tables)
+    pd.testing.assert_frame_equal(p.frame, p.frames["customers"])
+    assert "dfs = {}" in p.code
+
+
+def test_child_columns_group_by_a_copied_parent_column():
+    gen = Tables(
+        tables={
+            "customers": Schema([c.Id("cid"), c.Categorical("tier", categories=["basic", "gold"])]),
+            "orders": Schema(
+                [
+                    c.Id("oid"),
+                    c.Float("amount", distribution="normal", params={"loc": 10, "scale": 1}, by="tier",
+                            params_by={"gold": {"loc": 100}}),
+                ]
+            ),
+        },
+        relations=[
+            ForeignKey(child="orders", column="cid", parent="customers", key="cid", children=Fixed(count=3),
+                       parent_columns=["tier"]),
+        ],
+    )  # fmt: skip
+    dfs = gen.sample(200, seed=0)
+    check_integrity(gen, dfs)
+    joined = dfs["orders"].merge(dfs["customers"], on="cid")
+    assert (joined.loc[joined["tier"] == "gold", "amount"] > 50).all()
+    assert (joined.loc[joined["tier"] == "basic", "amount"] < 50).all()
