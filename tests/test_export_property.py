@@ -264,7 +264,9 @@ _BATCH = textwrap.dedent(
         try:
             with contextlib.redirect_stdout(out):
                 exec(compile(code, f"<cell {i}>", "exec"), ns)
-            ns["df"].to_pickle(os.path.join(sys.argv[2], f"cell_{i}.pkl"))
+            # A multi-table generator's cell builds `dfs`, a dict of frames by table name.
+            with open(os.path.join(sys.argv[2], f"cell_{i}.pkl"), "wb") as f:
+                pickle.dump(ns["dfs"] if "dfs" in ns else ns["df"], f)
         except BaseException:
             error = traceback.format_exc()[-3000:]
         files = sorted(os.listdir(cwd))
@@ -348,14 +350,16 @@ def test_exported_cells_of_hostile_specs_rebuild_sample(name, tmp_path):
             failures.append(f"{where}\nthe cell printed: {result['stdout'][:300]!r}")
         if result["files"]:
             failures.append(f"{where}\nthe cell created files {result['files']}")
+        got = pd.read_pickle(tmp_path / f"cell_{i}.pkl")
+        pairs = [(got, expected)] if isinstance(expected, pd.DataFrame) else None
+        if pairs is None:  # a dict of frames by table name
+            if not isinstance(got, dict) or list(got) != list(expected):
+                failures.append(f"{where}\nthe cell made tables {list(got)}, not {list(expected)}")
+                continue
+            pairs = [(got[k], expected[k]) for k in expected]
         try:
-            pd.testing.assert_frame_equal(
-                pd.read_pickle(tmp_path / f"cell_{i}.pkl"),
-                expected,
-                check_dtype=True,
-                check_exact=True,
-                check_categorical=True,
-            )
+            for frame, want in pairs:
+                pd.testing.assert_frame_equal(frame, want, check_dtype=True, check_exact=True, check_categorical=True)
         except AssertionError as exc:
             failures.append(f"{where}\n{str(exc)[:800]}\nthe cell's frame differs from sample()")
     assert collected or failures, "no case was generated"
