@@ -21,6 +21,7 @@ from synthbench.widgets import (
     frame_hash,
     panel,
 )
+from tests.helpers import run_code
 
 pytest.importorskip("ipywidgets")
 
@@ -117,7 +118,9 @@ def test_export_equals_to_code(tmp_path):
     p = panel(sb.Circles(), n=123, seed=7, debounce=0)
     p.set(factor=0.3)
     assert p.code == sb.Circles(factor=0.3).to_code(123, seed=7)
-    assert p.export() == p.code  # outside IPython it only returns the code
+    cell = p.export()  # outside IPython nothing is inserted
+    assert cell.code == str(cell) == p.code and not cell.inserted
+    assert len(repr(cell)) < 100 and "\n" not in repr(cell)  # one short line, never the escaped code
     namespace: dict = {}
     exec(p.code, namespace)
     pd.testing.assert_frame_equal(namespace["df"], p.frame)
@@ -161,7 +164,8 @@ def test_balance_panel_shows_class_counts():
     assert isinstance(p, BalancePanel)
     spec = p.chart.to_dict()
     assert any(c.get("encoding", {}).get("xOffset", {}).get("field") == "when" for c in spec["vconcat"])
-    assert p.code == p.generator.to_code(None, seed=0, data="df_real")
+    assert p.data_name is None  # not a notebook variable: the cell says what to define
+    assert p.code.startswith("# Define `df_real` first")
     p.set(method="random_under")
     assert p.frame["target"].value_counts().nunique() == 1
 
@@ -232,9 +236,51 @@ def test_magic_registers_and_exports():
     wb = shell.run_line_magic("synthbench", "df_iris")
     assert isinstance(wb, Workbench)
     shell.rl_next_input = None
-    shell.run_line_magic("synthbench", "export")
-    assert shell.rl_next_input == wb.current.code  # the terminal shell's set_next_input
+    cell = shell.run_line_magic("synthbench", "export")
+    assert shell.rl_next_input == wb.current.code == cell.code  # the terminal shell's set_next_input
+    assert cell.inserted and "inserted as the next cell" in repr(cell) and len(repr(cell)) < 100
     p = shell.run_line_magic("synthbench", "panel Moons")
     assert isinstance(p, Panel)
     with pytest.raises(sb.exceptions.InvalidParameterError, match="no variable"):
         shell.run_line_magic("synthbench", "nope")
+
+
+def _balance_data():
+    real = load_wine(as_frame=True).frame
+    real["target"] = real["target"].map({0: "barolo", 1: "grignolino", 2: "barbera"})
+    return real
+
+
+@pytest.mark.parametrize("how", ["argument", "notebook", "magic", "workbench"])
+def test_balance_export_reads_the_users_variable(tmp_path, how):
+    from IPython.testing.globalipapp import get_ipython
+
+    shell = get_ipython()
+    shell.run_line_magic("load_ext", "synthbench")
+    train = _balance_data()
+    shell.user_ns["train"] = train
+    gen = sb.Balance(target="target", method="smote")
+    if how == "argument":
+        p = panel(gen, train, data_name="train", debounce=0)
+    elif how == "notebook":
+        p = panel(gen, train, debounce=0)  # found in the notebook's namespace
+    elif how == "magic":
+        p = shell.run_line_magic("synthbench", "panel Balance train")
+        p.set(target="target")
+    else:
+        wb = shell.run_line_magic("synthbench", "train")
+        wb.tabs.selected_index = wb.names.index("Balance")
+        p = wb.current
+    assert p.data_name == "train"
+    assert "df_real" not in p.code and "(train," in p.code
+    shell.rl_next_input = None
+    cell = shell.run_line_magic("synthbench", "export") if how in ("magic", "workbench") else p.export()
+    assert shell.rl_next_input == cell.code == p.code
+    out = run_code(cell.code, tmp_path, {"train": train})  # a fresh interpreter, only `train` defined
+    pd.testing.assert_frame_equal(out, p.frame)
+    del shell.user_ns["train"]
+
+
+def test_data_name_must_be_a_variable_name():
+    with pytest.raises(sb.exceptions.InvalidParameterError, match="'data_name' parameter of Panel"):
+        panel(sb.Balance(target="target"), _balance_data(), data_name="train; import os", debounce=0)

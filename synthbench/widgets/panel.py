@@ -7,6 +7,7 @@ import base64
 import contextlib
 import html
 import json
+import keyword
 import time
 import weakref
 from pathlib import Path
@@ -20,7 +21,7 @@ from ..exceptions import DataError, InvalidParameterError
 from ..registry import from_dict, get_generator
 from .controls import Control, control_for
 
-__all__ = ["Panel", "current_panel", "frame_hash", "timeseries_buckets"]
+__all__ = ["ExportedCell", "Panel", "current_panel", "frame_hash", "timeseries_buckets"]
 
 _CURRENT: list[weakref.ref] = []
 _OFFLINE_READY = False
@@ -107,6 +108,74 @@ def timeseries_buckets(
     return pd.concat(parts, ignore_index=True)
 
 
+#: The data variable of exported code when the panel cannot tell the user's name for it.
+DEFAULT_DATA_NAME = "df_real"
+
+
+def _check_data_name(name: Any) -> str:
+    if not (isinstance(name, str) and name.isidentifier() and not keyword.iskeyword(name)):
+        raise InvalidParameterError(
+            f"The 'data_name' parameter of Panel must be a Python variable name. Got {name!r} instead."
+        )
+    return name
+
+
+def data_name_in_notebook(data: Any) -> str | None:
+    """The notebook variable bound to ``data`` (the same object), if IPython runs and has one.
+
+    Names IPython makes itself (``_``, ``_5``, ``Out``) are skipped; the first user name wins.
+
+    >>> data_name_in_notebook(object()) is None
+    True
+    """
+    if data is None:
+        return None
+    try:
+        from IPython import get_ipython
+    except ImportError:  # pragma: no cover - IPython ships with ipywidgets
+        return None
+    shell = get_ipython()
+    if shell is None:
+        return None
+    for name, value in list(shell.user_ns.items()):
+        if value is data and not name.startswith("_") and name not in ("Out", "In"):
+            return name
+    return None
+
+
+class ExportedCell:
+    """What :meth:`Panel.export` returns: the code, shown as one short line, not as a string.
+
+    ``str(cell)`` and ``cell.code`` are the code; ``cell.inserted`` says whether it went
+    into the notebook as the next cell.
+
+    >>> cell = ExportedCell("df = 1\n", inserted=False)
+    >>> cell
+    <exported code: 1 line, not inserted (no notebook); str() or .code has it>
+    >>> str(cell)
+    'df = 1\n'
+    """
+
+    def __init__(self, code: str, *, inserted: bool) -> None:
+        self.code = code
+        self.inserted = inserted
+
+    def __str__(self) -> str:
+        return self.code
+
+    def _lines(self) -> str:
+        n = len(self.code.splitlines())
+        return f"{n} line" + ("" if n == 1 else "s")
+
+    def __repr__(self) -> str:
+        where = "inserted as the next cell" if self.inserted else "not inserted (no notebook); str() or .code has it"
+        return f"<exported code: {self._lines()}, {where}>"
+
+    def _repr_html_(self) -> str:
+        where = "inserted below as the next cell" if self.inserted else "ready (str() or .code has it)"
+        return f'<span class="synthbench-exported">Exported code ({self._lines()}), {where}.</span>'
+
+
 def _as_generator(generator: Any) -> Generator:
     if isinstance(generator, Generator):
         return generator
@@ -130,7 +199,12 @@ class Panel:
     data : DataFrame, optional
         The real frame. Generators that learn are fitted on it on every change and the
         charts compare against it (with the quality score). Without it the charts
-        compare with the panel's first sample, labelled "start".
+        show the synthetic side alone.
+    data_name : str, optional
+        The notebook variable that holds ``data``: exported code of generators that read
+        the data (balancing) reads this variable. Default: the notebook variable bound
+        to ``data``, found in IPython's namespace; if there is none, the code reads
+        ``df_real`` and its first line says to define it.
     n : int
         Rows per preview sample (ignored by generators whose size comes from the data).
     seed : int
@@ -156,6 +230,7 @@ class Panel:
         generator: Any,
         data: pd.DataFrame | None = None,
         *,
+        data_name: str | None = None,
         n: int = 1000,
         seed: int = 0,
         debounce: float = 0.2,
@@ -168,6 +243,10 @@ class Panel:
         if data is not None and not isinstance(data, pd.DataFrame):
             raise DataError(f"The 'data' argument must be a pandas DataFrame. Got {type(data).__name__} instead.")
         self.data = data
+        if data_name is None:
+            data_name = data_name_in_notebook(data)
+        #: The variable the exported code reads the data from; None when unknown.
+        self.data_name = None if data_name is None else _check_data_name(data_name)
         self.n = check_n(n, owner="Panel", low=max(1, self.generator.min_rows))
         self.seed = check_seed(seed, owner="Panel", allow_none=False)
         self.debounce = float(debounce)
@@ -497,27 +576,39 @@ class Panel:
     # -- export ---------------------------------------------------------------------------
     @property
     def code(self) -> str:
-        """The standalone code cell that rebuilds the current preview frame as ``df``."""
+        """The standalone code cell that rebuilds the current preview frame as ``df``.
+
+        Generators that read the data (balancing) read it from :attr:`data_name`; when
+        the panel does not know it, the cell reads ``df_real`` and says so first.
+        """
         gen = self.generator
-        if gen.size_from_data:
-            return gen.to_code(None, seed=self.seed, data="df_real")
-        return gen.to_code(self.n, seed=self.seed)
+        if not gen.size_from_data:
+            return gen.to_code(self.n, seed=self.seed)
+        if self.data_name is not None:
+            return gen.to_code(None, seed=self.seed, data=self.data_name)
+        return (
+            f"# Define `{DEFAULT_DATA_NAME}` first: the real DataFrame this panel was given\n"
+            f"# (or open the panel with data_name='...', the name of your DataFrame variable).\n"
+            + gen.to_code(None, seed=self.seed, data=DEFAULT_DATA_NAME)
+        )
 
-    def export(self) -> str:
-        """Insert :attr:`code` as the next notebook cell (call it from a cell) and return it.
+    def export(self) -> ExportedCell:
+        """Insert :attr:`code` as the next notebook cell (call it from a cell).
 
-        Outside IPython the code is only returned. Inserting from a button callback does
-        not work in JupyterLab, hence a method and the ``%synthbench export`` magic.
+        Returns an :class:`ExportedCell` (the code, displayed as one short line).
+        Outside IPython nothing is inserted. Inserting from a button callback does not
+        work in JupyterLab, hence a method and the ``%synthbench export`` magic.
         """
         code = self.code
         try:
             from IPython import get_ipython
         except ImportError:  # pragma: no cover - IPython ships with ipywidgets
-            return code
+            return ExportedCell(code, inserted=False)
         shell = get_ipython()
-        if shell is not None:
-            shell.set_next_input(code, replace=False)
-        return code
+        if shell is None:
+            return ExportedCell(code, inserted=False)
+        shell.set_next_input(code, replace=False)
+        return ExportedCell(code, inserted=True)
 
     def save_spec(self, path: str | Path) -> Path:
         """Write the generator's JSON spec (``to_dict``) to ``path``."""
