@@ -73,7 +73,8 @@ def test_every_registered_generator_gets_a_panel():
 
 def test_changing_a_control_changes_params_preview_and_chart():
     p = panel(sb.Moons(noise=0.05), n=300, seed=3, debounce=0)
-    assert p.labels == ("start", "synthetic")
+    assert p.labels == ("synthetic",)  # no real data: the sample alone, no identical "start" bars
+    assert {r["source"] for r in _chart_rows(p)} == {"synthetic"}
     before_preview, before_rows, before_version = p.preview.value, _chart_rows(p), p.version
     p.controls["noise"].widget.value = "0.4"  # what typing into the control does
     assert p.generator.noise == 0.4
@@ -89,7 +90,7 @@ def test_one_chart_widget_is_reused():
     widget = p._chart_widget
     p.controls["cluster_std"].widget.value = "2.5"
     assert p._chart_widget is widget
-    assert p.chart_out.children == (widget,)
+    assert p.chart_out.children == (p.width_probe, widget)
     assert widget.spec == p.chart.to_dict()
 
 
@@ -284,3 +285,22 @@ def test_balance_export_reads_the_users_variable(tmp_path, how):
 def test_data_name_must_be_a_variable_name():
     with pytest.raises(sb.exceptions.InvalidParameterError, match="'data_name' parameter of Panel"):
         panel(sb.Balance(target="target"), _balance_data(), data_name="train; import os", debounce=0)
+
+
+def test_charts_follow_the_width_the_browser_measures():
+    p = panel(sb.GaussianCopula(), load_wine(as_frame=True).frame, n=200, debounce=0)
+    assert p.chart_width == 400  # JupyterLab's default layout until the browser says more
+    spec = p._chart_widget.spec
+    p.width_probe.width = 820  # what the probe's ResizeObserver reports from the page
+    assert p.chart_width == 808 and p._chart_widget.spec != spec
+    widths = [c.get("width") for c in p.chart.to_dict()["vconcat"] if "width" in c]
+    assert widths and max(widths) <= 808
+    p.width_probe.width = 50  # never below the narrowest readable chart
+    assert p.chart_width == 200
+
+
+def test_timeseries_panel_starts_on_a_value_channel_not_the_entity():
+    p = panel(sb.TimeSeries.example().set_params(entities=3), n=300, debounce=0)
+    assert "entity" in p.frame.columns and p.column.value == "temperature"
+    fitted = panel("FittedTimeSeries", n=100, debounce=0)
+    assert fitted.column.value == "temperature"

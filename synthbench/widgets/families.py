@@ -31,8 +31,8 @@ class BalancePanel(Panel):
         base = super().build_chart()
         if self.data is None or target not in self.frame.columns or target not in self.data.columns:
             return base
-        counts = charts.class_counts_chart(class_counts(self.data, self.frame, target))
-        return counts if base is None else counts & base
+        counts = charts.class_counts_chart(class_counts(self.data, self.frame, target), width=self.chart_width)
+        return counts if base is None else (counts & base).resolve_scale(color="independent")
 
 
 class TimeSeriesPanel(Panel):
@@ -45,8 +45,15 @@ class TimeSeriesPanel(Panel):
         return None
 
     def _default_column(self, options: list) -> Any:
+        # The first value channel: not the time, entity or label column the generator names.
+        declared = {p.name for p in type(self.generator).params}
+        if "value_column" in declared and self.generator.value_column in options:
+            return self.generator.value_column
+        keys = {getattr(self.generator, k) for k in ("time_column", "entity_column", "label_column") if k in declared}
         for name in options:
             s = self.frame[name]
+            if name in keys:
+                continue
             if pd.api.types.is_numeric_dtype(s) and s.dtype != bool and not pd.api.types.is_datetime64_any_dtype(s):
                 return name
         return super()._default_column(options)
@@ -59,9 +66,12 @@ class TimeSeriesPanel(Panel):
         numeric = column is not None and pd.api.types.is_numeric_dtype(self.frame[column]) and column != time_column
         if time_column is None or not numeric or self.frame[column].dtype == bool:
             return super().build_chart()
-        reference = self.reference if self.reference is not None else self.frame
-        table = timeseries_buckets(reference, self.frame, time_column, column, labels=self.labels)
-        return charts.timeseries_chart(table, column, labels=self.labels)
+        if len(self.labels) == 2:
+            table = timeseries_buckets(self.reference, self.frame, time_column, column, labels=self.labels)
+        else:  # the sample alone
+            table = timeseries_buckets(self.frame, self.frame, time_column, column, labels=("", self.labels[0]))
+            table = table[table["source"] == self.labels[0]]
+        return charts.timeseries_chart(table, column, labels=self.labels, width=self.chart_width)
 
 
 class SchemaPanel(Panel):
@@ -140,7 +150,7 @@ class SchemaPanel(Panel):
         self.column_controls.children = [c.widget for c in self.column_editors.values()]
 
     def _on_column_control(self, param: str) -> None:
-        if getattr(self, "_muted", False):
+        if self._muted:
             return
         _set_current(self)
         try:

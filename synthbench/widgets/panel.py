@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import base64
 import contextlib
+import functools
 import html
 import json
 import keyword
@@ -149,11 +150,11 @@ class ExportedCell:
     ``str(cell)`` and ``cell.code`` are the code; ``cell.inserted`` says whether it went
     into the notebook as the next cell.
 
-    >>> cell = ExportedCell("df = 1\n", inserted=False)
+    >>> cell = ExportedCell("df = 1", inserted=False)
     >>> cell
     <exported code: 1 line, not inserted (no notebook); str() or .code has it>
     >>> str(cell)
-    'df = 1\n'
+    'df = 1'
     """
 
     def __init__(self, code: str, *, inserted: bool) -> None:
@@ -174,6 +175,53 @@ class ExportedCell:
     def _repr_html_(self) -> str:
         where = "inserted below as the next cell" if self.inserted else "ready (str() or .code has it)"
         return f'<span class="synthbench-exported">Exported code ({self._lines()}), {where}.</span>'
+
+
+def _charts() -> Any:
+    from .. import charts
+
+    return charts
+
+
+_WIDTH_ESM = """
+function render({ model, el }) {
+  el.style.width = "100%";
+  el.style.height = "1px";
+  let timer = null;
+  const report = () => {
+    const w = Math.floor(el.getBoundingClientRect().width);
+    if (w > 0 && Math.abs(w - model.get("width")) >= 8) {
+      model.set("width", w);
+      model.save_changes();
+    }
+  };
+  const observer = new ResizeObserver(() => { clearTimeout(timer); timer = setTimeout(report, 120); });
+  observer.observe(el);
+  return () => { observer.disconnect(); clearTimeout(timer); };
+}
+export default { render };
+"""
+
+
+@functools.cache
+def _width_probe_class() -> type:
+    import anywidget
+    import traitlets
+
+    class WidthProbe(anywidget.AnyWidget):
+        """Reports the width (px) the browser gives it."""
+
+        _esm = _WIDTH_ESM
+        width = traitlets.Int(0).tag(sync=True)
+
+    return WidthProbe
+
+
+def _width_probe() -> Any:
+    """A one-pixel-high anywidget that reports the width it is given in the browser."""
+    probe = _width_probe_class()()
+    probe.add_class("synthbench-width-probe")
+    return probe
 
 
 def _as_generator(generator: Any) -> Generator:
@@ -250,9 +298,13 @@ class Panel:
         self.n = check_n(n, owner="Panel", low=max(1, self.generator.min_rows))
         self.seed = check_seed(seed, owner="Panel", allow_none=False)
         self.debounce = float(debounce)
-        self.labels = ("real", "synthetic") if data is not None else ("start", "synthetic")
+        # Without real data there is nothing to compare with: the charts show the sample alone.
+        self.labels: tuple[str, ...] = ("real", "synthetic") if data is not None else ("synthetic",)
         self.frame: pd.DataFrame | None = None
         self.reference: pd.DataFrame | None = data
+        self.chart_width = _charts().WIDTH
+        self._muted = False
+        self._drawing_off = False
         self.report: Any = None
         self.chart_data: dict[str, Any] = {}
         self.chart: Any = None
@@ -280,11 +332,11 @@ class Panel:
         self._setup_row = self._build_setup()
         self.chart_out = w.VBox(layout=w.Layout(overflow="auto", max_width="100%"))
         self.chart_out.add_class("synthbench-chart")
+        # Measures the chart area in the browser; the charts are rebuilt to that width.
+        self.width_probe = _width_probe()
+        self.width_probe.observe(lambda c: self.set_chart_width(c["new"]), names="width")
 
         self.refresh()
-        if self.reference is None and self.frame is not None:
-            self.reference = self.frame
-            self._update_views()
         self.widget = self._layout()
         self.widget.add_class("synthbench-panel")
         _set_current(self)
@@ -328,19 +380,21 @@ class Panel:
         self.spec_path = w.Text(
             value=f"{type(self.generator).__name__.lower()}.json",
             description="spec file",
-            layout=w.Layout(width="320px"),
+            layout=w.Layout(width="260px"),
+            style={"description_width": "60px"},
         )
         buttons = []
         for label, action in (
             ("Save spec", self._click_save),
             ("Load spec", self._click_load),
-            ("Download", self._click_csv),
+            ("Download data", self._click_csv),
         ):
-            b = w.Button(description=label, layout=w.Layout(width="110px"))
+            b = w.Button(description=label, layout=w.Layout(width="auto", min_width="max-content"))
             b.on_click(action)
             b.add_class("synthbench-" + label.lower().replace(" ", "-"))
             buttons.append(b)
-        export = w.VBox([self.code_box, w.HBox([self.spec_path, *buttons]), self.export_box])
+        row = w.HBox([self.spec_path, *buttons], layout=w.Layout(flex_flow="row wrap", grid_gap="4px"))
+        export = w.VBox([self.code_box, row, self.export_box])
         tabs = w.Tab(children=[w.VBox([self.column, self.chart_out]), self.preview, export])
         for i, title in enumerate(("Charts", "Preview", "Export")):
             tabs.set_title(i, title)
@@ -357,7 +411,7 @@ class Panel:
 
     # -- events -------------------------------------------------------------------------
     def _on_control(self, name: str) -> None:
-        if getattr(self, "_muted", False):
+        if self._muted:
             return
         _set_current(self)
         try:
@@ -395,7 +449,7 @@ class Panel:
     def _show_in_control(self, name: str, value: Any) -> None:
         control = self.controls[name]
         widget = control.widget
-        hold, self._muted = getattr(self, "_muted", False), True
+        hold, self._muted = self._muted, True
         try:
             number = isinstance(value, (int, float)) and not isinstance(value, bool)
             if control.kind in ("checkbox", "dropdown", "text") or (control.kind == "slider" and number):
@@ -411,7 +465,7 @@ class Panel:
 
     def schedule(self) -> None:
         """Re-sample after ``debounce`` seconds of quiet (at once without an event loop)."""
-        if getattr(self, "_muted", False):
+        if self._muted:
             return
         if self.debounce <= 0:
             self.refresh()
@@ -488,16 +542,18 @@ class Panel:
 
     def _render_status(self) -> None:
         digest = frame_hash(self.frame)
+        # Plain words on screen; the fingerprint and the timing are in the tooltip.
+        tip = f"fingerprint of the sample: {digest}; updated in {1000 * self.seconds:.0f} milliseconds"
         self.status.value = (
-            f'<div class="synthbench-status" data-version="{self.version}" data-hash="{digest}">'
-            f"{len(self.frame):,} rows &middot; {self.frame.shape[1]} columns &middot; "
-            f"hash <code>{digest}</code> &middot; {1000 * self.seconds:.0f} ms</div>"
+            f'<div class="synthbench-status" data-version="{self.version}" data-hash="{digest}" title="{tip}">'
+            f"Sample of {len(self.frame):,} rows and {self.frame.shape[1]} columns</div>"
         )
 
     def compute_views(self) -> None:
         """Recompute the chart data, the chart and the score from ``frame`` (no widgets)."""
         from ..evaluate import quality_report
 
+        # Without real data the sample is compared with itself: the bins follow the sample.
         reference = self.reference if self.reference is not None else self.frame
         common = [c for c in self.frame.columns if c in reference.columns]
         self.report = None
@@ -510,7 +566,7 @@ class Panel:
         options = [*self.chart_data.get("histograms", {}), *self.chart_data.get("categories", {})]
         if list(self.column.options) != options:
             keep = self.column.value if self.column.value in options else self._default_column(options)
-            hold, self._drawing_off = getattr(self, "_drawing_off", False), True
+            hold, self._drawing_off = self._drawing_off, True
             self.column.options = options
             self.column.value = keep
             self._drawing_off = hold
@@ -519,19 +575,29 @@ class Panel:
     def _default_column(self, options: list) -> Any:
         return options[0] if options else None
 
+    def set_chart_width(self, pixels: int) -> None:
+        """Fit the charts to ``pixels`` (what the browser measured of the chart area)."""
+        charts = _charts()
+        width = int(min(charts.MAX_WIDTH, max(charts.MIN_WIDTH, int(pixels) - 12)))
+        if abs(width - self.chart_width) < 8:
+            return
+        self.chart_width = width
+        if self.frame is not None and self.chart_data:
+            self.chart = self.build_chart()
+            self._draw()
+
     def build_chart(self) -> Any:
         """The comparison chart for the selected column (subclasses add family charts)."""
-        from .. import charts
-
+        charts = _charts()
         if not self.chart_data or self.column.value is None:
             return None
-        chart = charts.column_chart(self.chart_data, self.column.value, labels=self.labels)
+        chart = charts.column_chart(self.chart_data, self.column.value, labels=self.labels, width=self.chart_width)
         corr = self.chart_data.get("correlations")
         if corr is not None and corr["column_1"].nunique() >= 2:
             # A heatmap stays readable (and small) with at most MAX_HEATMAP columns.
             names = list(dict.fromkeys(corr["column_1"]))[:MAX_HEATMAP]
             corr = corr[corr["column_1"].isin(names) & corr["column_2"].isin(names)]
-            chart = chart & charts.correlation_chart(corr, labels=self.labels)
+            chart = chart & charts.correlation_chart(corr, labels=self.labels, width=self.chart_width)
         return chart
 
     def _update_views(self) -> None:
@@ -548,12 +614,13 @@ class Panel:
         self.code_box.value = (
             "<button class='synthbench-copy' onclick='navigator.clipboard.writeText("
             "this.nextElementSibling.innerText)'>Copy code</button>"
-            f"<pre style='max-height:260px;overflow:auto'>{html.escape(self.code)}</pre>"
+            "<pre class='synthbench-code-text' style='max-height:260px;overflow:auto;white-space:pre;"
+            f"overflow-wrap:normal;word-break:normal'>{html.escape(self.code)}</pre>"
         )
         self._draw()
 
     def _on_column(self) -> None:
-        if getattr(self, "_drawing_off", False) or self.frame is None:
+        if self._drawing_off or self.frame is None:
             return
         self.chart = self.build_chart()
         self._draw()
@@ -566,7 +633,7 @@ class Panel:
 
             _ensure_offline()
             self._chart_widget = alt.JupyterChart(self.chart, embed_options={"renderer": "svg", "actions": False})
-            self.chart_out.children = (self._chart_widget,)
+            self.chart_out.children = (self.width_probe, self._chart_widget)
         else:
             # Same widget, new spec. Assigning ``.chart`` would re-validate the spec against
             # the Vega-Lite JSON schema (~70 ms); our builders make valid specs, checked once above
