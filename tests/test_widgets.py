@@ -41,7 +41,9 @@ def _chart_rows(p: Panel) -> list:
         (Param("m", Options(("a", "b")), "a"), "a", "dropdown", "Dropdown"),
         (Param("b", Bool(), True), True, "checkbox", "Checkbox"),
         (Param("s", Str(), "y"), "y", "text", "Text"),
-        (sb.Moons.param("noise"), None, "json", "Textarea"),
+        (sb.Moons.param("noise"), None, "optional float", "HBox"),
+        (sb.Moons.param("noise"), 0.25, "optional float", "HBox"),
+        (sb.Classification.param("weights"), None, "json", "Textarea"),
     ],
 )
 def test_controls_follow_declarations(param, value, kind, cls):
@@ -76,7 +78,7 @@ def test_changing_a_control_changes_params_preview_and_chart():
     assert p.labels == ("synthetic",)  # no real data: the sample alone, no identical "start" bars
     assert {r["source"] for r in _chart_rows(p)} == {"synthetic"}
     before_preview, before_rows, before_version = p.preview.value, _chart_rows(p), p.version
-    p.controls["noise"].widget.value = "0.4"  # what typing into the control does
+    p.controls["noise"].input.value = "0.4"  # what typing into the control does
     assert p.generator.noise == 0.4
     assert p.preview.value != before_preview
     assert _chart_rows(p) != before_rows
@@ -108,10 +110,11 @@ def test_bad_value_keeps_last_good_preview():
 
 
 def test_unparsable_text_shows_error_without_resampling():
-    p = panel(sb.Moons(), n=100, debounce=0)
+    p = panel(sb.Moons(noise=0.1), n=100, debounce=0)
     version = p.version
-    p.controls["noise"].widget.value = "lots"
-    assert "'noise' parameter of Moons must be JSON" in p.error
+    p.controls["noise"].input.value = "lots"
+    assert "'noise' parameter of Moons must be a finite number. Got 'lots'" in p.error
+    assert p.controls["noise"].input.value == "0.1"  # the control shows what the generator holds
     assert p.version == version
 
 
@@ -136,7 +139,7 @@ def test_spec_save_load_and_csv(tmp_path):
     assert json.loads(path.read_text())["params"]["noise"] == 0.2
     p.set(noise=0.5)
     assert p.load_spec(path) and p.generator.noise == 0.2
-    assert p.controls["noise"].widget.value == "0.2"
+    assert p.controls["noise"].input.value == "0.2"
     assert 'download="moons.csv"' in p.csv_link()
     assert 'download="moons.parquet"' in p.csv_link(fmt="parquet")
     assert "synthbench-copy" in p.code_box.value
@@ -304,3 +307,57 @@ def test_timeseries_panel_starts_on_a_value_channel_not_the_entity():
     assert "entity" in p.frame.columns and p.column.value == "temperature"
     fitted = panel("FittedTimeSeries", n=100, debounce=0)
     assert fitted.column.value == "temperature"
+
+
+def test_controls_never_drift_after_a_refused_value():
+    p = panel(sb.Classification(n_features=6), n=200, debounce=0)
+    slider = p.controls["n_informative"]
+    good_hash = frame_hash(p.frame)
+    assert not p.set(n_informative=50)  # the generator refuses it as a whole
+    assert p.generator.n_informative == 2 and slider.input.value == "2"
+    assert "n_informative" in p.error and frame_hash(p.frame) == good_hash
+    flip = p.controls["flip_y"]
+    flip.input.value = 0.5
+    assert p.generator.flip_y == 0.5 and p.error == ""
+    p.controls["n_redundant"].input.value = "5"  # 2 informative + 5 redundant > 6 features
+    assert p.error and p.generator.n_redundant == 2 and p.controls["n_redundant"].input.value == "2"
+    assert flip.input.value == 0.5  # the others still show what the generator holds
+
+
+def test_optional_control_has_a_none_box():
+    p = panel(sb.Moons(noise=0.2), n=100, debounce=0)
+    control = p.controls["noise"]
+    none = control.inputs[1]
+    none.value = True
+    assert p.generator.noise is None and control.input.disabled
+    none.value = False
+    assert p.generator.noise == 0.2 and not control.input.disabled
+    assert p.set(noise=None) and none.value is True
+
+
+def test_k_neighbors_slider_follows_the_smallest_class():
+    real = _balance_data()
+    smallest = int(real["target"].value_counts().min())
+    p = panel(sb.Balance(target="target", method="smote"), real, debounce=0)
+    assert p.controls["k_neighbors"].kind == "slider"
+    assert p.controls["k_neighbors"].input.max == smallest - 1
+    assert p.controls["m_neighbors"].input.max == smallest - 1
+
+
+def test_schema_distribution_change_applies_with_its_params():
+    p = panel(sb.Schema.example(), n=300, debounce=0)
+    p.column_pick.value = "age"
+    p.column_editors["distribution"].input.value = "normal"  # one edit: the params follow
+    assert p.error == "", p.error
+    age = p._column("age")
+    assert age.distribution == "normal" and set(age.params) <= {"loc", "scale"}
+    assert json.loads(p.column_editors["params"].input.value) == age.params
+    p.column_editors["params"].input.value = '{"loc": 40, "scale": 5}'
+    assert p._column("age").params == {"loc": 40, "scale": 5} and 25 < p.frame["age"].mean() < 55
+    p.column_pick.value = "income"  # lognormal with per-country params: switching drops them too
+    p.column_editors["distribution"].input.value = "gamma"
+    assert p.error == "" and p._column("income").params_by is None
+    assert p.set_column("income", distribution="normal", params={"loc": 100.0, "scale": 10.0})
+    p.column_editors["params"].input.value = '{"loc": 1, "scale": -1}'  # refused: text shows the schema again
+    assert "scale" in p.error
+    assert json.loads(p.column_editors["params"].input.value) == {"loc": 100.0, "scale": 10.0}

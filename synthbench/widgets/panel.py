@@ -345,12 +345,17 @@ class Panel:
     def _build_controls(self) -> dict[str, Control]:
         controls = {}
         gen = self.generator
+        limits = self.limits()
         for p in type(gen).params:
-            control = control_for(p, getattr(gen, p.name), owner=type(gen).__name__)
+            control = control_for(p, getattr(gen, p.name), owner=type(gen).__name__, limits=limits.get(p.name))
             control.widget.add_class(f"synthbench-param-{p.name}")
-            control.widget.observe(lambda _, name=p.name: self._on_control(name), names="value")
+            control.on_edit(lambda name=p.name: self._on_control(name))
             controls[p.name] = control
         return controls
+
+    def limits(self) -> dict[str, tuple[int, int]]:
+        """Slider ranges narrower than the declarations, from the data (subclasses fill it)."""
+        return {}
 
     def _build_setup(self) -> Any:
         import ipywidgets as w
@@ -417,6 +422,7 @@ class Panel:
         try:
             value = self.controls[name].read()
         except InvalidParameterError as exc:
+            self._sync_controls()  # the control shows what the generator holds; the error says what was refused
             self._show_error(str(exc))
             return
         self.generator.set_params(**{name: value})
@@ -434,32 +440,22 @@ class Panel:
         """Set generator parameters (as a control would) and re-sample at once.
 
         Returns True if the new values were good; otherwise the error is shown, the
-        previous parameters are restored and False is returned. The controls follow.
+        previous parameters are restored and False is returned. The controls show what
+        the generator holds either way.
         """
         _set_current(self)
         self.generator.set_params(**params)
-        ok = self.refresh()
-        for name in params:
-            if name in self.controls:
-                self._show_in_control(name, params[name])
-        if not ok:
-            self._show_error(self.error)
-        return ok
+        return self.refresh()
 
-    def _show_in_control(self, name: str, value: Any) -> None:
-        control = self.controls[name]
-        widget = control.widget
+    def _sync_controls(self) -> None:
+        """Show in every control the value the generator holds (after any change or error)."""
         hold, self._muted = self._muted, True
         try:
-            number = isinstance(value, (int, float)) and not isinstance(value, bool)
-            if control.kind in ("checkbox", "dropdown", "text") or (control.kind == "slider" and number):
-                widget.value = value
-            elif control.kind in ("int", "float"):
-                widget.value = str(value)
-            else:
-                widget.value = json.dumps(control.param.constraint.to_json(value)) if value is not None else "null"
-        except Exception:  # a bad value the widget cannot hold: the control keeps what the user typed
-            pass
+            limits = self.limits()
+            for name, control in self.controls.items():
+                if name in limits:
+                    control.set_range(*limits[name])
+                control.show(getattr(self.generator, name))
         finally:
             self._muted = hold
 
@@ -504,6 +500,7 @@ class Panel:
         except Exception as exc:  # every failure is shown inline, never raised into the kernel
             self.error = str(exc) if isinstance(exc, (ValueError, TypeError)) else f"{type(exc).__name__}: {exc}"
             self._restore()
+            self._sync_controls()
             self._show_error(self.error)
             self.progress.layout.display = "none"
             return False
@@ -511,6 +508,7 @@ class Panel:
         self.frame = frame
         self.error = ""
         self._show_error("")
+        self._sync_controls()
         try:
             self._update_views()
         except Exception as exc:  # the frame is good; say why the views could not follow
