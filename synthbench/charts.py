@@ -42,6 +42,8 @@ WIDTH = 400
 HEIGHT = 180
 #: Room of a y axis (labels and title) inside the width budget.
 Y_AXIS = 64
+#: Widest heatmap label (px): longer column names end in an ellipsis, the tooltip has them whole.
+LABEL_PX = 120
 #: Narrowest and widest budgets accepted.
 MIN_WIDTH, MAX_WIDTH = 200, 4000
 
@@ -197,8 +199,8 @@ def correlation_chart(
     >>> c = pd.DataFrame({"column_1": ["x", "y", "x", "y"], "column_2": ["x", "y", "y", "x"],
     ...                   "real": [1.0, 1.0, 0.5, 0.5], "synthetic": [1.0, 1.0, 0.1, 0.1]})
     >>> spec = correlation_chart(c).to_dict()
-    >>> spec["spec"]["mark"]["type"], spec["facet"]["column"]["field"]
-    ('rect', 'source')
+    >>> [view["mark"]["type"] for view in spec["hconcat"]]
+    ['rect', 'rect']
     """
     alt = _alt()
     labels = _labels(labels)
@@ -207,32 +209,37 @@ def correlation_chart(
     table = table.assign(column_1=table["column_1"].astype(str), column_2=table["column_2"].astype(str))
     long = _melt(table, ["column_1", "column_2"], labels)
     names = table["column_1"].unique()
-    # The y labels at full length (about 6 px a character, at most 200 px), then the squares.
-    label_px = min(200, 6 * max((len(n) for n in names), default=1) + 10)
+    # The y labels (about 6 px a character; past LABEL_PX cut short, the tooltip has the
+    # whole name), then the squares.
+    label_px = min(LABEL_PX, 6 * max((len(n) for n in names), default=1) + 10)
     cell = 16 * len(names)
-    side = (width - label_px - 40) // len(labels)
+    # The y labels sit right of each square: above it, a panel's other charts keep their
+    # y axis (Y_AXIS px) on the left, and Vega lines the plots up at the same x.
+    side = (width - Y_AXIS - 20) // len(labels) - label_px - 10
     across = len(labels) == 1 or side >= min(cell, 120)
-    room = side if across else width - label_px - 40
+    room = side if across else width - Y_AXIS - label_px - 20
     size = int(max(60, min(180, cell, room)))
-    facet = {"column": alt.Column("source:N", title=None, sort=list(labels))} if across else {}
-    facet = facet or {"row": alt.Row("source:N", title=None, sort=list(labels))}
-    return (
-        alt.Chart(long, width=size, height=size)
+    color = alt.Color(
+        "share:Q",
+        title="correlation",
+        scale=alt.Scale(scheme="redblue", domain=[-1, 1]),
+        legend=alt.Legend(orient="bottom", direction="horizontal", gradientLength=min(160, size)),
+    )
+    # One plain chart per side (not a facet): a facet's headers join the layout grid of the
+    # panel's combined chart and push the charts above it to the right, past the width.
+    views = [
+        alt.Chart(long[long["source"] == label], width=size, height=size, title=_title(alt, label, size))
         .mark_rect()
         .encode(
-            x=alt.X("column_1:N", title=None, sort=None, axis=alt.Axis(labelLimit=200)),
-            y=alt.Y("column_2:N", title=None, sort=None, axis=alt.Axis(labelLimit=200)),
-            color=alt.Color(
-                "share:Q",
-                title="correlation",
-                scale=alt.Scale(scheme="redblue", domain=[-1, 1]),
-                legend=alt.Legend(orient="bottom", direction="horizontal", gradientLength=min(160, size)),
-            ),
+            x=alt.X("column_1:N", title=None, sort=None, axis=alt.Axis(labelLimit=LABEL_PX - 10)),
+            y=alt.Y("column_2:N", title=None, sort=None, axis=alt.Axis(labelLimit=LABEL_PX - 10, orient="right")),
+            color=color,
             tooltip=["column_1:N", "column_2:N", alt.Tooltip("share:Q", title="correlation", format=".2f")],
         )
-        .facet(**facet)
-        .properties(title=alt.TitleParams("correlations", anchor="start"))
-    )
+        for label in labels
+    ]
+    both = alt.hconcat(*views) if across else alt.vconcat(*views)
+    return both.properties(title=alt.TitleParams("correlations", anchor="start"))
 
 
 def timeseries_chart(

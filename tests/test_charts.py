@@ -52,11 +52,15 @@ def test_categories_are_grouped_bars(wine_report):
 def test_correlation_heatmaps_side_by_side_when_there_is_room(wine_report):
     corr = wine_report.chart_data["correlations"]
     spec = charts.correlation_chart(corr, width=800).to_dict()
-    assert spec["spec"]["mark"]["type"] == "rect"
-    assert spec["facet"]["column"]["field"] == "source"
-    assert charts.correlation_chart(corr, width=400).to_dict()["facet"]["row"]["field"] == "source"
-    assert spec["spec"]["encoding"]["color"]["scale"]["domain"] == [-1, 1]
-    assert len(_data(spec)) == 2 * len(corr) == 2 * 13 * 13
+    assert [v["mark"]["type"] for v in spec["hconcat"]] == ["rect", "rect"]
+    assert [v["title"]["text"] for v in spec["hconcat"]] == ["real", "synthetic"]
+    assert [v["title"]["text"] for v in charts.correlation_chart(corr, width=400).to_dict()["vconcat"]] == [
+        "real",
+        "synthetic",
+    ]
+    assert spec["hconcat"][0]["encoding"]["color"]["scale"]["domain"] == [-1, 1]
+    rows = [r for v in spec["hconcat"] for r in spec["datasets"][v["data"]["name"]]]
+    assert len(rows) == 2 * len(corr) == 2 * 13 * 13
 
 
 def test_datetime_histogram_is_temporal():
@@ -125,7 +129,11 @@ def test_charts_fit_their_width_with_legends_and_titles(wine_report, width):
     svg = _svg_fits(charts.column_chart(data, "target", width=width), width)
     assert ">synthetic</text>" in svg
     svg = _svg_fits(charts.correlation_chart(data["correlations"], width=width), width)
-    assert ">correlations</text>" in svg and ">od280/od315_of_diluted_wines</text>" in svg  # labels in full
+    assert ">correlations</text>" in svg and ">flavanoids</text>" in svg
+    combined = charts.column_chart(data, "alcohol", width=width) & charts.correlation_chart(
+        data["correlations"], width=width
+    )
+    _svg_fits(combined, width)  # what the panel shows: the column above the heatmaps
     real = load_wine(as_frame=True).frame
     counts = class_counts(real, sb.Balance(target="target").fit(real).sample(seed=0), "target")
     combined = charts.class_counts_chart(counts, width=width) & charts.column_chart(data, "alcohol", width=width)

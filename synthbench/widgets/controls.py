@@ -23,8 +23,8 @@ __all__ = ["Control", "control_for"]
 #: Largest integer range shown as a slider; wider ranges get a text box.
 MAX_SLIDER_STEPS = 1000
 #: Room for the longest parameter names ("cluster_balance_threshold") in full.
-LABEL_WIDTH = "180px"
-CONTROL_WIDTH = "430px"
+LABEL_WIDTH = "170px"
+CONTROL_WIDTH = "400px"
 
 
 @dataclass

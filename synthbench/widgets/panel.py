@@ -185,11 +185,11 @@ def _charts() -> Any:
 
 _WIDTH_ESM = """
 function render({ model, el }) {
-  el.style.width = "100%";
-  el.style.height = "1px";
+  el.dataset.probe = "ready";
   let timer = null;
   const report = () => {
     const w = Math.floor(el.getBoundingClientRect().width);
+    el.dataset.seen = String(w);
     if (w > 0 && Math.abs(w - model.get("width")) >= 8) {
       model.set("width", w);
       model.save_changes();
@@ -219,7 +219,9 @@ def _width_probe_class() -> type:
 
 def _width_probe() -> Any:
     """A one-pixel-high anywidget that reports the width it is given in the browser."""
-    probe = _width_probe_class()()
+    import ipywidgets as w
+
+    probe = _width_probe_class()(layout=w.Layout(width="100%", height="1px"))
     probe.add_class("synthbench-width-probe")
     return probe
 
