@@ -85,6 +85,8 @@ def test_changing_a_control_changes_params_preview_and_chart():
     assert p.version == before_version + 1
     assert frame_hash(p.frame) == frame_hash(sb.Moons(noise=0.4).sample(300, seed=3))
     assert f'data-hash="{frame_hash(p.frame)}"' in p.status.value
+    visible = p.status.value.split(">", 1)[1]  # plain words on screen; the fingerprint is in the tooltip
+    assert visible.startswith("Sample of 300 rows and 3 columns") and " ms" not in visible
 
 
 def test_one_chart_widget_is_reused():
@@ -342,6 +344,10 @@ def test_k_neighbors_slider_follows_the_smallest_class():
     assert p.controls["k_neighbors"].kind == "slider"
     assert p.controls["k_neighbors"].input.max == smallest - 1
     assert p.controls["m_neighbors"].input.max == smallest - 1
+    good = frame_hash(p.frame)
+    assert not p.set(k_neighbors=500)  # past the smallest class: refused by the sampler's checks
+    assert p.generator.k_neighbors == 5 and p.controls["k_neighbors"].input.value == 5  # the slider follows
+    assert p.error and frame_hash(p.frame) == good
 
 
 def test_schema_distribution_change_applies_with_its_params():
