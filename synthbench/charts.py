@@ -85,6 +85,11 @@ def _width(width: Any) -> int:
     return width
 
 
+def _tips(alt: Any, *fields: Any) -> list:
+    """Tooltip channels as objects: Altair wraps bare strings through its JSON schema (slow)."""
+    return [alt.Tooltip(f) if isinstance(f, str) else alt.Tooltip(f[0], format=f[1]) for f in fields]
+
+
 def _legend(alt: Any) -> Any:
     # Below the plot: the legend takes height, never width, so it is never clipped.
     return alt.Legend(orient="bottom", direction="horizontal", title=None, labelLimit=240)
@@ -141,11 +146,11 @@ def histogram_chart(
         .mark_bar(opacity=0.55, binSpacing=0)
         .encode(
             x=alt.X(f"left:{kind}", title=None, scale=alt.Scale(zero=False)),
-            x2="right",
+            x2=alt.X2("right"),
             y=alt.Y("share:Q", title="share of rows", stack=None),
-            y2=alt.datum(0),
+            y2=alt.Y2(datum=0),
             color=_color(alt, labels),
-            tooltip=["source:N", f"left:{kind}", f"right:{kind}", alt.Tooltip("share:Q", format=".3f")],
+            tooltip=_tips(alt, "source:N", f"left:{kind}", f"right:{kind}", ("share:Q", ".3f")),
         )
     )
 
@@ -179,7 +184,7 @@ def category_chart(
             xOffset=alt.XOffset("source:N", scale=alt.Scale(domain=list(labels))),
             y=alt.Y("share:Q", title="share of rows"),
             color=_color(alt, labels),
-            tooltip=["source:N", "category:N", alt.Tooltip("share:Q", format=".3f")],
+            tooltip=_tips(alt, "source:N", "category:N", ("share:Q", ".3f")),
         )
     )
 
@@ -234,7 +239,7 @@ def correlation_chart(
             x=alt.X("column_1:N", title=None, sort=None, axis=alt.Axis(labelLimit=LABEL_PX - 10)),
             y=alt.Y("column_2:N", title=None, sort=None, axis=alt.Axis(labelLimit=LABEL_PX - 10, orient="right")),
             color=color,
-            tooltip=["column_1:N", "column_2:N", alt.Tooltip("share:Q", title="correlation", format=".2f")],
+            tooltip=[*_tips(alt, "column_1:N", "column_2:N"), alt.Tooltip("share:Q", title="correlation", format=".2f")],
         )
         for label in labels
     ]
@@ -270,7 +275,7 @@ def timeseries_chart(
             x=alt.X(f"time:{kind}", title=None, axis=alt.Axis(labelFlush=True, labelOverlap=True)),
             y=alt.Y("value:Q", title=None),
             color=_color(alt, labels),
-            tooltip=["source:N", f"time:{kind}", alt.Tooltip("value:Q", format=".3f")],
+            tooltip=_tips(alt, "source:N", f"time:{kind}", ("value:Q", ".3f")),
         )
     )
 
@@ -304,7 +309,7 @@ def class_counts_chart(counts: pd.DataFrame, *, width: int = WIDTH) -> Any:
             color=alt.Color(
                 "when:N", scale=alt.Scale(domain=["before", "after"], range=list(COLORS)), legend=_legend(alt)
             ),
-            tooltip=["class:N", "when:N", "rows:Q"],
+            tooltip=_tips(alt, "class:N", "when:N", "rows:Q"),
         )
     )
 
