@@ -37,16 +37,16 @@ class BalancePanel(Panel):
             return {}
         return {"k_neighbors": (1, smallest - 1), "m_neighbors": (1, smallest - 1)}
 
-    def build_chart(self) -> Any:
+    def views(self) -> list[Any]:
         from .. import charts
         from ..balancing_report import class_counts
 
         target = self.generator.target
-        base = super().build_chart()
+        views = super().views()
         if self.data is None or target not in self.frame.columns or target not in self.data.columns:
-            return base
-        counts = charts.class_counts_chart(class_counts(self.data, self.frame, target), width=self.chart_width)
-        return counts if base is None else (counts & base).resolve_scale(color="independent")
+            return views
+        counts = class_counts(self.data, self.frame, target)
+        return [charts.class_counts_chart(counts, width=self.chart_width), *views]
 
 
 class TimeSeriesPanel(Panel):
@@ -72,20 +72,20 @@ class TimeSeriesPanel(Panel):
                 return name
         return super()._default_column(options)
 
-    def build_chart(self) -> Any:
+    def views(self) -> list[Any]:
         from .. import charts
 
         time_column = self._time_column()
         column = self.column.value
         numeric = column is not None and pd.api.types.is_numeric_dtype(self.frame[column]) and column != time_column
         if time_column is None or not numeric or self.frame[column].dtype == bool:
-            return super().build_chart()
+            return super().views()
         if len(self.labels) == 2:
             table = timeseries_buckets(self.reference, self.frame, time_column, column, labels=self.labels)
         else:  # the sample alone
             table = timeseries_buckets(self.frame, self.frame, time_column, column, labels=("", self.labels[0]))
             table = table[table["source"] == self.labels[0]]
-        return charts.timeseries_chart(table, column, labels=self.labels, width=self.chart_width)
+        return [charts.timeseries_chart(table, column, labels=self.labels, width=self.chart_width)]
 
 
 class SchemaPanel(Panel):

@@ -587,18 +587,28 @@ class Panel:
             self._draw()
 
     def build_chart(self) -> Any:
-        """The comparison chart for the selected column (subclasses add family charts)."""
+        """The charts of :meth:`views`, one above the other (one Altair chart)."""
+        views = self.views()
+        if len(views) <= 1:
+            return views[0] if views else None
+        import altair as alt
+
+        # Combined once (chaining ``&`` copies every subchart at each step); each view keeps its legend.
+        return alt.vconcat(*views).resolve_scale(color="independent")
+
+    def views(self) -> list[Any]:
+        """The comparison charts for the selected column (subclasses add family charts)."""
         charts = _charts()
         if not self.chart_data or self.column.value is None:
-            return None
-        chart = charts.column_chart(self.chart_data, self.column.value, labels=self.labels, width=self.chart_width)
+            return []
+        views = [charts.column_chart(self.chart_data, self.column.value, labels=self.labels, width=self.chart_width)]
         corr = self.chart_data.get("correlations")
         if corr is not None and corr["column_1"].nunique() >= 2:
             # A heatmap stays readable (and small) with at most MAX_HEATMAP columns.
             names = list(dict.fromkeys(corr["column_1"]))[:MAX_HEATMAP]
             corr = corr[corr["column_1"].isin(names) & corr["column_2"].isin(names)]
-            chart = chart & charts.correlation_chart(corr, labels=self.labels, width=self.chart_width)
-        return chart
+            views.append(charts.correlation_chart(corr, labels=self.labels, width=self.chart_width))
+        return views
 
     def _update_views(self) -> None:
         self.compute_views()
