@@ -43,7 +43,8 @@ def _chart_rows(p: Panel) -> list:
         (Param("s", Str(), "y"), "y", "text", "Text"),
         (sb.Moons.param("noise"), None, "optional float", "HBox"),
         (sb.Moons.param("noise"), 0.25, "optional float", "HBox"),
-        (sb.Classification.param("weights"), None, "json", "Textarea"),
+        (sb.Classification.param("weights"), None, "optional json", "HBox"),
+        (sb.Schema.param("constraints"), (), "json", "Textarea"),
     ],
 )
 def test_controls_follow_declarations(param, value, kind, cls):
@@ -55,9 +56,11 @@ def test_controls_follow_declarations(param, value, kind, cls):
 
 def test_json_control_reads_with_the_declaration():
     control = control_for(sb.Classification.param("weights"), None, owner="Classification")
-    control.widget.value = "[0.9, 0.1]"
+    assert control.read() is None and control.input.value == ""  # None ticked, no "null" to read
+    control.inputs[1].value = False
+    control.input.value = "[0.9, 0.1]"
     assert control.read() == (0.9, 0.1)
-    control.widget.value = "[0.9,"
+    control.input.value = "[0.9,"
     with pytest.raises(sb.exceptions.InvalidParameterError, match="'weights' parameter of Classification must be JSON"):
         control.read()
 

@@ -190,7 +190,6 @@ def control_for(param: Param, value: Any, *, owner: str = "", limits: tuple | No
     >>> maybe.read()
     0
     """
-    import ipywidgets as w
 
     c = param.constraint
     tooltip = f"{param.help} (must be {c.describe()})".strip() if param.help else f"must be {c.describe()}"
@@ -211,6 +210,20 @@ def control_for(param: Param, value: Any, *, owner: str = "", limits: tuple | No
             typed = _typed(param, c, value, common, owner, limits)
             if typed is not None:
                 return typed
+
+    if isinstance(c, Optional) and c.is_satisfied_by(value):
+        # None or a JSON value: the text box holds the value, the tick box says None.
+        shown = value if value is not None else param.default
+        inner = _json_control(param, c.inner, shown, common, owner)
+        if shown is None:
+            inner.input.value = ""
+        return _optional(param, inner, value is None)
+    return _json_control(param, c, value, common, owner)
+
+
+def _json_control(param: Param, c: Constraint, value: Any, common: dict, owner: str) -> Control:
+    """A JSON text area read with the declaration's ``from_json`` (the advanced fallback)."""
+    import ipywidgets as w
 
     widget = w.Textarea(
         value=_json_text(value, c),
