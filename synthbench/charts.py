@@ -239,7 +239,10 @@ def correlation_chart(
             x=alt.X("column_1:N", title=None, sort=None, axis=alt.Axis(labelLimit=LABEL_PX - 10)),
             y=alt.Y("column_2:N", title=None, sort=None, axis=alt.Axis(labelLimit=LABEL_PX - 10, orient="right")),
             color=color,
-            tooltip=[*_tips(alt, "column_1:N", "column_2:N"), alt.Tooltip("share:Q", title="correlation", format=".2f")],
+            tooltip=[
+                *_tips(alt, "column_1:N", "column_2:N"),
+                alt.Tooltip("share:Q", title="correlation", format=".2f"),
+            ],
         )
         for label in labels
     ]

@@ -313,7 +313,8 @@ SHOT_NAMES = ["workbench_gaussiancopula", "panel_schema", "panel_balance", "pane
 
 def test_family_panels_render(lab, browser):
     _write_notebook(lab.root / "families.ipynb", FAMILIES)
-    page = browser.new_context(viewport=VIEWPORT).new_page()
+    # The README's panel pictures: Lab's width at 1280 px, tall enough to hold a whole panel.
+    page = browser.new_context(viewport={"width": VIEWPORT["width"], "height": 1500}).new_page()
     try:
         _open(page, lab, "families.ipynb")
         page.locator(".lm-MenuBar-itemLabel:text-is('Run')").click()
