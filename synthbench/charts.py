@@ -35,7 +35,17 @@ __all__ = [
 
 #: Colours of the two sides of every comparison (reference first).
 COLORS = ("#4c78a8", "#f58518")
-WIDTH, HEIGHT = 260, 180
+#: Default width budget of a whole chart in pixels (axes, legend and title included):
+#: what a panel's chart area has in JupyterLab's default layout (file browser open, 1280x900).
+#: Panels pass the width they measure; legends go below the plot so they never need width.
+WIDTH = 400
+HEIGHT = 180
+#: Room of a y axis (labels and title) inside the width budget.
+Y_AXIS = 64
+#: Widest heatmap label (px): longer column names end in an ellipsis, the tooltip has them whole.
+LABEL_PX = 120
+#: Narrowest and widest budgets accepted.
+MIN_WIDTH, MAX_WIDTH = 200, 4000
 
 
 def _alt() -> Any:
@@ -55,17 +65,49 @@ def _check_table(table: Any, columns: tuple[str, ...], what: str) -> pd.DataFram
     return table
 
 
-def _labels(labels: Any) -> tuple[str, str]:
-    if not (isinstance(labels, (list, tuple)) and len(labels) == 2 and all(isinstance(x, str) for x in labels)):
-        raise InvalidParameterError(f"The 'labels' parameter must be a pair of str. Got {labels!r} instead.")
-    return labels[0], labels[1]
+def _labels(labels: Any) -> tuple[str, ...]:
+    """The legend names: (reference, synthetic), or (synthetic,) to draw the synthetic side alone."""
+    if not (
+        isinstance(labels, (list, tuple)) and len(labels) in (1, 2) and all(isinstance(x, str) for x in labels)
+    ) or len(set(labels)) != len(labels):
+        raise InvalidParameterError(
+            f"The 'labels' parameter must be a pair of distinct str, or one str for the synthetic side alone. "
+            f"Got {labels!r} instead."
+        )
+    return tuple(labels)
 
 
-def _color(alt: Any, labels: tuple[str, str]) -> Any:
-    return alt.Color("source:N", scale=alt.Scale(domain=list(labels), range=list(COLORS)), title=None)
+def _width(width: Any) -> int:
+    if isinstance(width, bool) or not isinstance(width, int) or not MIN_WIDTH <= width <= MAX_WIDTH:
+        raise InvalidParameterError(
+            f"The 'width' parameter must be an int in [{MIN_WIDTH}, {MAX_WIDTH}] (pixels). Got {width!r} instead."
+        )
+    return width
 
 
-def histogram_chart(table: pd.DataFrame, column: str, *, labels: tuple[str, str] = ("real", "synthetic")) -> Any:
+def _tips(alt: Any, *fields: Any) -> list:
+    """Tooltip channels as objects: Altair wraps bare strings through its JSON schema (slow)."""
+    return [alt.Tooltip(f) if isinstance(f, str) else alt.Tooltip(f[0], format=f[1]) for f in fields]
+
+
+def _legend(alt: Any) -> Any:
+    # Below the plot: the legend takes height, never width, so it is never clipped.
+    return alt.Legend(orient="bottom", direction="horizontal", title=None, labelLimit=240)
+
+
+def _title(alt: Any, text: Any, plot: int) -> Any:
+    return alt.TitleParams(str(text), anchor="start", limit=plot)
+
+
+def _color(alt: Any, labels: tuple[str, ...]) -> Any:
+    labels = tuple(labels)
+    colors = list(COLORS) if len(labels) == 2 else [COLORS[1]]
+    return alt.Color("source:N", scale=alt.Scale(domain=list(labels), range=colors), legend=_legend(alt))
+
+
+def histogram_chart(
+    table: pd.DataFrame, column: str, *, labels: tuple[str, ...] = ("real", "synthetic"), width: int = WIDTH
+) -> Any:
     """Overlaid histograms of one numeric or datetime column.
 
     Parameters
@@ -75,8 +117,11 @@ def histogram_chart(table: pd.DataFrame, column: str, *, labels: tuple[str, str]
         ``Report.chart_data["histograms"][column]``.
     column : str
         The column's name, for the axis title.
-    labels : pair of str
-        Legend names of the real and the synthetic side.
+    labels : pair of str, or one str
+        Legend names of the real and the synthetic side; one name draws the synthetic
+        side alone (when there is nothing to compare with).
+    width : int
+        Pixels the whole chart may take (axes and title included; the legend is below).
 
     Returns
     -------
@@ -91,25 +136,28 @@ def histogram_chart(table: pd.DataFrame, column: str, *, labels: tuple[str, str]
     ('left', 'right')
     """
     alt = _alt()
-    real, synthetic = _labels(labels)
+    labels = _labels(labels)
+    plot = _width(width) - Y_AXIS
     table = _check_table(table, ("left", "right", "real", "synthetic"), "histogram")
-    long = _melt(table, ["left", "right"], real, synthetic)
+    long = _melt(table, ["left", "right"], labels)
     kind = "T" if pd.api.types.is_datetime64_any_dtype(table["left"]) else "Q"
     return (
-        alt.Chart(long, width=WIDTH, height=HEIGHT, title=str(column))
+        alt.Chart(long, width=plot, height=HEIGHT, title=_title(alt, column, plot))
         .mark_bar(opacity=0.55, binSpacing=0)
         .encode(
-            x=alt.X(f"left:{kind}", title=str(column), scale=alt.Scale(zero=False)),
-            x2="right",
+            x=alt.X(f"left:{kind}", title=None, scale=alt.Scale(zero=False)),
+            x2=alt.X2("right"),
             y=alt.Y("share:Q", title="share of rows", stack=None),
-            y2=alt.datum(0),
-            color=_color(alt, (real, synthetic)),
-            tooltip=["source:N", f"left:{kind}", f"right:{kind}", alt.Tooltip("share:Q", format=".3f")],
+            y2=alt.Y2(datum=0),
+            color=_color(alt, labels),
+            tooltip=_tips(alt, "source:N", f"left:{kind}", f"right:{kind}", ("share:Q", ".3f")),
         )
     )
 
 
-def category_chart(table: pd.DataFrame, column: str, *, labels: tuple[str, str] = ("real", "synthetic")) -> Any:
+def category_chart(
+    table: pd.DataFrame, column: str, *, labels: tuple[str, ...] = ("real", "synthetic"), width: int = WIDTH
+) -> Any:
     """Grouped bars of category shares (real next to synthetic) for one discrete column.
 
     ``table`` has the columns ``category``, ``real``, ``synthetic``, as in
@@ -124,24 +172,28 @@ def category_chart(table: pd.DataFrame, column: str, *, labels: tuple[str, str] 
     'source'
     """
     alt = _alt()
-    real, synthetic = _labels(labels)
+    labels = _labels(labels)
+    plot = _width(width) - Y_AXIS
     table = _check_table(table, ("category", "real", "synthetic"), "category")
-    long = _melt(table.assign(category=table["category"].astype(str)), ["category"], real, synthetic)
+    long = _melt(table.assign(category=table["category"].astype(str)), ["category"], labels)
     return (
-        alt.Chart(long, width=WIDTH, height=HEIGHT, title=str(column))
+        alt.Chart(long, width=plot, height=HEIGHT, title=_title(alt, column, plot))
         .mark_bar()
         .encode(
-            x=alt.X("category:N", title=str(column), sort=None),
-            xOffset=alt.XOffset("source:N", scale=alt.Scale(domain=[real, synthetic])),
+            x=alt.X("category:N", title=None, sort=None, axis=alt.Axis(labelLimit=120)),
+            xOffset=alt.XOffset("source:N", scale=alt.Scale(domain=list(labels))),
             y=alt.Y("share:Q", title="share of rows"),
-            color=_color(alt, (real, synthetic)),
-            tooltip=["source:N", "category:N", alt.Tooltip("share:Q", format=".3f")],
+            color=_color(alt, labels),
+            tooltip=_tips(alt, "source:N", "category:N", ("share:Q", ".3f")),
         )
     )
 
 
-def correlation_chart(correlations: pd.DataFrame, *, labels: tuple[str, str] = ("real", "synthetic")) -> Any:
-    """Side-by-side Pearson correlation heatmaps, real and synthetic.
+def correlation_chart(
+    correlations: pd.DataFrame, *, labels: tuple[str, ...] = ("real", "synthetic"), width: int = WIDTH
+) -> Any:
+    """Pearson correlation heatmaps, real and synthetic: side by side, or one above the
+    other when ``width`` has no room for two.
 
     ``correlations`` is the long form of ``Report.chart_data["correlations"]``: columns
     ``column_1``, ``column_2``, ``real``, ``synthetic``.
@@ -152,35 +204,55 @@ def correlation_chart(correlations: pd.DataFrame, *, labels: tuple[str, str] = (
     >>> c = pd.DataFrame({"column_1": ["x", "y", "x", "y"], "column_2": ["x", "y", "y", "x"],
     ...                   "real": [1.0, 1.0, 0.5, 0.5], "synthetic": [1.0, 1.0, 0.1, 0.1]})
     >>> spec = correlation_chart(c).to_dict()
-    >>> spec["spec"]["mark"]["type"], spec["facet"]["column"]["field"]
-    ('rect', 'source')
+    >>> [view["mark"]["type"] for view in spec["hconcat"]]
+    ['rect', 'rect']
     """
     alt = _alt()
-    real, synthetic = _labels(labels)
+    labels = _labels(labels)
+    width = _width(width)
     table = _check_table(correlations, ("column_1", "column_2", "real", "synthetic"), "correlations")
-    long = _melt(
-        table.assign(column_1=table["column_1"].astype(str), column_2=table["column_2"].astype(str)),
-        ["column_1", "column_2"],
-        real,
-        synthetic,
+    table = table.assign(column_1=table["column_1"].astype(str), column_2=table["column_2"].astype(str))
+    long = _melt(table, ["column_1", "column_2"], labels)
+    names = table["column_1"].unique()
+    # The y labels (about 6 px a character; past LABEL_PX cut short, the tooltip has the
+    # whole name), then the squares.
+    label_px = min(LABEL_PX, 6 * max((len(n) for n in names), default=1) + 10)
+    cell = 16 * len(names)
+    # The y labels sit right of each square: above it, a panel's other charts keep their
+    # y axis (Y_AXIS px) on the left, and Vega lines the plots up at the same x.
+    side = (width - Y_AXIS - 20) // len(labels) - label_px - 10
+    across = len(labels) == 1 or side >= min(cell, 120)
+    room = side if across else width - Y_AXIS - label_px - 20
+    size = int(max(60, min(180, cell, room)))
+    color = alt.Color(
+        "share:Q",
+        title="correlation",
+        scale=alt.Scale(scheme="redblue", domain=[-1, 1]),
+        legend=alt.Legend(orient="bottom", direction="horizontal", gradientLength=min(160, size)),
     )
-    # Two heatmaps side by side fit a notebook column: at most 180 px each.
-    size = max(90, min(180, 16 * table["column_1"].nunique()))
-    return (
-        alt.Chart(long, width=size, height=size)
+    # One plain chart per side (not a facet): a facet's headers join the layout grid of the
+    # panel's combined chart and push the charts above it to the right, past the width.
+    views = [
+        alt.Chart(long[long["source"] == label], width=size, height=size, title=_title(alt, label, size))
         .mark_rect()
         .encode(
-            x=alt.X("column_1:N", title=None, sort=None),
-            y=alt.Y("column_2:N", title=None, sort=None),
-            color=alt.Color("share:Q", title="correlation", scale=alt.Scale(scheme="redblue", domain=[-1, 1])),
-            tooltip=["column_1:N", "column_2:N", alt.Tooltip("share:Q", title="correlation", format=".2f")],
+            x=alt.X("column_1:N", title=None, sort=None, axis=alt.Axis(labelLimit=LABEL_PX - 10)),
+            y=alt.Y("column_2:N", title=None, sort=None, axis=alt.Axis(labelLimit=LABEL_PX - 10, orient="right")),
+            color=color,
+            tooltip=[
+                *_tips(alt, "column_1:N", "column_2:N"),
+                alt.Tooltip("share:Q", title="correlation", format=".2f"),
+            ],
         )
-        .facet(column=alt.Column("source:N", title=None, sort=[real, synthetic]))
-        .properties(title="correlations")
-    )
+        for label in labels
+    ]
+    both = alt.hconcat(*views) if across else alt.vconcat(*views)
+    return both.properties(title=alt.TitleParams("correlations", anchor="start"))
 
 
-def timeseries_chart(table: pd.DataFrame, column: str, *, labels: tuple[str, str] = ("real", "synthetic")) -> Any:
+def timeseries_chart(
+    table: pd.DataFrame, column: str, *, labels: tuple[str, ...] = ("real", "synthetic"), width: int = WIDTH
+) -> Any:
     """Overlaid lines of a bucketed time series.
 
     ``table`` has the columns ``time``, ``value`` and ``source`` (one of ``labels``):
@@ -195,22 +267,23 @@ def timeseries_chart(table: pd.DataFrame, column: str, *, labels: tuple[str, str
     'line'
     """
     alt = _alt()
-    real, synthetic = _labels(labels)
+    labels = _labels(labels)
+    plot = _width(width) - Y_AXIS
     table = _check_table(table, ("time", "value", "source"), "time series")
     kind = "T" if pd.api.types.is_datetime64_any_dtype(table["time"]) else "Q"
     return (
-        alt.Chart(table, width=int(1.5 * WIDTH), height=HEIGHT, title=str(column))
+        alt.Chart(table, width=plot, height=HEIGHT, title=_title(alt, column, plot))
         .mark_line(opacity=0.85)
         .encode(
-            x=alt.X(f"time:{kind}", title=None),
-            y=alt.Y("value:Q", title=str(column)),
-            color=_color(alt, (real, synthetic)),
-            tooltip=["source:N", f"time:{kind}", alt.Tooltip("value:Q", format=".3f")],
+            x=alt.X(f"time:{kind}", title=None, axis=alt.Axis(labelFlush=True, labelOverlap=True)),
+            y=alt.Y("value:Q", title=None),
+            color=_color(alt, labels),
+            tooltip=_tips(alt, "source:N", f"time:{kind}", ("value:Q", ".3f")),
         )
     )
 
 
-def class_counts_chart(counts: pd.DataFrame) -> Any:
+def class_counts_chart(counts: pd.DataFrame, *, width: int = WIDTH) -> Any:
     """Grouped bars of rows per class before and after balancing.
 
     ``counts`` is the output of :func:`synthbench.balancing_report.class_counts`
@@ -225,23 +298,28 @@ def class_counts_chart(counts: pd.DataFrame) -> Any:
     [10, 90, 90, 90]
     """
     alt = _alt()
+    plot = _width(width) - Y_AXIS
     table = _check_table(counts, ("class", "before", "after"), "class counts")
     long = table[["class", "before", "after"]].assign(**{"class": table["class"].astype(str)})
     long = long.melt(id_vars=["class"], value_vars=["before", "after"], var_name="when", value_name="rows")
     return (
-        alt.Chart(long, width=WIDTH, height=HEIGHT, title="rows per class")
+        alt.Chart(long, width=plot, height=HEIGHT, title=_title(alt, "rows per class, before and after", plot))
         .mark_bar()
         .encode(
-            x=alt.X("class:N", title="class", sort=None),
+            x=alt.X("class:N", title=None, sort=None, axis=alt.Axis(labelLimit=120)),
             xOffset=alt.XOffset("when:N", scale=alt.Scale(domain=["before", "after"])),
             y=alt.Y("rows:Q", title="rows"),
-            color=alt.Color("when:N", scale=alt.Scale(domain=["before", "after"], range=list(COLORS)), title=None),
-            tooltip=["class:N", "when:N", "rows:Q"],
+            color=alt.Color(
+                "when:N", scale=alt.Scale(domain=["before", "after"], range=list(COLORS)), legend=_legend(alt)
+            ),
+            tooltip=_tips(alt, "class:N", "when:N", "rows:Q"),
         )
     )
 
 
-def column_chart(chart_data: dict[str, Any], column: str, *, labels: tuple[str, str] = ("real", "synthetic")) -> Any:
+def column_chart(
+    chart_data: dict[str, Any], column: str, *, labels: tuple[str, ...] = ("real", "synthetic"), width: int = WIDTH
+) -> Any:
     """The right comparison chart for ``column`` of ``Report.chart_data``.
 
     Histograms for continuous columns, grouped bars for discrete ones.
@@ -255,13 +333,14 @@ def column_chart(chart_data: dict[str, Any], column: str, *, labels: tuple[str, 
     'bar'
     """
     if column in chart_data.get("histograms", {}):
-        return histogram_chart(chart_data["histograms"][column], column, labels=labels)
+        return histogram_chart(chart_data["histograms"][column], column, labels=labels, width=width)
     if column in chart_data.get("categories", {}):
-        return category_chart(chart_data["categories"][column], column, labels=labels)
+        return category_chart(chart_data["categories"][column], column, labels=labels, width=width)
     known = sorted(map(str, [*chart_data.get("histograms", {}), *chart_data.get("categories", {})]))
     raise InvalidParameterError(f"The 'column' parameter must be one of {known}. Got {column!r} instead.")
 
 
-def _melt(table: pd.DataFrame, keys: list[str], real: str, synthetic: str) -> pd.DataFrame:
-    long = table[[*keys, "real", "synthetic"]].rename(columns={"real": real, "synthetic": synthetic})
-    return long.melt(id_vars=keys, value_vars=[real, synthetic], var_name="source", value_name="share")
+def _melt(table: pd.DataFrame, keys: list[str], labels: tuple[str, ...]) -> pd.DataFrame:
+    sides = ["real", "synthetic"] if len(labels) == 2 else ["synthetic"]
+    long = table[[*keys, *sides]].rename(columns=dict(zip(sides, labels, strict=True)))
+    return long.melt(id_vars=keys, value_vars=list(labels), var_name="source", value_name="share")

@@ -32,7 +32,8 @@ def _frame(shell: Any, name: str) -> Any:
 def synthbench_magic(line: str, shell: Any = None) -> Any:
     """Run ``%synthbench line`` in ``shell`` (the running IPython by default).
 
-    Returns the object to display (a workbench or panel), or the exported code.
+    Returns the object to display: a workbench, a panel, or the exported cell (whose
+    display is one short line; the code goes into the next notebook cell).
     """
     if shell is None:
         from IPython import get_ipython
@@ -53,21 +54,21 @@ def synthbench_magic(line: str, shell: Any = None) -> Any:
 
         if len(words) not in (2, 3):
             raise InvalidParameterError(USAGE)
-        data = _frame(shell, words[2]) if len(words) == 3 else None
-        return panel(words[1], data)
+        if len(words) == 3:
+            return panel(words[1], _frame(shell, words[2]), data_name=words[2])
+        return panel(words[1])
     if len(words) != 1:
         raise InvalidParameterError(USAGE)
     from .widgets import Workbench
 
-    return Workbench(_frame(shell, words[0]))
+    return Workbench(_frame(shell, words[0]), data_name=words[0])
 
 
 def load_ipython_extension(ipython: Any) -> None:
     """Register ``%synthbench`` in ``ipython``."""
 
     def magic(line: str) -> Any:
-        result = synthbench_magic(line, ipython)
-        return None if isinstance(result, str) else result
+        return synthbench_magic(line, ipython)
 
     magic.__doc__ = __doc__
     ipython.register_magic_function(magic, magic_kind="line", magic_name="synthbench")

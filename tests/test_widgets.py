@@ -21,6 +21,7 @@ from synthbench.widgets import (
     frame_hash,
     panel,
 )
+from tests.helpers import run_code
 
 pytest.importorskip("ipywidgets")
 
@@ -40,7 +41,10 @@ def _chart_rows(p: Panel) -> list:
         (Param("m", Options(("a", "b")), "a"), "a", "dropdown", "Dropdown"),
         (Param("b", Bool(), True), True, "checkbox", "Checkbox"),
         (Param("s", Str(), "y"), "y", "text", "Text"),
-        (sb.Moons.param("noise"), None, "json", "Textarea"),
+        (sb.Moons.param("noise"), None, "optional float", "HBox"),
+        (sb.Moons.param("noise"), 0.25, "optional float", "HBox"),
+        (sb.Classification.param("weights"), None, "optional json", "HBox"),
+        (sb.Schema.param("constraints"), (), "json", "Textarea"),
     ],
 )
 def test_controls_follow_declarations(param, value, kind, cls):
@@ -52,9 +56,11 @@ def test_controls_follow_declarations(param, value, kind, cls):
 
 def test_json_control_reads_with_the_declaration():
     control = control_for(sb.Classification.param("weights"), None, owner="Classification")
-    control.widget.value = "[0.9, 0.1]"
+    assert control.read() is None and control.input.value == ""  # None ticked, no "null" to read
+    control.inputs[1].value = False
+    control.input.value = "[0.9, 0.1]"
     assert control.read() == (0.9, 0.1)
-    control.widget.value = "[0.9,"
+    control.input.value = "[0.9,"
     with pytest.raises(sb.exceptions.InvalidParameterError, match="'weights' parameter of Classification must be JSON"):
         control.read()
 
@@ -72,15 +78,18 @@ def test_every_registered_generator_gets_a_panel():
 
 def test_changing_a_control_changes_params_preview_and_chart():
     p = panel(sb.Moons(noise=0.05), n=300, seed=3, debounce=0)
-    assert p.labels == ("start", "synthetic")
+    assert p.labels == ("synthetic",)  # no real data: the sample alone, no identical "start" bars
+    assert {r["source"] for r in _chart_rows(p)} == {"synthetic"}
     before_preview, before_rows, before_version = p.preview.value, _chart_rows(p), p.version
-    p.controls["noise"].widget.value = "0.4"  # what typing into the control does
+    p.controls["noise"].input.value = "0.4"  # what typing into the control does
     assert p.generator.noise == 0.4
     assert p.preview.value != before_preview
     assert _chart_rows(p) != before_rows
     assert p.version == before_version + 1
     assert frame_hash(p.frame) == frame_hash(sb.Moons(noise=0.4).sample(300, seed=3))
     assert f'data-hash="{frame_hash(p.frame)}"' in p.status.value
+    visible = p.status.value.split(">", 1)[1]  # plain words on screen; the fingerprint is in the tooltip
+    assert visible.startswith("Sample of 300 rows and 3 columns") and " ms" not in visible
 
 
 def test_one_chart_widget_is_reused():
@@ -88,7 +97,7 @@ def test_one_chart_widget_is_reused():
     widget = p._chart_widget
     p.controls["cluster_std"].widget.value = "2.5"
     assert p._chart_widget is widget
-    assert p.chart_out.children == (widget,)
+    assert p.chart_out.children == (p.width_probe, widget)
     assert widget.spec == p.chart.to_dict()
 
 
@@ -106,10 +115,11 @@ def test_bad_value_keeps_last_good_preview():
 
 
 def test_unparsable_text_shows_error_without_resampling():
-    p = panel(sb.Moons(), n=100, debounce=0)
+    p = panel(sb.Moons(noise=0.1), n=100, debounce=0)
     version = p.version
-    p.controls["noise"].widget.value = "lots"
-    assert "'noise' parameter of Moons must be JSON" in p.error
+    p.controls["noise"].input.value = "lots"
+    assert "'noise' parameter of Moons must be a finite number. Got 'lots'" in p.error
+    assert p.controls["noise"].input.value == "0.1"  # the control shows what the generator holds
     assert p.version == version
 
 
@@ -117,7 +127,9 @@ def test_export_equals_to_code(tmp_path):
     p = panel(sb.Circles(), n=123, seed=7, debounce=0)
     p.set(factor=0.3)
     assert p.code == sb.Circles(factor=0.3).to_code(123, seed=7)
-    assert p.export() == p.code  # outside IPython it only returns the code
+    cell = p.export()  # outside IPython nothing is inserted
+    assert cell.code == str(cell) == p.code and not cell.inserted
+    assert len(repr(cell)) < 100 and "\n" not in repr(cell)  # one short line, never the escaped code
     namespace: dict = {}
     exec(p.code, namespace)
     pd.testing.assert_frame_equal(namespace["df"], p.frame)
@@ -132,7 +144,7 @@ def test_spec_save_load_and_csv(tmp_path):
     assert json.loads(path.read_text())["params"]["noise"] == 0.2
     p.set(noise=0.5)
     assert p.load_spec(path) and p.generator.noise == 0.2
-    assert p.controls["noise"].widget.value == "0.2"
+    assert p.controls["noise"].input.value == "0.2"
     assert 'download="moons.csv"' in p.csv_link()
     assert 'download="moons.parquet"' in p.csv_link(fmt="parquet")
     assert "synthbench-copy" in p.code_box.value
@@ -161,7 +173,8 @@ def test_balance_panel_shows_class_counts():
     assert isinstance(p, BalancePanel)
     spec = p.chart.to_dict()
     assert any(c.get("encoding", {}).get("xOffset", {}).get("field") == "when" for c in spec["vconcat"])
-    assert p.code == p.generator.to_code(None, seed=0, data="df_real")
+    assert p.data_name is None  # not a notebook variable: the cell says what to define
+    assert p.code.startswith("# Define `df_real` first")
     p.set(method="random_under")
     assert p.frame["target"].value_counts().nunique() == 1
 
@@ -232,9 +245,128 @@ def test_magic_registers_and_exports():
     wb = shell.run_line_magic("synthbench", "df_iris")
     assert isinstance(wb, Workbench)
     shell.rl_next_input = None
-    shell.run_line_magic("synthbench", "export")
-    assert shell.rl_next_input == wb.current.code  # the terminal shell's set_next_input
+    cell = shell.run_line_magic("synthbench", "export")
+    assert shell.rl_next_input == wb.current.code == cell.code  # the terminal shell's set_next_input
+    assert cell.inserted and "inserted as the next cell" in repr(cell) and len(repr(cell)) < 100
     p = shell.run_line_magic("synthbench", "panel Moons")
     assert isinstance(p, Panel)
     with pytest.raises(sb.exceptions.InvalidParameterError, match="no variable"):
         shell.run_line_magic("synthbench", "nope")
+
+
+def _balance_data():
+    real = load_wine(as_frame=True).frame
+    real["target"] = real["target"].map({0: "barolo", 1: "grignolino", 2: "barbera"})
+    return real
+
+
+@pytest.mark.parametrize("how", ["argument", "notebook", "magic", "workbench"])
+def test_balance_export_reads_the_users_variable(tmp_path, how):
+    from IPython.testing.globalipapp import get_ipython
+
+    shell = get_ipython()
+    shell.run_line_magic("load_ext", "synthbench")
+    train = _balance_data()
+    shell.user_ns["train"] = train
+    gen = sb.Balance(target="target", method="smote")
+    if how == "argument":
+        p = panel(gen, train, data_name="train", debounce=0)
+    elif how == "notebook":
+        p = panel(gen, train, debounce=0)  # found in the notebook's namespace
+    elif how == "magic":
+        p = shell.run_line_magic("synthbench", "panel Balance train")
+        p.set(target="target")
+    else:
+        wb = shell.run_line_magic("synthbench", "train")
+        wb.tabs.selected_index = wb.names.index("Balance")
+        p = wb.current
+    assert p.data_name == "train"
+    assert "df_real" not in p.code and "(train," in p.code
+    shell.rl_next_input = None
+    cell = shell.run_line_magic("synthbench", "export") if how in ("magic", "workbench") else p.export()
+    assert shell.rl_next_input == cell.code == p.code
+    out = run_code(cell.code, tmp_path, {"train": train})  # a fresh interpreter, only `train` defined
+    pd.testing.assert_frame_equal(out, p.frame)
+    del shell.user_ns["train"]
+
+
+def test_data_name_must_be_a_variable_name():
+    with pytest.raises(sb.exceptions.InvalidParameterError, match="'data_name' parameter of Panel"):
+        panel(sb.Balance(target="target"), _balance_data(), data_name="train; import os", debounce=0)
+
+
+def test_charts_follow_the_width_the_browser_measures():
+    p = panel(sb.GaussianCopula(), load_wine(as_frame=True).frame, n=200, debounce=0)
+    assert p.chart_width == 400  # JupyterLab's default layout until the browser says more
+    spec = p._chart_widget.spec
+    p.width_probe.width = 820  # what the probe's ResizeObserver reports from the page
+    assert p.chart_width == 808 and p._chart_widget.spec != spec
+    widths = [c.get("width") for c in p.chart.to_dict()["vconcat"] if "width" in c]
+    assert widths and max(widths) <= 808
+    p.width_probe.width = 50  # never below the narrowest readable chart
+    assert p.chart_width == 200
+
+
+def test_timeseries_panel_starts_on_a_value_channel_not_the_entity():
+    p = panel(sb.TimeSeries.example().set_params(entities=3), n=300, debounce=0)
+    assert "entity" in p.frame.columns and p.column.value == "temperature"
+    fitted = panel("FittedTimeSeries", n=100, debounce=0)
+    assert fitted.column.value == "temperature"
+
+
+def test_controls_never_drift_after_a_refused_value():
+    p = panel(sb.Classification(n_features=6), n=200, debounce=0)
+    slider = p.controls["n_informative"]
+    good_hash = frame_hash(p.frame)
+    assert not p.set(n_informative=50)  # the generator refuses it as a whole
+    assert p.generator.n_informative == 2 and slider.input.value == "2"
+    assert "n_informative" in p.error and frame_hash(p.frame) == good_hash
+    flip = p.controls["flip_y"]
+    flip.input.value = 0.5
+    assert p.generator.flip_y == 0.5 and p.error == ""
+    p.controls["n_redundant"].input.value = "5"  # 2 informative + 5 redundant > 6 features
+    assert p.error and p.generator.n_redundant == 2 and p.controls["n_redundant"].input.value == "2"
+    assert flip.input.value == 0.5  # the others still show what the generator holds
+
+
+def test_optional_control_has_a_none_box():
+    p = panel(sb.Moons(noise=0.2), n=100, debounce=0)
+    control = p.controls["noise"]
+    none = control.inputs[1]
+    none.value = True
+    assert p.generator.noise is None and control.input.disabled
+    none.value = False
+    assert p.generator.noise == 0.2 and not control.input.disabled
+    assert p.set(noise=None) and none.value is True
+
+
+def test_k_neighbors_slider_follows_the_smallest_class():
+    real = _balance_data()
+    smallest = int(real["target"].value_counts().min())
+    p = panel(sb.Balance(target="target", method="smote"), real, debounce=0)
+    assert p.controls["k_neighbors"].kind == "slider"
+    assert p.controls["k_neighbors"].input.max == smallest - 1
+    assert p.controls["m_neighbors"].input.max == smallest - 1
+    good = frame_hash(p.frame)
+    assert not p.set(k_neighbors=500)  # past the smallest class: refused by the sampler's checks
+    assert p.generator.k_neighbors == 5 and p.controls["k_neighbors"].input.value == 5  # the slider follows
+    assert p.error and frame_hash(p.frame) == good
+
+
+def test_schema_distribution_change_applies_with_its_params():
+    p = panel(sb.Schema.example(), n=300, debounce=0)
+    p.column_pick.value = "age"
+    p.column_editors["distribution"].input.value = "normal"  # one edit: the params follow
+    assert p.error == "", p.error
+    age = p._column("age")
+    assert age.distribution == "normal" and set(age.params) <= {"loc", "scale"}
+    assert json.loads(p.column_editors["params"].input.value) == age.params
+    p.column_editors["params"].input.value = '{"loc": 40, "scale": 5}'
+    assert p._column("age").params == {"loc": 40, "scale": 5} and 25 < p.frame["age"].mean() < 55
+    p.column_pick.value = "income"  # lognormal with per-country params: switching drops them too
+    p.column_editors["distribution"].input.value = "gamma"
+    assert p.error == "" and p._column("income").params_by is None
+    assert p.set_column("income", distribution="normal", params={"loc": 100.0, "scale": 10.0})
+    p.column_editors["params"].input.value = '{"loc": 1, "scale": -1}'  # refused: text shows the schema again
+    assert "scale" in p.error
+    assert json.loads(p.column_editors["params"].input.value) == {"loc": 100.0, "scale": 10.0}

@@ -16,18 +16,20 @@ from __future__ import annotations
 
 from .controls import Control, control_for
 from .families import BalancePanel, SchemaPanel, TimeSeriesPanel, panel, panel_class
-from .panel import Panel, current_panel, frame_hash, timeseries_buckets
+from .panel import ExportedCell, Panel, current_panel, data_name_in_notebook, frame_hash, timeseries_buckets
 from .workbench import Workbench
 
 __all__ = [
     "BalancePanel",
     "Control",
+    "ExportedCell",
     "Panel",
     "SchemaPanel",
     "TimeSeriesPanel",
     "Workbench",
     "control_for",
     "current_panel",
+    "data_name_in_notebook",
     "frame_hash",
     "panel",
     "panel_class",

@@ -21,18 +21,32 @@ __all__ = ["BalancePanel", "SchemaPanel", "TimeSeriesPanel", "panel", "panel_cla
 
 
 class BalancePanel(Panel):
-    """Balancing panel: class counts before/after next to the per-column comparison."""
+    """Balancing panel: class counts before/after next to the per-column comparison.
 
-    def build_chart(self) -> Any:
+    The neighbour sliders run up to what the data allows: a SMOTE row needs
+    ``k_neighbors`` other rows of its class, so at most the smallest class minus one.
+    """
+
+    def limits(self) -> dict[str, tuple[int, int]]:
+        target = self.generator.target
+        if self.data is None or target not in self.data.columns:
+            return {}
+        counts = self.data[target].value_counts()
+        smallest = int(counts.min()) if len(counts) else 0
+        if smallest < 2:
+            return {}
+        return {"k_neighbors": (1, smallest - 1), "m_neighbors": (1, smallest - 1)}
+
+    def views(self) -> list[Any]:
         from .. import charts
         from ..balancing_report import class_counts
 
         target = self.generator.target
-        base = super().build_chart()
+        views = super().views()
         if self.data is None or target not in self.frame.columns or target not in self.data.columns:
-            return base
-        counts = charts.class_counts_chart(class_counts(self.data, self.frame, target))
-        return counts if base is None else counts & base
+            return views
+        counts = class_counts(self.data, self.frame, target)
+        return [charts.class_counts_chart(counts, width=self.chart_width), *views]
 
 
 class TimeSeriesPanel(Panel):
@@ -45,23 +59,33 @@ class TimeSeriesPanel(Panel):
         return None
 
     def _default_column(self, options: list) -> Any:
+        # The first value channel: not the time, entity or label column the generator names.
+        declared = {p.name for p in type(self.generator).params}
+        if "value_column" in declared and self.generator.value_column in options:
+            return self.generator.value_column
+        keys = {getattr(self.generator, k) for k in ("time_column", "entity_column", "label_column") if k in declared}
         for name in options:
             s = self.frame[name]
+            if name in keys:
+                continue
             if pd.api.types.is_numeric_dtype(s) and s.dtype != bool and not pd.api.types.is_datetime64_any_dtype(s):
                 return name
         return super()._default_column(options)
 
-    def build_chart(self) -> Any:
+    def views(self) -> list[Any]:
         from .. import charts
 
         time_column = self._time_column()
         column = self.column.value
         numeric = column is not None and pd.api.types.is_numeric_dtype(self.frame[column]) and column != time_column
         if time_column is None or not numeric or self.frame[column].dtype == bool:
-            return super().build_chart()
-        reference = self.reference if self.reference is not None else self.frame
-        table = timeseries_buckets(reference, self.frame, time_column, column, labels=self.labels)
-        return charts.timeseries_chart(table, column, labels=self.labels)
+            return super().views()
+        if len(self.labels) == 2:
+            table = timeseries_buckets(self.reference, self.frame, time_column, column, labels=self.labels)
+        else:  # the sample alone
+            table = timeseries_buckets(self.frame, self.frame, time_column, column, labels=("", self.labels[0]))
+            table = table[table["source"] == self.labels[0]]
+        return [charts.timeseries_chart(table, column, labels=self.labels, width=self.chart_width)]
 
 
 class SchemaPanel(Panel):
@@ -135,30 +159,58 @@ class SchemaPanel(Panel):
         for p in type(col).params:
             control = control_for(p, getattr(col, p.name), owner=col.label)
             control.widget.add_class(f"synthbench-column-{p.name}")
-            control.widget.observe(lambda _, pn=p.name: self._on_column_control(pn), names="value")
+            control.on_edit(lambda pn=p.name: self._on_column_control(pn))
             self.column_editors[p.name] = control
         self.column_controls.children = [c.widget for c in self.column_editors.values()]
 
     def _on_column_control(self, param: str) -> None:
-        if getattr(self, "_muted", False):
+        if self._muted:
             return
         _set_current(self)
+        name = self.column_pick.value
         try:
             value = self.column_editors[param].read()
         except InvalidParameterError as exc:
+            self._show_column(name)  # what the schema holds; the error names what was refused
             self._show_error(str(exc))
             return
-        self._edit(self.column_pick.value, {param: value})
+        edit = {param: value}
+        if param == "distribution":
+            # A new distribution takes its own parameters: start from its defaults, one edit.
+            edit.update(_distribution_defaults(self._column(name), value))
+        self._edit(name, edit)
+
+    def _show_column(self, name: str) -> None:
+        """Show in the column editors what column ``name`` of the schema holds."""
+        if name is None or name != self.column_pick.value or name not in self._names():
+            return
+        col = self._column(name)
+        hold, self._muted = self._muted, True
+        try:
+            for pname, control in self.column_editors.items():
+                control.show(getattr(col, pname))
+        finally:
+            self._muted = hold
 
     def _edit(self, name: str, params: dict[str, Any]) -> bool:
+        """Apply ``params`` to column ``name`` together: the column is validated as a whole."""
         columns = list(self.generator.columns)
         i = self._names().index(name)
-        rebuilt = type(columns[i])(**{**columns[i].get_params(), **params})
-        columns[i] = rebuilt
+        try:
+            columns[i] = type(columns[i])(**{**columns[i].get_params(), **params})
+        except (ValueError, TypeError) as exc:  # our constructors raise InvalidParameterError (a ValueError)
+            self._show_column(name)
+            self._show_error(str(exc))
+            return False
         self.generator.set_params(columns=columns)
         ok = self.refresh()
         if ok and "name" in params:
             self._sync_column_pick()
+        elif not ok:
+            self._show_column(name)
+            self._show_error(self.error)
+        else:
+            self._show_column(name)
         return ok
 
     def set_column(self, name: str, **params: Any) -> bool:
@@ -198,6 +250,23 @@ class SchemaPanel(Panel):
         super()._restore()
         if hasattr(self, "column_pick"):
             self._sync_column_pick()
+
+
+def _distribution_defaults(column: Any, distribution: Any) -> dict[str, Any]:
+    """``params``/``by``/``params_by`` for ``column`` switched to ``distribution``: its defaults, no groups
+    (per-group parameters belong to the old distribution)."""
+    from ..generators.distributions import DISTRIBUTIONS
+
+    if distribution == column.distribution or distribution not in DISTRIBUTIONS:
+        return {}
+    shown = DISTRIBUTIONS[distribution].resolve({})
+    try:  # the defaults written out, when the column accepts them as they are (ints for Integer)
+        type(column)(
+            **{**column.get_params(), "distribution": distribution, "params": shown, "by": None, "params_by": None}
+        )
+    except (ValueError, TypeError):
+        shown = {}
+    return {"params": shown, "by": None, "params_by": None}
 
 
 def _column_classes(base: type) -> list[type]:

@@ -5,8 +5,10 @@ from __future__ import annotations
 import asyncio
 import base64
 import contextlib
+import functools
 import html
 import json
+import keyword
 import time
 import weakref
 from pathlib import Path
@@ -20,7 +22,7 @@ from ..exceptions import DataError, InvalidParameterError
 from ..registry import from_dict, get_generator
 from .controls import Control, control_for
 
-__all__ = ["Panel", "current_panel", "frame_hash", "timeseries_buckets"]
+__all__ = ["ExportedCell", "Panel", "current_panel", "frame_hash", "timeseries_buckets"]
 
 _CURRENT: list[weakref.ref] = []
 _OFFLINE_READY = False
@@ -107,6 +109,123 @@ def timeseries_buckets(
     return pd.concat(parts, ignore_index=True)
 
 
+#: The data variable of exported code when the panel cannot tell the user's name for it.
+DEFAULT_DATA_NAME = "df_real"
+
+
+def _check_data_name(name: Any) -> str:
+    if not (isinstance(name, str) and name.isidentifier() and not keyword.iskeyword(name)):
+        raise InvalidParameterError(
+            f"The 'data_name' parameter of Panel must be a Python variable name. Got {name!r} instead."
+        )
+    return name
+
+
+def data_name_in_notebook(data: Any) -> str | None:
+    """The notebook variable bound to ``data`` (the same object), if IPython runs and has one.
+
+    Names IPython makes itself (``_``, ``_5``, ``Out``) are skipped; the first user name wins.
+
+    >>> data_name_in_notebook(object()) is None
+    True
+    """
+    if data is None:
+        return None
+    try:
+        from IPython import get_ipython
+    except ImportError:  # pragma: no cover - IPython ships with ipywidgets
+        return None
+    shell = get_ipython()
+    if shell is None:
+        return None
+    for name, value in list(shell.user_ns.items()):
+        if value is data and not name.startswith("_") and name not in ("Out", "In"):
+            return name
+    return None
+
+
+class ExportedCell:
+    """What :meth:`Panel.export` returns: the code, shown as one short line, not as a string.
+
+    ``str(cell)`` and ``cell.code`` are the code; ``cell.inserted`` says whether it went
+    into the notebook as the next cell.
+
+    >>> cell = ExportedCell("df = 1", inserted=False)
+    >>> cell
+    <exported code: 1 line, not inserted (no notebook); str() or .code has it>
+    >>> str(cell)
+    'df = 1'
+    """
+
+    def __init__(self, code: str, *, inserted: bool) -> None:
+        self.code = code
+        self.inserted = inserted
+
+    def __str__(self) -> str:
+        return self.code
+
+    def _lines(self) -> str:
+        n = len(self.code.splitlines())
+        return f"{n} line" + ("" if n == 1 else "s")
+
+    def __repr__(self) -> str:
+        where = "inserted as the next cell" if self.inserted else "not inserted (no notebook); str() or .code has it"
+        return f"<exported code: {self._lines()}, {where}>"
+
+    def _repr_html_(self) -> str:
+        where = "inserted below as the next cell" if self.inserted else "ready (str() or .code has it)"
+        return f'<span class="synthbench-exported">Exported code ({self._lines()}), {where}.</span>'
+
+
+def _charts() -> Any:
+    from .. import charts
+
+    return charts
+
+
+_WIDTH_ESM = """
+function render({ model, el }) {
+  el.dataset.probe = "ready";
+  let timer = null;
+  const report = () => {
+    const w = Math.floor(el.getBoundingClientRect().width);
+    el.dataset.seen = String(w);
+    if (w > 0 && Math.abs(w - model.get("width")) >= 8) {
+      model.set("width", w);
+      model.save_changes();
+    }
+  };
+  const observer = new ResizeObserver(() => { clearTimeout(timer); timer = setTimeout(report, 120); });
+  observer.observe(el);
+  return () => { observer.disconnect(); clearTimeout(timer); };
+}
+export default { render };
+"""
+
+
+@functools.cache
+def _width_probe_class() -> type:
+    import anywidget
+    import traitlets
+
+    class WidthProbe(anywidget.AnyWidget):
+        """Reports the width (px) the browser gives it."""
+
+        _esm = _WIDTH_ESM
+        width = traitlets.Int(0).tag(sync=True)
+
+    return WidthProbe
+
+
+def _width_probe() -> Any:
+    """A one-pixel-high anywidget that reports the width it is given in the browser."""
+    import ipywidgets as w
+
+    probe = _width_probe_class()(layout=w.Layout(width="100%", height="1px"))
+    probe.add_class("synthbench-width-probe")
+    return probe
+
+
 def _as_generator(generator: Any) -> Generator:
     if isinstance(generator, Generator):
         return generator
@@ -130,7 +249,12 @@ class Panel:
     data : DataFrame, optional
         The real frame. Generators that learn are fitted on it on every change and the
         charts compare against it (with the quality score). Without it the charts
-        compare with the panel's first sample, labelled "start".
+        show the synthetic side alone.
+    data_name : str, optional
+        The notebook variable that holds ``data``: exported code of generators that read
+        the data (balancing) reads this variable. Default: the notebook variable bound
+        to ``data``, found in IPython's namespace; if there is none, the code reads
+        ``df_real`` and its first line says to define it.
     n : int
         Rows per preview sample (ignored by generators whose size comes from the data).
     seed : int
@@ -156,6 +280,7 @@ class Panel:
         generator: Any,
         data: pd.DataFrame | None = None,
         *,
+        data_name: str | None = None,
         n: int = 1000,
         seed: int = 0,
         debounce: float = 0.2,
@@ -168,12 +293,20 @@ class Panel:
         if data is not None and not isinstance(data, pd.DataFrame):
             raise DataError(f"The 'data' argument must be a pandas DataFrame. Got {type(data).__name__} instead.")
         self.data = data
+        if data_name is None:
+            data_name = data_name_in_notebook(data)
+        #: The variable the exported code reads the data from; None when unknown.
+        self.data_name = None if data_name is None else _check_data_name(data_name)
         self.n = check_n(n, owner="Panel", low=max(1, self.generator.min_rows))
         self.seed = check_seed(seed, owner="Panel", allow_none=False)
         self.debounce = float(debounce)
-        self.labels = ("real", "synthetic") if data is not None else ("start", "synthetic")
+        # Without real data there is nothing to compare with: the charts show the sample alone.
+        self.labels: tuple[str, ...] = ("real", "synthetic") if data is not None else ("synthetic",)
         self.frame: pd.DataFrame | None = None
         self.reference: pd.DataFrame | None = data
+        self.chart_width = _charts().WIDTH
+        self._muted = False
+        self._drawing_off = False
         self.report: Any = None
         self.chart_data: dict[str, Any] = {}
         self.chart: Any = None
@@ -201,11 +334,11 @@ class Panel:
         self._setup_row = self._build_setup()
         self.chart_out = w.VBox(layout=w.Layout(overflow="auto", max_width="100%"))
         self.chart_out.add_class("synthbench-chart")
+        # Measures the chart area in the browser; the charts are rebuilt to that width.
+        self.width_probe = _width_probe()
+        self.width_probe.observe(lambda c: self.set_chart_width(c["new"]), names="width")
 
         self.refresh()
-        if self.reference is None and self.frame is not None:
-            self.reference = self.frame
-            self._update_views()
         self.widget = self._layout()
         self.widget.add_class("synthbench-panel")
         _set_current(self)
@@ -214,12 +347,17 @@ class Panel:
     def _build_controls(self) -> dict[str, Control]:
         controls = {}
         gen = self.generator
+        limits = self.limits()
         for p in type(gen).params:
-            control = control_for(p, getattr(gen, p.name), owner=type(gen).__name__)
+            control = control_for(p, getattr(gen, p.name), owner=type(gen).__name__, limits=limits.get(p.name))
             control.widget.add_class(f"synthbench-param-{p.name}")
-            control.widget.observe(lambda _, name=p.name: self._on_control(name), names="value")
+            control.on_edit(lambda name=p.name: self._on_control(name))
             controls[p.name] = control
         return controls
+
+    def limits(self) -> dict[str, tuple[int, int]]:
+        """Slider ranges narrower than the declarations, from the data (subclasses fill it)."""
+        return {}
 
     def _build_setup(self) -> Any:
         import ipywidgets as w
@@ -249,19 +387,21 @@ class Panel:
         self.spec_path = w.Text(
             value=f"{type(self.generator).__name__.lower()}.json",
             description="spec file",
-            layout=w.Layout(width="320px"),
+            layout=w.Layout(width="260px"),
+            style={"description_width": "60px"},
         )
         buttons = []
         for label, action in (
             ("Save spec", self._click_save),
             ("Load spec", self._click_load),
-            ("Download", self._click_csv),
+            ("Download data", self._click_csv),
         ):
-            b = w.Button(description=label, layout=w.Layout(width="110px"))
+            b = w.Button(description=label, layout=w.Layout(width="auto", min_width="max-content"))
             b.on_click(action)
             b.add_class("synthbench-" + label.lower().replace(" ", "-"))
             buttons.append(b)
-        export = w.VBox([self.code_box, w.HBox([self.spec_path, *buttons]), self.export_box])
+        row = w.HBox([self.spec_path, *buttons], layout=w.Layout(flex_flow="row wrap", grid_gap="4px"))
+        export = w.VBox([self.code_box, row, self.export_box])
         tabs = w.Tab(children=[w.VBox([self.column, self.chart_out]), self.preview, export])
         for i, title in enumerate(("Charts", "Preview", "Export")):
             tabs.set_title(i, title)
@@ -278,12 +418,13 @@ class Panel:
 
     # -- events -------------------------------------------------------------------------
     def _on_control(self, name: str) -> None:
-        if getattr(self, "_muted", False):
+        if self._muted:
             return
         _set_current(self)
         try:
             value = self.controls[name].read()
         except InvalidParameterError as exc:
+            self._sync_controls()  # the control shows what the generator holds; the error says what was refused
             self._show_error(str(exc))
             return
         self.generator.set_params(**{name: value})
@@ -301,38 +442,28 @@ class Panel:
         """Set generator parameters (as a control would) and re-sample at once.
 
         Returns True if the new values were good; otherwise the error is shown, the
-        previous parameters are restored and False is returned. The controls follow.
+        previous parameters are restored and False is returned. The controls show what
+        the generator holds either way.
         """
         _set_current(self)
         self.generator.set_params(**params)
-        ok = self.refresh()
-        for name in params:
-            if name in self.controls:
-                self._show_in_control(name, params[name])
-        if not ok:
-            self._show_error(self.error)
-        return ok
+        return self.refresh()
 
-    def _show_in_control(self, name: str, value: Any) -> None:
-        control = self.controls[name]
-        widget = control.widget
-        hold, self._muted = getattr(self, "_muted", False), True
+    def _sync_controls(self) -> None:
+        """Show in every control the value the generator holds (after any change or error)."""
+        hold, self._muted = self._muted, True
         try:
-            number = isinstance(value, (int, float)) and not isinstance(value, bool)
-            if control.kind in ("checkbox", "dropdown", "text") or (control.kind == "slider" and number):
-                widget.value = value
-            elif control.kind in ("int", "float"):
-                widget.value = str(value)
-            else:
-                widget.value = json.dumps(control.param.constraint.to_json(value)) if value is not None else "null"
-        except Exception:  # a bad value the widget cannot hold: the control keeps what the user typed
-            pass
+            limits = self.limits()
+            for name, control in self.controls.items():
+                if name in limits:
+                    control.set_range(*limits[name])
+                control.show(getattr(self.generator, name))
         finally:
             self._muted = hold
 
     def schedule(self) -> None:
         """Re-sample after ``debounce`` seconds of quiet (at once without an event loop)."""
-        if getattr(self, "_muted", False):
+        if self._muted:
             return
         if self.debounce <= 0:
             self.refresh()
@@ -371,6 +502,7 @@ class Panel:
         except Exception as exc:  # every failure is shown inline, never raised into the kernel
             self.error = str(exc) if isinstance(exc, (ValueError, TypeError)) else f"{type(exc).__name__}: {exc}"
             self._restore()
+            self._sync_controls()
             self._show_error(self.error)
             self.progress.layout.display = "none"
             return False
@@ -378,6 +510,7 @@ class Panel:
         self.frame = frame
         self.error = ""
         self._show_error("")
+        self._sync_controls()
         try:
             self._update_views()
         except Exception as exc:  # the frame is good; say why the views could not follow
@@ -409,16 +542,18 @@ class Panel:
 
     def _render_status(self) -> None:
         digest = frame_hash(self.frame)
+        # Plain words on screen; the fingerprint and the timing are in the tooltip.
+        tip = f"fingerprint of the sample: {digest}; updated in {1000 * self.seconds:.0f} milliseconds"
         self.status.value = (
-            f'<div class="synthbench-status" data-version="{self.version}" data-hash="{digest}">'
-            f"{len(self.frame):,} rows &middot; {self.frame.shape[1]} columns &middot; "
-            f"hash <code>{digest}</code> &middot; {1000 * self.seconds:.0f} ms</div>"
+            f'<div class="synthbench-status" data-version="{self.version}" data-hash="{digest}" title="{tip}">'
+            f"Sample of {len(self.frame):,} rows and {self.frame.shape[1]} columns</div>"
         )
 
     def compute_views(self) -> None:
         """Recompute the chart data, the chart and the score from ``frame`` (no widgets)."""
         from ..evaluate import quality_report
 
+        # Without real data the sample is compared with itself: the bins follow the sample.
         reference = self.reference if self.reference is not None else self.frame
         common = [c for c in self.frame.columns if c in reference.columns]
         self.report = None
@@ -431,7 +566,7 @@ class Panel:
         options = [*self.chart_data.get("histograms", {}), *self.chart_data.get("categories", {})]
         if list(self.column.options) != options:
             keep = self.column.value if self.column.value in options else self._default_column(options)
-            hold, self._drawing_off = getattr(self, "_drawing_off", False), True
+            hold, self._drawing_off = self._drawing_off, True
             self.column.options = options
             self.column.value = keep
             self._drawing_off = hold
@@ -440,20 +575,40 @@ class Panel:
     def _default_column(self, options: list) -> Any:
         return options[0] if options else None
 
-    def build_chart(self) -> Any:
-        """The comparison chart for the selected column (subclasses add family charts)."""
-        from .. import charts
+    def set_chart_width(self, pixels: int) -> None:
+        """Fit the charts to ``pixels`` (what the browser measured of the chart area)."""
+        charts = _charts()
+        width = int(min(charts.MAX_WIDTH, max(charts.MIN_WIDTH, int(pixels) - 12)))
+        if abs(width - self.chart_width) < 8:
+            return
+        self.chart_width = width
+        if self.frame is not None and self.chart_data:
+            self.chart = self.build_chart()
+            self._draw()
 
+    def build_chart(self) -> Any:
+        """The charts of :meth:`views`, one above the other (one Altair chart)."""
+        views = self.views()
+        if len(views) <= 1:
+            return views[0] if views else None
+        import altair as alt
+
+        # Combined once (chaining ``&`` copies every subchart at each step); each view keeps its legend.
+        return alt.vconcat(*views).resolve_scale(color="independent")
+
+    def views(self) -> list[Any]:
+        """The comparison charts for the selected column (subclasses add family charts)."""
+        charts = _charts()
         if not self.chart_data or self.column.value is None:
-            return None
-        chart = charts.column_chart(self.chart_data, self.column.value, labels=self.labels)
+            return []
+        views = [charts.column_chart(self.chart_data, self.column.value, labels=self.labels, width=self.chart_width)]
         corr = self.chart_data.get("correlations")
         if corr is not None and corr["column_1"].nunique() >= 2:
             # A heatmap stays readable (and small) with at most MAX_HEATMAP columns.
             names = list(dict.fromkeys(corr["column_1"]))[:MAX_HEATMAP]
             corr = corr[corr["column_1"].isin(names) & corr["column_2"].isin(names)]
-            chart = chart & charts.correlation_chart(corr, labels=self.labels)
-        return chart
+            views.append(charts.correlation_chart(corr, labels=self.labels, width=self.chart_width))
+        return views
 
     def _update_views(self) -> None:
         self.compute_views()
@@ -469,12 +624,13 @@ class Panel:
         self.code_box.value = (
             "<button class='synthbench-copy' onclick='navigator.clipboard.writeText("
             "this.nextElementSibling.innerText)'>Copy code</button>"
-            f"<pre style='max-height:260px;overflow:auto'>{html.escape(self.code)}</pre>"
+            "<pre class='synthbench-code-text' style='max-height:260px;overflow:auto;white-space:pre;"
+            f"overflow-wrap:normal;word-break:normal'>{html.escape(self.code)}</pre>"
         )
         self._draw()
 
     def _on_column(self) -> None:
-        if getattr(self, "_drawing_off", False) or self.frame is None:
+        if self._drawing_off or self.frame is None:
             return
         self.chart = self.build_chart()
         self._draw()
@@ -487,7 +643,7 @@ class Panel:
 
             _ensure_offline()
             self._chart_widget = alt.JupyterChart(self.chart, embed_options={"renderer": "svg", "actions": False})
-            self.chart_out.children = (self._chart_widget,)
+            self.chart_out.children = (self.width_probe, self._chart_widget)
         else:
             # Same widget, new spec. Assigning ``.chart`` would re-validate the spec against
             # the Vega-Lite JSON schema (~70 ms); our builders make valid specs, checked once above
@@ -497,27 +653,39 @@ class Panel:
     # -- export ---------------------------------------------------------------------------
     @property
     def code(self) -> str:
-        """The standalone code cell that rebuilds the current preview frame as ``df``."""
+        """The standalone code cell that rebuilds the current preview frame as ``df``.
+
+        Generators that read the data (balancing) read it from :attr:`data_name`; when
+        the panel does not know it, the cell reads ``df_real`` and says so first.
+        """
         gen = self.generator
-        if gen.size_from_data:
-            return gen.to_code(None, seed=self.seed, data="df_real")
-        return gen.to_code(self.n, seed=self.seed)
+        if not gen.size_from_data:
+            return gen.to_code(self.n, seed=self.seed)
+        if self.data_name is not None:
+            return gen.to_code(None, seed=self.seed, data=self.data_name)
+        return (
+            f"# Define `{DEFAULT_DATA_NAME}` first: the real DataFrame this panel was given\n"
+            f"# (or open the panel with data_name='...', the name of your DataFrame variable).\n"
+            + gen.to_code(None, seed=self.seed, data=DEFAULT_DATA_NAME)
+        )
 
-    def export(self) -> str:
-        """Insert :attr:`code` as the next notebook cell (call it from a cell) and return it.
+    def export(self) -> ExportedCell:
+        """Insert :attr:`code` as the next notebook cell (call it from a cell).
 
-        Outside IPython the code is only returned. Inserting from a button callback does
-        not work in JupyterLab, hence a method and the ``%synthbench export`` magic.
+        Returns an :class:`ExportedCell` (the code, displayed as one short line).
+        Outside IPython nothing is inserted. Inserting from a button callback does not
+        work in JupyterLab, hence a method and the ``%synthbench export`` magic.
         """
         code = self.code
         try:
             from IPython import get_ipython
         except ImportError:  # pragma: no cover - IPython ships with ipywidgets
-            return code
+            return ExportedCell(code, inserted=False)
         shell = get_ipython()
-        if shell is not None:
-            shell.set_next_input(code, replace=False)
-        return code
+        if shell is None:
+            return ExportedCell(code, inserted=False)
+        shell.set_next_input(code, replace=False)
+        return ExportedCell(code, inserted=True)
 
     def save_spec(self, path: str | Path) -> Path:
         """Write the generator's JSON spec (``to_dict``) to ``path``."""

@@ -13,7 +13,7 @@ import pandas as pd
 from ..base import Generator
 from ..exceptions import DataError, InvalidParameterError
 from .families import panel
-from .panel import Panel, _set_current
+from .panel import Panel, _set_current, data_name_in_notebook
 
 __all__ = ["Workbench"]
 
@@ -38,6 +38,9 @@ class Workbench:
     target : str, optional
         The class column for the balancing tab (default: the last column with 2-20
         distinct non-float values).
+    data_name : str, optional
+        The notebook variable holding ``data`` (what exported code reads); default: the
+        variable bound to ``data`` in the notebook, if any.
     n, seed, debounce
         Passed to every panel.
 
@@ -56,6 +59,7 @@ class Workbench:
         data: pd.DataFrame,
         *,
         target: str | None = None,
+        data_name: str | None = None,
         n: int = 1000,
         seed: int = 0,
         debounce: float = 0.2,
@@ -71,7 +75,9 @@ class Workbench:
             )
         self.data = data
         self.target = target if target is not None else _guess_target(data)
-        self.options = {"n": n, "seed": seed, "debounce": debounce}
+        if data_name is None:
+            data_name = data_name_in_notebook(data)
+        self.options = {"data_name": data_name, "n": n, "seed": seed, "debounce": debounce}
         from ..registry import registered
 
         self._generators: dict[str, Generator] = {}

@@ -1,9 +1,12 @@
-"""Real-browser test: a synthbench panel in JupyterLab, driven by Playwright on Debian's Chromium.
+"""Real-browser tests: synthbench panels in JupyterLab and Notebook 7, driven by Playwright on Debian's Chromium.
 
-JupyterLab starts on a free local port with isolated config dirs; the test writes a
-notebook that opens a panel, runs it, moves a slider, types a bad value, exports the
-code cell and checks that running the exported cell rebuilds the panel's frame.
-Screenshots go to docs/screenshots/. Skipped only when Chromium or Playwright is missing.
+JupyterLab starts on a free local port with isolated config dirs; the tests write
+notebooks that open panels, run them, move a slider, type a bad value, export the code
+cell and check that running the exported cell rebuilds the panel's frame (Balance included,
+reading the user's own variable). In the default layout (1280x900, file browser open) and
+in Notebook 7 every chart, axis label and legend lies inside its output area and every
+button shows its whole label. Screenshots go to docs/screenshots/. Skipped only when
+Chromium or Playwright is missing (Notebook 7 also when ``notebook`` is not installed).
 """
 
 from __future__ import annotations
@@ -26,6 +29,8 @@ pytestmark = pytest.mark.browser
 
 ROOT = Path(__file__).resolve().parents[2]
 SHOTS = ROOT / "docs" / "screenshots"
+#: JupyterLab's default layout as a class sees it: a 1280x900 window, file browser open.
+VIEWPORT = {"width": 1280, "height": 900}
 
 
 def _chromium() -> str | None:
@@ -181,8 +186,11 @@ def _write_notebook(path: Path, cells: list[str], hidden: int = -1) -> None:
     path.write_text(json.dumps(nb, indent=1))
 
 
-def _open(page, lab: Lab, name: str) -> None:
-    page.goto(f"{lab.base}/lab/tree/{name}?reset")  # ?reset: no tabs restored from the last test
+def _open(page, lab: Lab, name: str, ui: str = "lab") -> None:
+    if ui == "lab":
+        page.goto(f"{lab.base}/lab/tree/{name}?reset")  # ?reset: no tabs restored from the last test
+    else:
+        page.goto(f"{lab.base}/notebooks/{name}")
     page.wait_for_selector(".jp-Notebook .jp-Cell", timeout=60_000)
     deadline = time.monotonic() + 60
     while not lab.kernel_idle(name):
@@ -220,7 +228,7 @@ CHECK = 'print("EXPORTED", frame_hash(df))'
 
 def test_panel_in_jupyterlab(lab, browser):
     _write_notebook(lab.root / "panel.ipynb", [SETUP, EXPORT, CHECK])
-    page = browser.new_context(viewport={"width": 1400, "height": 1000}).new_page()
+    page = browser.new_context(viewport=VIEWPORT).new_page()
     try:
         _open(page, lab, "panel.ipynb")
         _run_cell(page, 0)
@@ -305,7 +313,8 @@ SHOT_NAMES = ["workbench_gaussiancopula", "panel_schema", "panel_balance", "pane
 
 def test_family_panels_render(lab, browser):
     _write_notebook(lab.root / "families.ipynb", FAMILIES)
-    page = browser.new_context(viewport={"width": 1400, "height": 1000}).new_page()
+    # The README's panel pictures: Lab's width at 1280 px, tall enough to hold a whole panel.
+    page = browser.new_context(viewport={"width": VIEWPORT["width"], "height": 1500}).new_page()
     try:
         _open(page, lab, "families.ipynb")
         page.locator(".lm-MenuBar-itemLabel:text-is('Run')").click()
@@ -327,6 +336,163 @@ def test_family_panels_render(lab, browser):
         assert page.locator(".synthbench-error").count() == 0
     except Exception:
         page.screenshot(path=str(lab.root / "FAILED_families.png"))
+        print(lab.log_tail())
+        raise
+    finally:
+        page.context.close()
+
+
+# Every chart, axis label and legend inside its chart area and output area; every button's
+# label whole; the code not wrapped. Returns what is wrong (empty when all is well).
+FIT_JS = """() => {
+  const problems = [];
+  document.querySelectorAll('.synthbench-panel').forEach((panel, i) => {
+    if (!panel.offsetParent) return;  // in a hidden workbench tab
+    const area = (panel.closest('.jp-OutputArea-output') || panel.parentElement).getBoundingClientRect();
+    const p = panel.getBoundingClientRect();
+    if (p.right > area.right + 1) problems.push(`panel ${i} ends at ${p.right}, its output area at ${area.right}`);
+    const box = panel.querySelector('.synthbench-chart');
+    const svg = panel.querySelector('.synthbench-chart .vega-embed svg');
+    if (box && box.offsetParent) {
+      if (!svg) { problems.push(`panel ${i}: no chart`); return; }
+      const c = box.getBoundingClientRect();
+      const right = Math.min(area.right, c.right) + 1;
+      const s = svg.getBoundingClientRect();
+      const seen = (panel.querySelector('.synthbench-width-probe') || {dataset: {}}).dataset.seen;
+      if (s.right > right) problems.push(`panel ${i}: chart ends at ${s.right}, its area at ${right} (seen ${seen})`);
+      let legend = false;
+      for (const t of svg.querySelectorAll('text')) {
+        const r = t.getBoundingClientRect();
+        if (r.width === 0) continue;
+        if (r.right > right || r.left < c.left - 1)
+          problems.push(`panel ${i}: text '${t.textContent}' at [${r.left}, ${r.right}] outside [${c.left}, ${right}]`);
+        if (t.textContent === 'synthetic' && r.right <= right && r.left >= c.left) legend = true;
+      }
+      if (!legend) problems.push(`panel ${i}: the legend label 'synthetic' is not visible in the chart`);
+    }
+    panel.querySelectorAll('button').forEach((b) => {
+      if (!b.offsetParent) return;
+      const r = b.getBoundingClientRect();
+      if (b.scrollWidth > b.clientWidth + 1) problems.push(`panel ${i}: button '${b.innerText}' label cut`);
+      if (r.right > p.right + 1) problems.push(`panel ${i}: button '${b.innerText}' outside the panel`);
+    });
+    panel.querySelectorAll('pre.synthbench-code-text').forEach((pre) => {
+      if (pre.offsetParent && getComputedStyle(pre).whiteSpace !== 'pre') problems.push(`panel ${i}: code wraps`);
+    });
+  });
+  return problems;
+}"""
+
+
+def _fits(page, timeout: float = 20.0) -> None:
+    """Wait until everything fits (charts are redrawn once the browser reports their width).
+
+    Each panel is scrolled into view first: JupyterLab skips the layout of cells off screen,
+    so their width is measured when a reader gets there.
+    """
+    panels = page.locator(".synthbench-panel")
+    for i in range(panels.count()):
+        if panels.nth(i).is_visible():
+            panels.nth(i).scroll_into_view_if_needed()
+            page.wait_for_timeout(200)
+    deadline = time.monotonic() + timeout
+    while True:
+        problems = page.evaluate(FIT_JS)
+        if not problems or time.monotonic() > deadline:
+            break
+        page.wait_for_timeout(500)
+    assert not problems, "\n".join(problems)
+
+
+def _run_all(page) -> None:
+    page.locator(".lm-MenuBar-itemLabel:text-is('Run')").click()
+    page.locator(".lm-Menu-itemLabel:text-is('Run All Cells')").click()
+
+
+@pytest.mark.parametrize("ui", ["lab", "nb7"])
+def test_panels_fit_the_default_layout(lab, browser, ui):
+    if ui == "nb7":
+        pytest.importorskip("notebook", reason="Notebook 7 needs the notebook package")
+    name = f"fit_{ui}.ipynb"
+    _write_notebook(lab.root / name, FAMILIES)
+    page = browser.new_context(viewport=VIEWPORT).new_page()
+    try:
+        _open(page, lab, name, ui)
+        if ui == "lab":
+            assert page.locator(".jp-FileBrowser").first.is_visible()  # the default: file browser open
+        _run_all(page)
+        page.wait_for_function(
+            f"() => document.querySelectorAll('.synthbench-chart .vega-embed svg').length >= {len(FAMILIES)}",
+            timeout=120_000,
+        )
+        _fits(page)
+        panels = page.locator(".synthbench-panel")
+        SHOTS.mkdir(parents=True, exist_ok=True)
+        if ui == "lab":
+            page.screenshot(path=str(SHOTS / "lab_default_layout.png"))
+        else:
+            panels.nth(2).scroll_into_view_if_needed()
+            page.wait_for_timeout(300)
+            page.screenshot(path=str(SHOTS / "nb7_balance.png"))
+        for i in range(panels.count()):  # the Export tab of every panel: labels whole, code unwrapped
+            panels.nth(i).locator(".lm-TabBar-tabLabel:text-is('Export')").click()
+        _fits(page)
+        panels.nth(2).scroll_into_view_if_needed()
+        page.wait_for_timeout(300)
+        panels.nth(2).screenshot(path=str(SHOTS / f"{ui}_export_tab.png"))
+        assert page.locator(".synthbench-error").count() == 0
+    except Exception:
+        page.screenshot(path=str(lab.root / f"FAILED_fit_{ui}.png"))
+        print(lab.log_tail())
+        raise
+    finally:
+        page.context.close()
+
+
+BALANCE = """\
+import synthbench as sb
+from sklearn.datasets import load_wine
+from synthbench.widgets import frame_hash, panel
+%load_ext synthbench
+train = load_wine(as_frame=True).frame
+bal = panel(sb.Balance(target='target', method='smote'), train, debounce=0.05)
+bal
+"""
+
+
+def test_balance_export_runs_against_the_users_variable(lab, browser):
+    _write_notebook(
+        lab.root / "balance.ipynb", [BALANCE, "%synthbench export", CHECK + '\nprint("PANEL", frame_hash(bal.frame))']
+    )
+    page = browser.new_context(viewport=VIEWPORT).new_page()
+    try:
+        _open(page, lab, "balance.ipynb")
+        _run_cell(page, 0)
+        page.wait_for_function(
+            "() => !!document.querySelector('.synthbench-chart .vega-embed svg .mark-rect')", timeout=90_000
+        )
+        n_cells = page.locator(".jp-Notebook .jp-Cell").count()
+        _run_cell(page, 1)
+        page.wait_for_function(
+            f"() => document.querySelectorAll('.jp-Notebook .jp-Cell').length > {n_cells}", timeout=30_000
+        )
+        inserted = page.locator(".jp-Notebook .jp-Cell").nth(2)
+        code = inserted.inner_text()
+        # Its header names the user's variable (CodeMirror renders only the lines on screen, so the
+        # calls below are checked by running the cell: the notebook has `train` and no `df_real`).
+        assert "over `train`" in code
+        # The magic's output is one short line, not the code as an escaped string.
+        out = page.locator(".jp-Notebook .jp-Cell").nth(1).locator(".jp-OutputArea").inner_text()
+        assert "Exported code" in out and len(out) < 200, out
+        _run_cell(page, 2)
+        _run_cell(page, 3)
+        page.wait_for_function("() => document.body.innerText.includes('PANEL ')", timeout=60_000)
+        text = page.locator(".jp-Notebook").inner_text()
+        # (Had the inserted cell failed, `df` would not exist and PANEL would never print.)
+        assert text.split("EXPORTED ")[1].split()[0] == text.split("PANEL ")[1].split()[0]
+        page.screenshot(path=str(SHOTS / "panel_balance_export.png"))
+    except Exception:
+        page.screenshot(path=str(lab.root / "FAILED_balance.png"))
         print(lab.log_tail())
         raise
     finally:
