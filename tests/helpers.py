@@ -119,7 +119,9 @@ for i, (code, variables) in enumerate(cases):
     try:
         with contextlib.redirect_stdout(out):
             exec(compile(code, f"<cell {i}>", "exec"), ns)
-        ns["df"].to_pickle(os.path.join(sys.argv[2], f"cell_{i}.pkl"))
+        # A multi-table generator's cell builds `dfs`, a dict of frames by table name.
+        with open(os.path.join(sys.argv[2], f"cell_{i}.pkl"), "wb") as f:
+            pickle.dump(ns["dfs"] if "dfs" in ns else ns["df"], f)
     except BaseException:
         error = traceback.format_exc()[-3000:]
     files = sorted(os.listdir(cwd))
@@ -166,3 +168,13 @@ def run_cells(
         path = tmp_path / f"cell_{i}.pkl"
         result["df"] = pd.read_pickle(path) if path.exists() else None
     return results
+
+
+def assert_same_frame(a: pd.DataFrame | dict, b: pd.DataFrame | dict) -> None:
+    """Equal frames; for multi-table output, the same tables in the same order, each equal."""
+    if isinstance(a, dict) or isinstance(b, dict):
+        assert isinstance(a, dict) and isinstance(b, dict) and list(a) == list(b)
+        for name in a:
+            assert_same_frame(a[name], b[name])
+        return
+    pd.testing.assert_frame_equal(a, b, check_dtype=True, check_exact=True, check_categorical=True)

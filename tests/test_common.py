@@ -18,7 +18,7 @@ import pytest
 import synthbench as sb
 from synthbench.exceptions import InvalidParameterError, ResourceLimitError, SpecError, SynthbenchError
 from synthbench.params import Component, ListOf
-from tests.helpers import bad_values, run_code, sample_in_subprocess
+from tests.helpers import assert_same_frame, bad_values, run_code, sample_in_subprocess
 
 NAMES = sb.list_generators()
 N = 300
@@ -41,16 +41,6 @@ def data_of(gen: sb.Generator) -> dict[str, pd.DataFrame]:
 def is_multi_table(gen: sb.Generator) -> bool:
     """Whether ``sample`` returns a dict of frames by table name (class attribute ``multi_table``)."""
     return bool(getattr(gen, "multi_table", False))
-
-
-def assert_same_frame(a: pd.DataFrame | dict, b: pd.DataFrame | dict) -> None:
-    """Equal frames; for multi-table output, the same tables in the same order, each equal."""
-    if isinstance(a, dict) or isinstance(b, dict):
-        assert isinstance(a, dict) and isinstance(b, dict) and list(a) == list(b)
-        for name in a:
-            assert_same_frame(a[name], b[name])
-        return
-    pd.testing.assert_frame_equal(a, b, check_dtype=True, check_exact=True, check_categorical=True)
 
 
 def same_output(a: pd.DataFrame | dict, b: pd.DataFrame | dict) -> bool:

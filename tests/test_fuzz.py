@@ -19,7 +19,7 @@ from hypothesis import strategies as st
 
 import synthbench as sb
 from synthbench.exceptions import SynthbenchError
-from tests.helpers import run_cells
+from tests.helpers import assert_same_frame, run_cells
 
 # Data-bound generators (size_from_data) are loaded unfitted from a spec; fuzz the rest fully.
 NAMES = [n for n in sb.list_generators() if not getattr(sb.get_generator(n), "size_from_data", False)]
@@ -132,7 +132,7 @@ def test_malformed_specs_only_raise_synthbench_errors_and_export_what_they_sampl
             assert result["error"] is None, f"the cell failed:\n{result['error']}"
             assert result["stdout"] == "", f"the cell printed {result['stdout'][:300]!r}"
             assert result["files"] == [], f"the cell created files {result['files']}"
-            pd.testing.assert_frame_equal(result["df"], expected, check_dtype=True, check_exact=True)
+            assert_same_frame(result["df"], expected)
         except (AssertionError, SyntaxError, ValueError) as exc:
             failures.append(f"{spec}\n{str(exc)[:1500]}")
     assert not failures, f"{len(failures)} of {len(exported)} exports differ from sample:\n\n" + "\n\n".join(
