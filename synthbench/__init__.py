@@ -61,13 +61,9 @@ __all__ = [
 
 def __getattr__(name: str) -> Any:
     """``sb.<Name>`` for every registered generator, imported on first use."""
-    if not name.startswith("_"):
-        from .registry import _REGISTRY, _load
+    from .registry import generator_attribute
 
-        _load()
-        if name in _REGISTRY:
-            return _REGISTRY[name]
-    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    return generator_attribute(__name__, name)
 
 
 def __dir__() -> list[str]:

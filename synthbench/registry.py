@@ -108,6 +108,15 @@ def registered() -> dict[str, type[Generator]]:
     return dict(sorted(_REGISTRY.items()))
 
 
+def generator_attribute(module: str, name: str) -> type[Generator]:
+    """A registered generator class for a package's ``__getattr__`` (``sb.<Name>``), loaded on first use."""
+    if not name.startswith("_"):
+        _load()
+        if name in _REGISTRY:
+            return _REGISTRY[name]
+    raise AttributeError(f"module {module!r} has no attribute {name!r}")
+
+
 def list_generators(family: str | None = None) -> list[str]:
     """Names of the registered generators, optionally of one ``family``, sorted.
 

@@ -9,37 +9,24 @@ with synthbench blocked and no file created, print nothing, and rebuild the iden
 frame (``assert_frame_equal``, exact, dtypes included).
 
 To stay fast, the cells of one generator are collected first and then run in one child
-interpreter (each cell in its own namespace). This module imports only synthbench, the
-standard library, numpy, pandas, hypothesis and pytest.
+interpreter, each cell in its own namespace (``tests.helpers.run_cells``).
 """
 
 from __future__ import annotations
 
 import copy
 import json
-import os
-import pickle
-import resource
-import subprocess
-import sys
-import textwrap
 import traceback
 import warnings
-from pathlib import Path
 
 import pandas as pd
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-# The synthbench under test is the checkout pytest runs from: a run from another checkout
-# (`cd /work/main && pytest /path/to/this/file`) must test that checkout's package, not the
-# one beside this file that pytest's `pythonpath` setting would otherwise put first.
-if (Path.cwd() / "synthbench" / "__init__.py").is_file() and "synthbench" not in sys.modules:
-    sys.path.insert(0, str(Path.cwd()))
-
 import synthbench as sb
 from synthbench.exceptions import SynthbenchError
+from tests.helpers import assert_same_frame, run_cells
 
 MAX_EXAMPLES = 30
 #: Fewer examples where each one fits or loads a large model, to keep the module under 3 minutes.
@@ -246,43 +233,6 @@ def hostile_generators(draw, name: str):
 
 NAMES = sb.list_generators()
 
-_BATCH = textwrap.dedent(
-    """
-    import contextlib, io, json, os, pickle, sys, traceback, warnings
-    sys.modules["synthbench"] = None  # the cells must not need synthbench
-    cases = pickle.load(open(sys.argv[1], "rb"))
-    cwd = os.getcwd()
-    results = []
-    warnings.simplefilter("ignore")
-    for i, (code, data_path) in enumerate(cases):
-        ns = {"__name__": "__main__"}
-        if data_path is not None:
-            import pandas as pd
-            ns["df_real"] = pd.read_pickle(data_path)
-        out = io.StringIO()
-        error = None
-        try:
-            with contextlib.redirect_stdout(out):
-                exec(compile(code, f"<cell {i}>", "exec"), ns)
-            # A multi-table generator's cell builds `dfs`, a dict of frames by table name.
-            with open(os.path.join(sys.argv[2], f"cell_{i}.pkl"), "wb") as f:
-                pickle.dump(ns["dfs"] if "dfs" in ns else ns["df"], f)
-        except BaseException:
-            error = traceback.format_exc()[-3000:]
-        files = sorted(os.listdir(cwd))
-        for f in files:
-            p = os.path.join(cwd, f)
-            if os.path.isfile(p):
-                os.remove(p)
-        results.append({"error": error, "stdout": out.getvalue(), "files": files})
-    json.dump(results, open(os.path.join(sys.argv[2], "results.json"), "w"))
-    """
-)
-
-
-def _limit() -> None:
-    resource.setrlimit(resource.RLIMIT_AS, (MEMORY_LIMIT, MEMORY_LIMIT))
-
 
 @pytest.mark.filterwarnings("ignore::hypothesis.errors.HypothesisWarning")
 @pytest.mark.parametrize("name", NAMES)
@@ -319,28 +269,8 @@ def test_exported_cells_of_hostile_specs_rebuild_sample(name, tmp_path):
 
     collect()
 
-    cases = []
-    for i, (_, code, data, _) in enumerate(collected):
-        data_path = None
-        if data is not None:
-            data_path = str(tmp_path / f"data_{i}.pkl")
-            data.to_pickle(data_path)
-        cases.append((code, data_path))
-    (tmp_path / "cases.pkl").write_bytes(pickle.dumps(cases))
-    (tmp_path / "batch.py").write_text(_BATCH, encoding="utf-8")
-    cwd = tmp_path / "cwd"
-    cwd.mkdir()
-    proc = subprocess.run(
-        [sys.executable, "-I", str(tmp_path / "batch.py"), str(tmp_path / "cases.pkl"), str(tmp_path)],
-        capture_output=True,
-        text=True,
-        timeout=600,
-        cwd=cwd,
-        env={k: v for k, v in os.environ.items() if k != "PYTHONPATH"},
-        preexec_fn=_limit,
-    )
-    assert proc.returncode == 0, proc.stderr[-3000:]
-    results = json.loads((tmp_path / "results.json").read_text())
+    cells = [(code, {} if data is None else {"df_real": data}) for _, code, data, _ in collected]
+    results = run_cells(cells, tmp_path, memory=MEMORY_LIMIT)
     for i, ((spec, _code, _, expected), result) in enumerate(zip(collected, results)):
         where = f"case {i} of {name}: {spec}"
         if result["error"]:
@@ -350,16 +280,8 @@ def test_exported_cells_of_hostile_specs_rebuild_sample(name, tmp_path):
             failures.append(f"{where}\nthe cell printed: {result['stdout'][:300]!r}")
         if result["files"]:
             failures.append(f"{where}\nthe cell created files {result['files']}")
-        got = pd.read_pickle(tmp_path / f"cell_{i}.pkl")
-        pairs = [(got, expected)] if isinstance(expected, pd.DataFrame) else None
-        if pairs is None:  # a dict of frames by table name
-            if not isinstance(got, dict) or list(got) != list(expected):
-                failures.append(f"{where}\nthe cell made tables {list(got)}, not {list(expected)}")
-                continue
-            pairs = [(got[k], expected[k]) for k in expected]
         try:
-            for frame, want in pairs:
-                pd.testing.assert_frame_equal(frame, want, check_dtype=True, check_exact=True, check_categorical=True)
+            assert_same_frame(result["df"], expected)
         except AssertionError as exc:
             failures.append(f"{where}\n{str(exc)[:800]}\nthe cell's frame differs from sample()")
     assert collected or failures, "no case was generated"

@@ -13,10 +13,6 @@ from typing import Any
 
 
 def __getattr__(name: str) -> Any:
-    from ..registry import _REGISTRY, _load
+    from ..registry import generator_attribute
 
-    if not name.startswith("_"):
-        _load()
-        if name in _REGISTRY:
-            return _REGISTRY[name]
-    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    return generator_attribute(__name__, name)
