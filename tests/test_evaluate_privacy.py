@@ -7,6 +7,7 @@ import pandas as pd
 import pytest
 from sklearn.datasets import load_breast_cancer, load_diabetes
 
+from synthbench.data import load_penguins
 from synthbench.evaluate import (
     attribute_disclosure,
     autocorrelation_profiles,
@@ -14,11 +15,13 @@ from synthbench.evaluate import (
     gower_distances,
     identity_disclosure,
     membership_disclosure,
+    privacy_report,
     seasonal_profiles,
     seasonal_similarity,
     utility,
 )
 from synthbench.exceptions import DataError, InvalidParameterError
+from synthbench.generators import GaussianCopula
 
 
 @pytest.fixture(scope="module")
@@ -170,3 +173,102 @@ def test_gower_terms_stay_within_one_even_far_outside_or_on_a_constant_real_colu
     assert distances[:, 0].tolist() == [pytest.approx(1.0), pytest.approx(2.5 / 3), pytest.approx(2 / 3)]
     same = pd.DataFrame({"x": [2.0], "k": [5.0], "t": pd.to_datetime(["2024-01-01"])})
     assert gower_distances(real, same)[:, 0].tolist() == [pytest.approx(1 / 3), pytest.approx(1 / 6), 0.0]
+
+
+# -- holdout-referenced privacy report --------------------------------------------------------
+@pytest.fixture(scope="module")
+def penguin_thirds():
+    """The shipped penguins shuffled into training, holdout and an independent third."""
+    df = load_penguins().sample(frac=1.0, random_state=0).reset_index(drop=True)
+    return (
+        df.iloc[:115].reset_index(drop=True),
+        df.iloc[115:230].reset_index(drop=True),
+        df.iloc[230:].reset_index(drop=True),
+    )
+
+
+@pytest.fixture(scope="module")
+def penguin_halves():
+    df = load_penguins().sample(frac=1.0, random_state=0).reset_index(drop=True)
+    return df.iloc[:172].reset_index(drop=True), df.iloc[172:].reset_index(drop=True)
+
+
+def test_privacy_report_flags_a_memorising_generator_against_its_control(penguin_halves):
+    train, holdout = penguin_halves
+    memorised = train.sample(len(train), replace=True, random_state=1).reset_index(drop=True)
+    out = privacy_report(train, memorised, holdout, secret="sex", seed=0).set_index("measure")
+    assert list(out.index) == ["identical_match", "dcr_share", "nndr_below_half", "membership", "attribute_inference"]
+    assert out.loc["dcr_share", "train"] > 0.9 and out.loc["dcr_share", "control"] == 0.5
+    assert out.loc["identical_match", "train"] == 1.0 and out.loc["identical_match", "control"] == 0.0
+    for measure in ["identical_match", "dcr_share", "nndr_below_half", "membership", "attribute_inference"]:
+        row = out.loc[measure]
+        assert row["risk"] > 0 and row["risk_low"] > 0, measure  # interval excludes 0
+        assert row["ci_low"] <= row["train"] <= row["ci_high"]
+        assert row["risk_low"] <= row["risk"] <= row["risk_high"]
+    # Advantage of the membership attack: well above guessing.
+    assert out.loc["membership", "train"] - out.loc["membership", "control"] > 0.3
+
+
+def test_privacy_report_on_a_copula_fitted_on_the_train_half_shows_no_clear_risk(penguin_halves):
+    train, holdout = penguin_halves
+    synthetic = GaussianCopula().fit(train).sample(len(train), seed=0)
+    out = privacy_report(train, synthetic, holdout, secret="sex", seed=0).set_index("measure")
+    assert 0.35 <= out.loc["dcr_share", "train"] <= 0.65
+    assert out.loc["identical_match", "train"] == 0.0
+    assert (out["risk_low"] == 0).all(), out  # every risk interval includes 0
+    assert (out["risk"] < 0.3).all(), out
+
+
+def test_privacy_report_on_an_independent_real_sample_gives_a_dcr_share_near_half(penguin_thirds):
+    train, holdout, independent = penguin_thirds
+    out = privacy_report(train, independent, holdout, secret="species", seed=0).set_index("measure")
+    assert 0.4 <= out.loc["dcr_share", "train"] <= 0.6
+    assert out.loc["dcr_share", "ci_low"] < 0.5 < out.loc["dcr_share", "ci_high"]
+    assert (out["risk_low"] == 0).all(), out
+
+
+def test_privacy_report_is_deterministic_for_a_seed_and_its_intervals_are_wilson(penguin_halves):
+    train, holdout = penguin_halves
+    synthetic = GaussianCopula().fit(train).sample(300, seed=1)
+    a = privacy_report(train, synthetic, holdout, secret="body_mass_g", known=["species", "sex"], n_attacks=50, seed=3)
+    b = privacy_report(train, synthetic, holdout, secret="body_mass_g", known=["species", "sex"], n_attacks=50, seed=3)
+    pd.testing.assert_frame_equal(a, b)
+    assert (a["n"] == 50).all()
+    row = a.set_index("measure").loc["dcr_share"]
+    k, n, z = row["train"] * 50, 50, 1.959963984540054
+    centre, half = (k + z * z / 2) / (n + z * z), z / (n + z * z) * np.sqrt(k * (n - k) / n + z * z / 4)
+    assert row["ci_low"] == pytest.approx(max(0, centre - half)) and row["ci_high"] == pytest.approx(
+        min(1, centre + half)
+    )
+    # Without a secret, the attribute attack is left out.
+    assert "attribute_inference" not in set(privacy_report(train, synthetic, holdout, n_attacks=50)["measure"])
+
+
+def test_privacy_report_refuses_bad_frames_and_parameters(penguin_halves):
+    train, holdout = penguin_halves
+    with pytest.raises(DataError, match="same columns"):
+        privacy_report(train, train.drop(columns="year"), holdout)
+    with pytest.raises(DataError, match="same columns"):
+        privacy_report(train, train, holdout.rename(columns={"year": "yr"}))
+    with pytest.raises(DataError, match="holdout"):
+        privacy_report(train, train, holdout.iloc[:0])
+    with pytest.raises(DataError, match="holdout"):
+        privacy_report(train, train, None)
+    with pytest.raises(DataError, match="at least 2"):
+        privacy_report(train, train, holdout.iloc[:1])
+    with pytest.raises(DataError, match=r"'secret'.*'salary'"):
+        privacy_report(train, train, holdout, secret="salary")
+    with pytest.raises(InvalidParameterError, match="'known'"):
+        privacy_report(train, train, holdout, secret="sex", known=["sex", "island"])
+    for bad in [["nope"], [], "island", 3]:
+        with pytest.raises(InvalidParameterError, match="'known'"):
+            privacy_report(train, train, holdout, secret="sex", known=bad)
+    with pytest.raises(InvalidParameterError, match="'known'"):
+        privacy_report(train, train, holdout, known=["island"])
+    for bad in [0, -1, 2.5, True, "10"]:
+        with pytest.raises(InvalidParameterError, match="n_attacks"):
+            privacy_report(train, train, holdout, n_attacks=bad)
+    with pytest.raises(InvalidParameterError, match="tolerance"):
+        privacy_report(train, train, holdout, secret="body_mass_g", tolerance=2)
+    with pytest.raises(InvalidParameterError, match="seed"):
+        privacy_report(train, train, holdout, seed="x")

@@ -28,7 +28,13 @@ from .fidelity import (
     range_coverage,
     tv_complement,
 )
-from .privacy import attribute_disclosure, gower_distances, identity_disclosure, membership_disclosure
+from .privacy import (
+    attribute_disclosure,
+    gower_distances,
+    identity_disclosure,
+    membership_disclosure,
+    privacy_report,
+)
 from .report import Report, quality_report
 from .timeseries import (
     autocorrelation_profiles,
@@ -55,6 +61,7 @@ __all__ = [
     "ks_complement",
     "membership_disclosure",
     "missing_value_similarity",
+    "privacy_report",
     "quality_report",
     "quality_score",
     "range_coverage",

@@ -47,7 +47,13 @@ from ..params import Int, check_value, short_repr
 from ..table import as_float, common_datetime_unit, gower_embedding, nearest
 from ._types import CONTINUOUS, KIND_OF_SDTYPE, check_frames, column_types
 
-__all__ = ["attribute_disclosure", "gower_distances", "identity_disclosure", "membership_disclosure"]
+__all__ = [
+    "attribute_disclosure",
+    "gower_distances",
+    "identity_disclosure",
+    "membership_disclosure",
+    "privacy_report",
+]
 
 _COLUMNS = ["measure", "synthetic", "baseline", "description"]
 
@@ -376,3 +382,299 @@ def membership_disclosure(
         ["advantage", max(0.0, 2 * auc - 1), 0.0, "max(0, 2 * auc - 1): how much better than guessing"],
     ]
     return pd.DataFrame(rows, columns=_COLUMNS)
+
+
+# -- holdout-referenced report ----------------------------------------------------------------
+_REPORT_COLUMNS = [
+    "measure",
+    "train",
+    "control",
+    "baseline",
+    "ci_low",
+    "ci_high",
+    "risk",
+    "risk_low",
+    "risk_high",
+    "n",
+    "description",
+]
+_Z95 = 1.959963984540054
+
+
+def _wilson(successes: float, n: int) -> tuple[float, float, float]:
+    """Wilson score interval (95%) of a success rate: (low, high, half width)."""
+    if n == 0:
+        return np.nan, np.nan, np.nan
+    z2 = _Z95**2
+    p = successes / n
+    centre = (p + z2 / (2 * n)) / (1 + z2 / n)
+    half = _Z95 / (1 + z2 / n) * np.sqrt(max(p * (1 - p), 0.0) / n + z2 / (4 * n * n))
+    return max(0.0, centre - half), min(1.0, centre + half), half
+
+
+def _risk(train: float, train_err: float, control: float, control_err: float) -> tuple[float, float, float]:
+    """anonymeter's risk ``(train - control) / (1 - control)`` with its propagated 95% interval, clipped to [0, 1]."""
+    if not control < 1:
+        return 0.0, 0.0, 0.0
+    denom = 1.0 - control
+    value = (train - control) / denom
+    err = np.sqrt((train_err / denom) ** 2 + (control_err * (train - 1.0) / denom**2) ** 2)
+    clip = lambda v: float(min(1.0, max(0.0, v)))  # noqa: E731
+    return clip(value), clip(value - err), clip(value + err)
+
+
+def _row(measure: str, hits: float, control_hits: float | None, n: int, baseline: float, description: str) -> list[Any]:
+    train = hits / n
+    low, high, err = _wilson(hits, n)
+    if control_hits is None:  # the control rate is known exactly (by symmetry)
+        control, control_err = baseline, 0.0
+    else:
+        control = control_hits / n
+        control_err = _wilson(control_hits, n)[2]
+    risk, risk_low, risk_high = _risk(train, err, control, control_err)
+    return [measure, train, control, baseline, low, high, risk, risk_low, risk_high, n, description]
+
+
+def privacy_report(
+    real: pd.DataFrame,
+    synthetic: pd.DataFrame,
+    holdout: pd.DataFrame,
+    *,
+    secret: Any = None,
+    known: Sequence[Any] | None = None,
+    n_attacks: int = 2000,
+    tolerance: float = 0.05,
+    column_types: Mapping[str, str] | None = None,
+    seed: int = 0,
+) -> pd.DataFrame:
+    """Privacy attacks on the synthetic data, each referenced to a holdout the generator never saw.
+
+    Every measure is a success rate run twice: against the training rows (``train``) and
+    against the holdout rows (``control``), whose success is what an attacker achieves on
+    people who were *not* in the training data. The risk is the excess of the first over
+    the second, as in the ``anonymeter`` package: ``risk = (train - control) / (1 - control)``,
+    clipped to [0, 1], with a 95% interval propagated from the Wilson intervals of both
+    rates. ``baseline`` is what a random guess achieves (NaN where no guess applies).
+    Records are compared with the library's one Gower distance (see the module docstring).
+    For a fair comparison, the training rows are subsampled to the holdout's size
+    (or the other way round), so a 50/50 split uses every row.
+
+    Parameters
+    ----------
+    real : DataFrame
+        The training rows the generator was fitted on.
+    synthetic : DataFrame
+        Its output.
+    holdout : DataFrame
+        Real rows from the same source that the generator never saw (the control).
+    secret : column name, optional
+        For the attribute inference attack: the column the attacker tries to learn.
+        Without it, that row is left out.
+    known : list, optional
+        The columns the attacker knows about a target (default: every other
+        non-identifier column).
+    n_attacks : int
+        At most this many synthetic rows, targets and guesses per attack; bounds time.
+    tolerance : float
+        For a numerical ``secret``, a guess within ``tolerance`` x the training range counts.
+    column_types : dict, optional
+        sdtype overrides.
+    seed : int
+        Seeds the subsamples and the random guesses: same seed, same report.
+
+    Returns
+    -------
+    DataFrame
+        One row per measure, with columns ``train``, ``control``, ``baseline``,
+        ``ci_low``/``ci_high`` (95% Wilson interval of ``train``), ``risk`` and
+        ``risk_low``/``risk_high``, ``n`` (attacks) and ``description``:
+
+        - ``identical_match``: share of synthetic rows equal to a training row
+          (train) vs to a holdout row (control);
+        - ``dcr_share``: share of synthetic rows strictly closer to the training rows
+          than to the holdout rows (SDMetrics' ``DCROverfittingProtection`` percentage;
+          its score is ``1 - risk``). About 0.5 means no memorisation; the control is
+          0.5 by symmetry;
+        - ``nndr_below_half``: share of synthetic rows whose closest training row is
+          less than half as far as the second closest (the row singles out one record),
+          vs the same against the holdout;
+        - ``membership``: an attacker flags as members the half of equal numbers of
+          training and holdout targets nearest the synthetic data; train is the share of
+          training targets flagged, control the share of holdout targets flagged,
+          baseline 0.5; ``train - control`` is the attack's advantage;
+        - ``attribute_inference`` (with ``secret``): the attacker takes the ``secret``
+          of the synthetic row nearest a target on the ``known`` columns; success on
+          training targets vs holdout targets; baseline: the secret of a random
+          synthetic row.
+
+    Examples
+    --------
+    >>> from sklearn.datasets import load_wine
+    >>> df = load_wine(as_frame=True).frame.sample(frac=1.0, random_state=0)
+    >>> real, holdout = df.iloc[:89], df.iloc[89:]
+    >>> out = privacy_report(real, real, holdout, secret="target").set_index("measure")
+    >>> out.loc["dcr_share", ["train", "control", "risk"]].tolist()
+    [1.0, 0.5, 1.0]
+    >>> float(out.loc["membership", "train"]), float(out.loc["membership", "control"])
+    (1.0, 0.0)
+    """
+    owner = "privacy_report"
+    seed = check_seed(seed, owner=owner, allow_none=False)
+    check_value(n_attacks, "n_attacks", Int(10), owner)
+    if isinstance(tolerance, bool) or not isinstance(tolerance, int | float) or not 0 <= tolerance <= 1:
+        raise InvalidParameterError(
+            f"The 'tolerance' parameter of {owner} must be a float in [0, 1]. Got {short_repr(tolerance)} instead."
+        )
+    if holdout is None:
+        raise DataError(f"{owner} needs a holdout: real rows the generator never saw, with the training columns.")
+    types, columns = _setup(real, {"synthetic": synthetic, "holdout": holdout}, None, column_types)
+    if len(real) < 2 or len(holdout) < 2:
+        raise DataError(
+            f"{owner} needs at least 2 training rows and 2 holdout rows. "
+            f"Got {len(real)} training and {len(holdout)} holdout rows."
+        )
+    if secret is not None and secret not in real.columns:
+        raise DataError(
+            f"The 'secret' column must be a column of the data. Got {short_repr(secret)}; columns: "
+            f"{short_repr(list(real.columns))}."
+        )
+    if secret is None and known is not None:
+        raise InvalidParameterError(f"The 'known' parameter of {owner} needs a 'secret' column to attack.")
+    rng = np.random.default_rng(seed)
+    n_ref = min(len(real), len(holdout))
+    train_idx = np.sort(rng.choice(len(real), n_ref, replace=False))
+    hold_idx = np.sort(rng.choice(len(holdout), n_ref, replace=False))
+    syn_idx = np.sort(rng.choice(len(synthetic), min(len(synthetic), n_attacks), replace=False))
+    n_syn = len(syn_idx)
+
+    # Ranges from the training rows; equal numbers of training and holdout rows.
+    ref, syn, hold = _embed([real, synthetic, holdout], types, columns)
+    ref, hold, syn_q = ref[train_idx], hold[hold_idx], syn[syn_idx]
+    d_train, _ = nearest(ref, syn_q, 2)
+    d_hold, _ = nearest(hold, syn_q, 2)
+    rows = []
+    rows.append(
+        _row(
+            "identical_match",
+            float(np.sum(d_train[:, 0] <= 1e-12)),
+            float(np.sum(d_hold[:, 0] <= 1e-12)),
+            n_syn,
+            np.nan,
+            "share of synthetic rows identical to a training row (control: to a holdout row)",
+        )
+    )
+    rows.append(
+        _row(
+            "dcr_share",
+            float(np.sum(d_train[:, 0] < d_hold[:, 0])),
+            None,
+            n_syn,
+            0.5,
+            "share of synthetic rows closer to the training rows than to the holdout rows; 0.5 is ideal",
+        )
+    )
+
+    def below_half(dist: np.ndarray) -> float:
+        if dist.shape[1] < 2:
+            return 0.0
+        return float(np.sum(dist[:, 0] < 0.5 * dist[:, 1]))
+
+    rows.append(
+        _row(
+            "nndr_below_half",
+            below_half(d_train),
+            below_half(d_hold),
+            n_syn,
+            np.nan,
+            "share of synthetic rows whose closest training row is under half as far as the second (control: holdout)",
+        )
+    )
+    # Membership: equal numbers of member (training) and non-member (holdout) targets.
+    n_targets = min(n_ref, n_attacks)
+    members = ref[rng.choice(n_ref, n_targets, replace=False)]
+    outsiders = hold[rng.choice(n_ref, n_targets, replace=False)]
+    dist = np.r_[nearest(syn, members, 1)[0][:, 0], nearest(syn, outsiders, 1)[0][:, 0]]
+    order = np.lexsort((rng.permutation(len(dist)), dist))  # nearest first, ties in random order
+    flagged = np.zeros(len(dist), dtype=bool)
+    flagged[order[:n_targets]] = True
+    rows.append(
+        _row(
+            "membership",
+            float(flagged[:n_targets].sum()),
+            float(flagged[n_targets:].sum()),
+            n_targets,
+            0.5,
+            "share of targets flagged as training members (control: holdout targets flagged); "
+            "train - control is the advantage",
+        )
+    )
+    if secret is not None:
+        rows.append(
+            _attribute_row(real, synthetic, holdout, types, secret, known, n_targets, tolerance, rng, column_types)
+        )
+    return pd.DataFrame(rows, columns=_REPORT_COLUMNS)
+
+
+def _attribute_row(
+    real: pd.DataFrame,
+    synthetic: pd.DataFrame,
+    holdout: pd.DataFrame,
+    types: Mapping[str, str],
+    secret: Any,
+    known: Sequence[Any] | None,
+    n_targets: int,
+    tolerance: float,
+    rng: np.random.Generator,
+    overrides: Mapping[str, str] | None,
+) -> list[Any]:
+    if known is None:
+        known = [c for c, t in types.items() if t != "id" and c != secret]
+    elif isinstance(known, str) or not isinstance(known, Sequence) or not known:
+        raise InvalidParameterError(
+            f"The 'known' parameter of privacy_report must be a non-empty list of columns. Got {short_repr(known)}."
+        )
+    unknown = [c for c in known if c not in real.columns]
+    if unknown:
+        raise InvalidParameterError(
+            f"The 'known' parameter of privacy_report must list columns of the data. Got {short_repr(list(known))}; "
+            f"unknown: {short_repr(unknown)}."
+        )
+    _, known = _setup(real, {"synthetic": synthetic, "holdout": holdout}, known, overrides)
+    if secret in known:
+        raise InvalidParameterError("The 'secret' column cannot also be one of the 'known' columns.")
+    frames = [real, synthetic, holdout]
+    sdtype = types[secret]
+    categorical = sdtype not in CONTINUOUS
+    if categorical:
+        values = pd.Series(np.concatenate([f[secret].to_numpy(dtype=object) for f in frames]), dtype=object)
+        codes = pd.factorize(values, use_na_sentinel=False)[0].astype("float64")
+        truth_train, secret_syn, truth_hold = np.split(codes, np.cumsum([len(f) for f in frames])[:-1])
+        tol = 0.0
+    else:
+        unit = common_datetime_unit(*(f[secret] for f in frames)) if sdtype == "datetime" else None
+        truth_train, secret_syn, truth_hold = (as_float(f[secret], sdtype, unit=unit) for f in frames)
+        present = truth_train[~np.isnan(truth_train)]
+        tol = tolerance * ((present.max() - present.min()) if len(present) else 0.0)
+
+    def hits(guess: np.ndarray, truth: np.ndarray) -> float:
+        both_missing = np.isnan(guess) & np.isnan(truth)
+        with np.errstate(invalid="ignore"):
+            return float(np.sum((np.abs(guess - truth) <= tol) | both_missing))
+
+    emb_train, emb_syn, emb_hold = _embed(frames, types, known)
+    t_idx = rng.choice(len(real), min(n_targets, len(real)), replace=False)
+    h_idx = rng.choice(len(holdout), len(t_idx), replace=False)
+    guess_train = secret_syn[nearest(emb_syn, emb_train[t_idx], 1)[1][:, 0]]
+    guess_hold = secret_syn[nearest(emb_syn, emb_hold[h_idx], 1)[1][:, 0]]
+    random_guess = secret_syn[rng.integers(len(secret_syn), size=len(t_idx))]
+    n = len(t_idx)
+    row = _row(
+        "attribute_inference",
+        hits(guess_train, truth_train[t_idx]),
+        hits(guess_hold, truth_hold[h_idx]),
+        n,
+        hits(random_guess, truth_train[t_idx]) / n,
+        "share of targets whose secret the nearest synthetic row on the known columns gives "
+        "(train targets vs holdout targets; baseline: a random synthetic row)",
+    )
+    return row
