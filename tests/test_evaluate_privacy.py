@@ -258,9 +258,11 @@ def test_privacy_report_refuses_bad_frames_and_parameters(penguin_halves):
         privacy_report(train, train, holdout.iloc[:1])
     with pytest.raises(DataError, match=r"'secret'.*'salary'"):
         privacy_report(train, train, holdout, secret="salary")
+    with pytest.raises(DataError, match="'secret'"):
+        privacy_report(train, train, holdout, secret=["sex"])
     with pytest.raises(InvalidParameterError, match="'known'"):
         privacy_report(train, train, holdout, secret="sex", known=["sex", "island"])
-    for bad in [["nope"], [], "island", 3]:
+    for bad in [["nope"], [], "island", 3, [["island"]]]:
         with pytest.raises(InvalidParameterError, match="'known'"):
             privacy_report(train, train, holdout, secret="sex", known=bad)
     with pytest.raises(InvalidParameterError, match="'known'"):

@@ -533,7 +533,7 @@ def privacy_report(
             f"{owner} needs at least 2 training rows and 2 holdout rows. "
             f"Got {len(real)} training and {len(holdout)} holdout rows."
         )
-    if secret is not None and secret not in real.columns:
+    if secret is not None and not _is_column(secret, real):
         raise DataError(
             f"The 'secret' column must be a column of the data. Got {short_repr(secret)}; columns: "
             f"{short_repr(list(real.columns))}."
@@ -615,6 +615,15 @@ def privacy_report(
     return pd.DataFrame(rows, columns=_REPORT_COLUMNS)
 
 
+def _is_column(name: Any, frame: pd.DataFrame) -> bool:
+    """Whether ``name`` is a column of ``frame`` (False for unhashable names instead of a TypeError)."""
+    try:
+        hash(name)
+    except TypeError:
+        return False
+    return name in frame.columns
+
+
 def _attribute_row(
     real: pd.DataFrame,
     synthetic: pd.DataFrame,
@@ -633,7 +642,7 @@ def _attribute_row(
         raise InvalidParameterError(
             f"The 'known' parameter of privacy_report must be a non-empty list of columns. Got {short_repr(known)}."
         )
-    unknown = [c for c in known if c not in real.columns]
+    unknown = [c for c in known if not _is_column(c, real)]
     if unknown:
         raise InvalidParameterError(
             f"The 'known' parameter of privacy_report must list columns of the data. Got {short_repr(list(known))}; "
