@@ -9,7 +9,7 @@ side, the same generator's fit+sample alone at the same size shows what the pane
 
 Goal from the issue: p50 < 100 ms at 10k rows, < 300 ms at 100k. Run::
 
-    python benchmarks/bench_widgets.py [--sizes 10000 100000] [--repeat 7]
+    python benchmarks/bench_widgets.py [--sizes 10000 100000] [--repeat 7] [--families fitted]
 """
 
 from __future__ import annotations
@@ -44,7 +44,10 @@ def _cases(n: int) -> list[tuple[str, sb.Generator, pd.DataFrame | None, str, tu
     return [
         ("rules", sb.Schema.example(), None, "on_violation", ("resample", "drop")),
         ("classification", sb.Classification(n_features=10), None, "flip_y", (0.01, 0.05)),
-        ("fitted", sb.GaussianCopula(), wine, "n_knots", (100, 50)),
+        # Six values, more than a panel keeps fitted states of (FIT_CACHE): every change refits.
+        ("fitted", sb.GaussianCopula(), wine, "n_knots", (100, 50, 60, 70, 80, 90)),
+        # The panel's seed box: a new sample of the same fitted model (no refit needed).
+        ("fitted", sb.GaussianCopula(), wine, "seed", (0, 1)),
         (
             "balancing",
             sb.Balance(target="target", method="random_over"),
@@ -69,17 +72,24 @@ def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--sizes", type=int, nargs="+", default=[10_000, 100_000])
     parser.add_argument("--repeat", type=int, default=7)
+    parser.add_argument("--families", nargs="+", help="only these families (e.g. fitted)")
     args = parser.parse_args(argv)
     warnings.simplefilter("ignore")
     rows = []
     for n in args.sizes:
         for family, gen, data, param, values in _cases(n):
+            if args.families and family not in args.families:
+                continue
             p = panel(gen, data, n=n, debounce=0)
             if p.error:
                 raise SystemExit(f"{family}: {p.error}")
 
             def change(i: int, p=p, param=param, values=values) -> None:
-                assert p.set(**{param: values[(i + 1) % 2]}), p.error
+                if param == "seed":  # what the seed box does
+                    p.seed_box.value = values[(i + 1) % len(values)]
+                    assert not p.error, p.error
+                else:
+                    assert p.set(**{param: values[(i + 1) % len(values)]}), p.error
 
             update = _p50(change, args.repeat)
 

@@ -370,3 +370,60 @@ def test_schema_distribution_change_applies_with_its_params():
     p.column_editors["params"].input.value = '{"loc": 1, "scale": -1}'  # refused: text shows the schema again
     assert "scale" in p.error
     assert json.loads(p.column_editors["params"].input.value) == {"loc": 100.0, "scale": 10.0}
+
+
+@pytest.mark.parametrize(
+    ("name", "kwargs", "change"),
+    [
+        ("GaussianCopula", {}, {"n_knots": 50}),
+        ("GaussianMixture", {"n_components": 2}, {"n_components": 3}),
+        ("CART", {}, {"min_samples_leaf": 10}),
+        ("Balance", {"target": "target", "method": "random_over"}, {"method": "random_under"}),
+        ("FittedTimeSeries", {"periods": [365.25], "harmonics": 2}, {"harmonics": 1}),
+    ],
+)
+def test_a_seed_or_row_change_never_refits(name, kwargs, change):
+    from synthbench.generators.timeseries.fitted import example_temperatures
+
+    gen = sb.get_generator(name)(**kwargs)
+    if name == "FittedTimeSeries":
+        real = example_temperatures()
+    else:
+        real = load_wine(as_frame=True).frame
+        real["target"] = real["target"].map({0: "a", 1: "b", 2: "c"})
+    fits = []
+    fit = gen._fit  # the real fit, counted on this instance only
+
+    def counted(data):
+        fits.append(len(data))
+        return fit(data)
+
+    gen._fit = counted
+    p = panel(gen, real, n=200, seed=0, debounce=0)
+    assert fits == [len(real)] and p.error == ""
+    fitted = {k: v for k, v in vars(gen).items() if k.endswith("_") and not k.startswith("_")}
+    assert fitted
+    first = p.frame
+    p.seed_box.value = 1
+    assert p.error == "" and len(fits) == 1
+    assert not p.frame.equals(first)  # the preview follows the seed
+    assert all(getattr(gen, k) is v for k, v in fitted.items())  # the same fitted objects
+    if not gen.size_from_data:
+        p.n_box.value = 300
+        assert len(p.frame) == 300 and len(fits) == 1
+    seeded = p.frame
+    old = {k: getattr(gen, k) for k in change}
+    assert p.set(**change) and len(fits) == 2  # a fitting parameter refits, once
+    changed = p.frame
+    p.seed_box.value = 2
+    assert len(fits) == 2
+    assert p.set(**old) and len(fits) == 2  # back to parameters fitted before: their state again
+    p.seed_box.value = 1
+    pd.testing.assert_frame_equal(p.frame, seeded)
+    assert all(getattr(gen, k) is v for k, v in fitted.items())
+    assert p.set(**change) and len(fits) == 2
+    p.seed_box.value = 1
+    assert p.frame.shape == changed.shape
+    namespace: dict = {"df_real": real}
+    exec(p.code, namespace)
+    pd.testing.assert_frame_equal(namespace["df"], p.frame)

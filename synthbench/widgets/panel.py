@@ -27,6 +27,8 @@ __all__ = ["ExportedCell", "Panel", "current_panel", "frame_hash", "timeseries_b
 _CURRENT: list[weakref.ref] = []
 _OFFLINE_READY = False
 MAX_HEATMAP = 12
+#: Fitted states a panel keeps, by fitting parameters (toggling back does not refit).
+FIT_CACHE = 4
 
 
 def current_panel() -> Panel | None:
@@ -316,6 +318,9 @@ class Panel:
         self._pending: Any = None
         self._good_spec: dict[str, Any] | None = None
         self._chart_widget: Any = None
+        # Fitted state per fitting-parameter key, least recent first (see ``_fit``).
+        self._fits: dict[str, dict[str, Any]] = {}
+        self._real_cut: tuple[tuple, pd.DataFrame] | None = None
 
         self.error_box = w.HTML(layout=w.Layout(min_height="0px"))
         self.error_box.add_class("synthbench-error-box")
@@ -478,10 +483,36 @@ class Panel:
         self._pending = loop.call_later(self.debounce, self.refresh)
 
     # -- the work -----------------------------------------------------------------------
+    def _fit_key(self) -> str:
+        """The fitting parameters' values as one string (rows and seed are not among them)."""
+        params = self.generator.params_to_json()
+        return f"{id(self.data)}:" + json.dumps(params, sort_keys=True, default=repr)
+
+    def _fit(self) -> None:
+        """Fit on the panel's data, or reuse the fitted state of the same fitting parameters.
+
+        A seed or row change never refits; a parameter change refits once, and going back
+        to parameters fitted recently restores their state instead of fitting again.
+        """
+        gen = self.generator
+        key = self._fit_key()
+        names = {p.name for p in type(gen).params}
+        state = self._fits.pop(key, None)
+        if state is None:
+            gen.fit(self.data)
+            # Everything fit() set: the attributes that are not parameters.
+            state = {k: v for k, v in vars(gen).items() if k not in names}
+        else:
+            for k, v in state.items():
+                setattr(gen, k, v)
+        self._fits[key] = state  # most recent last
+        while len(self._fits) > FIT_CACHE:
+            self._fits.pop(next(iter(self._fits)))
+
     def _fit_and_sample(self) -> pd.DataFrame:
         gen = self.generator
         if gen.learns and self.data is not None:
-            gen.fit(self.data)
+            self._fit()
         return gen.sample(None if gen.size_from_data else self.n, seed=self.seed)
 
     def refresh(self) -> bool:
@@ -529,7 +560,7 @@ class Panel:
         if self.generator.learns and self.data is not None:
             # The good parameters fitted before; if refitting fails now, the old state stays.
             with contextlib.suppress(Exception):
-                self.generator.fit(self.data)
+                self._fit()
 
     def _show_error(self, message: str) -> None:
         self.error = message
@@ -559,7 +590,7 @@ class Panel:
         self.report = None
         if common:
             try:
-                self.report = quality_report(reference[common], self.frame[common])
+                self.report = quality_report(self._real_columns(reference, common), self.frame[common])
                 self.chart_data = self.report.chart_data
             except (ValueError, TypeError):
                 self.chart_data = {}
@@ -571,6 +602,15 @@ class Panel:
             self.column.value = keep
             self._drawing_off = hold
         self.chart = self.build_chart()
+
+    def _real_columns(self, reference: pd.DataFrame, common: list) -> pd.DataFrame:
+        """``reference[common]``, kept while the real frame and the columns stay the same."""
+        if reference is not self.reference:  # the sample compared with itself: nothing to keep
+            return reference[common]
+        key = tuple(common)
+        if self._real_cut is None or self._real_cut[0] != key:
+            self._real_cut = (key, reference[common])
+        return self._real_cut[1]
 
     def _default_column(self, options: list) -> Any:
         return options[0] if options else None
