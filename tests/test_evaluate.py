@@ -265,3 +265,80 @@ def test_autocorrelation_refuses_unreadable_frames_too():
     frame = _HOSTILE["int column name"][0](_hostile_real())
     with pytest.raises(DataError, match="str column names"):
         autocorrelation_similarity(frame, frame)
+
+
+# -- the holdout as a ceiling ---------------------------------------------------------------
+@pytest.fixture(scope="module")
+def penguin_halves() -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
+    from synthbench.data import load_penguins
+
+    df = load_penguins()
+    order = np.random.default_rng(0).permutation(len(df))
+    half = len(df) // 2
+    train = df.iloc[order[:half]].reset_index(drop=True)
+    holdout = df.iloc[order[half:]].reset_index(drop=True)
+    synthetic = sb.GaussianCopula().fit(train).sample(len(train), seed=0)
+    return train, holdout, synthetic
+
+
+def test_holdout_ceiling_is_scored_beside_the_synthetic_score(penguin_halves):
+    train, holdout, synthetic = penguin_halves
+    plain = quality_report(train, synthetic)
+    report = quality_report(train, synthetic, holdout=holdout)
+    # The synthetic scores do not change.
+    assert report.score == plain.score
+    assert report.column_shapes_score == plain.column_shapes_score
+    assert report.column_pair_trends_score == plain.column_pair_trends_score
+    assert plain.holdout_score is None and not plain.has_holdout
+    assert "holdout" not in plain.to_dict() and "holdout" not in plain.properties
+    # The ceiling is the holdout scored against the training rows with the same definitions.
+    direct = quality_report(train, holdout)
+    assert report.holdout_score == pytest.approx(direct.score)
+    assert report.holdout_column_shapes_score == pytest.approx(direct.column_shapes_score)
+    assert report.holdout_column_pair_trends_score == pytest.approx(direct.column_pair_trends_score)
+    for value in (report.holdout_score, report.holdout_column_shapes_score, report.holdout_column_pair_trends_score):
+        assert 0 <= value <= 1
+    np.testing.assert_allclose(report.column_details["holdout_score"], direct.column_details["score"])
+    np.testing.assert_allclose(report.pair_details["holdout_score"], direct.pair_details["score"])
+    assert report.n_holdout == len(holdout)
+    # Tidy output.
+    props = report.properties
+    assert list(props.columns) == ["property", "score", "holdout", "synthetic_minus_holdout"]
+    np.testing.assert_allclose(props["synthetic_minus_holdout"], props["score"] - props["holdout"])
+    d = report.to_dict()
+    json.dumps(d)
+    assert set(d["holdout"]) == set(d["synthetic_minus_holdout"]) == {"score", "column_shapes", "column_pair_trends"}
+    assert d["synthetic_minus_holdout"]["score"] == pytest.approx(report.score - report.holdout_score)
+    assert d["n_holdout"] == len(holdout) and "copying" in d["holdout_note"]
+    # Text and HTML.
+    assert f"holdout_score={report.holdout_score:.3f}" in repr(report)
+    page = report._repr_html_()
+    assert "Holdout" in page and "ceiling" in page and "suggests copying" in page
+
+
+def test_copy_of_the_training_rows_scores_above_the_holdout(penguin_halves):
+    train, holdout, _ = penguin_halves
+    copied = train.sample(len(train), replace=True, random_state=1).reset_index(drop=True)
+    report = quality_report(train, copied, holdout=holdout)
+    # Overall: column shapes of a resample are as noisy as the holdout's, but the copied
+    # rows keep the training pairs' trends, so the overall score sits above the ceiling.
+    assert report.score > report.holdout_score
+    assert report.column_pair_trends_score > report.holdout_column_pair_trends_score
+    assert report.to_dict()["synthetic_minus_holdout"]["score"] > 0
+
+
+@pytest.mark.parametrize(
+    ("make", "match"),
+    [
+        (lambda h: h.drop(columns="sex"), "real and holdout data must have the same columns"),
+        (lambda h: h.assign(extra=1.0), "real and holdout data must have the same columns"),
+        (lambda h: h.iloc[:0], "holdout data is empty"),
+        (lambda h: h.to_numpy(), "holdout data must be a pandas DataFrame"),
+        (lambda h: h.assign(bill_length_mm=h["bill_length_mm"].astype(str)), "holdout"),
+        (lambda h: h.rename(columns={"sex": 0}), "holdout data must have non-empty str column names"),
+    ],
+)
+def test_bad_holdout_is_a_data_error(penguin_halves, make, match):
+    train, holdout, synthetic = penguin_halves
+    with pytest.raises(DataError, match=match):
+        quality_report(train, synthetic, holdout=make(holdout))

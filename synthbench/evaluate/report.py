@@ -20,6 +20,8 @@ import numpy as np
 import pandas as pd
 
 from ..params import Int, check_value
+from ._types import check_frames
+from ._types import column_types as _column_types
 from .fidelity import (
     ASSOCIATION_THRESHOLD,
     CORRELATION_THRESHOLD,
@@ -27,11 +29,18 @@ from .fidelity import (
     _Column,
     _column_rows,
     _pair_rows,
+    _prepare,
     _scores,
     _setup,
 )
 
 __all__ = ["Report", "quality_report"]
+
+HOLDOUT_NOTE = (
+    "The holdout is real data the generator never saw, scored against the training data with the "
+    "same definitions: it shows what real data scores. A synthetic score near it is as good as new "
+    "real data; a synthetic score above the holdout's suggests copying of the training rows."
+)
 
 
 @dataclass(repr=False)
@@ -57,6 +66,12 @@ class Report:
         ``pair_scores`` (long-form matrix of pair scores).
     n_real, n_synthetic : int
         Row counts.
+    holdout_score, holdout_column_shapes_score, holdout_column_pair_trends_score : float or None
+        With ``holdout=``: the same scores for the holdout against the real data, the
+        ceiling a synthetic score is read against (``None`` without a holdout). The
+        details then have a ``holdout_score`` column beside ``score``.
+    n_holdout : int
+        Holdout row count (0 without a holdout).
     """
 
     score: float
@@ -68,16 +83,33 @@ class Report:
     chart_data: dict[str, Any] = field(default_factory=dict)
     n_real: int = 0
     n_synthetic: int = 0
+    holdout_score: float | None = None
+    holdout_column_shapes_score: float | None = None
+    holdout_column_pair_trends_score: float | None = None
+    n_holdout: int = 0
+
+    @property
+    def has_holdout(self) -> bool:
+        """Whether the report was made with a holdout (and so shows its ceiling)."""
+        return self.holdout_score is not None
 
     @property
     def properties(self) -> pd.DataFrame:
-        """The property scores as a two-row frame, like SDMetrics' ``get_properties()``."""
-        return pd.DataFrame(
+        """The property scores as a two-row frame, like SDMetrics' ``get_properties()``.
+
+        With a holdout, two more columns: ``holdout`` (its score, the ceiling) and
+        ``synthetic_minus_holdout``.
+        """
+        frame = pd.DataFrame(
             {
                 "property": ["Column Shapes", "Column Pair Trends"],
                 "score": [self.column_shapes_score, self.column_pair_trends_score],
             }
         )
+        if self.has_holdout:
+            frame["holdout"] = [self.holdout_column_shapes_score, self.holdout_column_pair_trends_score]
+            frame["synthetic_minus_holdout"] = frame["score"] - frame["holdout"]
+        return frame
 
     def worst_columns(self, n: int = 5) -> pd.DataFrame:
         """The ``n`` columns whose shapes match worst."""
@@ -99,13 +131,61 @@ class Report:
             "column_types": dict(self.column_types),
             "columns": _records(self.column_details),
             "pairs": _records(self.pair_details),
+            **self._holdout_dict(),
+        }
+
+    def _holdout_dict(self) -> dict[str, Any]:
+        if not self.has_holdout:
+            return {}
+        pairs = [
+            ("score", self.score, self.holdout_score),
+            ("column_shapes", self.column_shapes_score, self.holdout_column_shapes_score),
+            ("column_pair_trends", self.column_pair_trends_score, self.holdout_column_pair_trends_score),
+        ]
+        return {
+            "n_holdout": self.n_holdout,
+            "holdout": {name: _json_float(h) for name, _, h in pairs},
+            "synthetic_minus_holdout": {name: _json_float(syn - h) for name, syn, h in pairs},
+            "holdout_note": HOLDOUT_NOTE,
         }
 
     def __repr__(self) -> str:
         return (
             f"Report(score={_fmt(self.score)}, column_shapes={_fmt(self.column_shapes_score)}, "
             f"column_pair_trends={_fmt(self.column_pair_trends_score)}, "
-            f"columns={len(self.column_details)}, pairs={len(self.pair_details)})"
+            f"columns={len(self.column_details)}, pairs={len(self.pair_details)}{self._holdout_repr()})"
+        )
+
+    def _holdout_repr(self) -> str:
+        if not self.has_holdout:
+            return ""
+        return (
+            f", holdout_score={_fmt(self.holdout_score)}, "
+            f"holdout_column_shapes={_fmt(self.holdout_column_shapes_score)}, "
+            f"holdout_column_pair_trends={_fmt(self.holdout_column_pair_trends_score)}"
+        )
+
+    def _holdout_html(self) -> str:
+        if not self.has_holdout:
+            return (
+                "<table><tr><th>Column Shapes</th><th>Column Pair Trends</th></tr>"
+                f"<tr><td>{_bar(self.column_shapes_score)}</td><td>{_bar(self.column_pair_trends_score)}</td></tr></table>"
+            )
+        rows = [
+            ("Synthetic", self.score, self.column_shapes_score, self.column_pair_trends_score),
+            (
+                f"Holdout ({self.n_holdout:,} real rows; the ceiling)",
+                self.holdout_score,
+                self.holdout_column_shapes_score,
+                self.holdout_column_pair_trends_score,
+            ),
+        ]
+        body = "".join(
+            f"<tr><td>{name}</td><td>{_bar(o)}</td><td>{_bar(c)}</td><td>{_bar(p)}</td></tr>" for name, o, c, p in rows
+        )
+        return (
+            "<table><tr><th></th><th>Overall</th><th>Column Shapes</th><th>Column Pair Trends</th></tr>"
+            f"{body}</table><p style='margin: 0.2em 0'>{html.escape(HOLDOUT_NOTE)}</p>"
         )
 
     def _repr_html_(self) -> str:
@@ -127,8 +207,7 @@ class Report:
             f"<h3 style='margin: 0.2em 0'>Quality report: {_pct(self.score)}</h3>"
             f"<p style='margin: 0.2em 0'>{self.n_real:,} real rows, {self.n_synthetic:,} synthetic rows, "
             f"{len(self.column_details)} columns, {len(self.pair_details)} pairs ({counted} counted).</p>"
-            "<table><tr><th>Column Shapes</th><th>Column Pair Trends</th></tr>"
-            f"<tr><td>{_bar(self.column_shapes_score)}</td><td>{_bar(self.column_pair_trends_score)}</td></tr></table>"
+            f"{self._holdout_html()}"
             "<details open><summary>Columns</summary><table><tr><th>column</th><th>type</th><th>metric</th>"
             f"<th>score</th><th>missing</th><th>coverage</th></tr>{rows}</table></details>"
             "<details><summary>Weakest counted pairs</summary><table><tr><th>pair</th><th>metric</th>"
@@ -271,6 +350,7 @@ def quality_report(
     real_association_threshold: float = ASSOCIATION_THRESHOLD,
     bins: int = 20,
     max_categories: int = 20,
+    holdout: pd.DataFrame | None = None,
 ) -> Report:
     """Compare synthetic data with real data: SDMetrics' quality score, details and chart data.
 
@@ -289,6 +369,11 @@ def quality_report(
     max_categories : int
         Categories shown per discrete column in the chart data; the rest are pooled
         as ``"(other)"``.
+    holdout : DataFrame, optional
+        Real rows the generator never saw, with the same columns. The report then also
+        scores the holdout against ``real`` with the same definitions and column types,
+        the ceiling to read the synthetic score against: a synthetic score above the
+        holdout's suggests copying of the training rows.
 
     Returns
     -------
@@ -306,6 +391,9 @@ def quality_report(
       category  real  synthetic
     0        b   0.5       0.75
     1        a   0.5       0.25
+    >>> with_ceiling = quality_report(real, syn, holdout=real.iloc[::-1])
+    >>> with_ceiling.score == report.score, with_ceiling.holdout_score
+    (True, 1.0)
     """
     corr_t = _check_threshold(real_correlation_threshold, "real_correlation_threshold")
     assoc_t = _check_threshold(real_association_threshold, "real_association_threshold")
@@ -315,6 +403,9 @@ def quality_report(
     shapes = _column_rows(columns)
     pairs = _pair_rows(columns, corr_t, assoc_t)
     scores = _scores(shapes, pairs)
+    ceiling: dict[str, Any] = {}
+    if holdout is not None:
+        ceiling = _holdout_scores(real, holdout, column_types, types, shapes, pairs, corr_t, assoc_t)
     return Report(
         score=scores["score"],
         column_shapes_score=scores["column_shapes"],
@@ -325,4 +416,33 @@ def quality_report(
         chart_data=_chart_data(columns, pairs, real, bins, max_categories),
         n_real=len(real),
         n_synthetic=len(synthetic),
+        **ceiling,
     )
+
+
+def _holdout_scores(
+    real: pd.DataFrame,
+    holdout: Any,
+    overrides: Mapping[str, str] | None,
+    types: dict[str, str],
+    shapes: pd.DataFrame,
+    pairs: pd.DataFrame,
+    corr_t: float,
+    assoc_t: float,
+) -> dict[str, Any]:
+    """The holdout scored against ``real`` with the synthetic run's types; adds ``holdout_score`` to the details."""
+    check_frames(real, holdout, names=("real", "holdout"))
+    # Checks the holdout's columns agree in type with the real data (DataError otherwise).
+    _column_types(real, holdout, overrides, names=("real", "holdout"))
+    columns = _prepare(real, holdout, types)
+    h_shapes = _column_rows(columns)
+    h_pairs = _pair_rows(columns, corr_t, assoc_t)
+    h_scores = _scores(h_shapes, h_pairs)
+    shapes["holdout_score"] = h_shapes["score"].to_numpy()
+    pairs["holdout_score"] = h_pairs["score"].to_numpy()
+    return {
+        "holdout_score": h_scores["score"],
+        "holdout_column_shapes_score": h_scores["column_shapes"],
+        "holdout_column_pair_trends_score": h_scores["column_pair_trends"],
+        "n_holdout": len(holdout),
+    }
