@@ -179,36 +179,23 @@ def _cmd_code(args: argparse.Namespace) -> int:
 
 
 def _cmd_lab(args: argparse.Namespace) -> int:
-    import shutil
     import subprocess
 
     # A source checkout (or an editable install) has the tutorials in notebooks/ beside the
-    # package: JupyterLab opens them in place, so edits land in the repository. A wheel may
-    # ship them as package data in synthbench/tutorials/, inside site-packages, which is often
-    # read-only and shared: those are copied to a writable folder first.
+    # package: JupyterLab opens them in place, so edits land in the repository. A wheel ships
+    # them as package data in synthbench/tutorials/ (built from notebooks/), inside
+    # site-packages, which is often read-only and shared: those are copied to --dir first.
     package = Path(__file__).resolve().parent
     checkout, shipped = package.parent / "notebooks", package / "tutorials"
     if (package.parent / "pyproject.toml").is_file() and any(checkout.glob("*.ipynb")):
-        source, must_copy = checkout, False
+        folder = checkout
     elif any(shipped.glob("*.ipynb")):
-        source, must_copy = shipped, True
+        folder = _copy_tutorials(shipped, Path(args.dir).expanduser().absolute())
     else:
         raise UsageError(
-            "The tutorial notebooks were not found: this installation has neither a source checkout's "
-            f"notebooks/ folder ({checkout}) nor the packaged copy ({shipped}). Clone the repository "
-            "and run `synthbench lab` from that install, or download its notebooks/ folder."
+            f"The tutorial notebooks were not found in this installation ({shipped}): reinstall "
+            "synthbench (pip install synthbench, or pip install . in a clone), then run `synthbench lab` again."
         )
-    folder = source
-    if must_copy:
-        folder = Path(args.dir).expanduser()
-        folder.mkdir(parents=True, exist_ok=True)
-        copied = 0
-        for notebook in sorted(source.glob("*.ipynb")):
-            target = folder / notebook.name
-            if not target.exists():  # never overwrite the user's edited copy
-                shutil.copyfile(notebook, target)
-                copied += 1
-        print(f"copied {copied} tutorial notebook(s) to {folder}", file=sys.stderr)
     command = [sys.executable, "-m", "jupyterlab", f"--ServerApp.root_dir={folder}"]
     if args.port is not None:
         command.append(f"--ServerApp.port={args.port}")
@@ -218,7 +205,56 @@ def _cmd_lab(args: argparse.Namespace) -> int:
     if args.dry_run:
         print(" ".join(command))
         return 0
-    return subprocess.call(command)
+    # JupyterLab runs in its own process group, so that stopping `synthbench lab` (SIGTERM,
+    # SIGINT, Ctrl-C) stops the whole server with it: no server is left serving.
+    server = subprocess.Popen(command, start_new_session=True)
+    try:
+        return server.wait()
+    except KeyboardInterrupt as stop:
+        _stop_group(server)
+        print("synthbench: JupyterLab stopped", file=sys.stderr)
+        return 128 + signal.SIGTERM if isinstance(stop, _Terminated) else 130
+
+
+def _copy_tutorials(source: Path, folder: Path) -> Path:
+    """Copy the missing tutorials of ``source`` into ``folder``; never overwrite a file there."""
+    copied = kept = 0
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        for notebook in sorted(source.glob("*.ipynb")):
+            target = folder / notebook.name
+            if target.exists():  # the user's (maybe edited) copy
+                kept += 1
+                continue
+            part = target.with_name(f".{target.name}.part")  # whole files only, even if interrupted
+            try:
+                part.write_bytes(notebook.read_bytes())
+                os.replace(part, target)
+            finally:
+                part.unlink(missing_ok=True)
+            copied += 1
+    except OSError as exc:
+        raise UsageError(
+            f"cannot copy the tutorials to {folder}: {exc.strerror or exc}. Choose a writable folder with --dir."
+        ) from None
+    kept_note = f"; kept {kept} already there (never overwritten)" if kept else ""
+    print(f"copied {copied} tutorial notebook(s) to {folder}{kept_note}", file=sys.stderr)
+    return folder
+
+
+def _stop_group(server: Any) -> None:
+    """Stop the process group of ``server``: SIGTERM, then SIGKILL after 20 s or a second interrupt."""
+    import contextlib
+    import subprocess
+
+    with contextlib.suppress(ProcessLookupError):
+        os.killpg(server.pid, signal.SIGTERM)
+    with contextlib.suppress(subprocess.TimeoutExpired, KeyboardInterrupt):
+        server.wait(timeout=20)
+    # Whatever is left in the group (the server if it hung, a helper it started) goes too.
+    with contextlib.suppress(ProcessLookupError, PermissionError):
+        os.killpg(server.pid, signal.SIGKILL)
+    server.wait()
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -261,9 +297,9 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("lab", help="open JupyterLab on the tutorial notebooks")
     p.add_argument(
         "--dir",
-        default="~/synthbench-tutorials",
-        help="where packaged tutorials are copied (default ~/synthbench-tutorials); a source checkout's "
-        "notebooks/ folder is opened in place",
+        default="synthbench-tutorials",
+        help="writable folder the installed tutorials are copied to, missing files only (default "
+        "./synthbench-tutorials); a source checkout's notebooks/ folder is opened in place",
     )
     p.add_argument("--port", type=int, help="port of the Jupyter server (default: JupyterLab's, 8888 or the next free)")
     p.add_argument("--no-browser", action="store_true", help="do not open a browser; print the URL")

@@ -5,12 +5,18 @@ from __future__ import annotations
 import json
 import os
 import re
+import shutil
 import signal
+import socket
 import subprocess
 import sys
 import time
+import urllib.request
+import zipfile
+from pathlib import Path
 
 import pandas as pd
+import psutil
 import pytest
 
 import synthbench as sb
@@ -300,3 +306,129 @@ def test_an_interrupted_run_leaves_no_temporary_file(tmp_path, spec_file, signum
             f"synthbench: error: {'interrupted' if code == 130 else 'terminated'}; no output written"
         ]
         assert sorted(p.name for p in tmp_path.iterdir()) == ["customers.json"]
+
+
+# -- synthbench lab, as installed from the wheel ------------------------------------------------
+
+ROOT = Path(__file__).resolve().parent.parent
+TUTORIALS = sorted(p.name for p in (ROOT / "notebooks").glob("*.ipynb"))
+
+
+@pytest.fixture(scope="module")
+def wheel(tmp_path_factory) -> Path:
+    """The wheel `pip install .` builds, from a copy of the tree (no stale build/ folder)."""
+    tmp = tmp_path_factory.mktemp("wheel")
+    ignore = shutil.ignore_patterns(".git", ".venv*", "build", "dist", "*.egg-info", "__pycache__", ".*_cache")
+    shutil.copytree(ROOT, tmp / "src", ignore=ignore)
+    build = subprocess.run(
+        [sys.executable, "-m", "pip", "wheel", ".", "-w", str(tmp / "dist"), "--no-deps", "-q"],
+        cwd=tmp / "src",
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert build.returncode == 0, build.stderr[-4000:]
+    (path,) = (tmp / "dist").glob("synthbench-*.whl")
+    return path
+
+
+@pytest.fixture(scope="module")
+def installed(wheel, tmp_path_factory) -> dict[str, str]:
+    """The environment of a plain `pip install .`: the wheel's files alone, no checkout beside them."""
+    site = tmp_path_factory.mktemp("site")
+    with zipfile.ZipFile(wheel) as archive:
+        archive.extractall(site)
+    env = {key: value for key, value in os.environ.items() if not key.startswith(("PYTHON", "JUPYTER"))}
+    env["PYTHONPATH"] = str(site)
+    for name in ("JUPYTER_CONFIG_DIR", "JUPYTER_DATA_DIR", "JUPYTER_RUNTIME_DIR"):  # keep the user's Jupyter out
+        env[name] = str(site / name.lower())
+    return env
+
+
+def test_the_wheel_ships_the_tutorials_and_every_module(wheel):
+    names = set(zipfile.ZipFile(wheel).namelist())
+    assert len(TUTORIALS) == 10
+    for notebook in TUTORIALS:
+        assert f"synthbench/tutorials/{notebook}" in names
+    modules = {p.relative_to(ROOT).as_posix() for p in (ROOT / "synthbench").rglob("*.py")}
+    assert modules <= names, sorted(modules - names)  # the explicit package list misses none
+    assert {"synthbench/py.typed", "synthbench/cli.py"} <= names
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def _answers(port: int) -> bool:
+    try:
+        with urllib.request.urlopen(f"http://127.0.0.1:{port}/api", timeout=2) as response:
+            return response.status == 200 and "version" in json.load(response)
+    except OSError:
+        return False
+
+
+@pytest.mark.parametrize("signum", [signal.SIGTERM, signal.SIGINT])
+def test_lab_copies_the_tutorials_and_stopping_it_stops_its_server(tmp_path, installed, signum):
+    folder = tmp_path / "my tutorials"
+    folder.mkdir()
+    (folder / TUTORIALS[0]).write_text("my edited copy")
+    port = _free_port()
+    lab = subprocess.Popen(
+        [sys.executable, "-m", "synthbench", "lab", "--dir", str(folder), "--no-browser", "--port", str(port),
+         "--", "--ServerApp.ip=127.0.0.1", "--ServerApp.allow_root=True"],  # CI containers run as root
+        cwd=tmp_path, env=installed, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+    )  # fmt: skip
+    try:
+        deadline = time.monotonic() + 120
+        while not _answers(port):
+            assert lab.poll() is None, lab.communicate()[1][-4000:]
+            assert time.monotonic() < deadline, "JupyterLab did not answer on /api within 120 s"
+            time.sleep(0.5)
+        server = psutil.Process(lab.pid).children(recursive=True)
+        assert server, "JupyterLab runs as a child of synthbench lab"
+        group = os.getpgid(server[0].pid)
+        assert group != os.getpgid(lab.pid)  # its own group, stopped as a whole
+        lab.send_signal(signum)
+        _, err = lab.communicate(timeout=60)
+    finally:
+        if lab.poll() is None:
+            lab.kill()
+    assert lab.returncode == (128 + signal.SIGTERM if signum == signal.SIGTERM else 130), err
+    assert "copied 9 tutorial notebook(s)" in err and "kept 1 already there" in err, err
+    assert "synthbench: JupyterLab stopped" in err
+    assert not _answers(port)
+    with socket.socket() as s:
+        assert s.connect_ex(("127.0.0.1", port)) != 0, "the server port is still open"
+    with pytest.raises(ProcessLookupError):
+        os.killpg(group, 0)
+    assert not [p for p in server if p.is_running() and p.status() != psutil.STATUS_ZOMBIE]
+    assert sorted(p.name for p in folder.iterdir()) == TUTORIALS  # no temporary file left
+    assert (folder / TUTORIALS[0]).read_text() == "my edited copy"  # never overwritten
+    assert (folder / TUTORIALS[1]).read_bytes() == (ROOT / "notebooks" / TUTORIALS[1]).read_bytes()
+
+
+def test_lab_into_an_unwritable_folder_is_one_clear_line(tmp_path, installed):
+    blocker = tmp_path / "a file"
+    blocker.write_text("")
+    for folder in (blocker, blocker / "sub"):
+        proc = subprocess.run(
+            [sys.executable, "-m", "synthbench", "lab", "--dir", str(folder), "--dry-run"],
+            cwd=tmp_path, env=installed, capture_output=True, text=True, timeout=60,
+        )  # fmt: skip
+        assert proc.returncode == 2, proc.stderr
+        assert proc.stdout == ""
+        (line,) = proc.stderr.splitlines()
+        assert line.startswith(f"synthbench: error: cannot copy the tutorials to {folder}: ")
+        assert line.endswith("Choose a writable folder with --dir.")
+
+
+def test_lab_from_the_wheel_runs_jupyterlab_in_the_copy(tmp_path, installed):
+    proc = subprocess.run(
+        [sys.executable, "-m", "synthbench", "lab", "--dry-run"],
+        cwd=tmp_path, env=installed, capture_output=True, text=True, timeout=60,
+    )  # fmt: skip
+    assert proc.returncode == 0, proc.stderr
+    assert f"--ServerApp.root_dir={tmp_path / 'synthbench-tutorials'}" in proc.stdout.split()  # the default
+    assert sorted(p.name for p in (tmp_path / "synthbench-tutorials").iterdir()) == TUTORIALS
