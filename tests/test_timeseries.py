@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import json
 
 import numpy as np
@@ -276,17 +277,87 @@ def test_editing_one_component_leaves_the_others_draws_alone():
     assert np.allclose(y - x, wave)
 
 
-def test_a_longer_sample_starts_with_the_shorter_one():
+def test_a_longer_sample_of_one_series_starts_with_the_shorter_one():
     gen = sb.TimeSeries(
-        entities=3,
         channels=["a", "b"],
         correlation=0.4,
         components=[Noise(kind="t"), AR(phi=[0.7]), RandomWalk(), LevelShift(rate=0.05)],
     )
     short = gen.sample(50, seed=15)
-    long = gen.sample(200, seed=15)
-    long = long[long["timestamp"] < short["timestamp"].max() + pd.Timedelta("1D")].reset_index(drop=True)
+    long = gen.sample(200, seed=15).iloc[:50]
     pd.testing.assert_frame_equal(short, long)
+
+
+def fleet(entities: int, **overrides) -> sb.TimeSeries:
+    """Every random part, per-entity variation, events on some entities and on the whole fleet."""
+    params = {
+        "freq": "h",
+        "entities": entities,
+        "channels": ["temp", "load"],
+        "correlation": 0.6,
+        "components": [
+            Trend(level=20, slope=0.01, vary=0.2),
+            Seasonality(period=24, amplitude=3, vary=0.3),
+            Noise(kind="t", df=4, scale=0.5),
+            AR(phi=[0.6, 0.2], scale=0.5, vary=0.1),
+            RandomWalk(scale=0.1),
+            LevelShift(rate=0.01, scale=2.0),
+            LevelShift(at=["2024-01-03"], sizes=[4.0], rate=0.02, shared=True),
+        ],
+        "anomalies": [
+            Anomaly(count=2, length=3, magnitude=5.0),
+            Anomaly(kind="dip", count=1, length=4, magnitude=3.0, entities=[e for e in (0, 3, 20, 33) if e < entities]),
+        ],
+        "missing": [Missing(count=1, length=6), Missing(count=1, length=12, shared=True)],
+    }
+    params.update(overrides)
+    return sb.TimeSeries(**params)
+
+
+def test_an_entity_is_the_same_however_many_entities_are_made():
+    small, big = fleet(5).sample(120, seed=4), fleet(37).sample(120, seed=4)
+    for entity in (0, 3, 4):
+        pd.testing.assert_frame_equal(
+            small[small["entity"] == entity].reset_index(drop=True),
+            big[big["entity"] == entity].reset_index(drop=True),
+        )
+    # Entities are different draws, not copies of each other.
+    one = big["temp"].to_numpy().reshape(37, 120)
+    assert not np.allclose(one[3], one[20]) and not np.allclose(one[16], one[0])
+    # A single series is what the generator made before entity-keyed streams.
+    single = fleet(1).sample(120, seed=4)
+    assert "entity" not in single.columns
+    pd.testing.assert_frame_equal(single, small[small["entity"] == 0].drop(columns="entity").reset_index(drop=True))
+
+
+@pytest.mark.parametrize("bounds", [[0, 37], [0, 16, 32, 37], [0, 5, 17, 18, 36, 37], [0, 1, 2, 30, 37]])
+def test_blocks_of_entities_are_rows_of_the_sample(bounds):
+    gen = fleet(37)
+    whole = gen.sample(96, seed=8)
+    parts = [gen._plan(96, 8, block=(a, b - a)).run()["df"] for a, b in itertools.pairwise(bounds)]
+    pd.testing.assert_frame_equal(pd.concat(parts, ignore_index=True), whole)
+
+
+def test_fleet_wide_parts_hit_every_entity_alike():
+    gen = fleet(
+        20,
+        components=[Trend(level=5), LevelShift(rate=0.05, scale=3.0, shared=True), Noise(scale=0.1)],
+        anomalies=[Anomaly(count=2, length=3, magnitude=50.0, shared=True)],
+        missing=[Missing(count=1, length=6, shared=True)],
+    )
+    df = gen.sample(200, seed=9)
+    gaps = df["temp"].isna().to_numpy().reshape(20, 200)
+    labels = df["is_anomaly"].to_numpy().reshape(20, 200)
+    assert (gaps == gaps[0]).all() and gaps[0].sum() == 6
+    assert (labels == labels[0]).all() and 3 <= labels[0].sum() <= 6
+    # The shared jumps are one path for every entity: the entities differ by noise alone.
+    values = df["load"].to_numpy().reshape(20, 200)[:, ~gaps[0] & ~labels[0]]
+    level = np.median(values, axis=0)
+    assert (np.abs(np.diff(level)) > 1.0).sum() >= 3
+    assert np.max(np.abs(values - level)) < 1.0
+    # Entity-only events fall differently on each entity.
+    own = fleet(20).sample(200, seed=9)["temp"].isna().to_numpy().reshape(20, 200)
+    assert not (own[:, :] == own[0]).all()
 
 
 @pytest.mark.parametrize(
@@ -505,14 +576,17 @@ def test_fitted_export_with_hostile_column_names(tmp_path):
     pd.testing.assert_frame_equal(run_code(code, tmp_path), gen.sample(30, seed=2), check_exact=True)
 
 
-def test_same_seed_same_frame_as_before_the_plans():
-    # Values frozen from the template-based implementation: the conversion kept every stream.
+def test_same_seed_same_frame_as_frozen():
+    # Values frozen from the entity-keyed streams (a single series is unchanged since the
+    # template-based implementation; several entities changed with entity-keyed streams).
     df = kitchen_sink().sample(500, seed=3)
-    assert df["load"].iloc[[0, 777, 1999]].tolist() == [13.075, 7.768, 11.165]
+    assert df["load"].iloc[[0, 777, 1999]].tolist() == [13.093, 9.227, 10.469]
     assert int(df["is_anomaly"].sum()) == 445 and int(df["price"].isna().sum()) == 42
     fitted = sb.FittedTimeSeries(periods=[7, 365.25], ar_order=3, entities=3).fit(example_temperatures())
-    frozen = [2.0514190794192424, 2.2199281991361843, 7.229261825821865]
+    frozen = [4.013626559172332, 6.402313972027038, 6.312973673264075]
     assert fitted.sample(100, seed=5)["temperature"].iloc[[0, 150, 299]].tolist() == frozen
+    one = sb.FittedTimeSeries(periods=[7, 365.25], ar_order=3).fit(example_temperatures())
+    assert one.sample(100, seed=5)["temperature"].iloc[[0, 99]].tolist() == [4.013626559172332, 8.830193560216728]
     gen = sb.TimeSeries(
         start=None,
         end="2024-12-31",
@@ -522,7 +596,7 @@ def test_same_seed_same_frame_as_before_the_plans():
         anomalies=[Anomaly(count=3, length=2)],
     )
     df = gen.sample(60, seed=7)
-    assert df["value"].iloc[[0, 61, 119]].tolist() == [-1.4109890515937835, -0.14937305512839905, -0.030860061560647134]
+    assert df["value"].iloc[[0, 61, 119]].tolist() == [2.3530610642505096, 1.7601071143665676, 0.7522810397292956]
     assert int(df["is_anomaly"].sum()) == 11
 
 
@@ -610,13 +684,17 @@ def test_many_long_random_stretches_take_memory_of_the_series_not_of_count_times
 def test_random_stretches_match_a_direct_mask():
     from synthbench.kernels.timeseries import random_stream, stretches
 
-    hit = stretches(50, 6, entities=[1, 4, 5], length=7, count=3, stream=[9, 1])
-    starts = random_stream([9, 1], 0).integers(0, 50 - 7 + 1, size=(3, 3))
-    expected = np.zeros((50, 6), dtype=bool)
-    for row, entity in enumerate([1, 4, 5]):
-        for s in starts[row]:
-            expected[s : s + 7, entity] = True
-    assert np.array_equal(hit, expected)
+    for count, length in ((3, 7), (40, 30)):  # few cells (marked directly) and many (counted)
+        hit = stretches(6, 50, entities=[1, 4, 5], length=length, count=count, stream=[9, 1])
+        # Entity-keyed: entity e's starts follow those of the entities before it in its group.
+        starts = random_stream([9, 1], 0).integers(0, 50 - length + 1, size=(6, count))
+        expected = np.zeros((6, 50), dtype=bool)
+        for entity in [1, 4, 5]:
+            for s in starts[entity]:
+                expected[entity, s : s + length] = True
+        assert np.array_equal(hit, expected)
+        # A block of entities 4 and 5 alone marks the same cells.
+        assert np.array_equal(stretches(2, 50, 4, [1, 4, 5], length=length, count=count, stream=[9, 1]), hit[4:])
 
 
 @pytest.mark.parametrize(

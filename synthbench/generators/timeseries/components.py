@@ -8,9 +8,10 @@ Two kinds of declared objects:
 * **events** (:class:`Anomaly`, :class:`Missing`) act on stretches of steps after the
   sum: an anomaly adds a bump and sets the label column, a missing stretch blanks it.
 
-Every array is shaped ``(steps, entities, channels)``, time first, so one numpy call
-makes every entity at once, and a longer sample starts with the draws of a shorter
-one. Each component and event compiles to one call of a kernel of
+Every array is shaped ``(entities, steps, channels)``, so one numpy call makes a whole
+block of entities at once; random draws are keyed by entity (see
+:mod:`synthbench.kernels.timeseries`), so an entity is the same in any block. Each
+component and event compiles to one call of a kernel of
 :mod:`synthbench.kernels.timeseries` with literal arguments (``kernel_call`` /
 ``where``); ``sample`` runs those calls and ``to_code`` writes them, so the exported
 cell computes exactly what the library does.
@@ -42,7 +43,7 @@ from ...kernels.timeseries import (
     add_seasonality,
     add_trend,
 )
-from ...params import AnyOf, Component, Float, Int, ListOf, Optional, Options, Param, Str
+from ...params import AnyOf, Bool, Component, Float, Int, ListOf, Optional, Options, Param, Str
 
 __all__ = [
     "AR",
@@ -110,10 +111,20 @@ class Context:
     chol: Ref | None
     #: Reject seasonal periods longer than the series (off for fitted profiles).
     strict: bool = True
+    #: The first entity of the block being made (0 for a whole sample).
+    first_entity: int = 0
 
     def stream(self, key: int) -> list[int]:
         """A component's random stream: ``[seed, key]`` (see :mod:`synthbench.kernels.timeseries`)."""
         return [self.seed, key]
+
+    def random(self, key: int, **kwargs: Any) -> dict[str, Any]:
+        """``kwargs`` plus what a random kernel needs: the stream and, for a block of entities
+        after the first, the first entity's number."""
+        kwargs["stream"] = self.stream(key)
+        if self.first_entity:
+            kwargs["first"] = self.first_entity
+        return kwargs
 
     def _steps_before(self, stamp: pd.Timestamp) -> int:
         """How many steps of the series come before ``stamp`` (the index of the first at or after it)."""
@@ -184,7 +195,7 @@ class SeriesComponent(Component):
 
 def _random(comp: SeriesComponent, ctx: Context, key: int, **kwargs: Any) -> dict[str, Any]:
     """``kwargs`` plus the component's stream and, for correlated channels, the Cholesky factor."""
-    kwargs["stream"] = ctx.stream(key)
+    kwargs = ctx.random(key, **kwargs)
     if ctx.chol is not None:
         kwargs["chol"] = ctx.chol
     return kwargs
@@ -526,6 +537,12 @@ class LevelShift(SeriesComponent):
         Param("sizes", ListOf(Float(), max_len=1_000), (), "Size of each fixed jump."),
         Param("rate", Float(0, 1), 0.0, "Chance of a random jump at each step."),
         Param("scale", Float(0, None), 1.0, "Standard deviation of a random jump."),
+        Param(
+            "shared",
+            Bool(),
+            False,
+            "Random jumps hit every entity at the same steps by the same sizes (a fleet-wide regime change).",
+        ),
         _VARY,
     )
 
@@ -538,6 +555,7 @@ class LevelShift(SeriesComponent):
         text = f"LevelShift: {len(self.at)} fixed jump(s)"
         if self.rate > 0:
             text += f", random jumps at rate {_g(self.rate)} (scale {_g(self.scale)})"
+            text += ", shared by every entity" if self.shared else ""
         return text
 
     def kernel_call(self, ctx: Context, key: int) -> KernelCall:
@@ -546,6 +564,8 @@ class LevelShift(SeriesComponent):
             kwargs["jumps"] = [(ctx.position(self, "at", a), s) for a, s in zip(self.at, self.sizes)]
         if self.rate > 0:
             kwargs = _random(self, ctx, key, **kwargs, rate=self.rate, scale=self.scale)
+            if self.shared:
+                kwargs["shared"] = True
         return add_level_shift, kwargs
 
     def bound(self, n: int) -> float:
@@ -578,7 +598,8 @@ class _Event(Component):
         else:
             who = f"{len(self.entities)} entities"
         if self.at is None:
-            return f"in {self.count} random stretch(es) of {self.length} step(s) per entity, {who}"
+            each = "shared by" if self.shared else "per entity,"
+            return f"in {self.count} random stretch(es) of {self.length} step(s) {each} {who}"
         span = "to the end" if self.length is None else f"for {self.length} step(s)"
         if start is None:
             start = self.at if isinstance(self.at, int) else None
@@ -587,7 +608,9 @@ class _Event(Component):
 
     def where(self, ctx: Context, key: int) -> dict[str, Any]:
         """The arguments of :func:`~synthbench.kernels.timeseries.stretches` for this event."""
-        kwargs: dict[str, Any] = {} if self.entities is None else {"entities": [int(e) for e in self.entities]}
+        kwargs: dict[str, Any] = {"first": ctx.first_entity} if ctx.first_entity else {}
+        if self.entities is not None:
+            kwargs["entities"] = [int(e) for e in self.entities]
         if self.at is not None:
             start = ctx.position(self, "at", self.at)
             stop = ctx.n if self.length is None else start + self.length
@@ -600,7 +623,8 @@ class _Event(Component):
             return {**kwargs, "start": start, "stop": stop}
         if self.length > ctx.n:
             raise self.invalid("length", f"must be at most the series length ({ctx.n} steps)", self.length)
-        return {**kwargs, "length": self.length, "count": self.count, "stream": ctx.stream(key)}
+        kwargs = {**kwargs, "length": self.length, "count": self.count, "stream": ctx.stream(key)}
+        return {**kwargs, "shared": True} if self.shared else kwargs
 
     def affected(self, entities: int) -> int:
         """How many entities the event touches."""
@@ -620,6 +644,12 @@ _EVENT_PARAMS = (
         Optional(ListOf(Int(0, 10**9), min_len=1, max_len=100_000, unique=True)),
         None,
         "Entity numbers affected (0 is the first); None means all.",
+    ),
+    Param(
+        "shared",
+        Bool(),
+        False,
+        "Random stretches fall on the same steps for every entity (a fleet-wide outage or incident).",
     ),
 )
 

@@ -334,22 +334,25 @@ class TimeSeries(Generator):
                 [type(c).__name__ for c in self.components],
             )
 
-    def _plan(self, n: int, seed: int, strict: bool = True) -> Plan:
+    def _plan(self, n: int, seed: int, strict: bool = True, block: tuple[int, int] | None = None) -> Plan:
         """The kernel calls that make ``sample(n, seed)``: ``sample`` runs them, ``to_code`` writes them.
 
-        Each commented call starts a block of the exported cell: the index, one block per
-        component, anomaly and missing stretch, and the frame.
+        ``block = (first, count)`` makes only entities ``first .. first + count - 1`` (the
+        rows of that block of ``sample(n, seed)``, as streaming makes them). Each commented
+        call starts a block of the exported cell: the index, one block per component,
+        anomaly and missing stretch, and the frame.
         """
+        first, count = block if block is not None else (0, self.entities)
         self._check_range(n)
-        self._check_work(n)
+        self._check_work(n, count)
         correlated = self._chol() is not None
-        ctx = Context(n, self.entities, seed, *self._span(n), Ref("chol") if correlated else None, strict)
+        ctx = Context(n, self.entities, seed, *self._span(n), Ref("chol") if correlated else None, strict, first)
         plan = Plan()
         where = {"start": self.start, "end": None} if self.start is not None else {"start": None, "end": self.end}
         plan.call(
             "timestamps", time_index, **where, steps=n, freq=self.freq, comment="The time index and the empty sum."
         )
-        plan.call("y", empty_series, n, self.entities, len(self.channels))
+        plan.call("y", empty_series, count, n, len(self.channels))
         if correlated:
             plan.call(
                 "chol",
@@ -360,11 +363,11 @@ class TimeSeries(Generator):
         for comp, key in zip(self.components, stream_keys(self.components)):
             func, kwargs = comp.kernel_call(ctx, key)
             if comp.vary > 0:
-                kwargs = {**kwargs, "vary": comp.vary, "stream": ctx.stream(key)}
+                kwargs = {**kwargs, "vary": comp.vary, **ctx.random(key)}
             plan.call("y", func, Ref("y"), comment=comp.describe(), **kwargs)
         labels = Ref("labels") if self.label_column is not None and self.anomalies else None
         if labels is not None:
-            plan.call("labels", empty_labels, n, self.entities, comment="Anomaly labels, one per step and entity.")
+            plan.call("labels", empty_labels, count, n, comment="Anomaly labels, one per entity and step.")
         for event, key in zip(self.anomalies, stream_keys(self.anomalies)):
             kwargs = event.where(ctx, key)
             if labels is not None:
@@ -382,6 +385,8 @@ class TimeSeries(Generator):
             frame["label_column"] = self.label_column
         if self.decimals is not None:
             frame["decimals"] = self.decimals
+        if first:
+            frame["first"] = first
         plan.call(
             "df",
             long_frame,
@@ -392,9 +397,11 @@ class TimeSeries(Generator):
         )
         return plan
 
-    def _check_work(self, n: int) -> None:
-        """Refuse a sample whose element operations would take minutes (memory is checked apart)."""
-        entities, cells = self.entities, n * self.entities * len(self.channels)
+    def _check_work(self, n: int, entities: int | None = None) -> None:
+        """Refuse a sample (or a block of ``entities``) whose element operations would take
+        minutes (memory is checked apart)."""
+        entities = self.entities if entities is None else entities
+        cells = n * entities * len(self.channels)
         ops = sum(c.operations(n, cells) for c in self.components) + 4 * cells
         ops += sum(
             2 * n * entities + (e.affected(entities) * e.count * 4 if e.at is None else 0)
@@ -408,13 +415,14 @@ class TimeSeries(Generator):
                 "Ask for fewer steps or entities, or use fewer components and events."
             )
 
-    def _estimate_bytes(self, n: int) -> int:
-        """Peak memory of ``sample(n)`` (and of its exported code), in bytes, roughly.
+    def _estimate_bytes(self, n: int, entities: int | None = None) -> int:
+        """Peak memory of ``sample(n)`` (and of its exported code), or of a block of
+        ``entities``, in bytes, roughly.
 
         Checked before anything is allocated: the series, the largest component's
         temporaries, an AR burn-in, random stretches, and the long-format frame.
         """
-        entities, channels = self.entities, len(self.channels)
+        entities, channels = self.entities if entities is None else entities, len(self.channels)
         cell = n * entities * channels * 8  # one (steps, entities, channels) float array
         work = max([c.work(n) for c in self.components], default=0)
         burn = max([c.extra_steps() for c in self.components], default=0)
@@ -439,7 +447,7 @@ class TimeSeries(Generator):
         plan = self._plan(n, seed, strict)
         entities = "entity" if self.entities == 1 else "entities"
         title = title or f"{type(self).__name__}: {n} steps x {self.entities} {entities}, seed {seed}."
-        cell = CodeCell(title + "\nRegenerates the frame as `df`; arrays are shaped (steps, entities, channels).")
+        cell = CodeCell(title + "\nRegenerates the frame as `df`; arrays are shaped (entities, steps, channels).")
         cell.need("import numpy as np", "import pandas as pd")
         cell.kernels(plan.kernels())
         blocks: list[Plan] = []
