@@ -475,3 +475,19 @@ class Generator(Component):
     def _sample_blocks(self, n: int, seed: int, start: int, stop: int) -> pd.DataFrame:
         """Rows of blocks ``start <= k < stop`` of ``sample(n, seed)`` (when ``block_size``)."""
         raise NotImplementedError
+
+    def _stream_rows(self, n: int) -> tuple[int, int]:
+        """The rows of an ``n`` run and the rows per streamed block (see :mod:`synthbench.scale`):
+        ``n`` rows in blocks of 65,536 unless a generator's ``n`` counts something else
+        (a time series: ``n`` steps per entity, in blocks of whole entities)."""
+        from .scale import BLOCK_SIZE
+
+        return n, BLOCK_SIZE
+
+    def _file_rows(self, n: int, rows: int) -> int:
+        """``rows`` per streamed file, rounded to what a file may end at (whole entities of a time series)."""
+        return rows
+
+    def _estimate_rows_bytes(self, n: int, rows: int) -> int:
+        """Bytes to hold ``rows`` rows of an ``n`` run at once (a streamed block, file or partition)."""
+        return self._estimate_bytes(rows)

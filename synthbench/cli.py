@@ -273,7 +273,9 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("generate", help="make rows from a spec and write CSV or Parquet")
     p.add_argument("spec", help="JSON spec file (from to_dict() or `synthbench spec`)")
-    p.add_argument("-n", "--rows", dest="n", type=int, required=True, help="number of rows")
+    p.add_argument(
+        "-n", "--rows", dest="n", type=int, required=True, help="number of rows (a time series: steps per entity)"
+    )
     p.add_argument(
         "-o", "--output", required=True, help="output file: .csv, .csv.gz, .parquet or .sqlite (replaced atomically)"
     )
@@ -284,7 +286,7 @@ def build_parser() -> argparse.ArgumentParser:
         default=None,
         metavar="R",
         help="stream to a Parquet dataset folder (OUTPUT/part-00000.parquet, ...) of R rows per file, "
-        "with bounded memory (Schema and fitted generators)",
+        "with bounded memory (Schema, fitted generators and time series, whose files hold whole series)",
     )
     p.set_defaults(run=_cmd_generate)
 

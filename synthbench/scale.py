@@ -17,8 +17,15 @@ family):
   identical for any partitioning and file size, equal to ``sample(n, seed)`` only for
   ``n <= 65,536`` (one block);
 * neither: the generator cannot stream, and says why in ``why_not_streamable``
-  (scikit-learn's ``make_*`` draw the whole problem from one ``random_state``; a time
-  series is one path through time; balancing output is sized by the data).
+  (scikit-learn's ``make_*`` draw the whole problem from one ``random_state``; balancing
+  output is sized by the data).
+
+A generator whose ``n`` is not a row count, or whose blocks are not 65,536 rows, says so
+with ``_stream_rows(n)`` (the rows of an ``n`` run and the rows per block): a
+``TimeSeries`` makes ``n`` steps per entity in blocks of whole entities, each entity
+keyed by its own streams, so blocks, files and partitions hold whole entities and are the
+same however the run is split. ``_file_rows`` rounds the rows per file to such whole
+units and ``_estimate_rows_bytes`` bounds the memory of a number of rows.
 
 ``Generator.streamable()`` tells which; :func:`to_file` writes the others with one
 ``sample(n)``, within the memory limit (:func:`synthbench.set_config`). Streams hold a
@@ -94,9 +101,9 @@ MARKER = "_synthbench.json"
 _PART = re.compile(r"part-\d{5,}\.parquet")
 
 
-def n_blocks(n: int) -> int:
-    """How many blocks make ``n`` rows (at least one, so an empty table keeps its columns)."""
-    return max(1, -(-n // BLOCK_SIZE))
+def n_blocks(n: int, size: int = BLOCK_SIZE) -> int:
+    """How many blocks of ``size`` rows make ``n`` rows (at least one, so an empty table keeps its columns)."""
+    return max(1, -(-n // size))
 
 
 def block_seed(seed: int, block: int) -> int:
@@ -139,9 +146,9 @@ def _check(gen: Generator, n: Any, seed: Any, owner: str) -> tuple[int, int]:
     return n, seed
 
 
-def _check_rows_in_memory(gen: Generator, rows: int, what: str, way_past: str) -> None:
-    """The memory bound of a stream: ``rows`` rows are held at once, whatever ``n``."""
-    check_memory(gen._estimate_bytes(rows), what, way_past)
+def _check_rows_in_memory(gen: Generator, n: int, rows: int, what: str, way_past: str) -> None:
+    """The memory bound of a stream: ``rows`` rows of an ``n`` run are held at once, whatever ``n``."""
+    check_memory(gen._estimate_rows_bytes(n, rows), what, way_past)
 
 
 def _blocks(gen: Generator, n: int, seed: int, start: int, stop: int) -> pd.DataFrame:
@@ -165,8 +172,9 @@ def iter_blocks(gen: Generator, n: int, *, seed: int | None = None) -> Iterator[
     """
     n, seed = _check(gen, n, seed, "iter_blocks")
     owner = f"{type(gen).__name__}.iter_blocks"
-    _check_rows_in_memory(gen, min(n, BLOCK_SIZE), f"{owner}: one block of {min(n, BLOCK_SIZE):,} rows", "")
-    for k in range(n_blocks(n)):
+    rows, size = gen._stream_rows(n)
+    _check_rows_in_memory(gen, n, min(rows, size), f"{owner}: one block of {min(rows, size):,} rows", "")
+    for k in range(n_blocks(rows, size)):
         yield _blocks(gen, n, seed, k, k + 1)
 
 
@@ -358,8 +366,8 @@ def _write_file(
     target = Path(path)
     if gen.streamable():
         n, seed = _check(gen, n, seed, "to_file")
-        rows = min(n, BLOCK_SIZE)
-        _check_rows_in_memory(gen, rows, f"{owner}: one block of {rows:,} rows", "")
+        total, size = gen._stream_rows(n)
+        _check_rows_in_memory(gen, n, min(total, size), f"{owner}: one block of {min(total, size):,} rows", "")
     else:
         n = gen._check_n(n, owner)
         seed = check_seed(seed, owner=owner)
@@ -377,12 +385,12 @@ def _write_file(
         _pyarrow()
     tmp = _temporary(target, owner, folder=False)
     writer: _CsvWriter | _ParquetWriter | None = None
-    bar = _Progress(n or 0, progress and gen.streamable(), f"{cls} -> {target.name}")
+    bar = _Progress(total if gen.streamable() else n or 0, progress and gen.streamable(), f"{cls} -> {target.name}")
     rows = columns = 0
     try:
         writer = _CsvWriter(tmp, compression) if fmt == "csv" else _ParquetWriter(tmp)
         blocks = (
-            (_blocks(gen, n, seed, k, k + 1) for k in range(n_blocks(n)))
+            (_blocks(gen, n, seed, k, k + 1) for k in range(n_blocks(total, size)))
             if gen.streamable()
             else iter([gen.sample(n, seed=seed)])
         )
@@ -425,13 +433,14 @@ def to_parquet(
         order (``pd.read_parquet(path)`` reads them back in order) and the marker file
         ``_synthbench.json`` (which Parquet readers skip).
     n : int
-        Number of rows.
+        Number of rows, as for ``gen.sample(n)`` (for a time series: steps per entity).
     seed : int or None
         Random seed; the same seed gives the same rows for any ``rows_per_file``.
     rows_per_file : int or None
         Rows per file (the last file holds the rest); default 1,048,576. Memory stays
         bounded by about one file plus one block, whatever ``n``; that bound is checked
-        against the memory limit before anything is written.
+        against the memory limit before anything is written. A time series' files hold
+        whole entities: the rows are rounded down to whole series, at least one.
     overwrite : bool
         Replace an existing dataset at ``path`` (only once the new one is complete).
         Only a folder that synthbench wrote (it holds the marker file and nothing but
@@ -455,10 +464,12 @@ def to_parquet(
     owner = f"{type(gen).__name__}.to_parquet"
     if rows_per_file is None:
         rows_per_file = DEFAULT_ROWS_PER_FILE
-    rows_per_file = int(check_value(rows_per_file, "rows_per_file", Int(1), owner))
-    held = min(n, rows_per_file + BLOCK_SIZE)
+    rows_per_file = gen._file_rows(n, int(check_value(rows_per_file, "rows_per_file", Int(1), owner)))
+    rows, size = gen._stream_rows(n)
+    held = min(rows, rows_per_file + size)
     _check_rows_in_memory(
         gen,
+        n,
         held,
         f"{owner}(rows_per_file={rows_per_file:,}), which holds up to {held:,} rows at once,",
         f"Write smaller files with a lower rows_per_file (default {DEFAULT_ROWS_PER_FILE:,}). ",
@@ -474,7 +485,7 @@ def to_parquet(
     pa, pq = _pyarrow()
 
     tmp = _temporary(target, owner, folder=True)
-    bar = _Progress(n, progress, f"{type(gen).__name__} -> {target.name}")
+    bar = _Progress(rows, progress, f"{type(gen).__name__} -> {target.name}")
     try:
         schema = None
         files = 0
@@ -491,7 +502,7 @@ def to_parquet(
             pq.write_table(table, tmp / f"part-{files:05d}.parquet")
             files += 1
 
-        for k in range(n_blocks(n)):
+        for k in range(n_blocks(rows, size)):
             block = _blocks(gen, n, seed, k, k + 1)
             buffer.append(block)
             buffered += len(block)
@@ -503,7 +514,9 @@ def to_parquet(
             bar.update(len(block))
         if buffered or files == 0:
             flush([pd.concat(buffer, ignore_index=True)])
-        marker = {"synthbench_dataset": 1, "generator": type(gen).__name__, "rows": n, "seed": seed, "files": files}
+        marker = {"synthbench_dataset": 1, "generator": type(gen).__name__, "rows": rows, "seed": seed, "files": files}
+        if rows != n:
+            marker["n"] = n
         (tmp / MARKER).write_text(json.dumps(marker) + "\n", encoding="utf-8")
         _replace(tmp, target)
     except BaseException:
@@ -557,6 +570,7 @@ class _Partition:
 
     def __init__(self, gen: Generator, n: int, seed: int) -> None:
         self.gen, self.n, self.seed = gen, n, seed
+        self.size = gen._stream_rows(n)[1]
 
     def __dask_tokenize__(self) -> str:
         # A deterministic name from the spec, so equal requests share Dask's task keys.
@@ -566,7 +580,7 @@ class _Partition:
     def __call__(self, blocks: tuple[int, int]) -> pd.DataFrame:
         start, stop = blocks
         df = _blocks(self.gen, self.n, self.seed, start, stop)
-        first = start * BLOCK_SIZE
+        first = start * self.size
         # The global row numbers as the index, so compute() equals sample(n) index and all.
         return df.set_axis(pd.RangeIndex(first, first + len(df)))
 
@@ -587,7 +601,7 @@ def to_dask(gen: Generator, n: int, *, seed: int | None = None, npartitions: int
     Each partition is a range of whole blocks made on its own, so the frame is the same
     for any ``npartitions`` and any scheduler (threads, processes, a cluster); the index
     holds the global row numbers. ``npartitions`` defaults to one per 16 blocks and is
-    capped at the number of blocks (``ceil(n / 65536)``).
+    capped at the number of blocks (``ceil(n / 65536)``; a time series' blocks hold whole entities).
 
     >>> import synthbench as sb
     >>> gen = sb.Schema.example()
@@ -597,7 +611,8 @@ def to_dask(gen: Generator, n: int, *, seed: int | None = None, npartitions: int
     """
     n, seed = _check(gen, n, seed, "to_dask")
     owner = f"{type(gen).__name__}.to_dask"
-    total = n_blocks(n)
+    rows, size = gen._stream_rows(n)
+    total = n_blocks(rows, size)
     if npartitions is None:
         npartitions = -(-total // 16)
     check_value(npartitions, "npartitions", Optional(Int(1)), owner)
@@ -605,20 +620,22 @@ def to_dask(gen: Generator, n: int, *, seed: int | None = None, npartitions: int
     parts = min(int(npartitions), total)
     bounds = [i * total // parts for i in range(parts + 1)]
     ranges = [(bounds[i], bounds[i + 1]) for i in range(parts)]
-    widest = min(n, max(stop - start for start, stop in ranges) * BLOCK_SIZE)
+    widest = min(rows, max(stop - start for start, stop in ranges) * size)
     # Dask is lazy, but each worker makes a whole partition at once: bound that.
     _check_rows_in_memory(
         gen,
+        n,
         widest,
         f"{owner}: one partition of up to {widest:,} rows",
         "Use more partitions (a higher npartitions). ",
     )
     make = _Partition(gen, n, seed)
-    meta = _blocks(gen, 0, seed, 0, 1).iloc[:0]
+    # The columns and dtypes: from an empty run, or the first block of a generator that cannot make one.
+    meta = _blocks(gen, 0 if gen.min_rows == 0 else n, seed, 0, 1).iloc[:0]
     exact = not (gen.block_size and getattr(gen, "on_violation", None) == "drop" and getattr(gen, "constraints", ()))
     divisions = None
-    if exact and n > 0:
-        divisions = (*(start * BLOCK_SIZE for start, _ in ranges), n - 1)
+    if exact and rows > 0:
+        divisions = (*(start * size for start, _ in ranges), rows - 1)
     import dask
 
     # Dask would turn pandas' "str" columns into "string[pyarrow]" (NA-valued): keep the

@@ -14,6 +14,17 @@ from synthbench import columns as c
 from synthbench.cli import main
 from synthbench.exceptions import InvalidParameterError, ResourceLimitError
 from synthbench.scale import BLOCK_SIZE, MARKER, iter_blocks, n_blocks, to_file
+from synthbench.timeseries import (
+    AR,
+    Anomaly,
+    LevelShift,
+    Missing,
+    Noise,
+    RandomWalk,
+    Seasonality,
+    Trend,
+    example_temperatures,
+)
 
 # 7 whole blocks and a partial one: enough for 1, 3 and 7 partitions to differ.
 N = 7 * BLOCK_SIZE + 1_234
@@ -45,22 +56,75 @@ def reference(gen) -> pd.DataFrame:
     return gen.sample(N, seed=11)
 
 
-def test_concatenated_blocks_equal_one_sample(gen, reference):
-    blocks = list(iter_blocks(gen, N, seed=11))
-    assert [len(b) for b in blocks] == [BLOCK_SIZE] * 7 + [1_234]
+# Time series stream in blocks of whole entities: 1,000 steps make 64 entities a block,
+# so 7 * 64 + 5 entities are again 7 whole blocks and a partial one.
+STEPS, FLEET = 1_000, 7 * 64 + 5
+
+
+def sensor_fleet(entities: int = FLEET) -> sb.TimeSeries:
+    """Every random part, correlated channels, per-entity variation, fleet-wide events."""
+    return sb.TimeSeries(
+        freq="h",
+        entities=entities,
+        channels=["temp", "load"],
+        correlation=0.5,
+        components=[
+            Trend(level=20, slope=0.001, vary=0.2),
+            Seasonality(period=24, amplitude=3, vary=0.1),
+            Noise(kind="t", df=4, scale=0.3),
+            AR(phi=[0.7], scale=0.5),
+            RandomWalk(scale=0.05),
+            LevelShift(rate=0.002, scale=2.0),
+            LevelShift(at=["2024-01-20"], sizes=[-5.0], rate=0.001, shared=True),
+        ],
+        anomalies=[Anomaly(count=2, length=3, magnitude=6.0), Anomaly(at=500, length=4, entities=[3, 100, 450])],
+        missing=[Missing(count=1, length=5), Missing(count=1, length=24, shared=True)],
+        decimals=3,
+    )
+
+
+#: The generators that stream (name -> (generator, n, a column to count by)).
+STREAMED = {
+    "Schema": lambda: (small_schema(), N, "group"),
+    "TimeSeries": lambda: (sensor_fleet(), STEPS, "entity"),
+    "FittedTimeSeries": lambda: (
+        sb.FittedTimeSeries(periods=[365.25], harmonics=2, entities=FLEET).fit(example_temperatures()),
+        STEPS,
+        "entity",
+    ),
+}
+
+
+@pytest.fixture(scope="module", params=list(STREAMED))
+def streamed(request) -> tuple[sb.base.Generator, int, str, pd.DataFrame]:
+    """A streaming generator, its ``n`` (several blocks), a column to count by, and ``sample(n, seed=11)``."""
+    gen, n, key = STREAMED[request.param]()
+    return gen, n, key, gen.sample(n, seed=11)
+
+
+def test_concatenated_blocks_equal_one_sample(streamed):
+    gen, n, _, reference = streamed
+    blocks = list(iter_blocks(gen, n, seed=11))
+    size = len(blocks[0])
+    assert [len(b) for b in blocks] == [size] * 7 + [len(reference) - 7 * size]
     pd.testing.assert_frame_equal(pd.concat(blocks, ignore_index=True), reference)
+
+
+def test_schema_ids_run_on_and_a_shorter_sample_is_the_start_of_a_longer(gen, reference):
     # Ids stay unique and sequential across blocks.
     assert reference["id"].is_monotonic_increasing and reference["id"].is_unique
     # sample(n) is the first n rows of any larger run.
     pd.testing.assert_frame_equal(gen.sample(100_000, seed=11), reference.iloc[:100_000])
 
 
-def test_parquet_dataset_reads_back_as_the_sample(gen, reference, tmp_path):
-    path = gen.to_parquet(tmp_path / "data", N, seed=11, rows_per_file=200_000, progress=False)
+def test_parquet_dataset_reads_back_as_the_sample(streamed, tmp_path):
+    gen, n, _, reference = streamed
+    rows = len(reference)
+    path = gen.to_parquet(tmp_path / "data", n, seed=11, rows_per_file=200_000, progress=False)
     files = sorted(p.name for p in path.iterdir() if p.name != MARKER)
     assert files == [f"part-{i:05d}.parquet" for i in range(3)]
-    assert json.loads((path / MARKER).read_text())["rows"] == N
-    assert [len(pd.read_parquet(path / f)) for f in files] == [200_000, 200_000, N - 400_000]
+    assert json.loads((path / MARKER).read_text())["rows"] == rows
+    assert [len(pd.read_parquet(path / f)) for f in files] == [200_000, 200_000, rows - 400_000]
     pd.testing.assert_frame_equal(pd.read_parquet(path), reference)
     assert [p.name for p in tmp_path.iterdir()] == ["data"]  # no temporary folder left
 
@@ -84,10 +148,12 @@ def test_drop_constraints_give_the_same_rows_however_split(tmp_path):
     pd.testing.assert_frame_equal(pd.read_parquet(path), ref)
 
 
-def test_progress_counter_on_stderr(gen, tmp_path, capfd):
-    gen.to_parquet(tmp_path / "p", 10, seed=0)
+def test_progress_counter_on_stderr(streamed, tmp_path, capfd):
+    gen, n, _, reference = streamed
+    gen.to_parquet(tmp_path / "p", n, seed=11)
     err = capfd.readouterr().err
-    assert "10" in err and "rows" in err
+    rows = len(reference)
+    assert f"{rows:,}/{rows:,} rows" in err or ("rows" in err and str(rows // 1000) in err)
 
 
 class _FailingSchema(sb.Schema):
@@ -145,7 +211,6 @@ def test_bad_parameters_are_named(gen, tmp_path, kwargs, message):
     [
         ("Classification", "draw the whole problem"),
         ("Moons", "draw the whole problem"),
-        ("TimeSeries", "one path through time"),
         ("Balance", "size comes from the data"),
     ],
 )
@@ -154,7 +219,7 @@ def test_unsupported_generators_say_which_are(name, why, tmp_path):
     for call in (lambda: gen.to_parquet(tmp_path / "x", 10, progress=False), lambda: gen.to_dask(10)):
         with pytest.raises(InvalidParameterError, match=why) as info:
             call()
-        assert "Schema" in str(info.value) and "GaussianCopula" in str(info.value)
+        assert all(name in str(info.value) for name in ("Schema", "GaussianCopula", "TimeSeries", "FittedTimeSeries"))
     assert list(tmp_path.iterdir()) == []
 
 
@@ -207,8 +272,9 @@ class _InterruptedSchema(sb.Schema):
 
 
 @pytest.mark.parametrize("name", ["out.csv", "out.csv.gz", "out.parquet"])
-def test_one_file_streams_exactly_the_sample(gen, name, tmp_path):
-    n = 2 * BLOCK_SIZE + 7
+def test_one_file_streams_exactly_the_sample(streamed, name, tmp_path):
+    gen, n, _, _ = streamed
+    n = 2 * BLOCK_SIZE + 7 if isinstance(gen, sb.Schema) else n
     path = to_file(gen, tmp_path / name, n, seed=5, progress=False)
     expected = gen.sample(n, seed=5)
     if name.endswith(".parquet"):
@@ -299,8 +365,9 @@ dd = pytest.importorskip("dask.dataframe", reason="the dask extra is not install
 
 
 @pytest.mark.parametrize("npartitions", [1, 3, 7])
-def test_dask_output_is_the_same_for_any_partitioning(gen, reference, npartitions):
-    ddf = gen.to_dask(N, seed=11, npartitions=npartitions)
+def test_dask_output_is_the_same_for_any_partitioning(streamed, npartitions):
+    gen, n, _, reference = streamed
+    ddf = gen.to_dask(n, seed=11, npartitions=npartitions)
     assert isinstance(ddf, dd.DataFrame) and ddf.npartitions == npartitions
     assert ddf.known_divisions
     pd.testing.assert_frame_equal(ddf.compute(), reference)
@@ -327,7 +394,8 @@ def test_dask_fitted_generator_is_partition_invariant():
     assert len(one) == n
 
 
-def test_dask_local_cluster_makes_the_same_frame(gen, reference):
+def test_dask_local_cluster_makes_the_same_frame(streamed):
+    gen, n, key, reference = streamed
     distributed = pytest.importorskip("distributed")
     with (
         distributed.LocalCluster(
@@ -340,8 +408,8 @@ def test_dask_local_cluster_makes_the_same_frame(gen, reference):
         ) as cluster,
         distributed.Client(cluster),
     ):
-        ddf = gen.to_dask(N, seed=11, npartitions=3)
+        ddf = gen.to_dask(n, seed=11, npartitions=3)
         pd.testing.assert_frame_equal(ddf.compute(), reference)
-        assert n_blocks(N) == 8
-        counts = ddf["group"].value_counts().compute().sort_index()
-        pd.testing.assert_series_equal(counts, reference["group"].value_counts().sort_index())
+        assert n_blocks(*gen._stream_rows(n)) == 8
+        counts = ddf[key].value_counts().compute().sort_index()
+        pd.testing.assert_series_equal(counts, reference[key].value_counts().sort_index())

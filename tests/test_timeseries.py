@@ -818,3 +818,65 @@ def test_fitted_spans_beyond_nanosecond_range(start, freq, n):
 def test_work_that_would_take_minutes_is_refused_up_front(params):
     with pytest.raises(InvalidParameterError, match=r"element operations.*over the limit"):
         sb.TimeSeries(**params).sample(1_000, seed=0)
+
+
+# -- streaming fleets (the invariance tests shared with Schema are in tests/test_scale.py) -------
+
+
+def test_files_hold_whole_series_even_when_rows_per_file_is_smaller(tmp_path):
+    gen = fleet(5)
+    path = gen.to_parquet(tmp_path / "fleet", 120, seed=3, rows_per_file=50, progress=False)
+    files = sorted(path.glob("part-*.parquet"))
+    assert len(files) == 5  # one series (120 rows) per file, never half of one
+    assert [pd.read_parquet(f)["entity"].unique().tolist() for f in files] == [[e] for e in range(5)]
+    pd.testing.assert_frame_equal(pd.read_parquet(path), gen.sample(120, seed=3))
+    two = gen.to_parquet(tmp_path / "two", 120, seed=3, rows_per_file=300, progress=False)
+    assert [len(pd.read_parquet(f)) for f in sorted(two.glob("part-*.parquet"))] == [240, 240, 120]
+    back = pd.read_parquet(path, filters=[("entity", "==", 3)])
+    pd.testing.assert_frame_equal(back, fleet(5).sample(120, seed=3).query("entity == 3").reset_index(drop=True))
+
+
+def test_cli_streams_a_fleet_in_files_of_whole_series(tmp_path, capsys):
+    from synthbench.cli import main
+
+    spec = tmp_path / "fleet.json"
+    spec.write_text(json.dumps(fleet(40).to_dict()))
+    out = tmp_path / "fleet.parquet"
+    args = ["generate", str(spec), "-n", "100", "-o", str(out), "--seed", "2", "--rows-per-file", "1000"]
+    assert main(args) == 0
+    assert "wrote 4,000 rows in 4 Parquet file(s)" in capsys.readouterr().err
+    pd.testing.assert_frame_equal(pd.read_parquet(out), fleet(40).sample(100, seed=2))
+
+
+def test_a_fleet_too_big_for_memory_streams_within_the_limit(tmp_path):
+    from synthbench.exceptions import ResourceLimitError
+
+    gen = sb.TimeSeries(entities=100_000, components=[Trend(level=1.0), Noise()])
+    with sb.config_context(max_bytes=64 * 2**20):
+        with pytest.raises(ResourceLimitError, match=r"Stream the rows to disk instead.*TimeSeries\.to_parquet"):
+            gen.sample(365, seed=0)
+        with pytest.raises(ResourceLimitError, match="lower rows_per_file"):
+            gen.to_parquet(tmp_path / "x", 365, seed=0, rows_per_file=10**8, progress=False)
+        # Files of about 180 series: memory is one file and one block, whatever the fleet size.
+        small = sb.TimeSeries(entities=1_000, components=[Trend(level=1.0), Noise()])
+        path = small.to_parquet(tmp_path / "ok", 365, seed=0, rows_per_file=65_536, progress=False)
+    assert len(pd.read_parquet(path)) == 365_000
+
+
+@pytest.mark.parametrize(
+    ("params", "match"),
+    [
+        ({"entities": 10**9}, r"'entities' parameter of TimeSeries must be an int in the range \[1, 1000000\]"),
+        ({"entities": 0}, r"'entities' parameter of TimeSeries must be an int in the range \[1, 1000000\]"),
+        ({"components": [Noise(scale=float("nan"))]}, r"'scale' parameter of Noise"),
+        ({"components": [Trend(level=float("nan"))]}, r"'level' parameter of Trend"),
+    ],
+)
+def test_hostile_fleets_are_refused_by_name(params, match, tmp_path):
+    gen = sb.TimeSeries(**params)
+    for call in (lambda: gen.sample(10, seed=0), lambda: gen.to_parquet(tmp_path / "x", 10, progress=False)):
+        with pytest.raises(InvalidParameterError, match=match):
+            call()
+    with pytest.raises(InvalidParameterError, match=r"'n' parameter of TimeSeries\.to_parquet"):
+        sb.TimeSeries().to_parquet(tmp_path / "x", 0, progress=False)
+    assert list(tmp_path.iterdir()) == []

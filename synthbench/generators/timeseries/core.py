@@ -34,6 +34,7 @@ How a sample is laid out (and why):
 
 from __future__ import annotations
 
+import inspect
 import math
 import warnings
 import zlib
@@ -52,11 +53,13 @@ from ...kernels.timeseries import (
     channel_cholesky,
     empty_labels,
     empty_series,
+    entity_groups,
     long_frame,
     time_index,
 )
 from ...params import AnyOf, ComponentOf, Float, Int, ListOf, Optional, Param, Str
 from ...registry import register
+from ...scale import BLOCK_SIZE
 from .components import (
     COMPONENT_TYPES,
     Anomaly,
@@ -78,6 +81,8 @@ _MAX_VALUE = 1e300
 _MAX_OPERATIONS = 1e10
 #: Most steps of a calendar frequency pandas builds one at a time (about 15 s per million).
 _MAX_CALENDAR_STEPS = 1_000_000
+#: Entities per group of random streams (the kernels' ``group_size``); blocks hold whole groups.
+ENTITY_GROUP: int = inspect.signature(entity_groups).parameters["group_size"].default
 #: Calendar frequencies pandas builds in one vectorised call.
 _FAST_CALENDAR = (pd.offsets.BusinessDay, pd.offsets.CustomBusinessDay)
 
@@ -185,10 +190,9 @@ class TimeSeries(Generator):
 
     family: ClassVar[str] = "timeseries"
     panel: ClassVar[str] = "TimeSeriesPanel"
-    why_not_streamable: ClassVar[str] = (
-        "a series is one path through time whose random draws interleave all entities, "
-        "so a block of rows cannot be made on its own"
-    )
+    #: Streams in blocks of whole entities (see ``_stream_rows``): each entity's draws are
+    #: keyed by its number, so a block is made on its own.
+    block_size: ClassVar[int] = BLOCK_SIZE
     min_rows: ClassVar[int] = 1
     params = (
         Param("start", Optional(_DATE), "2024-01-01", "First timestamp (or set 'end' instead)."),
@@ -441,6 +445,28 @@ class TimeSeries(Generator):
     # -- sampling -----------------------------------------------------------------------
     def _sample(self, n: int, seed: int, *, strict: bool = True) -> pd.DataFrame:
         return self._plan(n, seed, strict).run()["df"]
+
+    # -- streaming: blocks of whole entities ------------------------------------------------
+    def _entities_per_block(self, n: int) -> int:
+        """Whole groups of entities, about 65,536 rows (at least one group of 16 series)."""
+        return ENTITY_GROUP * max(1, BLOCK_SIZE // (n * ENTITY_GROUP))
+
+    def _stream_rows(self, n: int) -> tuple[int, int]:
+        return n * self.entities, n * self._entities_per_block(n)
+
+    def _file_rows(self, n: int, rows: int) -> int:
+        """Files hold whole series: ``rows`` rounded down to whole entities, at least one."""
+        return max(n, rows // n * n)
+
+    def _estimate_rows_bytes(self, n: int, rows: int) -> int:
+        return self._estimate_bytes(n, entities=min(self.entities, -(-rows // n)))
+
+    def _sample_blocks(self, n: int, seed: int, start: int, stop: int, *, strict: bool = True) -> pd.DataFrame:
+        """Entities of blocks ``start <= k < stop``: rows of ``sample(n, seed)``, made on their own."""
+        per = self._entities_per_block(n)
+        first = min(start * per, self.entities)
+        count = min(stop * per, self.entities) - first
+        return self._plan(n, seed, strict, block=(first, count)).run()["df"]
 
     # -- code ---------------------------------------------------------------------------
     def _to_code(self, n: int, seed: int, *, title: str | None = None, strict: bool = True) -> str:

@@ -126,7 +126,7 @@ class FittedTimeSeries(Generator):
 
     family: ClassVar[str] = "timeseries"
     panel: ClassVar[str] = "TimeSeriesPanel"
-    why_not_streamable: ClassVar[str] = TimeSeries.why_not_streamable
+    block_size: ClassVar[int] = TimeSeries.block_size
     workbench: ClassVar[int] = 5
     learns: ClassVar[bool] = True
     min_rows: ClassVar[int] = 1
@@ -426,6 +426,19 @@ class FittedTimeSeries(Generator):
         series = self._series()
         series.validate()
         return series._sample(n, seed, strict=False)
+
+    # Streaming: blocks of whole entities, as the learned TimeSeries makes them.
+    def _stream_rows(self, n: int) -> tuple[int, int]:
+        return self._series()._stream_rows(n)
+
+    def _file_rows(self, n: int, rows: int) -> int:
+        return self._series()._file_rows(n, rows)
+
+    def _estimate_rows_bytes(self, n: int, rows: int) -> int:
+        return self._series()._estimate_rows_bytes(n, rows)
+
+    def _sample_blocks(self, n: int, seed: int, start: int, stop: int) -> pd.DataFrame:
+        return self._series()._sample_blocks(n, seed, start, stop, strict=False)
 
     def _to_code(self, n: int, seed: int) -> str:
         series = self._series()
