@@ -29,6 +29,7 @@ __all__ = [
     "class_counts_chart",
     "column_chart",
     "correlation_chart",
+    "fleet_chart",
     "histogram_chart",
     "timeseries_chart",
 ]
@@ -281,6 +282,78 @@ def timeseries_chart(
             tooltip=_tips(alt, "source:N", f"time:{kind}", ("value:Q", ".3f")),
         )
     )
+
+
+def fleet_chart(
+    bands: pd.DataFrame,
+    lines: pd.DataFrame,
+    column: str,
+    *,
+    reference: pd.DataFrame | None = None,
+    labels: tuple[str, ...] = ("real", "synthetic"),
+    width: int = WIDTH,
+) -> Any:
+    """A fleet of series: the 5-95% band, the fleet mean and a few sampled entities.
+
+    ``bands`` (``time``, ``low``, ``high``) and ``lines`` (``time``, ``value``, ``series``:
+    "mean" and "entity k") come from
+    :func:`synthbench.generators.timeseries.summary.fleet_summary`, so the chart holds a
+    few hundred points per line however large the fleet. ``reference`` (``time``,
+    ``value``), if given, is the real series, drawn in the reference colour.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> t = pd.to_datetime(["2024-01-01", "2024-01-02"])
+    >>> bands = pd.DataFrame({"time": t, "low": [0.0, 1.0], "high": [2.0, 3.0]})
+    >>> lines = pd.DataFrame({"time": list(t) * 2, "value": [1.0, 2.0, 0.5, 1.5],
+    ...                       "series": ["mean", "mean", "entity 0", "entity 0"]})
+    >>> [layer["mark"]["type"] for layer in fleet_chart(bands, lines, "v").to_dict()["layer"]]
+    ['area', 'line']
+    """
+    alt = _alt()
+    labels = _labels(labels)
+    plot = _width(width) - Y_AXIS
+    bands = _check_table(bands, ("time", "low", "high"), "fleet band")
+    lines = _check_table(lines, ("time", "value", "series"), "fleet lines")
+    synthetic = labels[-1]
+    entities = [s for s in pd.unique(lines["series"]) if s != "mean"]
+    mean_name, band_name = f"{synthetic} mean", f"{synthetic} 5-95%"
+    # Entities first, so the mean (and the real series) draw on top of them.
+    table = lines.assign(series=lines["series"].replace({"mean": mean_name}), _top=lines["series"].eq("mean"))
+    table = table.sort_values("_top", kind="stable").drop(columns="_top")
+    domain, colors = [mean_name, *entities], [COLORS[1], *["#9a9a9a"] * len(entities)]
+    if reference is not None and len(labels) == 2:
+        ref = _check_table(reference, ("time", "value"), "reference series")
+        table = pd.concat([table, ref[["time", "value"]].assign(series=labels[0])], ignore_index=True)
+        domain, colors = [labels[0], *domain], [COLORS[0], *colors]
+    kind = "T" if pd.api.types.is_datetime64_any_dtype(table["time"]) else "Q"
+    x = alt.X(f"time:{kind}", title=None, axis=alt.Axis(labelFlush=True, labelOverlap=True))
+    band = (
+        alt.Chart(bands[["time", "low", "high"]].assign(band=band_name))
+        .mark_area(opacity=0.22)
+        .encode(
+            x=x,
+            y=alt.Y("low:Q", title=None),
+            y2="high:Q",
+            fill=alt.Fill("band:N", scale=alt.Scale(domain=[band_name], range=[COLORS[1]]), legend=_legend(alt)),
+            tooltip=_tips(alt, f"time:{kind}", ("low:Q", ".3f"), ("high:Q", ".3f")),
+        )
+    )
+    emphasis = alt.condition(alt.datum.series == mean_name, alt.value(2.5), alt.value(1.0))
+    series = (
+        alt.Chart(table)
+        .mark_line()
+        .encode(
+            x=x,
+            y=alt.Y("value:Q", title=None),
+            color=alt.Color("series:N", scale=alt.Scale(domain=domain, range=colors), legend=_legend(alt)),
+            strokeWidth=emphasis,
+            detail="series:N",
+            tooltip=_tips(alt, "series:N", f"time:{kind}", ("value:Q", ".3f")),
+        )
+    )
+    return alt.layer(band, series).properties(width=plot, height=HEIGHT, title=_title(alt, column, plot))
 
 
 def class_counts_chart(counts: pd.DataFrame, *, width: int = WIDTH) -> Any:

@@ -880,3 +880,44 @@ def test_hostile_fleets_are_refused_by_name(params, match, tmp_path):
     with pytest.raises(InvalidParameterError, match=r"'n' parameter of TimeSeries\.to_parquet"):
         sb.TimeSeries().to_parquet(tmp_path / "x", 0, progress=False)
     assert list(tmp_path.iterdir()) == []
+
+
+# -- the fleet chart: a band, a mean and a few entities, aggregated before Altair ---------------
+
+
+def test_fleet_summary_matches_a_direct_computation():
+    from synthbench.generators.timeseries.summary import fleet_summary
+
+    df = fleet(30).sample(60, seed=6)
+    bands, lines = fleet_summary(df, "timestamp", "entity", "temp", max_points=100)
+    values = df["temp"].to_numpy().reshape(30, 60)
+    # Fewer timestamps than buckets: one bucket per timestamp, but the shared gap's steps have no value.
+    assert len(bands) == 60 - 12 == int((~np.isnan(values)).any(axis=0).sum())
+    stamps = df["timestamp"].iloc[:60].reset_index(drop=True)
+    for step in np.flatnonzero((~np.isnan(values)).any(axis=0))[[0, 20, -1]]:
+        column = values[:, step][~np.isnan(values[:, step])]
+        row = bands.set_index("time").loc[stamps[step]]
+        assert row["mean"] == pytest.approx(column.mean())
+        assert row["low"] == np.quantile(column, 0.05, method="lower")
+        assert row["high"] == np.quantile(column, 0.95, method="lower")
+    assert sorted(lines["series"].unique()) == ["entity 0", "entity 14", "entity 29", "mean"]
+    one = lines[lines["series"] == "entity 14"]["value"].to_numpy()
+    assert np.allclose(one, values[14][~np.isnan(values[14])])
+
+
+def test_a_fleet_panel_draws_a_band_a_mean_and_three_entities_in_a_few_hundred_points():
+    pytest.importorskip("ipywidgets")
+    from synthbench.widgets import panel
+
+    gen = sb.TimeSeries(
+        freq="h", entities=400, components=[Trend(level=20, vary=0.2), Seasonality(period=24, amplitude=3), Noise()]
+    )
+    p = panel(gen, n=500, debounce=0)  # 200,000 rows
+    spec = p.chart.to_dict()
+    assert [layer["mark"]["type"] for layer in spec["layer"]] == ["area", "line"]
+    points = sum(len(rows) for rows in spec["datasets"].values())
+    assert points <= 300 + 4 * 300
+    lines = next(rows for rows in spec["datasets"].values() if "series" in rows[0])
+    assert {r["series"] for r in lines} == {"synthetic mean", "entity 0", "entity 200", "entity 399"}
+    # One series keeps the plain line chart.
+    assert panel(sb.TimeSeries.example(), n=200, debounce=0).chart.to_dict()["mark"]["type"] == "line"

@@ -5,9 +5,9 @@ component adds its part to, one numpy call for a whole block of entities at once
 source into the exported cell, followed by one commented call per component.
 
 Random streams are keyed by entity: a component's draws for entity ``e`` come from
-``np.random.default_rng([*stream, sub, e // 16])`` with ``stream = [seed, key]``
+``np.random.default_rng([*stream, sub, e // 64])`` with ``stream = [seed, key]``
 (``key`` is a stable hash of the component's kind and rank), entity after entity in
-its group of 16 (``entity_draws``). So entity ``e`` gets the same draws whether 1, 10 or
+its group of 64 (``entity_draws``). So entity ``e`` gets the same draws whether 1, 10 or
 100,000 entities are made and whichever block of entities it is made in, and a group's
 draws are one numpy call for all its entities. ``sub`` 0 is a component's main draws, 1
 its per-entity ``vary`` factors, 2 a secondary draw (Student-t's chi-square, the sizes
@@ -56,7 +56,7 @@ def draw_into(rng, kind, a, out):
     return out
 
 
-def entity_groups(first, count, group_size=16):
+def entity_groups(first, count, group_size=64):
     """For each group of ``group_size`` entities that entities ``first .. first + count - 1`` touch:
     its number, its first entity, and the range ``skip:end`` of its entities that are wanted."""
     stop = first + count
@@ -65,7 +65,7 @@ def entity_groups(first, count, group_size=16):
         yield g, lo, max(first, lo) - lo, min(stop, lo + group_size) - lo
 
 
-def entity_draws(stream, sub, first, count, shape, kind="normal", a=1.0, group_size=16):
+def entity_draws(stream, sub, first, count, shape, kind="normal", a=1.0, group_size=64):
     """Draws for entities ``first .. first + count - 1``, shaped ``(count, *shape)``.
 
     Entity ``e`` draws from its group's stream ``random_stream(stream, sub, e // group_size)``
@@ -189,17 +189,17 @@ def add_level_shift(y, jumps=(), rate=0.0, scale=1.0, stream=None, chol=None, va
         sizes = random_stream(stream, 4).standard_normal((int(hits.sum()), channels))
         part = part + np.cumsum(jump_moves(hits, sizes if chol is None else sizes @ chol.T, scale, channels), axis=1)
     elif rate > 0:
-        moves = np.empty(y.shape)
+        moves = np.zeros(y.shape)
         for g, lo, skip, end in entity_groups(first, entities):
             # Per group of entities (as in entity_draws): the jumps of its first entities, then
             # their sizes, in entity then time order (only the jumps that happen are drawn).
             hits = random_stream(stream, 0, g).random((end, steps)) < rate
-            sizes = random_stream(stream, 2, g).standard_normal((int(hits.sum()), channels))
-            sizes = sizes[int(hits[:skip].sum()) :]
-            if chol is not None:
-                sizes = sizes @ chol.T
-            moves[lo + skip - first : lo + end - first] = jump_moves(hits[skip:], sizes, scale, channels)
-        part = part + np.cumsum(moves, axis=1, out=moves)
+            rows, cols = np.nonzero(hits)
+            sizes = random_stream(stream, 2, g).standard_normal((len(rows), channels))
+            mine = rows >= skip
+            sizes = sizes[mine] if chol is None else sizes[mine] @ chol.T
+            moves[lo - first + rows[mine], cols[mine]] = scale * sizes
+        part = np.add(np.cumsum(moves, axis=1, out=moves), part, out=moves)
     return add_part(y, part, vary, stream, first)
 
 

@@ -50,7 +50,12 @@ class BalancePanel(Panel):
 
 
 class TimeSeriesPanel(Panel):
-    """Time-series panel: the selected channel over time (bucketed means), both sides."""
+    """Time-series panel: the selected channel over time (bucketed means), both sides.
+
+    For a fleet (several entities) the chart shows the fleet's 5-95% band and mean and
+    three sampled entities, aggregated with numpy first
+    (:func:`~synthbench.generators.timeseries.summary.fleet_summary`), never every point.
+    """
 
     def _time_column(self) -> str | None:
         for name in self.frame.columns:
@@ -85,6 +90,15 @@ class TimeSeriesPanel(Panel):
         else:  # the sample alone
             table = timeseries_buckets(self.frame, self.frame, time_column, column, labels=("", self.labels[0]))
             table = table[table["source"] == self.labels[0]]
+        entity = getattr(self.generator, "entity_column", None)
+        if entity in self.frame.columns and getattr(self.generator, "entities", 1) > 1:
+            from ..generators.timeseries.summary import fleet_summary
+
+            bands, lines = fleet_summary(self.frame, time_column, entity, column)
+            real = table[table["source"] == self.labels[0]] if len(self.labels) == 2 else None
+            return [
+                charts.fleet_chart(bands, lines, column, reference=real, labels=self.labels, width=self.chart_width)
+            ]
         return [charts.timeseries_chart(table, column, labels=self.labels, width=self.chart_width)]
 
 

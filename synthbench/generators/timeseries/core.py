@@ -448,7 +448,7 @@ class TimeSeries(Generator):
 
     # -- streaming: blocks of whole entities ------------------------------------------------
     def _entities_per_block(self, n: int) -> int:
-        """Whole groups of entities, about 65,536 rows (at least one group of 16 series)."""
+        """Whole groups of entities, about 65,536 rows (at least one group of 64 series)."""
         return ENTITY_GROUP * max(1, BLOCK_SIZE // (n * ENTITY_GROUP))
 
     def _stream_rows(self, n: int) -> tuple[int, int]:
