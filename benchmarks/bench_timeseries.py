@@ -215,6 +215,15 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--dask-entities", type=int, default=0)
     args = parser.parse_args(argv)
     e, n = args.entities, args.steps
+    if e > 0:  # --entities 0 skips the comparison with the loops
+        against_loops(e, n, args.repeat)
+    if args.fleet:
+        streamed_fleets([int(x) for x in args.fleet.split(",")], args.fleet_steps)
+    if args.dask_entities:
+        dask_table(args.dask_entities, args.fleet_steps)
+
+
+def against_loops(e: int, n: int, repeat: int) -> None:
     gen = synthbench_model(e)
     code = gen.to_code(n, seed=0)
 
@@ -226,13 +235,13 @@ def main(argv: list[str] | None = None) -> None:
     }
     results = {}
     for name, func in runs.items():
-        seconds, cpu, df = best_time(func, args.repeat if "Python" not in name else 1)
+        seconds, cpu, df = best_time(func, repeat if "Python" not in name else 1)
         assert len(df) == e * n and df.columns.tolist() == ["entity", "timestamp", "load", "is_anomaly"], name
         results[name] = (seconds, cpu)
     pd.testing.assert_frame_equal(run_exported(code), gen.sample(n, seed=0), check_exact=True)
 
     ours, ours_cpu = results["synthbench `TimeSeries.sample`"]
-    floor, floor_cpu, _ = best_time(lambda: draws_only(e, n, 0), args.repeat)
+    floor, floor_cpu, _ = best_time(lambda: draws_only(e, n, 0), repeat)
     print(f"\n{e:,} entities x {n:,} steps = {e * n:,} rows, all components, anomalies and gaps\n")
     print("| method | wall s | CPU s | rows/s | synthbench speed-up (wall / CPU) |")
     print("|---|---:|---:|---:|---:|")
@@ -244,30 +253,30 @@ def main(argv: list[str] | None = None) -> None:
     print(f"| (random draws alone, a floor for every method) | {floor:.3f} | {floor_cpu:.3f} | | |")
     print(f"\nDrawing the random numbers alone takes {floor_cpu / ours_cpu:.0%} of synthbench's CPU time.")
 
-    if args.fleet:
-        steps = args.fleet_steps
-        print(f"\nA fleet streamed to Parquet: {steps:,} hourly steps per entity, same model, child process\n")
-        print("| entities | rows | wall s | CPU s | rows/s (CPU) | files | Parquet size | peak RSS |")
-        print("|---:|---:|---:|---:|---:|---:|---:|---:|")
-        for count in [int(x) for x in args.fleet.split(",")]:
-            r = stream_fleet(count, steps)
-            rows = count * steps
-            print(
-                f"| {count:,} | {rows:,} | {r['wall']:.1f} | {r['cpu']:.1f} | {rows / r['cpu']:,.0f} | "
-                f"{r['files']} | {r['bytes'] / 2**30:.2f} GiB | {r['peak'] / 2**20:,.0f} MiB |"
-            )
 
-    if args.dask_entities:
-        count, steps = args.dask_entities, args.fleet_steps
-        print(f"\nDask: per-entity means of {count:,} entities x {steps:,} steps ({count * steps:,} rows)\n")
-        print("| where | wall s | same means as one process |")
-        print("|---|---:|---|")
-        base_time, base = dask_means(count, steps, None)
-        print(f"| one process, `sample` + pandas groupby | {base_time:.1f} | (reference) |")
-        for workers in (1, 2):
-            seconds, means = dask_means(count, steps, workers)
-            same = bool(np.allclose(means.to_numpy(), base.to_numpy(), rtol=1e-12, atol=1e-9))
-            print(f"| LocalCluster, {workers} worker process(es) | {seconds:.1f} | {same} |")
+def streamed_fleets(counts: list[int], steps: int) -> None:
+    print(f"\nA fleet streamed to Parquet: {steps:,} hourly steps per entity, same model, child process\n")
+    print("| entities | rows | wall s | CPU s | rows/s (CPU) | files | Parquet size | peak RSS |")
+    print("|---:|---:|---:|---:|---:|---:|---:|---:|")
+    for count in counts:
+        r = stream_fleet(count, steps)
+        rows = count * steps
+        print(
+            f"| {count:,} | {rows:,} | {r['wall']:.1f} | {r['cpu']:.1f} | {rows / r['cpu']:,.0f} | "
+            f"{r['files']} | {r['bytes'] / 2**30:.2f} GiB | {r['peak'] / 2**20:,.0f} MiB |"
+        )
+
+
+def dask_table(count: int, steps: int) -> None:
+    print(f"\nDask: per-entity means of {count:,} entities x {steps:,} steps ({count * steps:,} rows)\n")
+    print("| where | wall s | same means as one process |")
+    print("|---|---:|---|")
+    base_time, base = dask_means(count, steps, None)
+    print(f"| one process, `sample` + pandas groupby | {base_time:.1f} | (reference) |")
+    for workers in (1, 2):
+        seconds, means = dask_means(count, steps, workers)
+        same = bool(np.allclose(means.to_numpy(), base.to_numpy(), rtol=1e-12, atol=1e-9))
+        print(f"| LocalCluster, {workers} worker process(es) | {seconds:.1f} | {same} |")
 
 
 if __name__ == "__main__":
