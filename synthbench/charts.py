@@ -329,12 +329,13 @@ def fleet_chart(
         domain, colors = [labels[0], *domain], [COLORS[0], *colors]
     kind = "T" if pd.api.types.is_datetime64_any_dtype(table["time"]) else "Q"
     x = alt.X(f"time:{kind}", title=None, axis=alt.Axis(labelFlush=True, labelOverlap=True))
+    y = {"title": None, "scale": alt.Scale(zero=False)}
     band = (
         alt.Chart(bands[["time", "low", "high"]].assign(band=band_name))
-        .mark_area(opacity=0.22)
+        .mark_area(opacity=0.22, invalid="break-paths-show-domains")
         .encode(
             x=x,
-            y=alt.Y("low:Q", title=None),
+            y=alt.Y("low:Q", **y),
             y2="high:Q",
             fill=alt.Fill("band:N", scale=alt.Scale(domain=[band_name], range=[COLORS[1]]), legend=_legend(alt)),
             tooltip=_tips(alt, f"time:{kind}", ("low:Q", ".3f"), ("high:Q", ".3f")),
@@ -343,10 +344,10 @@ def fleet_chart(
     emphasis = alt.condition(alt.datum.series == mean_name, alt.value(2.5), alt.value(1.0))
     series = (
         alt.Chart(table)
-        .mark_line()
+        .mark_line(invalid="break-paths-show-domains")
         .encode(
             x=x,
-            y=alt.Y("value:Q", title=None),
+            y=alt.Y("value:Q", **y),
             color=alt.Color("series:N", scale=alt.Scale(domain=domain, range=colors), legend=_legend(alt)),
             strokeWidth=emphasis,
             detail="series:N",

@@ -54,7 +54,8 @@ def fleet_summary(
     Returns ``bands`` (columns ``time``, ``low``, ``high``, ``mean``: the quantiles and
     mean of every value in each time bucket) and ``lines`` (``time``, ``value``,
     ``series``: the fleet mean and the bucket means of ``entities`` evenly spaced entities,
-    first and last included). Missing values are left out; a bucket with none is dropped.
+    first and last included). Missing values are left out; a bucket without any holds NaN, so
+    the chart's lines and band break there (an outage shows as a gap).
     """
     for name in (time_column, entity_column, column):
         if name not in frame.columns:
@@ -77,9 +78,10 @@ def fleet_summary(
         else np.full(buckets, np.nan)
         for q in quantiles
     )
-    keep = counts > 0
-    bands = pd.DataFrame({"time": starts[keep], "low": low[keep], "high": high[keep], "mean": mean[keep]})
-    lines = [pd.DataFrame({"time": starts[keep], "value": mean[keep], "series": "mean"})]
+    empty = counts == 0
+    mean[empty] = low[empty] = high[empty] = np.nan
+    bands = pd.DataFrame({"time": starts, "low": low, "high": high, "mean": mean})
+    lines = [pd.DataFrame({"time": starts, "value": mean, "series": "mean"})]
     ids = pd.unique(frame[entity_column])
     picks = ids[np.unique(np.linspace(0, len(ids) - 1, min(entities, len(ids))).round().astype(int))]
     entity = frame[entity_column].to_numpy()
@@ -87,6 +89,6 @@ def fleet_summary(
         rows = (entity == pick) & ok
         n = np.bincount(codes[rows], minlength=buckets)
         sums = np.bincount(codes[rows], weights=values[rows], minlength=buckets)
-        has = n > 0
-        lines.append(pd.DataFrame({"time": starts[has], "value": sums[has] / n[has], "series": f"entity {pick}"}))
+        with np.errstate(invalid="ignore", divide="ignore"):
+            lines.append(pd.DataFrame({"time": starts, "value": sums / n, "series": f"entity {pick}"}))
     return bands, pd.concat(lines, ignore_index=True)
