@@ -12,21 +12,32 @@ How a sample is laid out (and why):
   ``DatetimeIndex`` with the declared frequency for one entity;
   ``df.pivot(index="timestamp", columns="entity", values="value")`` gives the wide form.
   Missing stretches keep their rows, with NaN values.
-* Every array is ``(steps, entities, channels)``; each component adds its part to all
-  entities in one numpy call.
+* Every array is ``(entities, steps, channels)``; each component adds its part to a
+  whole block of entities in one numpy call.
 * **One source.** The parameters compile to a plan of calls to the kernels of
   :mod:`synthbench.kernels.timeseries` with literal arguments: ``sample`` runs it and
   ``to_code`` writes the kernels' source and the same calls, one commented call per
   component, so the exported cell makes the same frame by construction.
-* **Random streams.** Each component, anomaly and missing stretch draws from its own
-  streams ``np.random.default_rng([seed, key, sub])``, where ``key`` is a stable hash
-  of its kind and its rank among items of that kind (the second ``Seasonality`` is
-  ``"Seasonality#1"``). Editing, adding or removing one item leaves the draws of
-  every other item unchanged, which keeps a live preview steady while a knob turns.
-  ``sub`` 0 is the main draws, 1 the per-entity ``vary`` factors, 2 a secondary draw
-  (chi-square of t noise, sizes of random level shifts). Draws are made time first,
-  so the random parts of ``sample(n)`` are the first ``n`` steps of ``sample(m)``
-  for any ``m > n`` (random anomaly and gap placement depends on ``n``).
+* **Random streams, keyed by item and entity.** Each component, anomaly and missing
+  stretch draws from its own streams, keyed by ``key``, a stable hash of its kind and
+  its rank among items of that kind (the second ``Seasonality`` is ``"Seasonality#1"``):
+  editing, adding or removing one item leaves the draws of every other item unchanged,
+  which keeps a live preview steady while a knob turns. Within an item, entity ``e``
+  draws from ``np.random.default_rng([seed, key, sub, e // 64])``, after the entities
+  before it in its group of 64, one numpy call per group. So an entity's series depends
+  only on the seed, its number and the components: it is the same whether 1, 10 or
+  100,000 entities are made, and in whichever streamed block, file or Dask partition it
+  lands. ``sub`` 0 is the main draws, 1 the per-entity ``vary`` factors, 2 a secondary
+  draw (chi-square of t noise, sizes of random level shifts), 3 and 4 the fleet's
+  shared draws (``shared=True`` on a ``LevelShift``, ``Anomaly`` or ``Missing``: the
+  same steps for every entity). A single series is what earlier versions made, and its
+  random parts in ``sample(n)`` are the first ``n`` steps of ``sample(m)`` for
+  ``m > n``; the other entities of a group draw after the first, so theirs depend on
+  ``n`` (random anomaly and gap placement always does).
+* **Streaming.** ``to_parquet``, ``to_dask`` and ``synthbench generate`` make the frame
+  in blocks of whole groups of entities (about 65,536 rows, at least 64 series), each
+  block on its own; files hold whole series. Memory is that of a block or a file,
+  whatever the fleet size.
 * **Channels** share the deterministic parts (trend, seasonality); the random parts
   (noise, AR shocks, random-walk steps, random jump sizes) are correlated across
   channels through the Cholesky factor of ``correlation``.
@@ -427,7 +438,7 @@ class TimeSeries(Generator):
         temporaries, an AR burn-in, random stretches, and the long-format frame.
         """
         entities, channels = self.entities if entities is None else entities, len(self.channels)
-        cell = n * entities * channels * 8  # one (steps, entities, channels) float array
+        cell = n * entities * channels * 8  # one (entities, steps, channels) float array
         work = max([c.work(n) for c in self.components], default=0)
         burn = max([c.extra_steps() for c in self.components], default=0)
         events = max(
