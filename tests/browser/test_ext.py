@@ -15,6 +15,7 @@ import ast
 import contextlib
 import json
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -68,10 +69,13 @@ def _wait_workbench(page) -> None:
 
 
 def _palette(page, label: str) -> None:
-    page.keyboard.press("Control+Shift+C")
+    page.locator(".lm-MenuBar-itemLabel:text-is('View')").click()
+    page.locator(".lm-Menu-itemLabel:text-is('Activate Command Palette')").click()
     page.wait_for_selector(".lm-CommandPalette-input", state="visible")
     page.locator(".lm-CommandPalette-input").fill(label)
-    page.locator(f".lm-CommandPalette-item:has-text('{label}')").first.click()
+    page.locator(f".lm-CommandPalette-item:has-text('{label}')").first.wait_for()
+    page.wait_for_timeout(300)
+    page.locator(".lm-CommandPalette-input").press("Enter")
 
 
 @pytest.mark.browser
@@ -102,6 +106,32 @@ def test_launcher_card_opens_a_workbench_notebook(lab, browser):  # noqa: F811
         assert page.locator(".synthbench-error").count() == 0
     except Exception:
         page.screenshot(path=str(lab.root / "FAILED_ext_launcher.png"))
+        print(lab.log_tail())
+        raise
+    finally:
+        page.context.close()
+
+
+@pytest.mark.browser
+@needs_extension
+def test_tutorials_card_copies_the_tutorials_and_opens_the_first(lab, browser):  # noqa: F811
+    page = browser.new_context(viewport=VIEWPORT).new_page()
+    try:
+        page.goto(f"{lab.base}/lab?reset")
+        card = page.locator(".jp-LauncherCard[data-category='synthbench']:has-text('Tutorials')")
+        card.click(timeout=60_000)
+        page.wait_for_selector(".jp-Notebook .jp-Cell", timeout=90_000)  # the first tutorial, open
+        copied = sorted(p.name for p in (lab.root / "synthbench-tutorials").glob("*.ipynb"))
+        assert copied == sorted(p.name for p in (ROOT / "notebooks").glob("*.ipynb"))
+        assert "01_what_is_synthetic_data.ipynb" in page.locator(".jp-mod-current .lm-TabBar-tabLabel").inner_text()
+        # A second time: found in place, nothing copied, no kernel left running.
+        page.locator(".lm-TabBar-tab:has-text('Launcher')").first.click()
+        (lab.root / "synthbench-tutorials" / "02_rule_based.ipynb").write_text("{}")  # an edited copy
+        _palette(page, "Open synthbench tutorials")
+        page.wait_for_timeout(2000)
+        assert (lab.root / "synthbench-tutorials" / "02_rule_based.ipynb").read_text() == "{}"
+    except Exception:
+        page.screenshot(path=str(lab.root / "FAILED_ext_tutorials.png"))
         print(lab.log_tail())
         raise
     finally:
@@ -352,6 +382,6 @@ def test_pip_install_of_a_clean_tree_enables_the_extension(tmp_path):
         text=True,
         timeout=120,
     )
-    text = listing.stdout + listing.stderr
+    text = re.sub(r"\x1b\[[0-9;]*m", "", listing.stdout + listing.stderr)  # no colours
     section = text.split(str(env_dir / "share" / "jupyter" / "labextensions"))[1]
     assert "synthbench v0.1.0 enabled OK (python, synthbench)" in section, text
