@@ -239,10 +239,20 @@ def test_settings_and_spec_files(lab, browser):  # noqa: F811
         page.goto(f"{lab.base}/lab/tree/specs?reset")
         page.locator(".jp-DirListing-item:has-text('moons.json')").wait_for(timeout=60_000)
         page.wait_for_timeout(1000)  # the settings load after the commands exist
+        page.locator(".lm-MenuBar-itemLabel:text-is('Help')").click()  # the menus have the commands too
+        assert page.locator(".lm-Menu-itemLabel:text-is('Open synthbench tutorials'):visible").count() == 1
+        page.keyboard.press("Escape")
+        page.locator(".lm-MenuBar-itemLabel:text-is('File')").click()
+        page.locator(".lm-Menu-item[data-type='submenu']:has-text('New')").first.hover()
+        page.locator(".lm-Menu-itemLabel:text-is('New synthbench workbench')").wait_for(state="visible", timeout=10_000)
+        page.keyboard.press("Escape")
+        page.keyboard.press("Escape")
         _palette(page, "New synthbench workbench")
         nb = _wait_file(folder / "synthbench-workbench.ipynb")
         assert _sources(nb)[-1].endswith("Workbench(df, n=250, seed=7)")
         assert all(c["cell_type"] == "code" for c in nb["cells"])  # no hint
+        page.locator(".jp-DirListing-item:has-text('synthbench-workbench')").wait_for()  # the listing settles
+        page.wait_for_timeout(1000)
         for file, expected in (("moons.json", "moons = from_file('moons.json')"), ("records.json", "pd.read_json(")):
             page.locator(f".jp-DirListing-item:has-text('{file}')").click(button="right")
             page.locator(".lm-Menu-itemLabel:text-is('Open in synthbench')").click()
