@@ -173,6 +173,7 @@ def test_open_in_synthbench_on_a_csv_then_export_from_the_palette(lab, browser):
         page.wait_for_function("() => document.body.innerText.includes('quality score')", timeout=60_000)
         panel = page.locator(".synthbench-workbench .synthbench-panel").first
         assert "wingspan_cm" in panel.inner_text()  # fitted to the file's columns
+        page.screenshot(path=str(SHOTS / "ext_workbench_from_csv.png"))
         assert page.locator(".synthbench-error").count() == 0
 
         # The palette command: a `%synthbench export` cell below, run; the code arrives as the next cell.
@@ -395,3 +396,24 @@ def test_pip_install_of_a_clean_tree_enables_the_extension(tmp_path):
     text = re.sub(r"\x1b\[[0-9;]*m", "", listing.stdout + listing.stderr)  # no colours
     section = text.split(str(env_dir / "share" / "jupyter" / "labextensions"))[1]
     assert "synthbench v0.1.0 enabled OK (python, synthbench)" in section, text
+
+
+# -- `synthbench tutorials DIR`: what the Tutorials card runs in a kernel -----------------------------
+
+
+def test_tutorials_command_copies_missing_notebooks_only(tmp_path):
+    folder = tmp_path / "my 'tutorials'"
+    run = [sys.executable, "-m", "synthbench", "tutorials", str(folder)]
+    first = subprocess.run(run, capture_output=True, text=True, timeout=120, check=True)
+    assert first.stdout.strip() == str(folder)
+    names = sorted(p.name for p in (ROOT / "notebooks").glob("*.ipynb"))
+    assert sorted(p.name for p in folder.iterdir()) == names
+    (folder / names[0]).write_text("edited")
+    second = subprocess.run(run, capture_output=True, text=True, timeout=120, check=True)
+    assert "copied 0 tutorial notebook(s)" in second.stderr and "kept 10 already there" in second.stderr
+    assert (folder / names[0]).read_text() == "edited"
+    blocker = tmp_path / "a file"
+    blocker.write_text("")
+    bad = subprocess.run([*run[:-1], str(blocker / "sub")], capture_output=True, text=True, timeout=120)
+    assert bad.returncode == 2 and bad.stdout == ""
+    assert bad.stderr.startswith("synthbench: error: cannot copy the tutorials to") and bad.stderr.count("\n") == 1
