@@ -70,6 +70,15 @@ def __dir__() -> list[str]:
     return sorted({*globals(), *list_generators()})
 
 
+def _jupyter_labextension_paths() -> list[dict[str, str]]:
+    """Where the prebuilt JupyterLab extension lives (``jupyter labextension develop``).
+
+    A wheel installs it into ``share/jupyter/labextensions/synthbench``; this names the
+    built folder inside a source checkout (``labextension/`` is its TypeScript source).
+    """
+    return [{"src": "labextension", "dest": "synthbench"}]
+
+
 def load_ipython_extension(ipython):  # pragma: no cover - exercised in notebooks
     """``%load_ext synthbench``: register the ``%synthbench`` magic."""
     from .magics import load_ipython_extension as load

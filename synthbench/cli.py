@@ -15,6 +15,9 @@
     its primary and foreign keys declared; N is the rows of each root table.
 ``synthbench lab``
     open the tutorials in JupyterLab.
+``synthbench tutorials [DIR]``
+    copy the tutorial notebooks into DIR (missing files only; what the JupyterLab
+    extension's "Open synthbench tutorials" runs when the server has none).
 ``synthbench code SPEC.json -n N --seed S``
     print the standalone Python code that rebuilds the same frame.
 
@@ -178,6 +181,31 @@ def _cmd_code(args: argparse.Namespace) -> int:
     return 0
 
 
+def _tutorial_sources() -> tuple[Path | None, Path]:
+    """The checkout's notebooks/ folder (None outside a checkout) and the wheel's tutorials/."""
+    package = Path(__file__).resolve().parent
+    checkout, shipped = package.parent / "notebooks", package / "tutorials"
+    if (package.parent / "pyproject.toml").is_file() and any(checkout.glob("*.ipynb")):
+        return checkout, shipped
+    return None, shipped
+
+
+def _not_found(shipped: Path, command: str) -> UsageError:
+    return UsageError(
+        f"The tutorial notebooks were not found in this installation ({shipped}): reinstall "
+        f"synthbench (pip install synthbench, or pip install . in a clone), then run `synthbench {command}` again."
+    )
+
+
+def _cmd_tutorials(args: argparse.Namespace) -> int:
+    checkout, shipped = _tutorial_sources()
+    source = checkout if checkout is not None else shipped
+    if not any(source.glob("*.ipynb")):
+        raise _not_found(shipped, "tutorials")
+    print(_copy_tutorials(source, Path(args.dir).expanduser().absolute()))
+    return 0
+
+
 def _cmd_lab(args: argparse.Namespace) -> int:
     import subprocess
 
@@ -185,17 +213,13 @@ def _cmd_lab(args: argparse.Namespace) -> int:
     # package: JupyterLab opens them in place, so edits land in the repository. A wheel ships
     # them as package data in synthbench/tutorials/ (built from notebooks/), inside
     # site-packages, which is often read-only and shared: those are copied to --dir first.
-    package = Path(__file__).resolve().parent
-    checkout, shipped = package.parent / "notebooks", package / "tutorials"
-    if (package.parent / "pyproject.toml").is_file() and any(checkout.glob("*.ipynb")):
+    checkout, shipped = _tutorial_sources()
+    if checkout is not None:
         folder = checkout
     elif any(shipped.glob("*.ipynb")):
         folder = _copy_tutorials(shipped, Path(args.dir).expanduser().absolute())
     else:
-        raise UsageError(
-            f"The tutorial notebooks were not found in this installation ({shipped}): reinstall "
-            "synthbench (pip install synthbench, or pip install . in a clone), then run `synthbench lab` again."
-        )
+        raise _not_found(shipped, "lab")
     command = [sys.executable, "-m", "jupyterlab", f"--ServerApp.root_dir={folder}"]
     if args.port is not None:
         command.append(f"--ServerApp.port={args.port}")
@@ -308,6 +332,10 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--dry-run", action="store_true", help="print the JupyterLab command instead of running it")
     p.add_argument("jupyter_args", nargs="*", help="more JupyterLab options, after `--` (e.g. -- --ip=0.0.0.0)")
     p.set_defaults(run=_cmd_lab)
+
+    p = sub.add_parser("tutorials", help="copy the tutorial notebooks into a folder (missing files only)")
+    p.add_argument("dir", nargs="?", default="synthbench-tutorials", help="the folder (default ./synthbench-tutorials)")
+    p.set_defaults(run=_cmd_tutorials)
     return parser
 
 

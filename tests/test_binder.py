@@ -56,7 +56,15 @@ def test_binder_install_runs_a_tutorial(tmp_path):
         ROOT,
         repo,
         ignore=shutil.ignore_patterns(
-            ".git", ".venv", "build", "dist", "*.egg-info", "__pycache__", ".pytest_cache", ".ruff_cache"
+            ".git",
+            ".venv",
+            "build",
+            "dist",
+            "*.egg-info",
+            "__pycache__",
+            ".pytest_cache",
+            ".ruff_cache",
+            "node_modules",
         ),
     )
     home = tmp_path / "home"  # postBuild writes ~/.jupyter: keep it out of the real home

@@ -318,7 +318,9 @@ TUTORIALS = sorted(p.name for p in (ROOT / "notebooks").glob("*.ipynb"))
 def wheel(tmp_path_factory) -> Path:
     """The wheel `pip install .` builds, from a copy of the tree (no stale build/ folder)."""
     tmp = tmp_path_factory.mktemp("wheel")
-    ignore = shutil.ignore_patterns(".git", ".venv*", "build", "dist", "*.egg-info", "__pycache__", ".*_cache")
+    ignore = shutil.ignore_patterns(
+        ".git", ".venv*", "build", "dist", "*.egg-info", "__pycache__", ".*_cache", "node_modules"
+    )
     shutil.copytree(ROOT, tmp / "src", ignore=ignore)
     build = subprocess.run(
         [sys.executable, "-m", "pip", "wheel", ".", "-w", str(tmp / "dist"), "--no-deps", "-q"],
