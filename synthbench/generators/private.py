@@ -700,11 +700,9 @@ def _check_steps(steps: Any, sizes: list[int]) -> list[dict[str, Any]]:
             raise _fail(f"{where}['given']", f"columns whose table has at most {_MAX_STATE_CELLS:,} cells", cells)
         if not isinstance(table, list) or len(table) != cells:
             raise _fail(f"{where}['table']", f"a list of {cells} probabilities (given bins x column bins)", table)
-        bad = next(
-            (v for v in table if isinstance(v, bool) or not isinstance(v, (int, float)) or not 0 <= v <= 1), None
-        )
-        if bad is not None or not table:
-            raise _fail(f"{where}['table']", "probabilities: numbers in [0, 1] (no NaN, no negatives)", bad)
+        bad = [v for v in table if isinstance(v, bool) or not isinstance(v, (int, float)) or not 0 <= v <= 1]
+        if bad or not table:
+            raise _fail(f"{where}['table']", "probabilities: numbers in [0, 1] (no NaN, no negatives)", bad[:1])
         if abs(math.fsum(table) - 1) > 1e-6:
             raise _fail(f"{where}['table']", "probabilities summing to 1", math.fsum(table))
         drawn.add(j)
