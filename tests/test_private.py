@@ -317,3 +317,61 @@ def test_fit_noise_never_touches_global_random_state():
     fast().fit(load_penguins())
     after = np.random.get_state()  # noqa: NPY002 - reading it is the test
     assert np.array_equal(state[1], after[1])
+
+
+# -- panels (need ipywidgets, altair and vl-convert; fitting needs mbi) ---------------------------------------
+SMALL_BOUNDS = {"body_mass_g": [2500, 6500]}
+
+
+def _small() -> pd.DataFrame:
+    return load_penguins()[["species", "island", "body_mass_g", "sex"]]
+
+
+def test_privacy_tab_attacks_a_copy_fitted_on_half_the_data():
+    from synthbench.widgets import panel
+
+    p = panel(sb.GaussianCopula(), _small(), debounce=0)
+    tabs = p.widget.children[1].children[-1]
+    assert [tabs.get_title(i) for i in range(len(tabs.children))] == ["Charts", "Preview", "Export", "Privacy"]
+    report = p.privacy_tab.run()
+    assert report is not None and "singling_out" in set(report["measure"])
+    assert "risk" in p.privacy_tab.output.value and "172 rows" in p.privacy_tab.output.value
+    assert panel(sb.Moons(), debounce=0).extra_tabs() == []  # nothing learned: no Privacy tab
+
+
+def test_epsilon_words_and_chart_are_plain_values():
+    from synthbench.widgets.privacy import epsilon_chart, epsilon_words
+
+    assert "2.72 times" in epsilon_words(1.0) and "1.11 times" in epsilon_words(0.1)
+    table = pd.DataFrame(
+        {
+            "label": ["epsilon 0.1", "epsilon 1", "no DP"],
+            "epsilon": [0.1, 1.0, float("nan")],
+            "quality": [0.5, 0.7, 0.9],
+            "tstr_accuracy": [0.4, 0.6, 0.8],
+            "trtr_accuracy": [0.9, 0.9, 0.9],
+            "fit_seconds": [1.0, 1.0, 0.1],
+            "fit_cpu_seconds": [1.0, 1.0, 0.1],
+            "error": ["", "", ""],
+        }
+    )
+    spec = epsilon_chart(table, current=0.3).to_dict()
+    assert spec["layer"][0]["encoding"]["x"]["scale"]["type"] == "log"
+    assert len(spec["layer"]) == 4  # lines, no-DP rules, the current epsilon and its label
+
+
+@needs_mbi
+def test_private_panel_slider_refits_and_the_tradeoff_chart_is_drawn():
+    from synthbench.widgets import panel
+    from synthbench.widgets.privacy import PrivatePanel
+
+    p = panel(sb.PrivateMST(bounds=SMALL_BOUNDS, iters=50), _small(), debounce=0)
+    assert isinstance(p, PrivatePanel) and p.error == ""
+    before = p.status.value
+    p.epsilon_slider.value = 5.0
+    assert p.generator.epsilon == 5.0 and p.status.value != before  # refitted and resampled
+    assert "148.41 times" in p.words.value
+    table = p.compute_tradeoff(epsilons=(0.3, 3.0))
+    assert table["label"].tolist() == ["epsilon 0.3", "epsilon 3", "no DP"]
+    assert "<svg" in p.epsilon_box.value and "data-points='3'" in p.epsilon_box.value
+    assert p.compute_tradeoff(epsilons=(0.3, 3.0)) is table  # cached per data and parameters
