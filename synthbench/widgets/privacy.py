@@ -27,7 +27,6 @@ import numpy as np
 import pandas as pd
 
 from ..evaluate.privacy_tradeoff import DEFAULT_EPSILONS, default_target, epsilon_tradeoff, holdout_split
-from ..exceptions import DataError
 from .panel import Panel, frame_hash
 
 __all__ = ["PrivacyTab", "PrivatePanel", "epsilon_chart", "epsilon_words", "risk_table_html"]
@@ -49,8 +48,8 @@ def _remember(cache: OrderedDict, key: str, value: Any) -> Any:
 def epsilon_words(epsilon: float) -> str:
     """What epsilon promises, in one sentence a class can read.
 
-    >>> epsilon_words(1.0)[:60]
-    'With epsilon = 1, whatever one person's row holds, every res'
+    >>> epsilon_words(1.0).split(":")[0][-60:]
+    'at most 2.72 times more or less likely than without that row'
     """
     factor = math.exp(epsilon)
     return (
@@ -230,8 +229,6 @@ class PrivatePanel(Panel):
     def __init__(self, generator: Any = "PrivateMST", data: pd.DataFrame | None = None, **kwargs: Any) -> None:
         import ipywidgets as w
 
-        if data is None:
-            raise DataError("PrivatePanel needs the real data it fits: PrivatePanel(generator, data).")
         self.tradeoff: pd.DataFrame | None = None
         self.epsilon_slider = w.FloatLogSlider(
             value=1.0,
@@ -258,7 +255,15 @@ class PrivatePanel(Panel):
         self.epsilon_box = w.HTML()
         self.epsilon_box.add_class("synthbench-epsilon-chart")
         super().__init__(generator, data, **kwargs)
-        self.epsilon_slider.value = float(self.generator.epsilon)
+        if self.data is None:
+            # Without the real data nothing can be refitted: the panel shows the fitted model's rows.
+            self.epsilon_slider.disabled = self.chart_button.disabled = True
+            self.tradeoff_status.value = (
+                "<div style='color:#555'>Open the panel with the real data, "
+                "<code>panel(sb.PrivateMST(...), data)</code>, to refit at another epsilon and draw the "
+                "trade-off.</div>"
+            )
+        self.epsilon_slider.value = min(10.0, max(0.1, float(self.generator.epsilon)))
         self.epsilon_slider.observe(lambda c: self._on_epsilon(c["new"]), names="value")
         self._render_epsilon()
 
@@ -269,7 +274,7 @@ class PrivatePanel(Panel):
         return [self.epsilon_slider, *(c.widget for n, c in self.controls.items() if n != "epsilon")]
 
     def _on_epsilon(self, value: float) -> None:
-        if self._muted:
+        if self._muted or self.data is None:
             return
         self.generator.set_params(epsilon=float(f"{value:.3g}"))
         self.schedule()
