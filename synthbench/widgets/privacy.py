@@ -100,9 +100,7 @@ def epsilon_chart(tradeoff: pd.DataFrame, current: float | None = None, *, width
         now = pd.DataFrame({"epsilon": [float(current)], "label": [f"now: {current:g}"]})
         layers.append(alt.Chart(now).mark_rule(color="black").encode(x="epsilon:Q"))
         layers.append(alt.Chart(now).mark_text(align="left", dx=4, dy=-6, y=8).encode(x="epsilon:Q", text="label:N"))
-    return alt.layer(*layers).properties(
-        width=width, height=220, title="What privacy costs (dashed: the same without DP)"
-    )
+    return alt.layer(*layers).properties(width=width, height=220, title="What privacy costs (dashed: no DP)")
 
 
 def _svg(chart: Any) -> str:
@@ -363,7 +361,8 @@ class PrivatePanel(Panel):
         except Exception:  # an invalid parameter: the error box already says why
             self.budget.value = ""
         if self.tradeoff is not None:
-            chart = epsilon_chart(self.tradeoff, current=eps, width=max(300, min(self.chart_width, 560)))
+            # The plot area plus axis titles and ticks (about 90 px) fits the tab's width.
+            chart = epsilon_chart(self.tradeoff, current=eps, width=max(260, min(self.chart_width - 90, 480)))
             marks = int(np.isfinite(self.tradeoff["quality"]).sum())
             self.epsilon_box.value = (
                 f"<div class='synthbench-epsilon-svg' data-epsilon='{eps:g}' data-points='{marks}'>{_svg(chart)}</div>"
