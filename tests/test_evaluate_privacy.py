@@ -197,10 +197,19 @@ def test_privacy_report_flags_a_memorising_generator_against_its_control(penguin
     train, holdout = penguin_halves
     memorised = train.sample(len(train), replace=True, random_state=1).reset_index(drop=True)
     out = privacy_report(train, memorised, holdout, secret="sex", seed=0).set_index("measure")
-    assert list(out.index) == ["identical_match", "dcr_share", "nndr_below_half", "membership", "attribute_inference"]
+    measures = [
+        "identical_match",
+        "dcr_share",
+        "nndr_below_half",
+        "membership",
+        "singling_out",
+        "linkability",
+        "attribute_inference",
+    ]
+    assert list(out.index) == measures
     assert out.loc["dcr_share", "train"] > 0.9 and out.loc["dcr_share", "control"] == 0.5
     assert out.loc["identical_match", "train"] == 1.0 and out.loc["identical_match", "control"] == 0.0
-    for measure in ["identical_match", "dcr_share", "nndr_below_half", "membership", "attribute_inference"]:
+    for measure in measures:
         row = out.loc[measure]
         assert row["risk"] > 0 and row["risk_low"] > 0, measure  # interval excludes 0
         assert row["ci_low"] <= row["train"] <= row["ci_high"]
@@ -274,3 +283,46 @@ def test_privacy_report_refuses_bad_frames_and_parameters(penguin_halves):
         privacy_report(train, train, holdout, secret="body_mass_g", tolerance=2)
     with pytest.raises(InvalidParameterError, match="seed"):
         privacy_report(train, train, holdout, seed="x")
+
+
+def test_singling_out_counts_predicates_that_isolate_one_row():
+    """Hand-made frames: every synthetic row is unique on one column, so predicates single
+    out training rows that share those values and never the holdout's, which has none."""
+    train = pd.DataFrame({"a": ["x", "y", "z", "w"] * 5, "b": np.arange(20.0), "c": ["p", "q"] * 10})
+    synthetic = train.copy()
+    holdout = pd.DataFrame({"a": ["v"] * 20, "b": np.full(20, 100.0), "c": ["r"] * 20})
+    out = privacy_report(train, synthetic, holdout, n_attacks=40, singling_out_columns=2, seed=0)
+    row = out.set_index("measure").loc["singling_out"]
+    assert row["train"] > 0.2 and row["control"] == 0.0 and row["risk_low"] > 0
+
+
+def test_risk_uses_wilson_centres_like_anonymeter(penguin_halves):
+    """anonymeter's residual risk: (centre(train) - centre(control)) / (1 - centre(control)),
+    centre(k) = (k + z**2/2) / (n + z**2)."""
+    train, holdout = penguin_halves
+    synthetic = GaussianCopula().fit(train).sample(300, seed=1)
+    out = privacy_report(train, synthetic, holdout, secret="species", n_attacks=100, seed=0).set_index("measure")
+    z2 = 1.959963984540054**2
+    for measure in ("membership", "singling_out", "linkability", "attribute_inference"):
+        row = out.loc[measure]
+        n = row["n"]
+        a = (row["train"] * n + z2 / 2) / (n + z2)
+        c = (row["control"] * n + z2 / 2) / (n + z2)
+        assert row["risk"] == pytest.approx(min(1, max(0, (a - c) / (1 - c))), abs=1e-12), measure
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "param"),
+    [
+        ({"link_columns": (["species"], ["species"])}, "'link_columns'"),
+        ({"link_columns": (["species"],)}, "'link_columns'"),
+        ({"link_columns": (["species"], ["no_such"])}, "'link_columns'"),
+        ({"link_columns": "species"}, "'link_columns'"),
+        ({"singling_out_columns": 0}, "'singling_out_columns'"),
+        ({"n_attacks": 10**9}, "'n_attacks'"),
+    ],
+)
+def test_privacy_report_refuses_bad_attack_settings(penguin_halves, kwargs, param):
+    train, holdout = penguin_halves
+    with pytest.raises(InvalidParameterError, match=param):
+        privacy_report(train, train, holdout, **kwargs)

@@ -20,6 +20,8 @@ from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
 REQUIREMENTS = HERE / "requirements.txt"
+#: anonymeter pins numpy<1.27 (SDMetrics needs a newer one): a venv of its own.
+ANONYMETER = HERE / "requirements-anonymeter.txt"
 
 
 class PeerUnavailable(RuntimeError):
@@ -30,8 +32,8 @@ def cache_dir() -> Path:
     return Path(os.environ.get("SYNTHBENCH_PEERS_CACHE", Path.home() / ".cache" / "synthbench-peers"))
 
 
-def _venv_dir() -> Path:
-    digest = hashlib.sha256(REQUIREMENTS.read_bytes()).hexdigest()[:12]
+def _venv_dir(requirements: Path = REQUIREMENTS) -> Path:
+    digest = hashlib.sha256(requirements.read_bytes()).hexdigest()[:12]
     return cache_dir() / f"venv-{digest}"
 
 
@@ -39,9 +41,12 @@ def _python(venv: Path) -> Path:
     return venv / ("Scripts/python.exe" if os.name == "nt" else "bin/python")
 
 
-def peer_python(*, build: bool = True, verbose: bool = False) -> Path:
-    """The peer venv's python, building the venv first if needed (raises PeerUnavailable)."""
-    venv = _venv_dir()
+def peer_python(*, build: bool = True, verbose: bool = False, requirements: Path = REQUIREMENTS) -> Path:
+    """The peer venv's python, building the venv first if needed (raises PeerUnavailable).
+
+    ``requirements`` picks the venv: SDMetrics' (the default) or :data:`ANONYMETER`.
+    """
+    venv = _venv_dir(requirements)
     marker = venv / "synthbench-ready.json"
     if marker.exists() and _python(venv).exists():
         return _python(venv)
@@ -50,7 +55,7 @@ def peer_python(*, build: bool = True, verbose: bool = False) -> Path:
     start = time.perf_counter()
     steps = [
         [sys.executable, "-m", "venv", "--clear", str(venv)],
-        [str(_python(venv)), "-m", "pip", "install", "--quiet", "--disable-pip-version-check", "-r", str(REQUIREMENTS)],
+        [str(_python(venv)), "-m", "pip", "install", "--quiet", "--disable-pip-version-check", "-r", str(requirements)],
     ]
     for cmd in steps:
         try:
@@ -67,9 +72,11 @@ def peer_python(*, build: bool = True, verbose: bool = False) -> Path:
     return _python(venv)
 
 
-def run_peer(script: str, *args: str, timeout: float = 900) -> subprocess.CompletedProcess:
+def run_peer(
+    script: str, *args: str, timeout: float = 900, requirements: Path = REQUIREMENTS
+) -> subprocess.CompletedProcess:
     """Run ``benchmarks/peers/<script>`` with the peer python; raise RuntimeError if it fails."""
-    python = peer_python()
+    python = peer_python(requirements=requirements)
     out = subprocess.run([str(python), str(HERE / script), *args], capture_output=True, text=True, timeout=timeout)
     if out.returncode != 0:
         raise RuntimeError(f"{script} failed:\n{out.stderr[-3000:]}")
@@ -77,4 +84,4 @@ def run_peer(script: str, *args: str, timeout: float = 900) -> subprocess.Comple
 
 
 if __name__ == "__main__":
-    print(peer_python(verbose=True))
+    print(peer_python(verbose=True, requirements=ANONYMETER if "--anonymeter" in sys.argv else REQUIREMENTS))

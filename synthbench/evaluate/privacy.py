@@ -46,6 +46,7 @@ from ..exceptions import DataError, InvalidParameterError
 from ..params import Int, check_value, short_repr
 from ..table import as_float, common_datetime_unit, gower_embedding, nearest
 from ._types import CONTINUOUS, KIND_OF_SDTYPE, check_frames, column_types
+from .privacy_attacks import linkability_hits, singling_out_hits
 
 __all__ = [
     "attribute_disclosure",
@@ -401,15 +402,15 @@ _REPORT_COLUMNS = [
 _Z95 = 1.959963984540054
 
 
-def _wilson(successes: float, n: int) -> tuple[float, float, float]:
-    """Wilson score interval (95%) of a success rate: (low, high, half width)."""
+def _wilson(successes: float, n: int) -> tuple[float, float, float, float]:
+    """Wilson score interval (95%) of a success rate: (low, high, half width, centre)."""
     if n == 0:
-        return np.nan, np.nan, np.nan
+        return np.nan, np.nan, np.nan, np.nan
     z2 = _Z95**2
     p = successes / n
     centre = (p + z2 / (2 * n)) / (1 + z2 / n)
     half = _Z95 / (1 + z2 / n) * np.sqrt(max(p * (1 - p), 0.0) / n + z2 / (4 * n * n))
-    return max(0.0, centre - half), min(1.0, centre + half), half
+    return max(0.0, centre - half), min(1.0, centre + half), half, centre
 
 
 def _risk(train: float, train_err: float, control: float, control_err: float) -> tuple[float, float, float]:
@@ -424,14 +425,17 @@ def _risk(train: float, train_err: float, control: float, control_err: float) ->
 
 
 def _row(measure: str, hits: float, control_hits: float | None, n: int, baseline: float, description: str) -> list[Any]:
+    """One measure's row. As in anonymeter, the risk compares the *Wilson centres* of the two
+    rates ((hits + z**2/2) / (n + z**2)), which differ from the raw shares shown in ``train``
+    and ``control`` by less than 2/n; a known control rate (by symmetry) is used as it is."""
     train = hits / n
-    low, high, err = _wilson(hits, n)
+    low, high, err, centre = _wilson(hits, n)
     if control_hits is None:  # the control rate is known exactly (by symmetry)
-        control, control_err = baseline, 0.0
+        control, control_err, control_centre = baseline, 0.0, baseline
     else:
         control = control_hits / n
-        control_err = _wilson(control_hits, n)[2]
-    risk, risk_low, risk_high = _risk(train, err, control, control_err)
+        _, _, control_err, control_centre = _wilson(control_hits, n)
+    risk, risk_low, risk_high = _risk(centre, err, control_centre, control_err)
     return [measure, train, control, baseline, low, high, risk, risk_low, risk_high, n, description]
 
 
@@ -444,6 +448,8 @@ def privacy_report(
     known: Sequence[Any] | None = None,
     n_attacks: int = 2000,
     tolerance: float = 0.05,
+    singling_out_columns: int = 3,
+    link_columns: tuple[Sequence[Any], Sequence[Any]] | None = None,
     column_types: Mapping[str, str] | None = None,
     seed: int = 0,
 ) -> pd.DataFrame:
@@ -477,6 +483,11 @@ def privacy_report(
         At most this many synthetic rows, targets and guesses per attack; bounds time.
     tolerance : float
         For a numerical ``secret``, a guess within ``tolerance`` x the training range counts.
+    singling_out_columns : int
+        Columns in each singling-out predicate (anonymeter's ``n_cols``, default 3).
+    link_columns : (list, list), optional
+        The two sets of columns the linkability attacker holds (default: the non-identifier
+        columns split in two halves, in their order).
     column_types : dict, optional
         sdtype overrides.
     seed : int
@@ -502,6 +513,14 @@ def privacy_report(
           training and holdout targets nearest the synthetic data; train is the share of
           training targets flagged, control the share of holdout targets flagged,
           baseline 0.5; ``train - control`` is the attack's advantage;
+        - ``singling_out``: predicates written from the synthetic data that match exactly
+          one synthetic row ("bill_length_mm >= 58 and island == 'Dream'"), and how many
+          match exactly one training row vs one holdout row; baseline: random predicates
+          (see :mod:`synthbench.evaluate.privacy_attacks`; anonymeter's multivariate
+          ``SinglingOutEvaluator``);
+        - ``linkability``: targets whose two halves of columns (``link_columns``) have the
+          same nearest synthetic row, training targets vs holdout targets; baseline: two
+          random synthetic rows (anonymeter's ``LinkabilityEvaluator``);
         - ``attribute_inference`` (with ``secret``): the attacker takes the ``secret``
           of the synthetic row nearest a target on the ``known`` columns; success on
           training targets vs holdout targets; baseline: the secret of a random
@@ -513,14 +532,17 @@ def privacy_report(
     >>> df = load_wine(as_frame=True).frame.sample(frac=1.0, random_state=0)
     >>> real, holdout = df.iloc[:89], df.iloc[89:]
     >>> out = privacy_report(real, real, holdout, secret="target").set_index("measure")
-    >>> out.loc["dcr_share", ["train", "control", "risk"]].tolist()
-    [1.0, 0.5, 1.0]
+    >>> out.loc["dcr_share", ["train", "control"]].tolist()
+    [1.0, 0.5]
+    >>> round(float(out.loc["dcr_share", "risk"]), 2)
+    0.96
     >>> float(out.loc["membership", "train"]), float(out.loc["membership", "control"])
     (1.0, 0.0)
     """
     owner = "privacy_report"
     seed = check_seed(seed, owner=owner, allow_none=False)
-    check_value(n_attacks, "n_attacks", Int(10), owner)
+    check_value(n_attacks, "n_attacks", Int(10, 100_000), owner)
+    check_value(singling_out_columns, "singling_out_columns", Int(1, 100), owner)
     if isinstance(tolerance, bool) or not isinstance(tolerance, int | float) or not 0 <= tolerance <= 1:
         raise InvalidParameterError(
             f"The 'tolerance' parameter of {owner} must be a float in [0, 1]. Got {short_repr(tolerance)} instead."
@@ -608,11 +630,84 @@ def privacy_report(
             "train - control is the advantage",
         )
     )
+    rows.append(
+        _singling_out_row(
+            real, synthetic, holdout, train_idx, hold_idx, types, columns, n_attacks, singling_out_columns, rng
+        )
+    )
+    sides = _link_sides(link_columns, columns, real, owner)
+    if sides is not None:
+        hits, control, base = linkability_hits(
+            real.iloc[train_idx], synthetic, holdout.iloc[hold_idx], types, sides, n_targets, 1, rng
+        )
+        rows.append(
+            _row(
+                "linkability",
+                hits,
+                control,
+                n_targets,
+                base / n_targets,
+                "share of targets whose two halves of columns have the same nearest synthetic row "
+                "(control: holdout targets; baseline: random rows)",
+            )
+        )
     if secret is not None:
         rows.append(
             _attribute_row(real, synthetic, holdout, types, secret, known, n_targets, tolerance, rng, column_types)
         )
     return pd.DataFrame(rows, columns=_REPORT_COLUMNS)
+
+
+def _singling_out_row(
+    real: pd.DataFrame,
+    synthetic: pd.DataFrame,
+    holdout: pd.DataFrame,
+    train_idx: np.ndarray,
+    hold_idx: np.ndarray,
+    types: Mapping[str, str],
+    columns: Sequence[Any],
+    n_attacks: int,
+    n_cols: int,
+    rng: np.random.Generator,
+) -> list[Any]:
+    hits, control, base, found = singling_out_hits(
+        real.iloc[train_idx], synthetic, holdout.iloc[hold_idx], types, columns, n_attacks, n_cols, rng
+    )
+    return _row(
+        "singling_out",
+        hits,
+        control,
+        n_attacks,
+        base / n_attacks,
+        f"share of {n_attacks} predicates written from the synthetic data ({found} single out one synthetic row) "
+        "that single out one training row (control: one holdout row; baseline: random predicates)",
+    )
+
+
+def _link_sides(
+    link_columns: Any, columns: Sequence[Any], real: pd.DataFrame, owner: str
+) -> tuple[list[Any], list[Any]] | None:
+    """The linkability attacker's two sets of columns (None: fewer than two columns to split)."""
+    if link_columns is None:
+        if len(columns) < 2:
+            return None
+        half = (len(columns) + 1) // 2
+        return list(columns[:half]), list(columns[half:])
+    ok = (
+        isinstance(link_columns, (tuple, list))
+        and len(link_columns) == 2
+        and all(
+            isinstance(side, (list, tuple)) and side and all(_is_column(c, real) and c in columns for c in side)
+            for side in link_columns
+        )
+        and not set(link_columns[0]) & set(link_columns[1])
+    )
+    if not ok:
+        raise InvalidParameterError(
+            f"The 'link_columns' parameter of {owner} must be None or two non-empty lists of (non-identifier) "
+            f"columns of the data with no column in both. Got {short_repr(link_columns)} instead."
+        )
+    return list(link_columns[0]), list(link_columns[1])
 
 
 def _is_column(name: Any, frame: pd.DataFrame) -> bool:

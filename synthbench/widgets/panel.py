@@ -407,8 +407,10 @@ class Panel:
             buttons.append(b)
         row = w.HBox([self.spec_path, *buttons], layout=w.Layout(flex_flow="row wrap", grid_gap="4px"))
         export = w.VBox([self.code_box, row, self.export_box])
-        tabs = w.Tab(children=[w.VBox([self.column, self.chart_out]), self.preview, export])
-        for i, title in enumerate(("Charts", "Preview", "Export")):
+        pages = [("Charts", w.VBox([self.column, self.chart_out])), ("Preview", self.preview), ("Export", export)]
+        pages += self.extra_tabs()
+        tabs = w.Tab(children=[page for _, page in pages])
+        for i, (title, _) in enumerate(pages):
             tabs.set_title(i, title)
         title = w.HTML(
             f"<b>{html.escape(type(self.generator).__name__)}</b> "
@@ -420,6 +422,17 @@ class Panel:
             layout=w.Layout(flex="1 1 auto", min_width="0px"),
         )
         return w.HBox([left, right])
+
+    def extra_tabs(self) -> list[tuple[str, Any]]:
+        """Tabs after Export, as (title, widget): a "Privacy" tab for generators fitted on the
+        panel's data (see :mod:`synthbench.widgets.privacy`); subclasses may add their own."""
+        gen = self.generator
+        if gen.learns and not gen.size_from_data and self.data is not None:
+            from .privacy import PrivacyTab
+
+            self.privacy_tab = PrivacyTab(self)
+            return [("Privacy", self.privacy_tab.widget)]
+        return []
 
     # -- events -------------------------------------------------------------------------
     def _on_control(self, name: str) -> None:

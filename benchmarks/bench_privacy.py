@@ -1,0 +1,160 @@
+"""Benchmark: privacy attacks beside anonymeter's, and what differential privacy costs.
+
+    python benchmarks/bench_privacy.py [--attacks 150] [--skip-peers]
+
+Needs the ``[ml]`` extra (mbi) for the DP part. Two tables, printed as markdown:
+
+1. **Attacks**, on the Palmer penguins split in halves (rows with gaps dropped, as
+   anonymeter counts two missing values as different): for a Gaussian copula and a
+   memorising generator (a bootstrap of the training rows), the singling-out,
+   linkability and inference success rates on the training rows and the control rows
+   and the risk, from ``synthbench.evaluate.privacy_report`` and from anonymeter 1.0
+   (its own virtualenv, built by ``benchmarks/peers/peerenv.py``; it draws from an
+   unseeded generator, so its three runs are pooled), with the time each takes (wall
+   and CPU: the machine may be shared; anonymeter's time is measured inside its process,
+   its first run includes numba's compilation).
+2. **DP cost**: ``PrivateMST`` at epsilon 0.3, 1 and 3 beside the non-private Gaussian
+   copula, on the shipped penguins and scikit-learn's bundled wine table (bounds
+   declared from each data set's published documentation), each fitted on one half and
+   scored against it (quality score) and on the other half (TSTR accuracy of a
+   gradient-boosting classifier), with the fit time.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import pandas as pd
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT / "benchmarks" / "peers"))
+sys.path.insert(0, str(ROOT / "tests"))
+import peerenv  # noqa: E402
+from test_anonymeter_agreement import penguin_halves, settings, synthetic_of  # noqa: E402
+
+from synthbench.data import load_penguins  # noqa: E402
+from synthbench.evaluate import privacy_report  # noqa: E402
+from synthbench.evaluate.privacy_tradeoff import epsilon_tradeoff  # noqa: E402
+
+#: Wine bounds, rounded outwards from the ranges ``load_wine().DESCR`` publishes.
+WINE_BOUNDS = {
+    "alcohol": [11.0, 15.0],
+    "malic_acid": [0.5, 6.0],
+    "ash": [1.3, 3.3],
+    "alcalinity_of_ash": [10.0, 30.0],
+    "magnesium": [70.0, 165.0],
+    "total_phenols": [0.9, 4.0],
+    "flavanoids": [0.3, 5.1],
+    "nonflavanoid_phenols": [0.1, 0.7],
+    "proanthocyanins": [0.4, 3.6],
+    "color_intensity": [1.2, 13.0],
+    "hue": [0.4, 1.8],
+    "od280/od315_of_diluted_wines": [1.2, 4.0],
+    "proline": [270.0, 1700.0],
+}
+
+
+def attack_table(n_attacks: int, skip_peers: bool) -> str:
+    lines = [
+        "| synthetic | attack | ours: train / control, risk [95%] | anonymeter: train / control, risk [95%] "
+        "| ours s (CPU) | anonymeter s (CPU) |",
+        "|---|---|---|---|---|---|",
+    ]
+    pairs = {"singling_out": "singling_out", "linkability": "linkability", "attribute_inference": "inference"}
+    for kind in ("copula", "memorised"):
+        train, holdout = penguin_halves()
+        synthetic = synthetic_of(kind, train)
+        config = {**settings(train), "n_attacks": n_attacks}
+        start, cpu = time.perf_counter(), time.process_time()
+        ours = privacy_report(
+            train,
+            synthetic,
+            holdout,
+            secret=config["secret"],
+            known=config["known"],
+            n_attacks=n_attacks,
+            singling_out_columns=config["n_cols"],
+            link_columns=tuple(config["aux_cols"]),
+            seed=0,
+        ).set_index("measure")
+        ours_s, ours_cpu = time.perf_counter() - start, time.process_time() - cpu
+        peer = None
+        if not skip_peers:
+            with tempfile.TemporaryDirectory() as tmp:
+                tmp = Path(tmp)
+                for name, frame in (("train", train), ("synthetic", synthetic), ("control", holdout)):
+                    frame.to_parquet(tmp / f"{name}.parquet")
+                (tmp / "settings.json").write_text(json.dumps(config))
+                files = ("train.parquet", "synthetic.parquet", "control.parquet", "settings.json", "out.json")
+                peerenv.run_peer("anonymeter_peer.py", *(str(tmp / f) for f in files), requirements=peerenv.ANONYMETER)
+                peer = json.loads((tmp / "out.json").read_text())
+        for measure, name in pairs.items():
+            row = ours.loc[measure]
+            mine = (
+                f"{row['train']:.3f} / {row['control']:.3f}, {row['risk']:.3f} "
+                f"[{row['risk_low']:.3f}, {row['risk_high']:.3f}]"
+            )
+            theirs, their_time = "not run", ""
+            if peer is not None:
+                runs = peer[name]
+                n = sum(r["n_attacks"] for r in runs)
+                train_rate = sum(r["n_success"] for r in runs) / n
+                control_rate = sum(r["n_control"] for r in runs) / n
+                risks = ", ".join(f"{r['risk']:.3f} [{r['ci'][0]:.3f}, {r['ci'][1]:.3f}]" for r in runs)
+                theirs = f"{train_rate:.3f} / {control_rate:.3f}, {risks}"
+                seconds = [f"{r['seconds']:.2f} ({r['cpu_seconds']:.2f})" for r in runs]
+                their_time = " · ".join(seconds)
+            # Our report runs every attack at once: its time is shown once per generator.
+            our_time = f"{ours_s:.2f} ({ours_cpu:.2f}) for all" if measure == "singling_out" else ""
+            lines.append(f"| {kind} | {measure} | {mine} | {theirs} | {our_time} | {their_time} |")
+    return "\n".join(lines)
+
+
+def dp_table() -> str:
+    from sklearn.datasets import load_wine
+
+    from synthbench.generators.private import PENGUIN_BOUNDS, PrivateMST
+
+    wine = load_wine(as_frame=True).frame
+    wine["target"] = wine["target"].map({0: "class_0", 1: "class_1", 2: "class_2"}).astype("str")
+    tables = {
+        "penguins": (load_penguins(), PrivateMST(bounds=PENGUIN_BOUNDS), "sex"),
+        "wine": (wine, PrivateMST(bounds=WINE_BOUNDS), "target"),
+    }
+    lines = [
+        "| table (rows) | generator | quality | TSTR accuracy (TRTR) | fit s (CPU) |",
+        "|---|---|---|---|---|",
+    ]
+    for name, (data, gen, target) in tables.items():
+        out = epsilon_tradeoff(data, gen, epsilons=(0.3, 1.0, 3.0), target=target, seed=0)
+        for _, row in out.iterrows():
+            label = "GaussianCopula (no DP)" if row["label"] == "no DP" else f"PrivateMST, {row['label']}"
+            if row["error"]:
+                lines.append(f"| {name} ({len(data)}) | {label} | failed: {row['error'][:80]} | | |")
+                continue
+            lines.append(
+                f"| {name} ({len(data)}) | {label} | {row['quality']:.3f} | {row['tstr_accuracy']:.3f} "
+                f"({row['trtr_accuracy']:.3f}) | {row['fit_seconds']:.2f} ({row['fit_cpu_seconds']:.2f}) |"
+            )
+    return "\n".join(lines)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--attacks", type=int, default=150)
+    parser.add_argument("--skip-peers", action="store_true")
+    args = parser.parse_args()
+    pd.set_option("display.width", 200)
+    print("## Privacy attacks: synthbench beside anonymeter (penguins halves)\n")
+    print(attack_table(args.attacks, args.skip_peers))
+    print("\n## What differential privacy costs (half to fit, half to test)\n")
+    print(dp_table())
+
+
+if __name__ == "__main__":
+    main()
