@@ -26,6 +26,7 @@ __all__ = [
     "make_column",
     "sample_latent",
     "tree_leaves",
+    "unpack",
 ]
 
 
@@ -216,6 +217,24 @@ def column_of_codes(codes, col):
     return as_dtype(x, missing, col).rename(col["name"])
 
 
+def unpack(value):
+    """An array written packed ({"dtype", "size", "data"}: zlib, base64), or a list as it is.
+
+    Integers are stored as the differences between neighbours (the running sum gives
+    them back), and with "decimals" they are floats in steps of 10**-decimals.
+    """
+    if not isinstance(value, dict):
+        return value
+    import base64
+    import zlib
+
+    raw = np.frombuffer(zlib.decompress(base64.b64decode(value["data"])), dtype=value["dtype"])
+    if raw.dtype.kind == "f":
+        return raw.astype(float)
+    ints = np.cumsum(raw, dtype=np.int64)
+    return ints if value.get("decimals") is None else ints / 10.0 ** value["decimals"]
+
+
 def cart_column(x, j, seed, col, tree):
     """Column j, drawn through its tree (synthpop's CART draw, fitted once).
 
@@ -223,6 +242,8 @@ def cart_column(x, j, seed, col, tree):
     takes one of the values of the leaf it lands in, as often as the training rows of
     that leaf had it. The draws are written into row j of x for the trees after it.
     """
+    col = {**col, "values": unpack(col["values"])}
+    tree = {k: unpack(v) for k, v in tree.items()}
     u = np.random.default_rng([seed, j]).random(x.shape[2])
     codes = leaf_draw(tree_leaves(x, tree), u, tree)
     cart_fill(x, j, cart_codes_as_predictor(codes, col))

@@ -29,12 +29,14 @@ from ...kernels.fitted import (
 from ...params import Int, Optional, Param
 from ...registry import register
 from ._base import FittedGenerator
+from ._packed import pack, pack_values
 from ._state import check_cart_trees, check_cart_values, check_column
 from ._types import column_values, encode_labels
 from .copula import _RANDOM_STATE
 
 __all__ = ["CART"]
 
+_FLOAT_MAX = float(np.finfo(float).max)
 #: The arrays of a stored tree, per node (``offsets`` has one more entry).
 TREE_FIELDS = ("feature", "threshold", "left", "right", "missing_left", "offsets", "codes", "counts")
 
@@ -69,7 +71,9 @@ def _tree_of(model: Any, leaves: np.ndarray, codes: np.ndarray, n_values: int) -
     internal = t.children_left >= 0
     tree = {
         "feature": np.where(internal, t.feature, -1).astype(np.int64),
-        "threshold": np.where(internal, t.threshold, 0.0).astype(float),
+        # A split of the missing values from all others has an infinite threshold: the
+        # largest float routes the same (every value is at most it) and a spec holds it.
+        "threshold": np.clip(np.where(internal, t.threshold, 0.0), -_FLOAT_MAX, _FLOAT_MAX),
         "left": t.children_left.astype(np.int64),
         "right": t.children_right.astype(np.int64),
         "missing_left": (np.asarray(t.missing_go_to_left) != 0) & internal,
@@ -225,11 +229,14 @@ class CART(FittedGenerator):
         self.trees_ = trees
 
     def _get_state(self) -> dict[str, Any]:
-        return {
-            "columns": self.columns_,
-            "trees": [{k: tree[k].tolist() for k in TREE_FIELDS} for tree in self.trees_],
-            "disclosure": self.disclosure(),
-        }
+        columns, trees = self._packed()
+        return {"columns": columns, "trees": trees, "disclosure": self.disclosure()}
+
+    def _packed(self) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+        """The columns and trees with their arrays packed (exact; see :mod:`._packed`)."""
+        columns = [{**col, "values": pack_values(col["values"], col["kind"])} for col in self.columns_]
+        trees = [{k: pack(tree[k]) for k in TREE_FIELDS} for tree in self.trees_]
+        return columns, trees
 
     def _set_state(self, state: Any) -> None:
         keys = {"columns", "trees"}
@@ -262,7 +269,7 @@ class CART(FittedGenerator):
         return 4 * d * n + 8 * n * (2 * d + 10) + 8 * stored
 
     # -- the plan: sampling and exported code -------------------------------------------
-    def _plan(self, n: int, seed: int, as_lists: bool = False) -> Plan:
+    def _plan(self, n: int, seed: int, for_code: bool = False) -> Plan:
         """The columns in fitted order, each drawn through its tree."""
         plan = Plan()
         d = len(self.columns_)
@@ -274,10 +281,11 @@ class CART(FittedGenerator):
             comment="The columns as the trees see them (scaled float32), filled one column at a time.",
         )
         refs = []
+        packed = self._packed() if for_code else None
         for j, (col, tree) in enumerate(zip(self.columns_, self.trees_, strict=True)):
             comment = _describe_tree(col, tree, j, d)
-            if as_lists:
-                args = (col, {k: tree[k].tolist() for k in TREE_FIELDS})
+            if packed is not None:  # as the spec writes them: short text that the cell unpacks
+                args = (packed[0][j], packed[1][j])
             else:  # the same values as arrays, which the plan passes on without walking them
                 args = ({**col, "values": np.array(col["values"], dtype=object)}, tree)
             refs.append(plan.call(f"column_{j}", cart_column, Ref("x"), j, seed, *args, comment=comment))
@@ -376,10 +384,10 @@ class CART(FittedGenerator):
             + self.disclosure()
         )
         cell.need("import numpy as np", "import pandas as pd")
-        return cell.plan(self._plan(n, seed, as_lists=True)).render()
+        return cell.plan(self._plan(n, seed, for_code=True)).render()
 
 
 def _check_cart_column(col: Any, where: str) -> dict[str, Any]:
-    col = check_column(col, where, frozenset({"values"}))
+    col = dict(check_column(col, where, frozenset({"values"})))  # a copy: packed values are read into it
     check_cart_values(col, where)
     return col
