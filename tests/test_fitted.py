@@ -905,3 +905,53 @@ def test_a_cart_spec_takes_a_few_bytes_per_value():
     real["label"] = rng.choice(list("abcdef"), n)
     text = json.dumps(sb.CART().fit(real).to_dict())
     assert len(text) < 5 * real.size  # 10 MiB over 100,000 x 20 cells is 5.2 bytes a cell
+
+
+def test_mixture_fits_on_a_seeded_subsample_of_large_data():
+    rng = np.random.default_rng(0)
+    n = 3_000
+    real = pd.DataFrame({"a": rng.normal(0, 1, n), "b": rng.choice(["x", "y"], n)})
+    real["c"] = real["a"] * 2 + rng.normal(0, 0.5, n)
+    small = sb.GaussianMixture(n_components=2, max_fit_rows=500).fit(real)
+    again = sb.GaussianMixture(n_components=2, max_fit_rows=500).fit(real)
+    whole = sb.GaussianMixture(n_components=2).fit(real)
+    assert small.to_dict() == again.to_dict()
+    assert small.means_ != whole.means_
+    # Marginals come from every row, whatever the cap.
+    assert [c.get("knots") for c in small.columns_] == [c.get("knots") for c in whole.columns_]
+    with pytest.raises(InvalidParameterError, match="max_fit_rows"):
+        sb.GaussianMixture(max_fit_rows=10).fit(real)
+
+
+class _Terminal:
+    """A stand-in for a terminal's stderr: records what is written."""
+
+    def __init__(self):
+        self.text = ""
+
+    def isatty(self):
+        return True
+
+    def write(self, text):
+        self.text += text
+
+    def flush(self):
+        pass
+
+
+@pytest.mark.parametrize("make", [lambda: sb.CART(), lambda: sb.GaussianMixture(n_components=2)], ids=["CART", "GM"])
+def test_long_fits_report_progress_on_a_terminal_only(make, monkeypatch):
+    import synthbench.generators.fitted._base as fitted_base
+
+    real = load_penguins()
+    terminal = _Terminal()
+    monkeypatch.setattr("sys.stderr", terminal)
+    monkeypatch.setattr(fitted_base.FitProgress.__init__, "__defaults__", None)
+    monkeypatch.setattr(fitted_base.FitProgress.__init__, "__kwdefaults__", {"after": 0.0})
+    make().fit(real)
+    assert ".fit: " in terminal.text and "/" in terminal.text
+    assert terminal.text.endswith("\r")  # the line is erased at the end
+    terminal.text = ""
+    monkeypatch.setattr(terminal, "isatty", lambda: False)
+    make().fit(real)
+    assert terminal.text == ""

@@ -114,9 +114,10 @@ def cart_predictors(n, d):
     """The table so far as the trees see it, filled one column at a time (see cart_column).
 
     Two float32 copies of each column, one with missing values as -inf and one as +inf,
-    so a node sends a missing value its way with a single comparison.
+    so a node sends a missing value its way with a single comparison. Left unset: a
+    tree reads only the columns before its own, which are written by then.
     """
-    return np.full((2, d, n), np.nan, dtype=np.float32)
+    return np.empty((2, d, n), dtype=np.float32)
 
 
 def cart_scale(col):

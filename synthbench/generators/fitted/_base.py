@@ -16,6 +16,8 @@ from __future__ import annotations
 
 import contextlib
 import math
+import sys
+import time
 from collections.abc import Callable, Iterator
 from typing import Any, ClassVar
 
@@ -29,7 +31,38 @@ from ...params import short_repr
 from ...table import check_frame
 from ._types import describe_columns
 
-__all__ = ["FittedGenerator", "one_blas_thread"]
+__all__ = ["FitProgress", "FittedGenerator", "one_blas_thread"]
+
+
+class FitProgress:
+    """One line on stderr that says how far a long fit has come; only on a terminal.
+
+    Nothing is written in logs, pipes, notebooks' captured output or tests, nor for
+    fits shorter than ``after`` seconds; the line is erased when the fit ends.
+    """
+
+    def __init__(self, label: str, total: int, *, after: float = 1.0) -> None:
+        self.label, self.total, self.after = label, total, after
+        self.start = time.perf_counter()
+        self.width = 0
+        try:
+            self.on = sys.stderr.isatty()
+        except (AttributeError, ValueError):
+            self.on = False
+
+    def step(self, done: int, what: str) -> None:
+        """Report ``done`` of ``total`` steps (``what`` names them)."""
+        elapsed = time.perf_counter() - self.start
+        if self.on and elapsed >= self.after:
+            line = f"{self.label}: {what} {done}/{self.total} ({elapsed:.0f} s)"
+            sys.stderr.write("\r" + line.ljust(self.width))
+            sys.stderr.flush()
+            self.width = len(line)
+
+    def close(self) -> None:
+        if self.width:
+            sys.stderr.write("\r" + " " * self.width + "\r")
+            sys.stderr.flush()
 
 
 @contextlib.contextmanager

@@ -28,7 +28,7 @@ from ...kernels.fitted import (
 )
 from ...params import Int, Optional, Param
 from ...registry import register
-from ._base import FittedGenerator
+from ._base import FitProgress, FittedGenerator
 from ._packed import pack, pack_values
 from ._state import check_cart_trees, check_cart_values, check_column
 from ._types import column_values, encode_labels
@@ -202,8 +202,6 @@ class CART(FittedGenerator):
 
     # -- fitting and state ------------------------------------------------------------
     def _fit(self, data: pd.DataFrame) -> None:
-        from sklearn.tree import DecisionTreeClassifier, DecisionTreeRegressor
-
         columns = self._describe(data)
         codes = []
         for col in columns:
@@ -212,21 +210,34 @@ class CART(FittedGenerator):
         x = np.column_stack([cart_codes_as_predictor(c, col) for c, col in zip(codes, columns, strict=True)])
         trees = [_single_leaf(codes[0], len(columns[0]["values"]))]
         options = {"min_samples_leaf": self.min_samples_leaf, "max_depth": self.max_depth}
-        for j in range(1, len(columns)):
-            col, y = columns[j], codes[j]
-            if col["kind"] in ("categorical", "boolean"):
-                model = DecisionTreeClassifier(**options, random_state=self.random_state)
-            else:
-                model = DecisionTreeRegressor(**options, random_state=self.random_state)
-                # Values in the column's scale; missing ones form their own value, one unit
-                # plus the range below the lowest, so a leaf can hold them.
-                table = np.ldexp(np.asarray(col["values"], dtype=float), -cart_scale(col))
-                low, high = table[0], table[-1]
-                y = np.append(table, low - np.ldexp(1.0, -cart_scale(col)) - (high - low))[y]
-            model.fit(x[:, :j], y)
-            trees.append(_tree_of(model, model.apply(x[:, :j]), codes[j], len(col["values"])))
+        progress = FitProgress("CART.fit", len(columns) - 1)
+        try:
+            for j in range(1, len(columns)):
+                trees.append(self._fit_tree(x[:, :j], codes[j], columns[j], options))
+                progress.step(j, "trees")
+        finally:
+            progress.close()
         self.columns_ = columns
         self.trees_ = trees
+
+    def _fit_tree(
+        self, x: np.ndarray, codes: np.ndarray, col: dict[str, Any], options: dict[str, Any]
+    ) -> dict[str, np.ndarray]:
+        """The tree of one column (value positions ``codes``) on the columns before it (``x``)."""
+        from sklearn.tree import DecisionTreeClassifier, DecisionTreeRegressor
+
+        y = codes
+        if col["kind"] in ("categorical", "boolean"):
+            model = DecisionTreeClassifier(**options, random_state=self.random_state)
+        else:
+            model = DecisionTreeRegressor(**options, random_state=self.random_state)
+            # Values in the column's scale; missing ones form their own value, one unit
+            # plus the range below the lowest, so a leaf can hold them.
+            table = np.ldexp(np.asarray(col["values"], dtype=float), -cart_scale(col))
+            low, high = table[0], table[-1]
+            y = np.append(table, low - np.ldexp(1.0, -cart_scale(col)) - (high - low))[y]
+        model.fit(x, y)
+        return _tree_of(model, model.apply(x), codes, len(col["values"]))
 
     def _get_state(self) -> dict[str, Any]:
         columns, trees = self._packed()
