@@ -6,7 +6,8 @@ Tolerances, stated once:
   column is below 0.06 for every numeric column (the real tables have 178-569 rows, so
   sampling noise alone is about 0.03-0.05);
 * dependence: Spearman correlations differ from the real ones by less than 0.05 on
-  average and 0.2 at most (0.25 for CART, whose leaf draws are coarser);
+  average and 0.2 at most (for CART 0.07 and 0.3: its leaves hold at least 20 rows by
+  default, so a tree on a 178-row table has at most 8 leaves, the price of not copying);
 * missing rates: within 0.01 of the real rate for the latent models (binomial noise at
   20,000 rows is about 0.002), within 0.02 for CART.
 """
@@ -65,8 +66,8 @@ def test_marginals_and_correlations_are_recovered(cls, loader):
         assert ks_2samp(real[col], df[col]).statistic < 0.06, col
         assert real[col].min() <= df[col].min() and df[col].max() <= real[col].max(), col
     diff = np.abs(real.corr("spearman").to_numpy() - df.corr("spearman").to_numpy())
-    assert diff.mean() < 0.05
-    assert diff.max() < (0.25 if cls is sb.CART else 0.2)
+    assert diff.mean() < (0.07 if cls is sb.CART else 0.05)
+    assert diff.max() < (0.3 if cls is sb.CART else 0.2)
 
 
 @pytest.mark.parametrize("cls", GENERATORS, ids=IDS)
@@ -386,7 +387,7 @@ def test_a_cart_spec_and_cell_hold_no_training_row():
         _unpacked(ast.literal_eval(arg))
         for call in calls
         if isinstance(call.func, ast.Name) and call.func.id == "cart_column"
-        for arg in call.args[3:]
+        for arg in call.args[3:5]  # the column and its tree (then the smoothing option)
     ]
     assert len(literals) == 2 * real.shape[1]
     assert _rows_found(real, list(_lists_in(literals))) == 0
@@ -955,3 +956,25 @@ def test_long_fits_report_progress_on_a_terminal_only(make, monkeypatch):
     monkeypatch.setattr(terminal, "isatty", lambda: False)
     make().fit(real)
     assert terminal.text == ""
+
+
+def test_cart_smoothing_keeps_types_range_and_leaf_moments_and_exports_exactly(tmp_path):
+    real = load_penguins()
+    plain = sb.CART().fit(real)
+    smooth = sb.CART(smoothing="density").fit(real)
+    a, b = plain.sample(4000, seed=3), smooth.sample(4000, seed=3)
+    assert b.dtypes.equals(real.dtypes)
+    for col in ["bill_length_mm", "body_mass_g"]:
+        assert real[col].min() <= b[col].min() and b[col].max() <= real[col].max()
+        # The same seed draws the same leaf values; smoothing moves most of them (then
+        # rounds to the column's decimals) and keeps the leaves' means and spreads.
+        assert a[col].dropna().isin(real[col]).all()
+        assert (a[col] != b[col]).mean() > 0.5
+        assert abs(b[col].mean() - a[col].mean()) < 0.05 * a[col].std()
+        assert abs(b[col].std() / a[col].std() - 1) < 0.05
+    assert (b["bill_length_mm"].dropna() == b["bill_length_mm"].dropna().round(1)).all()
+    pd.testing.assert_frame_equal(run_code(smooth.to_code(300, seed=5), tmp_path), smooth.sample(300, seed=5))
+    given = smooth.sample(200, seed=1, conditions={"sex": "female"})
+    assert (given["sex"] == "female").all() and given["flipper_length_mm"].notna().any()
+    masked = smooth.partial(real, columns=["species", "body_mass_g"], seed=0)
+    assert masked["body_mass_g"].dtype == real["body_mass_g"].dtype

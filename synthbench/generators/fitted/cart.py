@@ -21,12 +21,13 @@ from ...kernels.fitted import (
     cart_fill,
     cart_predictors,
     cart_scale,
+    cart_smooth,
     column_of_codes,
     frame_of,
     leaf_draw,
     tree_leaves,
 )
-from ...params import Int, Optional, Param
+from ...params import Int, Optional, Options, Param
 from ...registry import register
 from ._base import FitProgress, FittedGenerator
 from ._packed import pack, pack_values
@@ -152,11 +153,20 @@ class CART(FittedGenerator):
 
     Parameters
     ----------
-    min_samples_leaf : int, default 5
+    min_samples_leaf : int, default 20
         Fewest real rows per leaf (synthpop's ``minbucket``); larger is smoother, copies
-        less and gives a smaller spec.
+        less and gives a smaller spec. (The default was 5 until November 2026: on small
+        real tables, 65-79% of synthetic rows then sat closer to a training row than to
+        any unseen one.)
     max_depth : int, optional
         Depth limit of each tree; None grows them until ``min_samples_leaf`` stops them.
+    smoothing : {"none", "density"}, default "none"
+        "density" is synthpop's smoothing of numbers: a float or integer drawn from a
+        leaf moves by a Gaussian kernel (Silverman's bandwidth on the leaf's values,
+        shrunk so the leaf keeps its mean and variance), rounded to the column's decimals
+        and kept in its range, so synthetic numbers are rarely copies of training values.
+        It costs shape on skewed columns and, measured on real tables, moves the DCR
+        share less than larger leaves do, so it is not the default.
     random_state : int, default 0
         Seeds the trees' tie-breaking.
 
@@ -187,8 +197,14 @@ class CART(FittedGenerator):
     """
 
     params = (
-        Param("min_samples_leaf", Int(1, 100_000), 5, "Fewest real rows per leaf."),
+        Param("min_samples_leaf", Int(1, 100_000), 20, "Fewest real rows per leaf."),
         Param("max_depth", Optional(Int(1, 1_000)), None, "Depth limit of each tree (None: no limit)."),
+        Param(
+            "smoothing",
+            Options(("none", "density")),
+            "none",
+            "Numbers drawn from a leaf move by a Gaussian kernel of the leaf's spread ('density'), or not ('none').",
+        ),
         _RANDOM_STATE,
     )
     workbench = 3
@@ -299,7 +315,9 @@ class CART(FittedGenerator):
                 args = (packed[0][j], packed[1][j])
             else:  # the same values as arrays, which the plan passes on without walking them
                 args = ({**col, "values": np.array(col["values"], dtype=object)}, tree)
-            refs.append(plan.call(f"column_{j}", cart_column, Ref("x"), j, seed, *args, comment=comment))
+            refs.append(
+                plan.call(f"column_{j}", cart_column, Ref("x"), j, seed, *args, self.smoothing, comment=comment)
+            )
         plan.call("df", frame_of, refs, comment="The columns side by side, in their fitted order.")
         return plan
 
@@ -319,36 +337,46 @@ class CART(FittedGenerator):
         late = [k for k in kept if free and k > free[0]]
         series = {k: given[self.columns_[k]["name"]].reset_index(drop=True) for k in kept}
         if not late:
-            codes = self._draw(series, free, n, seed, [seed])
+            codes, leaves, _ = self._draw(series, free, n, seed, [seed])
         else:
             step = max(1, _CHUNK_ROWS // _CANDIDATES)
             parts = [
                 self._draw_weighted({k: s.iloc[i : i + step] for k, s in series.items()}, free, late, seed, i // step)
                 for i in range(0, n, step)
             ]
-            codes = {j: np.concatenate([p[j] for p in parts]) if parts else np.zeros(0, np.int64) for j in free}
+            codes, leaves = (
+                {j: np.concatenate([p[i][j] for p in parts]) if parts else np.zeros(0, np.int64) for j in free}
+                for i in range(2)
+            )
         out = [
-            series[j].rename(self.columns_[j]["name"]) if j in series else column_of_codes(codes[j], self.columns_[j])
+            series[j].rename(self.columns_[j]["name"]) if j in series else self._output(codes, leaves, j, seed)
             for j in range(d)
         ]
         return frame_of(out)
+
+    def _output(self, codes: dict[int, np.ndarray], leaves: dict[int, np.ndarray], j: int, seed: int) -> pd.Series:
+        """Column j from its drawn value positions (smoothed as ``smoothing`` says)."""
+        if self.smoothing == "density":
+            return cart_smooth(codes[j], leaves[j], seed, j, self.columns_[j], self.trees_[j])
+        return column_of_codes(codes[j], self.columns_[j])
 
     def _draw(self, series: dict[int, pd.Series], free: list[int], m: int, seed: int, stream: list[int], reps: int = 1):
         """Value positions of the free columns for ``m`` rows (the given rows repeated ``reps`` times)."""
         x = cart_predictors(m, len(self.columns_))
         for k, s in series.items():
             cart_fill(x, k, np.tile(self._as_predictor(s, self.columns_[k]), reps))
-        codes = {}
+        codes, leaves = {}, {}
         for j in free:
             col, tree = self.columns_[j], self.trees_[j]
             u = np.random.default_rng([*stream, j]).random(m)
-            codes[j] = leaf_draw(tree_leaves(x, tree), u, tree)
+            leaves[j] = tree_leaves(x, tree)
+            codes[j] = leaf_draw(leaves[j], u, tree)
             cart_fill(x, j, cart_codes_as_predictor(codes[j], col))
-        return (codes, x) if reps > 1 else codes
+        return codes, leaves, x
 
     def _draw_weighted(self, series: dict[int, pd.Series], free: list[int], late: list[int], seed: int, chunk: int):
         n = len(next(iter(series.values())))
-        codes, x = self._draw(series, free, n * _CANDIDATES, seed, [seed, 1, chunk], reps=_CANDIDATES)
+        codes, leaves, x = self._draw(series, free, n * _CANDIDATES, seed, [seed, 1, chunk], reps=_CANDIDATES)
         weight = np.ones(n * _CANDIDATES)
         for k in late:
             col, tree = self.columns_[k], self.trees_[k]
@@ -362,7 +390,7 @@ class CART(FittedGenerator):
         u = np.random.default_rng([seed, 2, chunk]).random(n)
         pick = np.minimum((np.cumsum(weight, axis=0) < u).sum(axis=0), _CANDIDATES - 1)
         rows = pick * n + np.arange(n)
-        return {j: c[rows] for j, c in codes.items()}
+        return {j: c[rows] for j, c in codes.items()}, {j: c[rows] for j, c in leaves.items()}
 
     def _as_predictor(self, series: pd.Series, col: dict[str, Any]) -> np.ndarray:
         """Given values as the trees see them: label positions, or numbers in the column's scale."""
