@@ -940,21 +940,26 @@ class _Terminal:
         pass
 
 
-@pytest.mark.parametrize("make", [lambda: sb.CART(), lambda: sb.GaussianMixture(n_components=2)], ids=["CART", "GM"])
-def test_long_fits_report_progress_on_a_terminal_only(make, monkeypatch):
-    import synthbench.generators.fitted._base as fitted_base
+def test_progress_is_one_erased_line_on_a_terminal_only(monkeypatch):
+    from synthbench.generators.fitted._base import FitProgress
 
-    real = load_penguins()
     terminal = _Terminal()
     monkeypatch.setattr("sys.stderr", terminal)
-    monkeypatch.setattr(fitted_base.FitProgress.__init__, "__defaults__", None)
-    monkeypatch.setattr(fitted_base.FitProgress.__init__, "__kwdefaults__", {"after": 0.0})
-    make().fit(real)
-    assert ".fit: " in terminal.text and "/" in terminal.text
-    assert terminal.text.endswith("\r")  # the line is erased at the end
+    progress = FitProgress("CART.fit", 19, after=0.0)
+    for done in (1, 2, 19):
+        progress.step(done, "trees")
+    progress.close()
+    assert "\rCART.fit: trees 1/19 (" in terminal.text and "trees 19/19" in terminal.text
+    assert terminal.text.rsplit("\r", 2)[1].strip() == "" and terminal.text.endswith("\r")  # erased
+    # Quick fits write nothing (the line appears after a second), nor does any fit off a terminal.
     terminal.text = ""
+    sb.CART().fit(load_penguins())
+    sb.GaussianMixture(n_components=2).fit(load_penguins())
+    assert terminal.text == ""
     monkeypatch.setattr(terminal, "isatty", lambda: False)
-    make().fit(real)
+    quiet = FitProgress("CART.fit", 3, after=0.0)
+    quiet.step(1, "trees")
+    quiet.close()
     assert terminal.text == ""
 
 
