@@ -1,7 +1,7 @@
 """Fitted generators against SDV, side by side in one run: time and SDMetrics quality.
 
     python benchmarks/bench_fit.py [--ctgan-epochs 300] [--no-ctgan] [--repeats 3]
-    python benchmarks/bench_fit.py scale [--rows 100000] [--sample-rows 1000000] [--generators CART]
+    python benchmarks/bench_fit.py scale [--rows 100000 1000000] [--generators CART] [--old-src DIR]
 
 For each real table (the Palmer penguins shipped with synthbench and scikit-learn's
 bundled wine, diabetes and breast-cancer data), each generator fits the table and
@@ -12,11 +12,14 @@ virtualenv (SDV pins pandas<3 and pulls torch, so it runs there; data goes throu
 Parquet files). The virtualenv is built once from ``peers/requirements-sdv.txt`` under
 ``~/.cache/synthbench-peers`` (or ``$SYNTHBENCH_PEERS_CACHE``).
 
-``scale`` times fit, sample (as many rows as fitted, and ``--sample-rows``) and
-synthbench's own ``quality_score`` on a seeded 20-column mixed table (12 numeric, 6
-categorical, a flag, a date) of ``--rows`` rows, without the peer venv. Set
-``SYNTHBENCH_SRC`` to another checkout (e.g. ``git worktree add /tmp/main main``) to time
-that version of synthbench with the same script.
+``scale`` times fit, sample (as many rows as fitted) and synthbench's own
+``quality_score`` on a seeded 20-column mixed table (12 numeric, 6 categorical, a flag,
+a date) of 100,000 and 1,000,000 rows, with the spec's size, beside SDV's
+GaussianCopula (fit + sample, in its venv; ``SYNTHBENCH_SDV_PYTHON`` may name a python
+with ``sdv`` installed without torch, which the copula does not need). ``--old-src DIR``
+runs another checkout's CART in the same run (e.g. ``git archive 4d3d5a8 synthbench |
+tar -x -C /tmp/old``, the code before CART was fitted once). Set ``SYNTHBENCH_SRC`` to
+time another checkout with the same script.
 """
 
 from __future__ import annotations
@@ -132,35 +135,120 @@ def mixed_table(n: int, seed: int = 0) -> pd.DataFrame:
     return pd.DataFrame(out)
 
 
-def timed(func, *args, **kwargs) -> tuple[str, object]:
-    """``func(*args, **kwargs)``, and its wall-clock and CPU seconds as text."""
+def timed(func, *args, **kwargs) -> tuple[str, object, float, float]:
+    """``func(*args, **kwargs)``: wall-clock and CPU seconds as text, the result, and both numbers."""
     wall, cpu = time.perf_counter(), time.process_time()
     out = func(*args, **kwargs)
-    return f"{time.perf_counter() - wall:.2f} ({time.process_time() - cpu:.2f})", out
+    wall, cpu = time.perf_counter() - wall, time.process_time() - cpu
+    return f"{wall:.2f} ({cpu:.2f})", out, wall, cpu
+
+
+def _score(real: pd.DataFrame, fake: pd.DataFrame, limit: int = 100_000) -> float:
+    """synthbench's quality score; above ``limit`` rows, on the first ``limit`` rows of each
+    (the mixed table's rows are independent draws, so its head is a fair sample)."""
+    from synthbench.evaluate import quality_score
+
+    return quality_score(real.head(limit), fake.head(limit))["score"]
+
+
+def _sdv_python() -> Path:
+    """SDV's python: ``$SYNTHBENCH_SDV_PYTHON`` (e.g. a venv with sdv installed without
+    torch, which its GaussianCopula does not need), else the venv built from requirements-sdv.txt."""
+    override = os.environ.get("SYNTHBENCH_SDV_PYTHON")
+    return Path(override) if override else sdv_python()
+
+
+def _sdv_copula(real: pd.DataFrame, tmp: Path) -> tuple[float, float, pd.DataFrame]:
+    """SDV's GaussianCopula fit + sample of as many rows, in its venv: wall and CPU seconds, output."""
+    name = f"mixed{len(real)}"
+    # SDV's label encoder fails on categories a 'category' column declares but never holds.
+    real = real.astype({c: object for c in real if str(real[c].dtype) == "category"})
+    real.to_parquet(tmp / f"{name}.parquet")
+    columns = {c["name"]: {"sdtype": SDTYPES.get(c["kind"], "datetime")} for c in describe_columns(real, name)}
+    (tmp / f"{name}.json").write_text(json.dumps({"columns": columns}))
+    out = tmp / f"{name}-sdv.parquet"
+    job = {
+        "tables": [
+            {
+                "name": name,
+                "real": str(tmp / f"{name}.parquet"),
+                "metadata": str(tmp / f"{name}.json"),
+                "n": len(real),
+                "outputs": {},
+                "sdv": {"GaussianCopula": str(out)},
+                "score": False,
+            }
+        ],
+        "result": str(tmp / "result.json"),
+    }
+    (tmp / "job.json").write_text(json.dumps(job))
+    run = subprocess.run(
+        [str(_sdv_python()), str(HERE / "peers" / "sdv_peer.py"), str(tmp / "job.json")],
+        capture_output=True,
+        text=True,
+        timeout=7200,
+    )
+    if run.returncode != 0:
+        raise SystemExit(f"sdv_peer.py failed:\n{run.stderr[-3000:]}")
+    entry = json.loads(Path(job["result"]).read_text())[name]["SDV GaussianCopula"]
+    return entry["seconds"], entry["cpu_seconds"], pd.read_parquet(out)
+
+
+def _old_cart(src: str, rows: int) -> str:
+    """The CART row of this script run on another checkout (``src``), in a child process."""
+    env = {**os.environ, "SYNTHBENCH_SRC": src}
+    cmd = [sys.executable, __file__, "scale", "--rows", str(rows), "--generators", "CART", "--no-sdv", "--rows-only"]
+    run = subprocess.run(cmd, capture_output=True, text=True, env=env, timeout=7200)
+    if run.returncode != 0:
+        raise SystemExit(f"the old checkout failed:\n{run.stderr[-3000:]}")
+    line = run.stdout.strip().splitlines()[-1]
+    return line.replace("| CART |", f"| CART at {Path(src).name} |", 1)
 
 
 def scale(argv: list[str]) -> None:
-    """Fit, sample and quality of the fitted generators on a large mixed table."""
-    from synthbench.evaluate import quality_score
-
+    """Fit, sample and quality of the fitted generators on large mixed tables, beside SDV's copula."""
     parser = argparse.ArgumentParser(prog="bench_fit.py scale", description=scale.__doc__)
-    parser.add_argument("--rows", type=int, default=100_000)
-    parser.add_argument("--sample-rows", type=int, default=1_000_000, help="Also time one sample of this many rows.")
+    parser.add_argument("--rows", type=int, nargs="+", default=[100_000, 1_000_000])
     parser.add_argument("--generators", nargs="+", default=["GaussianCopula", "GaussianMixture", "CART"])
+    parser.add_argument("--sdv-rows", type=int, nargs="*", default=[100_000], help="Table sizes SDV's copula runs on.")
+    parser.add_argument("--no-sdv", action="store_true")
+    parser.add_argument("--old-src", help="Another checkout: its CART runs too, on the first --rows, in this run.")
+    parser.add_argument("--rows-only", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
-    real = mixed_table(args.rows)
-    print(f"synthbench from {sb.__file__}; table {real.shape[0]:,} x {real.shape[1]}\n")
-    # Wall-clock seconds, and this process's CPU seconds (what it costs on a machine shared with others).
-    head = f"| generator | rows | fit s (cpu) | sample {args.rows:,} s (cpu) | quality |"
-    print(head + f" sample {args.sample_rows:,} s (cpu) |")
-    print("|---|---:|---:|---:|---:|---:|")
-    for name in args.generators:
-        gen = getattr(sb, name)()
-        fit, _ = timed(gen.fit, real)
-        sample, fake = timed(gen.sample, args.rows, seed=0)
-        quality = quality_score(real, fake)["score"]
-        big = timed(gen.sample, args.sample_rows, seed=1)[0] if args.sample_rows else "-"
-        print(f"| {name} | {args.rows:,} | {fit} | {sample} | {quality:.3f} | {big} |", flush=True)
+    if not args.rows_only:
+        print(f"synthbench from {sb.__file__}\n")
+        print(
+            "Wall-clock seconds, and in brackets this process's CPU seconds (the machine is shared).\n"
+            "Quality: synthbench's quality_score (SDMetrics' QualityReport definition), on at most\n"
+            "100,000 rows of each side. Spec: bytes of the JSON spec.\n"
+        )
+        print("| generator | rows | fit s (cpu) | sample s (cpu) | fit+sample s | quality | spec bytes |")
+        print("|---|---:|---:|---:|---:|---:|---:|")
+    for i, n in enumerate(args.rows):
+        real = mixed_table(n)
+        copula = None
+        for name in args.generators:
+            gen = getattr(sb, name)()
+            fit, _, fit_wall, fit_cpu = timed(gen.fit, real)
+            sample, fake, sample_wall, sample_cpu = timed(gen.sample, n, seed=0)
+            total = f"{fit_wall + sample_wall:.2f} ({fit_cpu + sample_cpu:.2f})"
+            spec = len(json.dumps(gen.to_dict()))
+            print(f"| {name} | {n:,} | {fit} | {sample} | {total} | {_score(real, fake):.3f} | {spec:,} |", flush=True)
+            if name == "GaussianCopula":
+                copula = (fit_wall + sample_wall, fit_cpu + sample_cpu)
+        if args.old_src and i == 0:
+            print(_old_cart(args.old_src, n), flush=True)
+        if not args.no_sdv and n in args.sdv_rows:
+            with tempfile.TemporaryDirectory() as tmp:
+                wall, cpu, fake = _sdv_copula(real, Path(tmp))
+            print(
+                f"| SDV GaussianCopula (fit+sample, its venv) | {n:,} | - | - | {wall:.2f} ({cpu:.2f}) | "
+                f"{_score(real, fake):.3f} | - |",
+                flush=True,
+            )
+            if copula:
+                ratio = f"{wall / copula[0]:.1f}x ({cpu / copula[1]:.1f}x)"
+                print(f"| ratio SDV / synthbench copula | {n:,} | | | {ratio} | | |", flush=True)
 
 
 def main() -> None:

@@ -6,13 +6,15 @@ Tolerances, stated once:
   column is below 0.06 for every numeric column (the real tables have 178-569 rows, so
   sampling noise alone is about 0.03-0.05);
 * dependence: Spearman correlations differ from the real ones by less than 0.05 on
-  average and 0.2 at most (0.25 for CART, whose leaf draws are coarser);
+  average and 0.2 at most (for CART 0.07 and 0.3: its leaves hold at least 20 rows by
+  default, so a tree on a 178-row table has at most 8 leaves, the price of not copying);
 * missing rates: within 0.01 of the real rate for the latent models (binomial noise at
   20,000 rows is about 0.002), within 0.02 for CART.
 """
 
 from __future__ import annotations
 
+import ast
 import json
 
 import numpy as np
@@ -64,8 +66,8 @@ def test_marginals_and_correlations_are_recovered(cls, loader):
         assert ks_2samp(real[col], df[col]).statistic < 0.06, col
         assert real[col].min() <= df[col].min() and df[col].max() <= real[col].max(), col
     diff = np.abs(real.corr("spearman").to_numpy() - df.corr("spearman").to_numpy())
-    assert diff.mean() < 0.05
-    assert diff.max() < (0.25 if cls is sb.CART else 0.2)
+    assert diff.mean() < (0.07 if cls is sb.CART else 0.05)
+    assert diff.max() < (0.3 if cls is sb.CART else 0.2)
 
 
 @pytest.mark.parametrize("cls", GENERATORS, ids=IDS)
@@ -267,9 +269,27 @@ def test_broken_state_raises_spec_errors(cls, fitted):
             sb.from_dict({**spec, "state": bad})
 
 
+def _unpacked(value):
+    """A spec (or part) with every packed array (see fitted._packed) read back into a list."""
+    from synthbench.kernels.fitted import unpack
+
+    if isinstance(value, dict) and set(value) >= {"dtype", "size", "data"}:
+        return unpack(value).tolist()
+    if isinstance(value, dict):
+        out = {k: _unpacked(v) for k, v in value.items()}
+        if "missing_left" in out:  # packed as 0 and 1; the list form holds bools
+            out["missing_left"] = [bool(v) for v in out["missing_left"]]
+        return out
+    if isinstance(value, list):
+        return [_unpacked(v) for v in value]
+    return value
+
+
 def test_cart_broken_state_raises_spec_errors(fitted):
     spec = fitted["CART"].to_dict()
-    state = spec["state"]
+    # Lists are read as well as packed arrays: tamper with the lists, field by field.
+    state = _unpacked(spec["state"])
+    sb.from_dict({**spec, "state": state})
     tree = state["trees"][3]
     internal = next(i for i, f in enumerate(tree["feature"]) if f >= 0)
     leaf = tree["feature"].index(-1)
@@ -359,15 +379,15 @@ def test_a_cart_spec_and_cell_hold_no_training_row():
     gen = sb.CART(min_samples_leaf=1).fit(real)
     spec = gen.to_dict()
     assert "rows" not in spec["state"]
-    assert _rows_found(real, list(_lists_in(spec))) == 0
+    assert _rows_found(real, list(_lists_in(_unpacked(spec)))) == 0
     code = gen.to_code(10, seed=0)
     # The literal arguments of the cell's calls (the kernels' own source holds no data).
     calls = [node for node in ast.walk(ast.parse(code)) if isinstance(node, ast.Call)]
     literals = [
-        ast.literal_eval(arg)
+        _unpacked(ast.literal_eval(arg))
         for call in calls
         if isinstance(call.func, ast.Name) and call.func.id == "cart_column"
-        for arg in call.args[3:]
+        for arg in call.args[3:5]  # the column and its tree (then the smoothing option)
     ]
     assert len(literals) == 2 * real.shape[1]
     assert _rows_found(real, list(_lists_in(literals))) == 0
@@ -390,7 +410,7 @@ def test_a_cart_spec_grows_with_the_leaves_not_the_rows():
 
     sizes = []
     for n in (2_000, 20_000):
-        state = sb.CART(max_depth=4).fit(table(n)).to_dict()["state"]
+        state = _unpacked(sb.CART(max_depth=4).fit(table(n)).to_dict()["state"])
         sizes.append(sum(len(v) for tree in state["trees"] for v in tree.values()))
         assert sum(len(c["values"]) for c in state["columns"]) == 5 + 3 + 8
         assert all(sum(tree["counts"]) == n for tree in state["trees"])
@@ -405,7 +425,12 @@ def test_cart_says_what_its_state_carries(fitted):
     assert gen.to_dict()["state"]["disclosure"] == text
     code = gen.to_code(5, seed=0)
     assert text.splitlines()[0] in code.splitlines()[1]
-    assert "sklearn" not in code and "import" not in code.split("import pandas as pd", 1)[1]
+    # No refit in the cell: numpy and pandas, and the standard library to unpack the arrays.
+    imported = {
+        alias.name for node in ast.walk(ast.parse(code)) if isinstance(node, ast.Import) for alias in node.names
+    }
+    assert imported == {"numpy", "pandas", "base64", "zlib"}
+    assert not any(isinstance(node, ast.ImportFrom) for node in ast.walk(ast.parse(code)))
     bigger = sb.CART(min_samples_leaf=40).fit(load_penguins()).disclosure()
     assert "smallest leaf holds 40 of 344 rows" in bigger or "smallest leaf holds 4" in bigger
 
@@ -790,3 +815,170 @@ def test_latent_models_say_what_their_state_carries_and_can_trim_the_extremes(cl
     assert sb.from_dict({**spec, "state": old}).disclosure() == text
     with pytest.raises(SpecError, match="disclosure"):
         sb.from_dict({**spec, "state": {**spec["state"], "disclosure": ["x"]}})
+
+
+def test_cart_packed_arrays_are_exact_and_tampering_them_is_a_spec_error():
+    rng = np.random.default_rng(5)
+    n = 3_000
+    real = pd.DataFrame(
+        {
+            "price": np.round(rng.lognormal(3, 1, n), 2),
+            "weight": rng.normal(0, 1, n),  # full float64 digits: packed as float64
+            "count": rng.integers(-(2**62), 2**62, n),  # int64 differences overflow: still exact
+            "day": pd.Series(pd.Timestamp("2021-01-01") + pd.to_timedelta(rng.integers(0, 900, n), unit="D")),
+        }
+    )
+    real["offset"] = np.round(rng.normal(0, 3, n), 1)
+    real.loc[::10, "offset"] = -0.0  # its sign cannot be written as an integer: packed as float64
+    gen = sb.CART().fit(real)
+    spec = json.loads(json.dumps(gen.to_dict()))
+    packed = spec["state"]["columns"][0]["values"]
+    assert isinstance(packed, dict) and packed["decimals"] == 2
+    assert spec["state"]["columns"][1]["values"]["dtype"] == "<f8"
+    back = sb.from_dict(spec)
+    for a, b in zip(back.columns_, gen.columns_, strict=True):
+        assert np.array_equal(np.asarray(a["values"]), np.asarray(b["values"]))
+    assert spec["state"]["columns"][4]["values"]["dtype"] == "<f8"
+    zero = np.asarray(back.columns_[4]["values"])
+    assert np.signbit(zero[zero == 0]).tolist() == [True]
+    pd.testing.assert_frame_equal(back.sample(500, seed=2), gen.sample(500, seed=2))
+
+    def tampered(where, **changes):
+        state = json.loads(json.dumps(spec["state"]))
+        if where == "values":
+            state["columns"][0]["values"].update(changes)
+        else:
+            state["trees"][2][where].update(changes)
+        return {**spec, "state": state}
+
+    size = packed["size"]
+    bad = {
+        "not base64": tampered("values", data="@@@"),
+        "not zlib": tampered("values", data="aGVsbG8="),
+        "size too small": tampered("values", size=size - 1),
+        "size too large": tampered("values", size=size + 1),
+        "unknown dtype": tampered("values", dtype="<u8"),
+        "bool size": tampered("values", size=True),
+        "decimals too many": tampered("values", decimals=16),
+        "decimals on floats": {
+            **spec,
+            "state": {
+                **spec["state"],
+                "columns": [
+                    spec["state"]["columns"][0],
+                    {**spec["state"]["columns"][1], "values": {**spec["state"]["columns"][1]["values"], "decimals": 1}},
+                    *spec["state"]["columns"][2:],
+                ],
+            },
+        },
+        "extra field": tampered("codes", extra=1),
+        "codes as floats": tampered("codes", dtype="<f8"),
+        "threshold as ints": tampered("threshold", dtype="<i8"),
+        "a bomb": tampered(
+            "values",
+            size=10,
+            data=__import__("base64").b64encode(__import__("zlib").compress(b"\0" * 10**6)).decode(),
+        ),
+    }
+    for case, spec_bad in bad.items():
+        with pytest.raises(SpecError, match="state"):
+            sb.from_dict(spec_bad)
+        assert case
+
+
+def test_cart_splits_missing_values_apart_and_its_spec_loads():
+    # The tree of 'b' separates the rows where 'a' is missing: sklearn's threshold is inf there.
+    n = 400
+    a = np.where(np.arange(n) % 2 == 0, np.nan, np.arange(n) / 7)
+    real = pd.DataFrame({"a": a, "b": np.where(np.isnan(a), 1.5, -2.5)})
+    gen = sb.CART(min_samples_leaf=1).fit(real)
+    back = sb.from_dict(json.loads(json.dumps(gen.to_dict())))
+    df = back.sample(1000, seed=0)
+    assert ((df["a"].isna()) == (df["b"] == 1.5)).all()
+    pd.testing.assert_frame_equal(df, gen.sample(1000, seed=0))
+
+
+def test_a_cart_spec_takes_a_few_bytes_per_value():
+    # At 100,000 rows x 20 columns the spec must stay under the 10 MiB a spec file may hold.
+    rng = np.random.default_rng(1)
+    n = 20_000
+    real = pd.DataFrame({f"x{i}": np.round(rng.normal(0, 100, n), 1 + i % 2) for i in range(4)})
+    real["label"] = rng.choice(list("abcdef"), n)
+    text = json.dumps(sb.CART().fit(real).to_dict())
+    assert len(text) < 5 * real.size  # 10 MiB over 100,000 x 20 cells is 5.2 bytes a cell
+
+
+def test_mixture_fits_on_a_seeded_subsample_of_large_data():
+    rng = np.random.default_rng(0)
+    n = 3_000
+    real = pd.DataFrame({"a": rng.normal(0, 1, n), "b": rng.choice(["x", "y"], n)})
+    real["c"] = real["a"] * 2 + rng.normal(0, 0.5, n)
+    small = sb.GaussianMixture(n_components=2, max_fit_rows=500).fit(real)
+    again = sb.GaussianMixture(n_components=2, max_fit_rows=500).fit(real)
+    whole = sb.GaussianMixture(n_components=2).fit(real)
+    assert small.to_dict() == again.to_dict()
+    assert small.means_ != whole.means_
+    # Marginals come from every row, whatever the cap.
+    assert [c.get("knots") for c in small.columns_] == [c.get("knots") for c in whole.columns_]
+    with pytest.raises(InvalidParameterError, match="max_fit_rows"):
+        sb.GaussianMixture(max_fit_rows=10).fit(real)
+
+
+class _Terminal:
+    """A stand-in for a terminal's stderr: records what is written."""
+
+    def __init__(self):
+        self.text = ""
+
+    def isatty(self):
+        return True
+
+    def write(self, text):
+        self.text += text
+
+    def flush(self):
+        pass
+
+
+def test_progress_is_one_erased_line_on_a_terminal_only(monkeypatch):
+    from synthbench.generators.fitted._base import FitProgress
+
+    terminal = _Terminal()
+    monkeypatch.setattr("sys.stderr", terminal)
+    progress = FitProgress("CART.fit", 19, after=0.0)
+    for done in (1, 2, 19):
+        progress.step(done, "trees")
+    progress.close()
+    assert "\rCART.fit: trees 1/19 (" in terminal.text and "trees 19/19" in terminal.text
+    assert terminal.text.rsplit("\r", 2)[1].strip() == "" and terminal.text.endswith("\r")  # erased
+    # Off a terminal nothing is written, by the class or by the fits that use it.
+    terminal.text = ""
+    monkeypatch.setattr(terminal, "isatty", lambda: False)
+    quiet = FitProgress("CART.fit", 3, after=0.0)
+    quiet.step(1, "trees")
+    quiet.close()
+    sb.CART().fit(load_penguins())
+    sb.GaussianMixture(n_components=2).fit(load_penguins())
+    assert terminal.text == ""
+
+
+def test_cart_smoothing_keeps_types_range_and_leaf_moments_and_exports_exactly(tmp_path):
+    real = load_penguins()
+    plain = sb.CART().fit(real)
+    smooth = sb.CART(smoothing="density").fit(real)
+    a, b = plain.sample(4000, seed=3), smooth.sample(4000, seed=3)
+    assert b.dtypes.equals(real.dtypes)
+    for col in ["bill_length_mm", "body_mass_g"]:
+        assert real[col].min() <= b[col].min() and b[col].max() <= real[col].max()
+        # The same seed draws the same leaf values; smoothing moves most of them (then
+        # rounds to the column's decimals) and keeps the leaves' means and spreads.
+        assert a[col].dropna().isin(real[col]).all()
+        assert (a[col] != b[col]).mean() > 0.5
+        assert abs(b[col].mean() - a[col].mean()) < 0.05 * a[col].std()
+        assert abs(b[col].std() / a[col].std() - 1) < 0.05
+    assert (b["bill_length_mm"].dropna() == b["bill_length_mm"].dropna().round(1)).all()
+    pd.testing.assert_frame_equal(run_code(smooth.to_code(300, seed=5), tmp_path), smooth.sample(300, seed=5))
+    given = smooth.sample(200, seed=1, conditions={"sex": "female"})
+    assert (given["sex"] == "female").all() and given["flipper_length_mm"].notna().any()
+    masked = smooth.partial(real, columns=["species", "body_mass_g"], seed=0)
+    assert masked["body_mass_g"].dtype == real["body_mass_g"].dtype

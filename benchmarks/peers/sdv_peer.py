@@ -3,7 +3,8 @@
     python sdv_peer.py JOB.json
 
 JOB.json: {"tables": [{"name", "real", "metadata", "n", "outputs": {label: parquet},
-"sdv": {"GaussianCopula": out.parquet, "CTGAN": out.parquet}, "ctgan_epochs": int}],
+"sdv": {"GaussianCopula": out.parquet, "CTGAN": out.parquet}, "ctgan_epochs": int,
+"score": bool (default true)}],
 "result": path}. For each table the script times SDV's fit + sample (written as
 Parquet), then scores every output (ours and SDV's) with the same SDMetrics
 ``QualityReport``, and writes {table: {label: {"seconds", "score", ...}}} to ``result``.
@@ -54,7 +55,7 @@ def main(job_path):
         }
         for label, path in table.get("sdv", {}).items():
             synth = makers[label](_sdv_metadata(table["name"], columns))
-            start = time.perf_counter()
+            start, cpu = time.perf_counter(), time.process_time()
             # SDV 2 takes and returns {table name: frame}; SDV 1 takes and returns a frame.
             # CTGAN rejects the 'category' dtype and asks for object columns.
             categories = {c: object for c in real if str(real[c].dtype) == "category"}
@@ -66,11 +67,13 @@ def main(job_path):
             fake = synth.sample(num_rows=table["n"])
             if isinstance(fake, dict):
                 fake = fake[table["name"]]
-            seconds = time.perf_counter() - start
+            seconds, cpu = time.perf_counter() - start, time.process_time() - cpu
             fake.to_parquet(path)
-            out[f"SDV {label}"] = {"seconds": seconds, "path": path}
+            out[f"SDV {label}"] = {"seconds": seconds, "cpu_seconds": cpu, "path": path}
         for label, path in table.get("outputs", {}).items():
             out.setdefault(label, {"path": path})
+        if not table.get("score", True):
+            continue
         for entry in out.values():
             entry.update(_quality(real, pd.read_parquet(entry["path"]), columns))
     with open(job["result"], "w") as fh:

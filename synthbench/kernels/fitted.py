@@ -18,6 +18,7 @@ __all__ = [
     "cart_fill",
     "cart_predictors",
     "cart_scale",
+    "cart_smooth",
     "column_of_codes",
     "frame_of",
     "latent_cdf",
@@ -26,6 +27,7 @@ __all__ = [
     "make_column",
     "sample_latent",
     "tree_leaves",
+    "unpack",
 ]
 
 
@@ -113,9 +115,10 @@ def cart_predictors(n, d):
     """The table so far as the trees see it, filled one column at a time (see cart_column).
 
     Two float32 copies of each column, one with missing values as -inf and one as +inf,
-    so a node sends a missing value its way with a single comparison.
+    so a node sends a missing value its way with a single comparison. Left unset: a
+    tree reads only the columns before its own, which are written by then.
     """
-    return np.full((2, d, n), np.nan, dtype=np.float32)
+    return np.empty((2, d, n), dtype=np.float32)
 
 
 def cart_scale(col):
@@ -216,17 +219,81 @@ def column_of_codes(codes, col):
     return as_dtype(x, missing, col).rename(col["name"])
 
 
-def cart_column(x, j, seed, col, tree):
+def unpack(value):
+    """An array written packed ({"dtype", "size", "data"}: zlib, base64), or a list as it is.
+
+    Integers are stored as the differences between neighbours (the running sum gives
+    them back), and with "decimals" they are floats in steps of 10**-decimals.
+    """
+    if not isinstance(value, dict):
+        return value
+    import base64
+    import zlib
+
+    raw = np.frombuffer(zlib.decompress(base64.b64decode(value["data"])), dtype=value["dtype"])
+    if raw.dtype.kind == "f":
+        return raw.astype(float)
+    ints = np.cumsum(raw, dtype=np.int64)
+    return ints if value.get("decimals") is None else ints / 10.0 ** value["decimals"]
+
+
+def cart_column(x, j, seed, col, tree, smoothing="none"):
     """Column j, drawn through its tree (synthpop's CART draw, fitted once).
 
     Each row goes down the tree on the columns drawn before it (columns 0..j-1 of x) and
     takes one of the values of the leaf it lands in, as often as the training rows of
     that leaf had it. The draws are written into row j of x for the trees after it.
+    With smoothing="density", numbers are then smoothed within their leaf (cart_smooth).
     """
+    col = {**col, "values": unpack(col["values"])}
+    tree = {k: unpack(v) for k, v in tree.items()}
     u = np.random.default_rng([seed, j]).random(x.shape[2])
-    codes = leaf_draw(tree_leaves(x, tree), u, tree)
+    leaf = tree_leaves(x, tree)
+    codes = leaf_draw(leaf, u, tree)
     cart_fill(x, j, cart_codes_as_predictor(codes, col))
+    if smoothing == "density":
+        return cart_smooth(codes, leaf, seed, j, col, tree)
     return column_of_codes(codes, col)
+
+
+def cart_smooth(codes, leaf, seed, j, col, tree):
+    """Column j with its drawn numbers smoothed (synthpop's smoothing="density").
+
+    Each number moves by a Gaussian kernel whose bandwidth is Silverman's rule on the
+    values of its leaf (1.06 x their standard deviation x their count ** -1/5), shrunk
+    towards the leaf's mean so that the leaf's mean and variance are kept, then rounded
+    to the column's decimals (integers to integers); a number that would leave the
+    column's range stays the real value drawn. The trees after it still see the drawn
+    real value. Labels, dates and integers beyond 2**53 are drawn as they are.
+    """
+    if col["kind"] not in ("numeric", "integer"):
+        return column_of_codes(codes, col)
+    table = np.asarray(col["values"], dtype=float)
+    if np.max(np.abs(table)) > 2.0**53:
+        return column_of_codes(codes, col)
+    offsets = np.asarray(tree["offsets"], dtype=np.int64)
+    entry_codes = np.asarray(tree["codes"], dtype=np.int64)
+    leaf_of_entry = np.repeat(np.arange(len(offsets) - 1), np.diff(offsets))
+    weight = np.where(entry_codes >= 0, np.asarray(tree["counts"], dtype=float), 0.0)
+    value = table[np.maximum(entry_codes, 0)]
+    size = np.bincount(leaf_of_entry, weights=weight, minlength=len(offsets) - 1)
+    mean = np.bincount(leaf_of_entry, weights=weight * value, minlength=len(size)) / np.maximum(size, 1)
+    spread = np.bincount(leaf_of_entry, weights=weight * (value - mean[leaf_of_entry]) ** 2, minlength=len(size))
+    sd = np.sqrt(spread / np.maximum(size - 1, 1))
+    ratio = 1.06 * np.maximum(size, 1) ** -0.2  # the bandwidth over the leaf's standard deviation
+    missing = codes < 0
+    noise = np.random.default_rng([seed, j, 1]).standard_normal(len(codes))
+    drawn = table[np.maximum(codes, 0)]
+    centre = mean[leaf]
+    # Shrunk towards the leaf's mean so its mean and variance stay as they were.
+    x = centre + (drawn - centre + noise * (ratio * sd)[leaf]) / np.sqrt(1 + ratio**2)[leaf]
+    x = np.where((x < table[0]) | (x > table[-1]), drawn, x)  # no value beyond the real range
+    decimals = (
+        0 if col["kind"] == "integer" else next((d for d in range(7) if np.all(np.round(table, d) == table)), None)
+    )
+    if decimals is not None:
+        x = np.round(x, decimals)
+    return as_dtype(x, missing, col).rename(col["name"])
 
 
 def cart_fill(x, j, values):

@@ -18,9 +18,9 @@ import pandas as pd
 from ...exceptions import DataError
 from ...params import short_repr
 from ._state import EXACT_INT
-from ._types import column_values, encode_labels
+from ._types import column_values, encode_labels, factorize
 
-__all__ = ["learn_marginal", "normal_scores", "order_labels", "repair_cov", "sqrt_psd"]
+__all__ = ["learn_marginal", "normal_scores", "order_labels", "prepare", "repair_cov", "sqrt_psd"]
 
 _EPS = 1e-9
 _UNIT_NS = {"s": 10**9, "ms": 10**6, "us": 10**3, "ns": 1}
@@ -49,15 +49,42 @@ def _scaled(x: np.ndarray) -> tuple[np.ndarray, int]:
     return np.ldexp(x, -exponent), exponent
 
 
-def _label_order(values: np.ndarray, col: dict[str, Any]) -> list[Any]:
+def prepare(series: pd.Series, col: dict[str, Any]) -> dict[str, Any]:
+    """What fitting reads of a column, computed once and shared by the marginal, the label
+    order and the normal scores: which rows are present and, for labels, each row's
+    position among the distinct labels; for numbers, the present values and their order
+    (one sort per column)."""
+    out: dict[str, Any] = {"present": series.notna().to_numpy()}
+    if col["kind"] in ("categorical", "boolean"):
+        out["local"], out["uniques"] = factorize(series)
+        return out
+    x = column_values(series, col)
+    order = np.argsort(x)
+    ordered = x[order]
+    new = np.ones(len(x), dtype=bool)
+    new[1:] = ordered[1:] != ordered[:-1]
+    out.update(x=x, order=order, ordered=ordered, new=new)
+    return out
+
+
+def _label_codes(prepared: dict[str, Any], values: list[Any]) -> np.ndarray:
+    """Each present row's position in ``values`` (every observed label is among them)."""
+    found = pd.Index(values, dtype=object).get_indexer(pd.Index(prepared["uniques"], dtype=object))
+    local = prepared["local"]
+    return found[local[local >= 0]]
+
+
+def _label_order(prepared: dict[str, Any], col: dict[str, Any]) -> list[Any]:
     """Labels by falling frequency (ties by first appearance); ordered categories keep their order."""
+    uniques = prepared["uniques"]
     if col["kind"] == "boolean":
-        return [v for v in (False, True) if (values == v).any()]
-    counts = pd.Series(values).value_counts(sort=False)
+        return [v for v in (False, True) if v in uniques]
     if col.get("ordered"):
-        return [c for c in col["categories"] if c in counts.index]
-    ranked = sorted(range(len(counts)), key=lambda i: -counts.iloc[i])
-    return [counts.index[i] for i in ranked]
+        seen = set(uniques)
+        return [c for c in col["categories"] if c in seen]
+    local = prepared["local"]
+    counts = np.bincount(local[local >= 0], minlength=len(uniques))
+    return [uniques[i] for i in np.argsort(-counts, kind="stable")]
 
 
 def learn_marginal(
@@ -67,11 +94,13 @@ def learn_marginal(
     max_discrete: int,
     owner: str = "fit",
     tails: str = "empirical",
+    prepared: dict[str, Any] | None = None,
 ) -> dict[str, Any]:
     """Add the learned marginal to a column dict (and return it).
 
     With ``tails="trimmed"``, the lowest and highest knots (the training minimum and
     maximum) are replaced by their inner neighbours, when there are at least three.
+    ``prepared`` is :func:`prepare`'s result for the column, if already computed.
     """
     if col["kind"] == "integer":
         present = series.dropna()
@@ -81,23 +110,25 @@ def learn_marginal(
                 f"({EXACT_INT}), which lose digits as floats. Convert it to float64, or to str to keep it "
                 "as categories, first."
             )
-    x = column_values(series, col)
+    if prepared is None:
+        prepared = prepare(series, col)
     if col["kind"] in ("categorical", "boolean"):
-        labels = _label_order(x, col)
-        codes = encode_labels(pd.Series(x, dtype=object), labels, col["name"], "fit")
-        counts = np.bincount(codes, minlength=len(labels))
-        col["values"] = [v.item() if hasattr(v, "item") else v for v in labels]
+        labels = _label_order(prepared, col)
+        counts = np.bincount(_label_codes(prepared, labels), minlength=len(labels))
+        col["values"] = labels
         col["cum"] = (np.cumsum(counts) / counts.sum()).tolist()
         col["cum"][-1] = 1.0
         return col
-    distinct, counts = np.unique(x, return_counts=True)
+    ordered, new = prepared["ordered"], prepared["new"]
+    distinct = ordered[new]
     if len(distinct) <= max_discrete:
+        counts = np.diff(np.append(np.flatnonzero(new), len(ordered)))
         as_int = col["kind"] in ("integer", "datetime")
         col["values"] = [int(v) if as_int else float(v) for v in distinct]
         col["cum"] = (np.cumsum(counts) / counts.sum()).tolist()
         col["cum"][-1] = 1.0
         return col
-    ordered = np.sort(x.astype(float))
+    ordered = ordered.astype(float)
     if len(ordered) <= n_knots:
         probs, knots = np.linspace(0, 1, len(ordered)), ordered
     else:
@@ -109,15 +140,20 @@ def learn_marginal(
     col["probs"] = probs.tolist()
     col["knots"] = knots.tolist()
     if col["kind"] == "numeric":
-        col["decimals"] = _decimals(x)
+        col["decimals"] = _decimals(distinct)
     elif col["kind"] == "integer":
         col["step"] = 1
     else:
-        col["step"] = _datetime_step(x, col["unit"])
+        col["step"] = _datetime_step(distinct, col["unit"])
     return col
 
 
-def order_labels(data: pd.DataFrame, columns: list[dict[str, Any]], random_state: int) -> None:
+def order_labels(
+    data: pd.DataFrame,
+    columns: list[dict[str, Any]],
+    random_state: int,
+    prepared: list[dict[str, Any]] | None = None,
+) -> None:
     """Reorder unordered categories along the main direction of the numeric columns.
 
     A Gaussian copula treats a label column through the order of its cumulative
@@ -126,22 +162,29 @@ def order_labels(data: pd.DataFrame, columns: list[dict[str, Any]], random_state
     categories by the mean of the numeric columns' first principal component makes the
     label monotone in the strongest dependence instead. Deterministic.
     """
-    numeric = [c for c in columns if c["kind"] not in ("categorical", "boolean")]
-    labels = [c for c in columns if c["kind"] == "categorical" and not c.get("ordered") and len(c["values"]) > 2]
+    if prepared is None:
+        prepared = [prepare(data[c["name"]], c) for c in columns]
+    numeric = [j for j, c in enumerate(columns) if c["kind"] not in ("categorical", "boolean")]
+    labels = [
+        j for j, c in enumerate(columns) if c["kind"] == "categorical" and not c.get("ordered") and len(c["values"]) > 2
+    ]
     if not numeric or not labels:
         return
     rng = np.random.default_rng([random_state, 1])
-    scores = np.column_stack([normal_scores(data[c["name"]], c, rng) for c in numeric])
+    scores = np.column_stack(
+        [normal_scores(data[columns[j]["name"]], columns[j], rng, prepared=prepared[j]) for j in numeric]
+    )
     corr = np.corrcoef(scores, rowvar=False) if scores.shape[1] > 1 else np.ones((1, 1))
     try:
         direction = np.linalg.eigh(np.nan_to_num(corr))[1][:, -1]
     except np.linalg.LinAlgError:
         return
-    projection = pd.Series(scores @ direction)
-    for col in labels:
-        codes = encode_labels(data[col["name"]], col["values"], col["name"], "fit")
-        present = codes >= 0
-        means = projection[present].groupby(codes[present]).mean().reindex(range(len(col["values"]))).to_numpy()
+    projection = scores @ direction
+    for j in labels:
+        col, prep = columns[j], prepared[j]
+        codes = _label_codes(prep, col["values"])
+        k = len(col["values"])
+        means = np.bincount(codes, weights=projection[prep["present"]], minlength=k) / np.bincount(codes, minlength=k)
         cum = np.asarray(col["cum"])
         counts = np.diff(np.concatenate([[0.0], cum]))
         order = sorted(range(len(means)), key=lambda i: (means[i], i))
@@ -157,8 +200,22 @@ def _uniform_of_values(x: np.ndarray, col: dict[str, Any]) -> np.ndarray:
     return np.clip(u, _EPS, 1 - _EPS)
 
 
+def _mid_ranks(prepared: dict[str, Any]) -> np.ndarray:
+    """Each value's rank from 1, ties sharing their average rank (scipy's rankdata), from the one sort."""
+    new, order = prepared["new"], prepared["order"]
+    starts = np.flatnonzero(new)
+    ends = np.append(starts[1:], len(new))
+    ranks = np.empty(len(new))
+    ranks[order] = ((starts + ends + 1) / 2)[np.cumsum(new) - 1]
+    return ranks
+
+
 def normal_scores(
-    series: pd.Series, col: dict[str, Any], rng: np.random.Generator | None, owner: str = "fit"
+    series: pd.Series,
+    col: dict[str, Any],
+    rng: np.random.Generator | None,
+    owner: str = "fit",
+    prepared: dict[str, Any] | None = None,
 ) -> np.ndarray:
     """Normal scores of a column's values; 0 where missing.
 
@@ -166,17 +223,28 @@ def normal_scores(
     uniform draw inside its cumulative-frequency interval, so ties do not bias the
     correlations. Without ``rng`` (conditioning), a value is mapped through the
     learned marginal and a discrete value to the middle of its interval.
+    ``prepared`` (fitting only) is :func:`prepare`'s result for the column.
     """
     from scipy.special import ndtri
-    from scipy.stats import rankdata
 
+    if prepared is not None and "z" in prepared:
+        return prepared["z"]
     z = np.zeros(len(series))
     present = series.notna().to_numpy()
-    x = column_values(series, col)
+    labels = col["kind"] in ("categorical", "boolean")
+    if prepared is None and (rng is None or labels or "cum" in col):
+        x = None if labels else column_values(series, col)
+    elif prepared is None:
+        prepared = prepare(series, col)
+    if prepared is not None and not labels:
+        x = prepared["x"]
     if "cum" in col:
         values = col["values"]
-        if col["kind"] in ("categorical", "boolean"):
-            codes = encode_labels(pd.Series(x, dtype=object), values, col["name"], owner)
+        if labels:
+            if prepared is not None:
+                codes = _label_codes(prepared, values)
+            else:
+                codes = encode_labels(series, values, col["name"], owner)[present]
         else:
             # Numeric discrete values are sorted: find each by binary search.
             known = np.asarray(values, dtype=float)
@@ -193,10 +261,12 @@ def normal_scores(
         share = rng.random(len(codes)) if rng is not None else np.full(len(codes), 0.5)
         u = low + (high - low) * share
     elif rng is not None:
-        u = (rankdata(x) - 0.5) / len(x)
+        u = (_mid_ranks(prepared) - 0.5) / len(prepared["x"])
     else:
         u = _uniform_of_values(x, col)
     z[present] = ndtri(np.clip(u, _EPS, 1 - _EPS))
+    if prepared is not None and "cum" not in col:
+        prepared["z"] = z  # deterministic: the label order and the model share it
     return z
 
 

@@ -18,6 +18,7 @@ import numpy as np
 
 from ...exceptions import SpecError
 from ...params import short_repr
+from ._packed import unpack_checked
 
 __all__ = [
     "DTYPES",
@@ -65,6 +66,8 @@ _MAX_COMPONENTS = 100
 _MAX_KNOTS = 10_000
 #: Most nodes of a CART tree, and most distinct values of a CART column.
 _MAX_NODES = 2**24
+#: Most items of a packed array of leaf entries (one per distinct value and leaf, at most one per row).
+_MAX_ITEMS = 2**26
 
 
 @functools.cache
@@ -282,7 +285,19 @@ def check_latent_model(state: dict[str, Any], d: int) -> tuple[list[float], list
 
 
 def _ints(value: Any, where: str, length: int | None, low: int, high: int, min_len: int = 1) -> np.ndarray:
-    """A list of ints (not bools) in [low, high], of ``length`` items if given, as int64."""
+    """A list of ints (not bools) in [low, high], of ``length`` items if given, as int64.
+
+    A packed array (see :mod:`._packed`) of integers is checked the same way.
+    """
+    if isinstance(value, dict):
+        items = unpack_checked(value, where, _MAX_ITEMS)
+        if items.dtype.kind != "i" or len(items) < (min_len if length is None else length):
+            raise _fail(where, f"at least {min_len} ints" if length is None else f"{length} ints", value)
+        if length is not None and len(items) != length:
+            raise _fail(where, f"{length} ints", value)
+        if len(items) and (items.min() < low or items.max() > high):
+            raise _fail(where, f"ints in [{low}, {high}]", [int(items.min()), int(items.max())])
+        return items
     items = _list(value, where, "ints", min_len if length is None else length, length)
     if not all(isinstance(v, (int, np.integer)) and not isinstance(v, (bool, np.bool_)) for v in items):
         raise _fail(where, "a list of ints", next(v for v in items if not isinstance(v, int) or isinstance(v, bool)))
@@ -291,9 +306,37 @@ def _ints(value: Any, where: str, length: int | None, low: int, high: int, min_l
     return np.asarray(items, dtype=np.int64)
 
 
+def _packed_values(col: dict[str, Any], where: str) -> None:
+    """A packed value table of numbers: checked as an array, then kept as a list in ``col``."""
+    kind, dtype = col["kind"], col["dtype"]
+    if kind in ("categorical", "boolean"):
+        raise _fail(where, "a list for a label column", col["values"])
+    array = unpack_checked(col["values"], where, _MAX_NODES)
+    if len(array) < 1:
+        raise _fail(where, "at least one value", col["values"])
+    if kind == "numeric":
+        low, high = -FLOAT_MAX[dtype], FLOAT_MAX[dtype]
+        array = array.astype(float)
+    else:
+        if array.dtype.kind != "i":
+            raise _fail(where, "integers (no 'decimals')", col["values"])
+        low, high = INT_RANGES[dtype] if kind == "integer" else DATETIME_INTS
+    if not np.isfinite(array.astype(float)).all() or array.min() < low or array.max() > high:
+        raise _fail(where, f"numbers in [{low:g}, {high:g}]", col["values"])
+    if (array[1:] <= array[:-1]).any():  # compared, not subtracted: int64 differences may overflow
+        raise _fail(where, "strictly increasing", col["values"])
+    col["values"] = array.tolist()
+
+
 def check_cart_values(col: dict[str, Any], where: str) -> None:
-    """A CART column's 'values': its distinct values, labels in their code order, numbers ascending."""
+    """A CART column's 'values': its distinct values, labels in their code order, numbers ascending.
+
+    A packed table (see :mod:`._packed`) is read into a list in ``col``.
+    """
     where = f"{where}['values']"
+    if isinstance(col.get("values"), dict):
+        _packed_values(col, where)
+        return
     values = _list(col.get("values"), where, "values", 1, _MAX_NODES)
     kind, dtype = col["kind"], col["dtype"]
     if kind == "boolean":
@@ -338,7 +381,12 @@ def check_cart_trees(trees: Any, columns: list[dict[str, Any]], fields: tuple[st
         m = len(feature)
         if m > _MAX_NODES or (feature[0] < 0 and m != 1):
             raise _fail(f"{where}['feature']", f"at most {_MAX_NODES} nodes, a leaf root only when alone", m)
-        threshold = _numbers(tree["threshold"], f"{where}['threshold']", m, m)
+        if isinstance(tree["threshold"], dict):
+            threshold = unpack_checked(tree["threshold"], f"{where}['threshold']", _MAX_NODES)
+            if threshold.dtype.kind != "f" or len(threshold) != m or not np.isfinite(threshold).all():
+                raise _fail(f"{where}['threshold']", f"{m} finite float64 numbers", tree["threshold"])
+        else:
+            threshold = _numbers(tree["threshold"], f"{where}['threshold']", m, m)
         left = _ints(tree["left"], f"{where}['left']", m, -1, m - 1)
         right = _ints(tree["right"], f"{where}['right']", m, -1, m - 1)
         leaf = feature < 0
@@ -351,11 +399,14 @@ def check_cart_trees(trees: Any, columns: list[dict[str, Any]], fields: tuple[st
             raise _fail(
                 f"{where}['left'] and ['right']",
                 "-1 at leaves, and children numbered above their parent, each node but 0 a child once",
-                [tree["left"][:5], tree["right"][:5]],
+                [left[:5].tolist(), right[:5].tolist()],
             )
-        missing_left = _list(tree["missing_left"], f"{where}['missing_left']", "bools", m, m)
-        if not all(isinstance(v, (bool, np.bool_)) for v in missing_left):
-            raise _fail(f"{where}['missing_left']", "a list of bools, one per node", missing_left[:5])
+        if isinstance(tree["missing_left"], dict):
+            missing_left = _ints(tree["missing_left"], f"{where}['missing_left']", m, 0, 1).astype(bool)
+        else:
+            missing_left = _list(tree["missing_left"], f"{where}['missing_left']", "bools", m, m)
+            if not all(isinstance(v, (bool, np.bool_)) for v in missing_left):
+                raise _fail(f"{where}['missing_left']", "a list of bools, one per node", missing_left[:5])
         offsets = _ints(tree["offsets"], f"{where}['offsets']", m + 1, 0, 2**62)
         codes = _ints(tree["codes"], f"{where}['codes']", None, -1, len(col["values"]) - 1)
         counts = _ints(tree["counts"], f"{where}['counts']", len(codes), 1, EXACT_INT)
@@ -365,10 +416,10 @@ def check_cart_trees(trees: Any, columns: list[dict[str, Any]], fields: tuple[st
         starts = np.zeros(len(codes), dtype=bool)
         starts[offsets[:-1][leaf]] = True
         if (np.diff(codes)[~starts[1:]] <= 0).any():
-            raise _fail(f"{where}['codes']", "ascending within each leaf, each value once", tree["codes"][:5])
+            raise _fail(f"{where}['codes']", "ascending within each leaf, each value once", codes[:5].tolist())
         if col["dtype"] in NO_MISSING and (codes < 0).any():
             raise _fail(f"{where}['codes']", f"positions >= 0 (dtype {col['dtype']!r} holds no missing values)", -1)
-        rows = int(counts.sum())
+        rows = int(counts.sum()) if float(counts.astype(float).sum()) <= EXACT_INT else EXACT_INT + 1
         if total is None:
             total = rows
         if rows != total or rows > EXACT_INT:

@@ -35,7 +35,7 @@ from ...exceptions import DataError
 from ...params import short_repr
 from ._state import DTYPES, TZ_RULE, is_label, known_tz
 
-__all__ = ["KINDS", "column_values", "describe_columns", "encode_labels"]
+__all__ = ["KINDS", "column_values", "describe_columns", "encode_labels", "factorize"]
 
 KINDS = ("numeric", "integer", "boolean", "categorical", "datetime")
 
@@ -107,17 +107,28 @@ def column_values(series: pd.Series, col: dict[str, Any]) -> np.ndarray:
         return present.to_numpy(dtype="float64")
     if kind == "boolean":
         return present.astype(bool).to_numpy(dtype=bool)
-    return np.asarray([_plain(v) for v in present], dtype=object)
+    local, uniques = factorize(present)
+    return np.asarray([*uniques, None], dtype=object)[:-1][local]  # None: never a 2-d array
+
+
+def factorize(series: pd.Series) -> tuple[np.ndarray, list[Any]]:
+    """Each row's position among the column's distinct values (-1 where missing), and those
+    values as plain Python objects, in order of first appearance.
+
+    One hashing pass (or a categorical's own codes), instead of one Python call per row.
+    """
+    local, uniques = pd.factorize(series)
+    return np.asarray(local, dtype=np.int64), [_plain(v) for v in uniques]
 
 
 def encode_labels(series: pd.Series, values: list[Any], name: str, owner: str) -> np.ndarray:
     """Positions of the column's values in ``values`` (-1 for missing); unknown values raise."""
-    codes = np.full(len(series), -1, dtype=np.int64)
-    present = series.notna().to_numpy()
-    observed = series[present].astype(object).to_numpy()
-    found = pd.Index(values, dtype=object).get_indexer(observed)
-    if (found < 0).any():
-        bad = _plain(observed[found < 0][0])
+    local, uniques = factorize(series)
+    # A trailing -1 so that a missing row (local position -1) reads -1.
+    found = np.append(pd.Index(values, dtype=object).get_indexer(pd.Index(uniques, dtype=object)), -1)
+    codes = found[local]
+    unknown = (local >= 0) & (codes < 0)
+    if unknown.any():
+        bad = uniques[local[np.argmax(unknown)]]
         raise DataError(f"{owner}: column {name!r} holds {short_repr(bad)}, which the fitted data never had.")
-    codes[present] = found
     return codes

@@ -21,20 +21,23 @@ from ...kernels.fitted import (
     cart_fill,
     cart_predictors,
     cart_scale,
+    cart_smooth,
     column_of_codes,
     frame_of,
     leaf_draw,
     tree_leaves,
 )
-from ...params import Int, Optional, Param
+from ...params import Int, Optional, Options, Param
 from ...registry import register
-from ._base import FittedGenerator
+from ._base import FitProgress, FittedGenerator
+from ._packed import pack, pack_values
 from ._state import check_cart_trees, check_cart_values, check_column
 from ._types import column_values, encode_labels
 from .copula import _RANDOM_STATE
 
 __all__ = ["CART"]
 
+_FLOAT_MAX = float(np.finfo(float).max)
 #: The arrays of a stored tree, per node (``offsets`` has one more entry).
 TREE_FIELDS = ("feature", "threshold", "left", "right", "missing_left", "offsets", "codes", "counts")
 
@@ -69,7 +72,9 @@ def _tree_of(model: Any, leaves: np.ndarray, codes: np.ndarray, n_values: int) -
     internal = t.children_left >= 0
     tree = {
         "feature": np.where(internal, t.feature, -1).astype(np.int64),
-        "threshold": np.where(internal, t.threshold, 0.0).astype(float),
+        # A split of the missing values from all others has an infinite threshold: the
+        # largest float routes the same (every value is at most it) and a spec holds it.
+        "threshold": np.clip(np.where(internal, t.threshold, 0.0), -_FLOAT_MAX, _FLOAT_MAX),
         "left": t.children_left.astype(np.int64),
         "right": t.children_right.astype(np.int64),
         "missing_left": (np.asarray(t.missing_go_to_left) != 0) & internal,
@@ -148,11 +153,20 @@ class CART(FittedGenerator):
 
     Parameters
     ----------
-    min_samples_leaf : int, default 5
+    min_samples_leaf : int, default 20
         Fewest real rows per leaf (synthpop's ``minbucket``); larger is smoother, copies
-        less and gives a smaller spec.
+        less and gives a smaller spec. (The default was 5 until November 2026: on small
+        real tables, 65-79% of synthetic rows then sat closer to a training row than to
+        any unseen one.)
     max_depth : int, optional
         Depth limit of each tree; None grows them until ``min_samples_leaf`` stops them.
+    smoothing : {"none", "density"}, default "none"
+        "density" is synthpop's smoothing of numbers: a float or integer drawn from a
+        leaf moves by a Gaussian kernel (Silverman's bandwidth on the leaf's values,
+        shrunk so the leaf keeps its mean and variance), rounded to the column's decimals
+        and kept in its range, so synthetic numbers are rarely copies of training values.
+        It costs shape on skewed columns and, measured on real tables, moves the DCR
+        share less than larger leaves do, so it is not the default.
     random_state : int, default 0
         Seeds the trees' tie-breaking.
 
@@ -183,8 +197,14 @@ class CART(FittedGenerator):
     """
 
     params = (
-        Param("min_samples_leaf", Int(1, 100_000), 5, "Fewest real rows per leaf."),
+        Param("min_samples_leaf", Int(1, 100_000), 20, "Fewest real rows per leaf."),
         Param("max_depth", Optional(Int(1, 1_000)), None, "Depth limit of each tree (None: no limit)."),
+        Param(
+            "smoothing",
+            Options(("none", "density")),
+            "none",
+            "Numbers drawn from a leaf move by a Gaussian kernel of the leaf's spread ('density'), or not ('none').",
+        ),
         _RANDOM_STATE,
     )
     workbench = 3
@@ -198,8 +218,6 @@ class CART(FittedGenerator):
 
     # -- fitting and state ------------------------------------------------------------
     def _fit(self, data: pd.DataFrame) -> None:
-        from sklearn.tree import DecisionTreeClassifier, DecisionTreeRegressor
-
         columns = self._describe(data)
         codes = []
         for col in columns:
@@ -208,28 +226,44 @@ class CART(FittedGenerator):
         x = np.column_stack([cart_codes_as_predictor(c, col) for c, col in zip(codes, columns, strict=True)])
         trees = [_single_leaf(codes[0], len(columns[0]["values"]))]
         options = {"min_samples_leaf": self.min_samples_leaf, "max_depth": self.max_depth}
-        for j in range(1, len(columns)):
-            col, y = columns[j], codes[j]
-            if col["kind"] in ("categorical", "boolean"):
-                model = DecisionTreeClassifier(**options, random_state=self.random_state)
-            else:
-                model = DecisionTreeRegressor(**options, random_state=self.random_state)
-                # Values in the column's scale; missing ones form their own value, one unit
-                # plus the range below the lowest, so a leaf can hold them.
-                table = np.ldexp(np.asarray(col["values"], dtype=float), -cart_scale(col))
-                low, high = table[0], table[-1]
-                y = np.append(table, low - np.ldexp(1.0, -cart_scale(col)) - (high - low))[y]
-            model.fit(x[:, :j], y)
-            trees.append(_tree_of(model, model.apply(x[:, :j]), codes[j], len(col["values"])))
+        progress = FitProgress("CART.fit", len(columns) - 1)
+        try:
+            for j in range(1, len(columns)):
+                trees.append(self._fit_tree(x[:, :j], codes[j], columns[j], options))
+                progress.step(j, "trees")
+        finally:
+            progress.close()
         self.columns_ = columns
         self.trees_ = trees
 
+    def _fit_tree(
+        self, x: np.ndarray, codes: np.ndarray, col: dict[str, Any], options: dict[str, Any]
+    ) -> dict[str, np.ndarray]:
+        """The tree of one column (value positions ``codes``) on the columns before it (``x``)."""
+        from sklearn.tree import DecisionTreeClassifier, DecisionTreeRegressor
+
+        y = codes
+        if col["kind"] in ("categorical", "boolean"):
+            model = DecisionTreeClassifier(**options, random_state=self.random_state)
+        else:
+            model = DecisionTreeRegressor(**options, random_state=self.random_state)
+            # Values in the column's scale; missing ones form their own value, one unit
+            # plus the range below the lowest, so a leaf can hold them.
+            table = np.ldexp(np.asarray(col["values"], dtype=float), -cart_scale(col))
+            low, high = table[0], table[-1]
+            y = np.append(table, low - np.ldexp(1.0, -cart_scale(col)) - (high - low))[y]
+        model.fit(x, y)
+        return _tree_of(model, model.apply(x), codes, len(col["values"]))
+
     def _get_state(self) -> dict[str, Any]:
-        return {
-            "columns": self.columns_,
-            "trees": [{k: tree[k].tolist() for k in TREE_FIELDS} for tree in self.trees_],
-            "disclosure": self.disclosure(),
-        }
+        columns, trees = self._packed()
+        return {"columns": columns, "trees": trees, "disclosure": self.disclosure()}
+
+    def _packed(self) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+        """The columns and trees with their arrays packed (exact; see :mod:`._packed`)."""
+        columns = [{**col, "values": pack_values(col["values"], col["kind"])} for col in self.columns_]
+        trees = [{k: pack(tree[k]) for k in TREE_FIELDS} for tree in self.trees_]
+        return columns, trees
 
     def _set_state(self, state: Any) -> None:
         keys = {"columns", "trees"}
@@ -262,7 +296,7 @@ class CART(FittedGenerator):
         return 4 * d * n + 8 * n * (2 * d + 10) + 8 * stored
 
     # -- the plan: sampling and exported code -------------------------------------------
-    def _plan(self, n: int, seed: int, as_lists: bool = False) -> Plan:
+    def _plan(self, n: int, seed: int, for_code: bool = False) -> Plan:
         """The columns in fitted order, each drawn through its tree."""
         plan = Plan()
         d = len(self.columns_)
@@ -274,13 +308,16 @@ class CART(FittedGenerator):
             comment="The columns as the trees see them (scaled float32), filled one column at a time.",
         )
         refs = []
+        packed = self._packed() if for_code else None
         for j, (col, tree) in enumerate(zip(self.columns_, self.trees_, strict=True)):
             comment = _describe_tree(col, tree, j, d)
-            if as_lists:
-                args = (col, {k: tree[k].tolist() for k in TREE_FIELDS})
+            if packed is not None:  # as the spec writes them: short text that the cell unpacks
+                args = (packed[0][j], packed[1][j])
             else:  # the same values as arrays, which the plan passes on without walking them
                 args = ({**col, "values": np.array(col["values"], dtype=object)}, tree)
-            refs.append(plan.call(f"column_{j}", cart_column, Ref("x"), j, seed, *args, comment=comment))
+            refs.append(
+                plan.call(f"column_{j}", cart_column, Ref("x"), j, seed, *args, self.smoothing, comment=comment)
+            )
         plan.call("df", frame_of, refs, comment="The columns side by side, in their fitted order.")
         return plan
 
@@ -300,36 +337,46 @@ class CART(FittedGenerator):
         late = [k for k in kept if free and k > free[0]]
         series = {k: given[self.columns_[k]["name"]].reset_index(drop=True) for k in kept}
         if not late:
-            codes = self._draw(series, free, n, seed, [seed])
+            codes, leaves, _ = self._draw(series, free, n, seed, [seed])
         else:
             step = max(1, _CHUNK_ROWS // _CANDIDATES)
             parts = [
                 self._draw_weighted({k: s.iloc[i : i + step] for k, s in series.items()}, free, late, seed, i // step)
                 for i in range(0, n, step)
             ]
-            codes = {j: np.concatenate([p[j] for p in parts]) if parts else np.zeros(0, np.int64) for j in free}
+            codes, leaves = (
+                {j: np.concatenate([p[i][j] for p in parts]) if parts else np.zeros(0, np.int64) for j in free}
+                for i in range(2)
+            )
         out = [
-            series[j].rename(self.columns_[j]["name"]) if j in series else column_of_codes(codes[j], self.columns_[j])
+            series[j].rename(self.columns_[j]["name"]) if j in series else self._output(codes, leaves, j, seed)
             for j in range(d)
         ]
         return frame_of(out)
+
+    def _output(self, codes: dict[int, np.ndarray], leaves: dict[int, np.ndarray], j: int, seed: int) -> pd.Series:
+        """Column j from its drawn value positions (smoothed as ``smoothing`` says)."""
+        if self.smoothing == "density":
+            return cart_smooth(codes[j], leaves[j], seed, j, self.columns_[j], self.trees_[j])
+        return column_of_codes(codes[j], self.columns_[j])
 
     def _draw(self, series: dict[int, pd.Series], free: list[int], m: int, seed: int, stream: list[int], reps: int = 1):
         """Value positions of the free columns for ``m`` rows (the given rows repeated ``reps`` times)."""
         x = cart_predictors(m, len(self.columns_))
         for k, s in series.items():
             cart_fill(x, k, np.tile(self._as_predictor(s, self.columns_[k]), reps))
-        codes = {}
+        codes, leaves = {}, {}
         for j in free:
             col, tree = self.columns_[j], self.trees_[j]
             u = np.random.default_rng([*stream, j]).random(m)
-            codes[j] = leaf_draw(tree_leaves(x, tree), u, tree)
+            leaves[j] = tree_leaves(x, tree)
+            codes[j] = leaf_draw(leaves[j], u, tree)
             cart_fill(x, j, cart_codes_as_predictor(codes[j], col))
-        return (codes, x) if reps > 1 else codes
+        return codes, leaves, x
 
     def _draw_weighted(self, series: dict[int, pd.Series], free: list[int], late: list[int], seed: int, chunk: int):
         n = len(next(iter(series.values())))
-        codes, x = self._draw(series, free, n * _CANDIDATES, seed, [seed, 1, chunk], reps=_CANDIDATES)
+        codes, leaves, x = self._draw(series, free, n * _CANDIDATES, seed, [seed, 1, chunk], reps=_CANDIDATES)
         weight = np.ones(n * _CANDIDATES)
         for k in late:
             col, tree = self.columns_[k], self.trees_[k]
@@ -343,7 +390,7 @@ class CART(FittedGenerator):
         u = np.random.default_rng([seed, 2, chunk]).random(n)
         pick = np.minimum((np.cumsum(weight, axis=0) < u).sum(axis=0), _CANDIDATES - 1)
         rows = pick * n + np.arange(n)
-        return {j: c[rows] for j, c in codes.items()}
+        return {j: c[rows] for j, c in codes.items()}, {j: c[rows] for j, c in leaves.items()}
 
     def _as_predictor(self, series: pd.Series, col: dict[str, Any]) -> np.ndarray:
         """Given values as the trees see them: label positions, or numbers in the column's scale."""
@@ -376,10 +423,10 @@ class CART(FittedGenerator):
             + self.disclosure()
         )
         cell.need("import numpy as np", "import pandas as pd")
-        return cell.plan(self._plan(n, seed, as_lists=True)).render()
+        return cell.plan(self._plan(n, seed, for_code=True)).render()
 
 
 def _check_cart_column(col: Any, where: str) -> dict[str, Any]:
-    col = check_column(col, where, frozenset({"values"}))
+    col = dict(check_column(col, where, frozenset({"values"})))  # a copy: packed values are read into it
     check_cart_values(col, where)
     return col

@@ -23,8 +23,8 @@ from ...codegen import CodeCell, Plan, Ref
 from ...kernels.fitted import frame_of, latent_cdf, latent_draws, make_column
 from ...params import Int, Options, Param
 from ...registry import register
-from ._base import FittedGenerator
-from ._latent import learn_marginal, normal_scores, order_labels, repair_cov, sqrt_psd
+from ._base import FittedGenerator, one_blas_thread
+from ._latent import learn_marginal, normal_scores, order_labels, prepare, repair_cov, sqrt_psd
 from ._state import check_latent_model, check_marginal
 
 __all__ = ["GaussianCopula"]
@@ -67,14 +67,22 @@ class LatentGaussian(FittedGenerator):
     """
 
     def _fit(self, data: pd.DataFrame) -> None:
+        with one_blas_thread():
+            self._fit_blas(data)
+
+    def _fit_blas(self, data: pd.DataFrame) -> None:
         columns = self._describe(data)
+        owner = f"{type(self).__name__}.fit"
+        prepared = []
         for col in columns:
-            learn_marginal(
-                data[col["name"]], col, self.n_knots, self.max_discrete, f"{type(self).__name__}.fit", self.tails
-            )
-        order_labels(data, columns, self.random_state)
+            series = data[col["name"]]
+            prepared.append(prepare(series, col))
+            learn_marginal(series, col, self.n_knots, self.max_discrete, owner, self.tails, prepared[-1])
+        order_labels(data, columns, self.random_state, prepared)
         rng = np.random.default_rng(self.random_state)
-        scores = np.column_stack([normal_scores(data[c["name"]], c, rng) for c in columns])
+        scores = np.column_stack(
+            [normal_scores(data[c["name"]], c, rng, prepared=p) for c, p in zip(columns, prepared, strict=True)]
+        )
         weights, means, covs = self._fit_scores(scores)
         self.columns_ = columns
         self.weights_ = [float(w) for w in weights]
@@ -130,6 +138,10 @@ class LatentGaussian(FittedGenerator):
 
     # -- sampling --------------------------------------------------------------------------
     def _sample_given(self, given: pd.DataFrame, n: int, seed: int) -> pd.DataFrame:
+        with one_blas_thread():
+            return self._sample_given_blas(given, n, seed)
+
+    def _sample_given_blas(self, given: pd.DataFrame, n: int, seed: int) -> pd.DataFrame:
         rng = np.random.default_rng(seed)
         names = [c["name"] for c in self.columns_]
         rates = np.array([c["null_rate"] for c in self.columns_])
