@@ -34,14 +34,14 @@ from ._neural import (
 __all__ = ["TabularVAE"]
 
 
-def dense_init(jax: Any, key: Any, n_in: int, n_out: int) -> tuple[Any, Any]:
-    """PyTorch's default initialisation of a dense layer: uniform in +-1/sqrt(inputs)."""
-    k1, k2 = jax.random.split(key)
+def dense_init(rng: np.random.Generator, n_in: int, n_out: int) -> tuple[np.ndarray, np.ndarray]:
+    """PyTorch's default initialisation of a dense layer: uniform in +-1/sqrt(inputs), float32.
+
+    Drawn in numpy (from the fit's seed): no small JAX programs to compile before training.
+    """
     bound = 1.0 / math.sqrt(n_in)
-    return (
-        jax.random.uniform(k1, (n_in, n_out), minval=-bound, maxval=bound),
-        jax.random.uniform(k2, (n_out,), minval=-bound, maxval=bound),
-    )
+    w = rng.uniform(-bound, bound, (n_in, n_out)).astype(np.float32)
+    return w, rng.uniform(-bound, bound, n_out).astype(np.float32)
 
 
 def seed_key(jax: Any, seed: int) -> Any:
@@ -153,17 +153,13 @@ class TabularVAE(NeuralGenerator):
         width, h, zdim = shape["width"], self.hidden, self.latent_dim
         positions = jnp.asarray(shape["positions"])
         idx, gid, groups = group_terms(jnp, jax, shape)
-        keys = jax.random.split(seed_key(jax, self.random_state), 8)
+        init = np.random.default_rng([self.random_state, 11])
         params = {
-            "enc": [dense_init(jax, keys[0], width, h), dense_init(jax, keys[1], h, h)],
-            "mu": dense_init(jax, keys[2], h, zdim),
-            "logvar": dense_init(jax, keys[3], h, zdim),
-            "dec": [
-                dense_init(jax, keys[4], zdim, h),
-                dense_init(jax, keys[5], h, h),
-                dense_init(jax, keys[6], h, width),
-            ],
-            "sigma": jnp.full((len(shape["positions"]),), 0.1),
+            "enc": [dense_init(init, width, h), dense_init(init, h, h)],
+            "mu": dense_init(init, h, zdim),
+            "logvar": dense_init(init, h, zdim),
+            "dec": [dense_init(init, zdim, h), dense_init(init, h, h), dense_init(init, h, width)],
+            "sigma": np.full(len(shape["positions"]), 0.1, dtype=np.float32),
         }
         factor = float(self.loss_factor)
 
@@ -214,7 +210,7 @@ class TabularVAE(NeuralGenerator):
         val_loss = jax.jit(lambda p, x: loss_fn(p, x, None, noisy=False))
         data = jnp.asarray(train)
         vdata = jnp.asarray(val[:5_000]) if len(val) else None
-        key = keys[7]
+        key = seed_key(jax, self.random_state)
         try:
             for epoch in range(1, self.epochs + 1):
                 params, opt_state, key, loss = run_epoch(params, opt_state, key, data)
