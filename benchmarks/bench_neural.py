@@ -56,7 +56,7 @@ def main() -> None:
     parser.add_argument("--rows", type=int, default=10_000, help="Rows of the mixed table.")
     parser.add_argument("--no-ctgan", action="store_true", help="Leave SDV's CTGAN out (the slowest peer).")
     parser.add_argument(
-        "--ctgan-max-cells", type=int, default=20_000, help="Run SDV's CTGAN only on tables with at most this many cells."
+        "--ctgan-max-cells", type=int, default=20_000, help="SDV CTGAN only on tables of at most this many cells."
     )
     args = parser.parse_args()
     python = sdv_python()

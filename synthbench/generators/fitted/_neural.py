@@ -79,7 +79,29 @@ def need_jax(owner: str) -> tuple[Any, Any]:
             'Install them with: pip install "synthbench[ml]". Sampling, to_code and from_dict need numpy only.'
         ) from None
     jax.config.update("jax_enable_x64", False)
+    _compilation_cache(jax)
     return jax, optax
+
+
+def _compilation_cache(jax: Any) -> None:
+    """Keep compiled training steps on disk, so fitting the same table shape again skips XLA's compile.
+
+    Under ``$SYNTHBENCH_JAX_CACHE``, else ``~/.cache/synthbench/jax``; ``SYNTHBENCH_JAX_CACHE=off``
+    turns it off, and a cache the user configured for JAX is left alone.
+    """
+    import os
+    from pathlib import Path
+
+    where = os.environ.get("SYNTHBENCH_JAX_CACHE", "")
+    if where.lower() == "off" or jax.config.jax_compilation_cache_dir:
+        return
+    path = Path(where) if where else Path.home() / ".cache" / "synthbench" / "jax"
+    try:
+        path.mkdir(parents=True, exist_ok=True)
+    except OSError:
+        return
+    jax.config.update("jax_compilation_cache_dir", str(path))
+    jax.config.update("jax_persistent_cache_min_compile_time_secs", 0.5)
 
 
 # -- weights as text ------------------------------------------------------------------------
@@ -304,6 +326,8 @@ class NeuralGenerator(FittedGenerator):
     workbench: ClassVar[int] = 0
     #: Words for the model in comments and the disclosure.
     what: ClassVar[str] = ""
+    #: Parameters of the stored example (see :func:`stored_example`).
+    example_params: ClassVar[dict[str, Any]] = {}
 
     def fit(self, data: pd.DataFrame, *, callback: Callable[[dict[str, Any]], Any] | None = None) -> NeuralGenerator:
         """Train on ``data`` and return self.
@@ -324,11 +348,14 @@ class NeuralGenerator(FittedGenerator):
         columns = self._describe(data)
         jax, optax = need_jax(owner)
         for col in columns:
-            series = data[col["name"]]
             if col["kind"] in ("categorical", "boolean"):
-                col["values"] = _label_values(series, col, self.max_categories, owner)
-            else:
-                x = column_values(series, col)
+                col["values"] = _label_values(data[col["name"]], col, self.max_categories, owner)
+        # Bounds first (with every numeric column at its most modes), before any model is fitted.
+        widest = [{**c, "means": [0.0] * self.max_modes} if "values" not in c else c for c in columns]
+        self._check_training_budget(len(data), layout(widest)["width"], owner)
+        for col in columns:
+            if col["kind"] not in ("categorical", "boolean"):
+                x = column_values(data[col["name"]], col)
                 if col["kind"] == "integer" and len(x) and np.abs(x).max() > 2**53:
                     raise DataError(
                         f"{owner} cannot learn column {col['name']!r} exactly: it holds integers beyond +-2**53. "
@@ -340,7 +367,6 @@ class NeuralGenerator(FittedGenerator):
                 else:
                     col["step"] = 1
         shape = layout(columns)
-        self._check_training_budget(len(data), shape["width"], owner)
         rng = np.random.default_rng(self.random_state)
         x = encode(data, columns, rng, owner)
         order = rng.permutation(len(x))
@@ -508,8 +534,8 @@ class NeuralGenerator(FittedGenerator):
             raise _fail("state['cond']", f"a list of at most {len(columns)} lists of label frequencies", cond)
         for i, probs in enumerate(cond):
             p = _numbers(probs, f"state['cond'][{i}]", 1, 100_000)
-            if (p < 0).any() or p.sum() <= 0:
-                raise _fail(f"state['cond'][{i}]", "non-negative frequencies with a positive sum", probs)
+            if (p < 0).any() or (p > 1).any() or not 0 < p.sum() < 2:
+                raise _fail(f"state['cond'][{i}]", "frequencies in [0, 1] with a sum near 1", probs)
         n_in = latent + sum(len(p) for p in cond)
         sigmas = _numbers(state["sigmas"], "state['sigmas']", len(columns), len(columns))
         if (sigmas < 0).any() or (sigmas > 10).any():
@@ -560,6 +586,43 @@ class NeuralGenerator(FittedGenerator):
         cell = CodeCell(title)
         cell.need("import numpy as np", "import pandas as pd")
         return cell.plan(self._plan(n, seed)).render()
+
+
+EXAMPLES_FILE = "neural_examples.json"
+
+
+def stored_example(cls: type[NeuralGenerator]) -> NeuralGenerator:
+    """The class's example: ``cls(**cls.example_params)`` trained on the penguins, as stored in
+    ``synthbench/data/neural_examples.json`` (written by :func:`write_examples`). Loading it runs
+    the spec checks and needs numpy only, so docs, panels and the common tests work without JAX."""
+    import json
+    from importlib.resources import files
+
+    from ...registry import from_dict
+
+    specs = json.loads(files("synthbench.data").joinpath(EXAMPLES_FILE).read_text(encoding="utf-8"))
+    return from_dict(specs[cls.__name__])
+
+
+def write_examples() -> None:
+    """Train each neural generator's example on the penguins and store the specs (needs JAX).
+
+    Run ``python -m synthbench.generators.fitted._neural`` after changing the encoding or a state.
+    """
+    import json
+    from importlib.resources import files
+
+    from ...data import load_penguins
+    from ...registry import get_generator
+
+    specs = {}
+    for name in ("ConditionalGAN", "TabularVAE"):
+        cls = get_generator(name)
+        specs[name] = cls(**cls.example_params).fit(load_penguins()).to_dict()
+    path = files("synthbench.data").joinpath(EXAMPLES_FILE)
+    with open(str(path), "w", encoding="utf-8") as fh:
+        json.dump(specs, fh, indent=1, ensure_ascii=False)
+        fh.write("\n")
 
 
 def _decimals(x: np.ndarray) -> int | None:
@@ -668,3 +731,7 @@ def weights_to_layers(weights: list[tuple[np.ndarray, np.ndarray]], kinds: list[
         {"kind": kind, "shape": [int(w.shape[0]), int(w.shape[1])], "weight": pack(w), "bias": pack(b)}
         for (w, b), kind in zip(weights, kinds, strict=True)
     ]
+
+
+if __name__ == "__main__":
+    write_examples()

@@ -25,9 +25,10 @@ from ._neural import (
     VALIDATION,
     NeuralGenerator,
     Progress,
+    stored_example,
     weights_to_layers,
 )
-from .vae import _cached_example, dense_init, group_terms, seed_key
+from .vae import dense_init, group_terms, seed_key
 
 __all__ = ["ConditionalGAN"]
 
@@ -102,13 +103,19 @@ class ConditionalGAN(NeuralGenerator):
     )
     what: ClassVar[str] = "GAN's generator"
 
+    #: The example's parameters (trained on the penguins by :func:`._neural.write_examples`).
+    example_params: ClassVar[dict[str, Any]] = {
+        "epochs": 200,
+        "hidden": 32,
+        "latent_dim": 16,
+        "batch_size": 100,
+        "pac": 5,
+    }
+
     @classmethod
     def example(cls) -> ConditionalGAN:
-        """A small GAN fitted on the Palmer penguins (a few seconds)."""
-        from ...data import load_penguins
-
-        params = {"epochs": 30, "hidden": 32, "latent_dim": 16, "batch_size": 100, "pac": 5}
-        return _cached_example(cls, params, load_penguins)
+        """A small GAN trained on the Palmer penguins, loaded from its stored spec (no JAX needed)."""
+        return stored_example(cls)
 
     def _n_weights(self, width: int) -> int:
         h, z = self.hidden, self.latent_dim
@@ -129,7 +136,7 @@ class ConditionalGAN(NeuralGenerator):
             for j, col in enumerate(self.columns_)
             if col["kind"] in ("categorical", "boolean")
         ]
-        counts = [train[:, a:b].sum(axis=0) for a, b in labels]
+        counts = [train[:, a:b].astype(np.float64).sum(axis=0) for a, b in labels]
         self.cond_ = [(c / max(c.sum(), 1)).tolist() for c in counts]
         widths = [b - a for a, b in labels]
         cwidth = sum(widths)
@@ -264,7 +271,7 @@ class ConditionalGAN(NeuralGenerator):
         raw_freq = [np.asarray(p, dtype=np.float32) for p in self.cond_]
 
         @jax.jit
-        def distance(g: Any) -> Any:
+        def distance(g: Any, probe_key: Any) -> Any:
             m = 2_000
             k1, k2, k3 = jax.random.split(probe_key, 3)
             if k_cols:
@@ -295,7 +302,7 @@ class ConditionalGAN(NeuralGenerator):
             for epoch in range(1, self.epochs + 1):
                 gen, critic, state_g, state_c, key, loss = run_epoch(gen, critic, state_g, state_c, key, data)
                 host = jax.device_get(gen)
-                if progress.epoch(epoch, float(loss), float(distance(gen)), host, self._layers):
+                if progress.epoch(epoch, float(loss), float(distance(gen, probe_key)), host, self._layers):
                     break
         except KeyboardInterrupt:
             if progress.best_params is None:

@@ -28,6 +28,7 @@ from ._neural import (
     VALIDATION,
     NeuralGenerator,
     Progress,
+    stored_example,
     weights_to_layers,
 )
 
@@ -137,12 +138,13 @@ class TabularVAE(NeuralGenerator):
     )
     what: ClassVar[str] = "VAE's decoder"
 
+    #: The example's parameters (trained on the penguins by :func:`._neural.write_examples`).
+    example_params: ClassVar[dict[str, Any]] = {"epochs": 150, "hidden": 32, "latent_dim": 16, "batch_size": 100}
+
     @classmethod
     def example(cls) -> TabularVAE:
-        """A small VAE fitted on the Palmer penguins (a few seconds)."""
-        from ...data import load_penguins
-
-        return _cached_example(cls, {"epochs": 30, "hidden": 32, "latent_dim": 16, "batch_size": 100}, load_penguins)
+        """A small VAE trained on the Palmer penguins, loaded from its stored spec (no JAX needed)."""
+        return stored_example(cls)
 
     def _n_weights(self, width: int) -> int:
         h, z = self.hidden, self.latent_dim
@@ -238,18 +240,3 @@ class TabularVAE(NeuralGenerator):
 
     def _preview(self, layers: list, n: int, seed: int) -> Any:
         return self._plan(n, seed, layers).run()["df"]
-
-
-_EXAMPLES: dict[str, dict] = {}
-
-
-def _cached_example(cls: type, params: dict, load: Any) -> Any:
-    """Fit the class's example once per process; later calls load the same state from its spec
-    (so the common tests, which ask for the example often, train one network per class)."""
-    from ...registry import from_dict
-
-    spec = _EXAMPLES.get(cls.__name__)
-    if spec is None:
-        spec = cls(**params).fit(load()).to_dict()
-        _EXAMPLES[cls.__name__] = spec
-    return from_dict(spec)
