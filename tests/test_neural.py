@@ -316,3 +316,27 @@ def test_overflowing_label_frequencies_are_refused(fitted):
     spec["state"]["cond"][0] = [1e308] * len(spec["state"]["cond"][0])
     with pytest.raises(SpecError, match="cond"):
         sb.from_dict(spec)
+
+
+# -- the panel ----------------------------------------------------------------------------------------
+def test_the_panel_trains_on_request_shows_the_loss_and_stops_keeping_the_model():
+    pytest.importorskip("ipywidgets")
+    from synthbench.data import load_penguins
+    from synthbench.widgets import panel
+    from synthbench.widgets.training import NeuralPanel
+
+    real = load_penguins()
+    p = panel(sb.get_generator("TabularVAE").example(), real, n=100, debounce=0)
+    assert isinstance(p, NeuralPanel) and p.frame.shape == (100, 8)
+    assert p.set(epochs=400, hidden=16, latent_dim=8)
+    assert "press Train" in p.train_status.value  # an edit never retrains on its own
+    before = p.version
+    p.train()  # in a thread: stop it once it has started
+    while not p.history and p._thread.is_alive():
+        p._thread.join(0.05)
+    p.stop()
+    p.wait(300)
+    assert 1 <= len(p.history) < 400 and "stopped on request" in p.train_status.value
+    assert "<polyline" in p.loss_box.value
+    assert p.version > before and p.generator.layers_[0]["shape"][1] == 16
+    assert p.code == p.generator.to_code(100, seed=0)

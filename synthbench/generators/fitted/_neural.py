@@ -294,10 +294,10 @@ class Progress:
             info["preview"] = lambda n=200, seed=0: self.gen._preview(to_layers(params), n, seed)
             try:
                 if self.callback(info) is True:
-                    self.stopped = "the callback asked to stop"
+                    self.stopped = "stopped on request"
                     return True
             except StopTraining:
-                self.stopped = "the callback asked to stop"
+                self.stopped = "stopped on request"
                 return True
         if epoch - self.best_epoch >= self.gen.patience:
             self.stopped = f"early stopping: no better validation score for {self.gen.patience} epochs"
