@@ -3,8 +3,8 @@
     python sdv_peer.py JOB.json
 
 JOB.json: {"tables": [{"name", "real", "metadata", "n", "outputs": {label: parquet},
-"sdv": {"GaussianCopula": out.parquet, "CTGAN": out.parquet}, "ctgan_epochs": int,
-"score": bool (default true)}],
+"sdv": {"GaussianCopula": out.parquet, "CTGAN": out.parquet, "TVAE": out.parquet},
+"ctgan_epochs": int (CTGAN's and TVAE's epochs), "score": bool (default true)}],
 "result": path}. For each table the script times SDV's fit + sample (written as
 Parquet), then scores every output (ours and SDV's) with the same SDMetrics
 ``QualityReport``, and writes {table: {label: {"seconds", "score", ...}}} to ``result``.
@@ -21,7 +21,7 @@ warnings.simplefilter("ignore")
 
 from sdmetrics.reports.single_table import QualityReport  # noqa: E402
 from sdv.metadata import Metadata  # noqa: E402
-from sdv.single_table import CTGANSynthesizer, GaussianCopulaSynthesizer  # noqa: E402
+from sdv.single_table import CTGANSynthesizer, GaussianCopulaSynthesizer, TVAESynthesizer  # noqa: E402
 
 
 def _sdv_metadata(name, columns):
@@ -52,6 +52,7 @@ def main(job_path):
         makers = {
             "GaussianCopula": lambda md: GaussianCopulaSynthesizer(md),
             "CTGAN": lambda md: CTGANSynthesizer(md, epochs=epochs, enable_gpu=False),  # noqa: B023 - used at once
+            "TVAE": lambda md: TVAESynthesizer(md, epochs=epochs, enable_gpu=False),  # noqa: B023 - used at once
         }
         for label, path in table.get("sdv", {}).items():
             synth = makers[label](_sdv_metadata(table["name"], columns))
@@ -59,7 +60,7 @@ def main(job_path):
             # SDV 2 takes and returns {table name: frame}; SDV 1 takes and returns a frame.
             # CTGAN rejects the 'category' dtype and asks for object columns.
             categories = {c: object for c in real if str(real[c].dtype) == "category"}
-            train = real.astype(categories) if label == "CTGAN" else real
+            train = real.astype(categories) if label in ("CTGAN", "TVAE") else real
             try:
                 synth.fit({table["name"]: train})
             except TypeError:
