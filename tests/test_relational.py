@@ -14,9 +14,10 @@ import pytest
 
 import synthbench as sb
 from synthbench import columns as c
-from synthbench.exceptions import InvalidParameterError, ResourceLimitError, SpecError
+from synthbench.exceptions import DataError, InvalidParameterError, ResourceLimitError, SpecError
 from synthbench.generators.relational import (
     Empirical,
+    FittedTables,
     Fixed,
     ForeignKey,
     NegativeBinomial,
@@ -435,3 +436,132 @@ def test_child_columns_group_by_a_copied_parent_column():
     joined = dfs["orders"].merge(dfs["customers"], on="cid")
     assert (joined.loc[joined["tier"] == "gold", "amount"] > 50).all()
     assert (joined.loc[joined["tier"] == "basic", "amount"] < 50).all()
+
+
+# -- fitted from real related tables --------------------------------------------------------------
+
+
+def real_shop(n=300) -> dict[str, pd.DataFrame]:
+    return Tables.example().sample(n, seed=11)
+
+
+def plain(gen: Tables) -> list[ForeignKey]:
+    return [ForeignKey(child=r.child, column=r.column, parent=r.parent, key=r.key) for r in gen.relations]
+
+
+def check_fitted_integrity(gen: FittedTables, dfs: dict[str, pd.DataFrame]) -> None:
+    for r in gen.relations:
+        parent, values = dfs[r.parent][r.key], dfs[r.child][r.column]
+        assert parent.is_unique and parent.notna().all()
+        if r.self_reference:
+            position = pd.Index(parent).get_indexer(values.dropna())
+            assert (position >= 0).all() and (position < np.flatnonzero(values.notna().to_numpy())).all()
+        else:
+            assert values.notna().all() and values.isin(parent).all(), (r.child, r.column)
+
+
+def test_fitted_tables_learn_counts_per_segment_and_keep_integrity():
+    real = real_shop()
+    gen = FittedTables(relations=plain(Tables.example()), segments={"customers": "tier"}).fit(real)
+    dfs = gen.sample({"customers": 3000, "stores": 5}, seed=2)
+    check_fitted_integrity(gen, dfs)
+    # several parents (orders -> customers and stores), three levels, one-to-one profiles
+    assert dfs["profiles"]["customer_id"].is_unique
+    assert len(dfs["profiles"]) <= len(dfs["customers"])
+    orders = dfs["orders"].merge(dfs["customers"], on="customer_id")
+    per = dfs["orders"]["customer_id"].value_counts().reindex(dfs["customers"]["customer_id"], fill_value=0)
+    tiers = dfs["customers"].set_index("customer_id")["tier"]
+    real_per = real["orders"]["customer_id"].value_counts().reindex(real["customers"]["customer_id"], fill_value=0)
+    real_tiers = real["customers"].set_index("customer_id")["tier"]
+    for tier, declared in (("basic", 1.5), ("gold", 4.0)):
+        assert abs(per[tiers == tier].mean() - real_per[real_tiers == tier].mean()) < 0.35
+        assert abs(per[tiers == tier].mean() - declared) < 0.6
+    # the child's columns follow the parent's segment (discount is 0.1 for gold only)
+    assert (orders.groupby("tier", observed=True)["discount"].mean().round(2) == [0.0, 0.1]).all()
+    assert list(dfs) == list(gen._order()) and all(list(dfs[t].columns) == list(real[t].columns) for t in real)
+
+
+def test_fitted_tables_round_trip_export_and_determinism(tmp_path):
+    gen = FittedTables(relations=plain(Tables.example()), segments={"customers": "tier"}, model="CART").fit(
+        real_shop(120)
+    )
+    dfs = gen.sample(30, seed=4)
+    again = sb.from_dict(json.loads(json.dumps(gen.to_dict()))).sample(30, seed=4)
+    code = gen.to_code(30, seed=4)
+    exported = run_code(code, tmp_path, result="dfs")
+    for name, df in dfs.items():
+        pd.testing.assert_frame_equal(df, again[name])
+        pd.testing.assert_frame_equal(df, exported[name])
+    other = gen.sample(30, seed=5)
+    assert not dfs["orders"].equals(other["orders"])
+    check_fitted_integrity(gen, other)
+
+
+def test_fitted_tables_self_reference_and_numeric_segments():
+    rng = np.random.default_rng(0)
+    n = 200
+    staff = pd.DataFrame({"emp": np.arange(10, 10 + n), "salary": rng.lognormal(8, 0.4, n).round(2)})
+    staff["boss"] = pd.array([pd.NA, *rng.integers(10, 10 + np.arange(1, n))], dtype="Int64")
+    sales = pd.DataFrame({"emp": np.repeat(staff["emp"], rng.poisson(staff["salary"] / 2000)).to_numpy()})
+    sales["amount"] = rng.normal(100, 10, len(sales)).round(1)
+    gen = FittedTables(
+        relations=[
+            ForeignKey(child="staff", column="boss", parent="staff", key="emp"),
+            ForeignKey(child="sales", column="emp", parent="staff", key="emp"),
+        ],
+        segments={"staff": "salary"},
+    ).fit({"staff": staff, "sales": sales})
+    dfs = gen.sample(500, seed=1)
+    check_fitted_integrity(gen, dfs)
+    assert list(dfs["staff"].columns) == ["emp", "salary", "boss"] and dfs["staff"]["emp"].dtype == np.int64
+    per = dfs["sales"]["emp"].value_counts().reindex(dfs["staff"]["emp"], fill_value=0).to_numpy()
+    rich = dfs["staff"]["salary"].to_numpy() > np.median(dfs["staff"]["salary"])
+    assert per[rich].mean() > per[~rich].mean() + 0.5  # counts follow the learned salary bins
+
+
+@pytest.mark.parametrize(
+    "relations, data_change, error, match",
+    [
+        ([("b", "a_id", "a", "id"), ("a", "b_id", "b", "id")], None, InvalidParameterError, "cycle"),
+        ([("b", "a_id", "zzz", "id")], None, DataError, "lacks"),
+        ([("b", "a_id", "a", "id")], "orphan", DataError, "not a"),
+        ([("b", "a_id", "a", "id")], "duplicate", DataError, "unique"),
+        ([("b", "a_id", "a", "nokey")], None, DataError, "lacks"),
+    ],
+)
+def test_fitted_tables_refuse_bad_relations_and_data(relations, data_change, error, match):
+    a = pd.DataFrame({"id": [1, 2, 3], "x": [0.1, 0.5, 0.9]})
+    b = pd.DataFrame({"a_id": [1, 1, 2, 3], "y": [1.0, 2.0, 3.0, 4.0], "b_id": [1, 2, 3, 4]})
+    if data_change == "orphan":
+        b.loc[0, "a_id"] = 99
+    if data_change == "duplicate":
+        a.loc[2, "id"] = 1
+        b["a_id"] = 1
+    fks = [ForeignKey(child=c, column=col, parent=p, key=k) for c, col, p, k in relations]
+    with pytest.raises(error, match=match):
+        FittedTables(relations=fks).fit({"a": a, "b": b})
+
+
+def test_fitted_tables_tampered_state_and_learned_params_are_refused():
+    gen = FittedTables.example()
+    spec = json.loads(json.dumps(gen.to_dict()))
+    tampered = json.loads(json.dumps(spec))
+    tampered["state"]["tables"]["orders"]["drive"]["pooled"] = [0.5, 0.7]
+    with pytest.raises(SpecError, match="counts"):
+        sb.from_dict(tampered)
+    tampered = json.loads(json.dumps(spec))
+    tampered["state"]["tables"]["orders"]["models"][0]["generator"] = "Schema"
+    with pytest.raises(SpecError):
+        sb.from_dict(tampered)
+    tampered = json.loads(json.dumps(spec))  # a relation made into a cycle through the items
+    tampered["params"]["relations"].append(
+        {"type": "ForeignKey", "child": "customers", "column": "x", "parent": "items", "key": "item_id"}
+    )
+    with pytest.raises(SpecError, match="cycle"):
+        sb.from_dict(tampered)
+    with pytest.raises(InvalidParameterError, match="learned"):
+        FittedTables(relations=[fk(children=Poisson(mean=1.0))]).validate()
+    with pytest.raises(InvalidParameterError, match="n"):
+        gen.sample({"customers": 5}, seed=0)
+    with pytest.raises(ResourceLimitError):
+        gen.sample(10**12, seed=0)

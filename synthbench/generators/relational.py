@@ -41,6 +41,7 @@ np.True_
 from __future__ import annotations
 
 import contextlib
+import inspect
 import json
 import math
 import os
@@ -55,17 +56,18 @@ import pandas as pd
 
 from ..base import Generator, check_memory, check_n
 from ..codegen import CodeCell, Plan, Ref, pretty
-from ..exceptions import InvalidParameterError, SynthbenchError
+from ..exceptions import DataError, InvalidParameterError, SpecError, SynthbenchError
 from ..kernels import relational as kr
 from ..kernels import rules as k
-from ..params import Component, ComponentOf, Float, Int, ListOf, MapOf, Optional, Param, Str, short_repr
-from ..registry import register
+from ..params import Component, ComponentOf, Float, Int, ListOf, MapOf, Optional, Options, Param, Str, short_repr
+from ..registry import get_generator, register
 from ..scale import _pyarrow, _replace, _temporary
 from .columns import Id, Setup, column_key
 from .schema import BLOCK_SIZE, Schema
 
 __all__ = [
     "Empirical",
+    "FittedTables",
     "Fixed",
     "ForeignKey",
     "NegativeBinomial",
@@ -668,6 +670,488 @@ class Tables(Generator):
                 "foreign": [(r.column, r.parent, r.key) for r in self.relations if r.child == name],
             }
         return out
+
+
+# -- fitted from real related tables -------------------------------------------------------------
+#: Fitted single-table families a FittedTables can use per table.
+FITTED_MODELS = ("GaussianCopula", "GaussianMixture", "CART")
+
+
+def _renamed(plan: Plan, prefix: str) -> Plan:
+    """``plan`` with each variable it assigns renamed ``<prefix>_<name>`` (so several
+    models' plans share one cell)."""
+    names = {s.target.name for s in plan.steps if isinstance(s.target, Ref)}
+
+    def swap(value: Any) -> Any:
+        if isinstance(value, Ref):
+            return Ref(f"{prefix}_{value.name}") if value.name in names else value
+        if isinstance(value, list):
+            return [swap(v) for v in value]
+        if isinstance(value, tuple):
+            return tuple(swap(v) for v in value)
+        if isinstance(value, dict):
+            return {k: swap(v) for k, v in value.items()}
+        return value
+
+    out = Plan()
+    for s in plan.steps:
+        target = Ref(f"{prefix}_{s.target.name}") if isinstance(s.target, Ref) else s.target
+        out.steps.append(type(s)(target, s.func, swap(s.args), swap(s.kwargs), s.comment))
+    return out
+
+
+def _probabilities(counts: np.ndarray) -> list[float]:
+    """Empirical probabilities of 0, 1, ... children from per-parent counts."""
+    if len(counts) == 0:
+        return [1.0]
+    freq = np.bincount(counts.astype(np.int64))
+    return (freq / freq.sum()).tolist()
+
+
+@register
+class FittedTables(Generator):
+    """Related tables learned from real ones: each table, the children per parent, and
+    each child's columns given its parent's segment.
+
+    ``fit(dfs)`` takes ``{table name: DataFrame}`` and learns, table by table, parents first:
+
+    * each table's own columns (not its keys) with a fitted single-table model
+      (``model``: GaussianCopula, GaussianMixture or CART);
+    * for a child, the number of children of each parent row (empirical counts, zero
+      included), per *segment* of the parent: the value of the parent column named in
+      ``segments`` (the most frequent ``max_segments`` values; numbers in ``bins``
+      quantile bins);
+    * the child's columns given the parent's segment: one model per segment with at least
+      ``min_segment_rows`` child rows, the pooled model for the rest.
+
+    The first relation of a child drives it (its rows are made per parent row); its other
+    foreign keys pick parent rows in proportion to counts drawn from what was learned
+    (popular parents stay popular); a self-reference points at an earlier row. Keys are not
+    learned: a referenced key becomes 1, 2, ... (int64 if the real key is an integer, else
+    text). Referential integrity holds by construction. Like :class:`Tables`, ``sample(n)``
+    takes rows per root table (an int or a dict; ``n=None`` is not allowed) and returns
+    ``{table name: DataFrame}``; ``to_code`` writes one cell and ``to_dict`` embeds the
+    learned models.
+    """
+
+    family: ClassVar[str] = "relational"
+    learns: ClassVar[bool] = True
+    multi_table: ClassVar[bool] = True
+    panel: ClassVar[str] = "synthbench.generators.relational:TablesPanel"
+    why_not_streamable: ClassVar[str] = Tables.why_not_streamable
+    params = (
+        Param(
+            "relations",
+            ListOf(ComponentOf({"ForeignKey": ForeignKey}, "a ForeignKey"), min_len=1, max_len=200),
+            help="Foreign keys between the tables (children= is learned, leave it None).",
+        ),
+        Param("segments", MapOf(_COLUMN_NAME), {}, "Per parent table, the column whose values split its children."),
+        Param("model", Options(FITTED_MODELS), "GaussianCopula", "Fitted model of each table's own columns."),
+        Param("min_segment_rows", Int(1, 10**9), 30, "Fewest child rows for a segment's own model."),
+        Param("max_segments", Int(1, 1000), 20, "Most segments per parent column."),
+        Param("bins", Int(2, 100), 4, "Quantile bins of a numeric segment column."),
+        Param("random_state", Int(0, 2**32 - 1), 0, "Seed of the fitted models' random steps."),
+    )
+
+    @classmethod
+    def example(cls) -> FittedTables:
+        """Fitted on a small shop made by :meth:`Tables.example`, orders split by tier."""
+        shop = Tables.example()
+        real = shop.sample(60, seed=0)
+        relations = [ForeignKey(child=r.child, column=r.column, parent=r.parent, key=r.key) for r in shop.relations]
+        return cls(relations=relations, segments={"customers": "tier"}).fit(real)
+
+    # -- validation -----------------------------------------------------------------------
+    def _check_params(self) -> None:
+        for i, r in enumerate(self.relations):
+            if r.children is not None or r.children_by or r.by is not None or r.parent_columns:
+                raise self.invalid(
+                    "relations",
+                    f"must leave children, by, children_by and parent_columns unset (they are learned); relation {i} "
+                    "sets them",
+                    r,
+                )
+        self._order()
+
+    def _tables(self) -> list[str]:
+        return list(dict.fromkeys(t for r in self.relations for t in (r.parent, r.child)))
+
+    def _order(self) -> list[str]:
+        pending, done = self._tables(), []
+        while pending:
+            ready = [
+                t for t in pending
+                if all(r.parent in done for r in self.relations if r.child == t and not r.self_reference)
+            ]  # fmt: skip
+            if not ready:
+                raise self.invalid("relations", f"must not form a cycle among tables (among {pending})", pending)
+            done.extend(ready)
+            pending = [t for t in pending if t not in ready]
+        return done
+
+    def _driver(self, name: str) -> tuple[int, ForeignKey] | None:
+        return next(((i, r) for i, r in enumerate(self.relations) if r.child == name and not r.self_reference), None)
+
+    def roots(self) -> list[str]:
+        """Tables whose size comes from ``n`` (no foreign key to another table)."""
+        return [t for t in self._order() if self._driver(t) is None]
+
+    # -- fitting -----------------------------------------------------------------------------
+    def _fit(self, data: Any) -> None:
+        owner = "FittedTables.fit"
+        if not (isinstance(data, dict) and data and all(isinstance(v, pd.DataFrame) for v in data.values())):
+            raise DataError(f"{owner} needs a non-empty dict of DataFrames by table name. Got {short_repr(data)}.")
+        names = self._order()
+        for name in names:
+            if name not in data:
+                raise DataError(f"{owner}: the relations name table {name!r}, which the data lacks ({list(data)}).")
+        for i, r in enumerate(self.relations):
+            parent, child = data[r.parent], data[r.child]
+            for table, col, frame in ((r.parent, r.key, parent), (r.child, r.column, child)):
+                if col not in frame.columns:
+                    raise DataError(f"{owner}: relation {i} names column {col!r}, which table {table!r} lacks.")
+            keys = parent[r.key]
+            if keys.isna().any() or not keys.is_unique:
+                raise DataError(f"{owner}: the key {r.parent!r}.{r.key!r} must be unique and never missing.")
+            values = child[r.column]
+            orphans = int((~values.isin(keys)).sum()) - (int(values.isna().sum()) if r.self_reference else 0)
+            if orphans:
+                raise DataError(
+                    f"{owner}: {orphans} row(s) of {r.child!r} have a {r.column!r} that is not a "
+                    f"{r.parent!r}.{r.key!r} (drop or fix them first)."
+                )
+            if values.isna().any() and not r.self_reference:
+                raise DataError(f"{owner}: the foreign key {r.child!r}.{r.column!r} has missing values.")
+        for parent, column in self.segments.items():
+            if parent not in names or column not in data[parent].columns:
+                raise DataError(f"{owner}: segments names {parent!r}.{column!r}, which the data lacks.")
+        segments = {p: self._learn_segment(data[p], c) for p, c in self.segments.items()}
+        self._models: dict[str, list[Generator]] = {}
+        tables = {name: self._learn_table(name, data, segments) for name in names}
+        self.segments_ = segments
+        self.tables_ = tables
+
+    def _learn_segment(self, frame: pd.DataFrame, column: str) -> dict[str, Any]:
+        x = frame[column]
+        if pd.api.types.is_numeric_dtype(x.dtype) and not pd.api.types.is_bool_dtype(x.dtype):
+            v = pd.to_numeric(x, errors="coerce").to_numpy(dtype=float, na_value=np.nan)
+            v = v[np.isfinite(v)]
+            edges = np.unique(np.quantile(v, np.linspace(0, 1, self.bins + 1)[1:-1])) if len(v) else np.zeros(0)
+            return {"column": column, "values": None, "edges": [float(e) for e in edges]}
+        text = x.astype(str)
+        values = text.value_counts(sort=True).index[: self.max_segments]
+        return {"column": column, "values": [str(v) for v in values], "edges": None}
+
+    @staticmethod
+    def _segment_args(segment: dict[str, Any] | None) -> tuple[Any, Any, Any]:
+        if segment is None:
+            return (None, None, None)
+        return (segment["column"], segment["values"], segment["edges"])
+
+    def _counts(self, i: int, data: dict[str, pd.DataFrame], segments: dict[str, Any]) -> dict[str, Any]:
+        r = self.relations[i]
+        parent = data[r.parent]
+        per_parent = data[r.child][r.column].value_counts().reindex(parent[r.key], fill_value=0).to_numpy()
+        codes = kr.segment_codes(parent, *self._segment_args(segments.get(r.parent)))
+        by_code = []
+        for code in np.unique(codes):
+            hit = codes == code
+            if code >= 0 and hit.sum() >= min(self.min_segment_rows, 10) and segments.get(r.parent) is not None:
+                by_code.append([int(code), _probabilities(per_parent[hit])])
+        return {"relation": i, "pooled": _probabilities(per_parent), "by_code": by_code}
+
+    def _learn_table(self, name: str, data: dict[str, pd.DataFrame], segments: dict[str, Any]) -> dict[str, Any]:
+        frame = data[name]
+        referenced = list(dict.fromkeys(r.key for r in self.relations if r.parent == name))
+        foreign = [r.column for r in self.relations if r.child == name]
+        if len(referenced) > 1:
+            raise DataError(f"FittedTables.fit: table {name!r} is referenced by several keys {referenced}; use one.")
+        key = None
+        if referenced and referenced[0] not in foreign:
+            kind = "integer" if pd.api.types.is_integer_dtype(frame[referenced[0]].dtype) else "text"
+            key = [referenced[0], kind]
+        own = [c for c in frame.columns if c not in referenced and c not in foreign]
+        driver = self._driver(name)
+        out: dict[str, Any] = {"columns": [str(c) for c in frame.columns], "key": key, "drive": None, "picks": []}
+        groups: list[np.ndarray] = [np.arange(len(frame))]
+        if driver is not None:
+            d, r = driver
+            out["drive"] = self._counts(d, data, segments)
+            parent = data[r.parent]
+            codes = kr.segment_codes(parent, *self._segment_args(segments.get(r.parent)))
+            child_codes = pd.Series(codes, index=pd.Index(parent[r.key])).reindex(frame[r.column]).to_numpy()
+            model_of = []
+            for code in np.unique(child_codes):
+                rows = np.flatnonzero(child_codes == code)
+                if code >= 0 and segments.get(r.parent) is not None and len(rows) >= self.min_segment_rows:
+                    model_of.append([int(code), len(groups)])
+                    groups.append(rows)
+            out["drive"]["model_of"] = model_of
+            out["picks"] = [
+                self._counts(j, data, segments)
+                for j, p in enumerate(self.relations)
+                if p.child == name and j != d and not p.self_reference
+            ]
+        models = []
+        if own:
+            cls = get_generator(self.model)
+            for rows in groups:
+                part = frame[own].iloc[rows].reset_index(drop=True)
+                try:
+                    models.append(cls(random_state=self.random_state).fit(part))
+                except SynthbenchError as exc:
+                    raise type(exc)(f"FittedTables.fit, table {name!r}: {exc}") from None
+        out["models"] = [m.to_dict() for m in models]
+        out["rows"] = len(frame)
+        self._models[name] = models
+        return out
+
+    # -- state --------------------------------------------------------------------------------
+    def _get_state(self) -> dict[str, Any]:
+        return {"segments": self.segments_, "tables": self.tables_}
+
+    def _set_state(self, state: Any) -> None:
+        bad = SpecError("The spec's 'state' for FittedTables must hold 'segments' and 'tables' as fit writes them.")
+        if not isinstance(state, dict) or set(state) != {"segments", "tables"}:
+            raise bad
+        segments, tables = state["segments"], state["tables"]
+        names = self._order()
+        if not isinstance(segments, dict) or not isinstance(tables, dict) or set(tables) != set(names):
+            raise SpecError(f"The spec's 'state' for FittedTables must have one entry per table {names}.")
+        for parent, seg in segments.items():
+            ok = (
+                parent in names
+                and isinstance(seg, dict)
+                and set(seg) == {"column", "values", "edges"}
+                and isinstance(seg["column"], str)
+                and (seg["values"] is None) != (seg["edges"] is None)
+                and (seg["values"] is None or _all(seg["values"], lambda v: isinstance(v, str)))
+                and (seg["edges"] is None or _all(seg["edges"], _finite))
+            )
+            if not ok or (seg["edges"] is not None and seg["edges"] != sorted(seg["edges"])):
+                raise SpecError(f"The spec's 'state' for FittedTables has a bad segment for {parent!r}.")
+        self.segments_ = segments
+        loaded = {}
+        for name in names:
+            loaded[name] = self._check_table_state(name, tables[name])
+        self.tables_ = tables
+        self._models = loaded
+
+    def _check_counts(self, counts: Any, name: str, drive: bool) -> None:
+        bad = SpecError(f"The spec's 'state' for FittedTables has bad children counts for table {name!r}.")
+        keys = {"relation", "pooled", "by_code", *(("model_of",) if drive else ())}
+        if not isinstance(counts, dict) or set(counts) != keys:
+            raise bad
+
+        def probs(p: Any) -> bool:
+            return (
+                isinstance(p, list) and 1 <= len(p) <= 100_000
+                and all(isinstance(x, (int, float)) and not isinstance(x, bool) and 0 <= x <= 1 for x in p)
+                and abs(math.fsum(p) - 1) < 1e-6
+            )  # fmt: skip
+
+        r = counts["relation"]
+        if not (isinstance(r, int) and 0 <= r < len(self.relations) and self.relations[r].child == name):
+            raise bad
+        if not probs(counts["pooled"]):
+            raise bad
+        for pair in counts["by_code"]:
+            if not (isinstance(pair, list) and len(pair) == 2 and isinstance(pair[0], int) and probs(pair[1])):
+                raise bad
+        for pair in counts.get("model_of", []):
+            if not (isinstance(pair, list) and len(pair) == 2 and all(isinstance(x, int) for x in pair)):
+                raise bad
+
+    def _check_table_state(self, name: str, table: Any) -> list[Generator]:
+        bad = SpecError(f"The spec's 'state' for FittedTables has a bad entry for table {name!r}.")
+        if not isinstance(table, dict) or set(table) != {"columns", "key", "drive", "picks", "models", "rows"}:
+            raise bad
+        columns = table["columns"]
+        if not (
+            isinstance(columns, list) and all(isinstance(c, str) for c in columns) and len(set(columns)) == len(columns)
+        ):
+            raise bad
+        key = table["key"]
+        if key is not None and not (
+            isinstance(key, list) and len(key) == 2 and key[0] in columns and key[1] in ("integer", "text")
+        ):
+            raise bad
+        driver = self._driver(name)
+        if (table["drive"] is None) != (driver is None):
+            raise bad
+        if driver is not None:
+            self._check_counts(table["drive"], name, True)
+        if not isinstance(table["picks"], list):
+            raise bad
+        for pick in table["picks"]:
+            self._check_counts(pick, name, False)
+        if not isinstance(table["rows"], int) or isinstance(table["rows"], bool) or table["rows"] < 0:
+            raise bad
+        if not isinstance(table["models"], list) or len(table["models"]) > 10_000:
+            raise bad
+        links = {r.column for r in self.relations if r.child == name}
+        if not links | ({key[0]} if key else set()) <= set(columns):
+            raise bad
+        models = []
+        for spec in table["models"]:
+            if not isinstance(spec, dict) or spec.get("generator") not in FITTED_MODELS:
+                raise bad
+            gen = get_generator(spec["generator"]).from_dict(spec)
+            models.append(gen)
+        own = [c for c in columns if c not in links and (key is None or c != key[0])]
+        if any(m.column_names != own for m in models) or (own and not models):
+            raise bad
+        if driver is not None and any(not 0 <= m < max(len(models), 1) for _, m in table["drive"]["model_of"]):
+            raise bad
+        return models
+
+    def _loaded(self) -> dict[str, list[Generator]]:
+        return self._models
+
+    # -- sampling ----------------------------------------------------------------------------
+    def _check_n(self, n: Any, owner: str) -> dict[str, int]:  # type: ignore[override]
+        self.validate()
+        roots = self.roots()
+        if isinstance(n, dict):
+            if set(n) != set(roots):
+                raise InvalidParameterError(
+                    f"The 'n' parameter of {owner} must be an int or a dict of sizes for the root tables {roots}. "
+                    f"Got sizes for {short_repr(list(n))}."
+                )
+            return {t: check_n(v, owner=owner) for t, v in n.items()}
+        rows = check_n(n, owner=owner)
+        return dict.fromkeys(roots, rows)
+
+    def _rows(self, sizes: dict[str, int]) -> dict[str, float]:
+        rows: dict[str, float] = dict(sizes)
+        for name in self._order():
+            if name not in rows:
+                drive = self.tables_[name]["drive"]
+                r = self.relations[drive["relation"]]
+                most = max([_mean(drive["pooled"]), *(_mean(p) for _, p in drive["by_code"])])
+                rows[name] = rows[r.parent] * most
+        return rows
+
+    def _estimate_bytes(self, n: Any) -> int:
+        sizes = n if isinstance(n, dict) else self._check_n(n, "FittedTables")
+        if not self.is_fitted:
+            return 0
+        total = 0.0
+        for name, rows in self._rows(sizes).items():
+            total += rows * 8 * (6 * len(self.tables_[name]["columns"]) + 4)
+        return math.ceil(min(total, 1e30))
+
+    def _check_memory(self, n: Any, owner: str) -> None:
+        need = self._estimate_bytes(n)
+        if need:
+            check_memory(need, f"{owner}(n={short_repr(n)})", "Ask for fewer rows of the root tables. ")
+
+    def _plan(self, sizes: dict[str, int], seed: int, code: bool = False) -> Plan:
+        plan = Plan()
+        models = self._loaded()
+        for i, name in enumerate(self._order(), 1):
+            state = self.tables_[name]
+            tkey = column_key(name)
+            driver = self._driver(name)
+            links_ref = None
+            if driver is None:
+                counts: list[Any] = [sizes[name]]
+            else:
+                drive = state["drive"]
+                r = self.relations[drive["relation"]]
+                links_ref = plan.call(
+                    f"links_{i}", kr.fitted_links, Ref("dfs"), r.parent, r.key, r.column,
+                    _derive(seed, tkey, 1), list(self._segment_args(self.segments_.get(r.parent))),
+                    drive["pooled"], drive["by_code"], drive["model_of"],
+                    comment=f"Table {i}: children per parent row (learned counts per parent segment)",
+                )  # fmt: skip
+                counts = [
+                    plan.call(f"rows_{i}_{m}", kr.model_rows, links_ref, m) for m in range(max(len(models[name]), 1))
+                ]
+            frames = []
+            for m, model in enumerate(models[name]):
+                # CART's plan holds arrays for sampling and lists for code (literals).
+                extra = {"as_lists": True} if code and "as_lists" in inspect.signature(model._plan).parameters else {}
+                sub = _renamed(model._plan(counts[m], _derive(seed, tkey, 2, m), **extra), f"t{i}_{m}")
+                plan.steps.extend(sub.steps)
+                frames.append(Ref(f"t{i}_{m}_df"))
+            if not models[name]:
+                frames.append(plan.call(f"t{i}_0_df", kr.no_columns, counts[0]))
+            picks = []
+            n_rows: Any = sizes.get(name)
+            if state["picks"] and links_ref is not None:
+                n_rows = plan.call(f"rows_{i}", kr.link_rows, links_ref)
+            for j, pick in enumerate(state["picks"]):
+                r = self.relations[pick["relation"]]
+                picks.append(
+                    plan.call(
+                        f"pick_{i}_{j}", kr.weighted_links, Ref("dfs"), n_rows, r.parent, r.key, r.column,
+                        _derive(seed, tkey, 3, j), list(self._segment_args(self.segments_.get(r.parent))),
+                        pick["pooled"], pick["by_code"],
+                    )
+                )  # fmt: skip
+            selfs = [r for r in self.relations if r.child == name and r.self_reference]
+            refer = {r.column for r in selfs}
+            plan.call(
+                ("dfs", name), kr.fitted_table, frames, [c for c in state["columns"] if c not in refer],
+                links=links_ref,
+                key=state["key"], picks=picks, comment=f"Table {i}: its rows, keys and foreign keys in place",
+            )  # fmt: skip
+            for r in sorted(selfs, key=lambda r: state["columns"].index(r.column)):
+                position = state["columns"].index(r.column)
+                plan.call(
+                        ("dfs", name), kr.self_reference, Ref("dfs"), name, r.key, r.column,
+                        _derive(seed, tkey, column_key(r.column), 3), position,
+                        comment=f"Table {i}: each row points at an earlier row (a tree)",
+                    )  # fmt: skip
+        return plan
+
+    def _sample(self, n: Any, seed: int) -> dict[str, pd.DataFrame]:
+        try:
+            return self._plan(n, seed).run(dfs={})["dfs"]
+        except SynthbenchError:
+            raise
+        except Exception as exc:
+            raise InvalidParameterError(f"FittedTables cannot make its tables: {exc}") from None
+
+    def _to_code(self, n: Any, seed: int) -> str:
+        plan = self._plan(n, seed, code=True)
+        sizes = ", ".join(str(v) for v in n.values())
+        cell = CodeCell(
+            f"FittedTables: {len(self.tables_)} related tables ({len(self.roots())} root(s) of {sizes} rows), "
+            f"seed {seed}, from what it learned.\nRegenerates the tables as the dict `dfs` (table name -> DataFrame).\n"
+            "No training row is stored: per-table fitted models and children counts per parent segment."
+        )
+        cell.need("import numpy as np", "import pandas as pd")
+        cell.kernels(plan.kernels())
+        cell.block("The tables, parents first", "dfs = {}")
+        cell.block(None, *plan.lines())
+        return cell.render()
+
+    def keys(self) -> dict[str, dict[str, Any]]:
+        """Per table: its primary key column (or None), other unique keys and foreign keys."""
+        self._check_fitted()
+        out: dict[str, dict[str, Any]] = {}
+        for name in self._order():
+            referenced = list(dict.fromkeys(r.key for r in self.relations if r.parent == name))
+            out[name] = {
+                "primary": referenced[0] if referenced else None,
+                "unique": [],
+                "foreign": [(r.column, r.parent, r.key) for r in self.relations if r.child == name],
+            }
+        return out
+
+
+def _all(values: Any, test: Any) -> bool:
+    return isinstance(values, list) and len(values) <= 100_000 and all(test(v) for v in values)
+
+
+def _finite(value: Any) -> bool:
+    return isinstance(value, (int, float)) and not isinstance(value, bool) and math.isfinite(value)
+
+
+def _mean(probs: list[float]) -> float:
+    return math.fsum(k * p for k, p in enumerate(probs))
 
 
 def _ascii_lower(text: str) -> str:
