@@ -565,3 +565,31 @@ def test_fitted_tables_tampered_state_and_learned_params_are_refused():
         gen.sample({"customers": 5}, seed=0)
     with pytest.raises(ResourceLimitError):
         gen.sample(10**12, seed=0)
+
+
+# -- evaluation -----------------------------------------------------------------------------------
+def test_relational_report_finds_orphans_counts_and_trends():
+    from synthbench.evaluate import referential_integrity, relational_report
+
+    gen = Tables.example()
+    real = gen.sample(400, seed=0)
+    good = relational_report(real, gen.sample(400, seed=1), gen.relations)
+    assert (good.integrity["integrity"] == 1).all() and (good.integrity["real_integrity"] == 1).all()
+    assert good.cardinality_score > 0.7 and good.intertable_trends_score > 0.8 and good.score > 0.85
+    assert set(good.tables) == {"customers", "stores", "profiles", "orders", "items"}
+    assert {"parent.tier / child.discount", "child.discount / parent.tier"} & set(good.intertable_trends["pair"])
+    # a broken copy: orders of a customer who is gone, and twice as many children per parent
+    broken = {name: df.copy() for name, df in real.items()}
+    broken["customers"] = broken["customers"].iloc[10:]
+    orders = broken["orders"]
+    broken["orders"] = pd.concat([orders, orders.assign(order_id=orders["order_id"] + 10**6)], ignore_index=True)
+    broken["orders"]["discount"] = 0.05
+    bad = relational_report(real, broken, gen.relations)
+    lost = real["orders"]["customer_id"].isin(real["customers"]["customer_id"].iloc[:10]).sum()
+    assert bad.cardinality_score < good.cardinality_score - 0.1
+    assert bad.intertable_trends_score < good.intertable_trends_score
+    integrity = referential_integrity(broken, gen.relations)
+    orders_fk = integrity[(integrity["child"] == "orders") & (integrity["column"] == "customer_id")].iloc[0]
+    assert orders_fk["orphans"] == 2 * lost and orders_fk["integrity"] < 1
+    with pytest.raises(DataError, match="lack"):
+        relational_report(real, {"customers": real["customers"]}, gen.relations)
