@@ -176,8 +176,62 @@ def main() -> None:
         )
 
 
+_STREAM_CHILD = """
+import resource, sys, time, json, tempfile
+from pathlib import Path
+import pandas as pd
+from synthbench.generators.relational import Tables
+customers, block_rows = int(sys.argv[1]), int(sys.argv[2])
+gen = Tables.example()
+with tempfile.TemporaryDirectory() as tmp:
+    wall, cpu = time.perf_counter(), time.process_time()
+    path = gen.stream_parquet(Path(tmp) / "shop", customers, seed=0, block_rows=block_rows, progress=False)
+    times = (time.perf_counter() - wall, time.process_time() - cpu)
+    manifest = json.loads((path / "tables.json").read_text())
+    rows = {t["name"]: t["rows"] for t in manifest["tables"]}
+    # integrity across files, reading one key column at a time
+    orders = pd.read_parquet(path / "orders", columns=["order_id", "customer_id"])
+    ok = orders["customer_id"].isin(pd.read_parquet(path / "customers", columns=["customer_id"])["customer_id"]).all()
+    items = pd.read_parquet(path / "items", columns=["order_id"])["order_id"]
+    ok = ok and items.isin(orders["order_id"]).all() and orders["order_id"].is_unique
+peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+print(json.dumps({"rows": rows, "seconds": times[0], "cpu": times[1], "peak_stream_mib": STREAM_PEAK, "ok": bool(ok)}))
+"""
+
+
 def stream(argv: list[str]) -> None:
-    raise SystemExit("stream: not built yet")
+    """Peak memory of stream_parquet at two sizes (each in a fresh process)."""
+    parser = argparse.ArgumentParser(prog="bench_relational.py stream")
+    parser.add_argument("--rows", type=int, default=10_000_000, help="Item rows (the deepest child) to write.")
+    parser.add_argument("--block-rows", type=int, default=65_536)
+    args = parser.parse_args(argv)
+    per_customer = 3.4  # Tables.example(): 2.0 orders per customer, 1.7 items per order
+    # The peak is read right after streaming, before the integrity check reads the keys back.
+    child = _STREAM_CHILD.replace(
+        "    times = (time.perf_counter()",
+        "    STREAM_PEAK = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024\n    times = (time.perf_counter()",
+    )
+    print("| items (target) | rows written | wall s (cpu s) | rows/s | peak RSS while streaming MiB | integrity |")
+    print("|---:|---|---:|---:|---:|---|")
+    for target in (args.rows // 10, args.rows):
+        customers = int(target / per_customer)
+        out = subprocess.run(
+            [sys.executable, "-c", child, str(customers), str(args.block_rows)],
+            capture_output=True,
+            text=True,
+            timeout=7200,
+            env={**os.environ, "PYTHONPATH": os.environ.get("SYNTHBENCH_SRC", str(HERE.parent))},
+        )
+        if out.returncode != 0:
+            raise SystemExit(out.stderr[-3000:])
+        res = json.loads(out.stdout.strip().splitlines()[-1])
+        total = sum(res["rows"].values())
+        rows = ", ".join(f"{t} {v:,}" for t, v in res["rows"].items())
+        print(
+            f"| {target:,} | {rows} | {res['seconds']:.1f} ({res['cpu']:.1f}) | {total / res['seconds']:,.0f} | "
+            f"{res['peak_stream_mib']:.0f} | {'100%' if res['ok'] else 'BROKEN'} |",
+            flush=True,
+        )
 
 
 if __name__ == "__main__":

@@ -593,3 +593,54 @@ def test_relational_report_finds_orphans_counts_and_trends():
     assert orders_fk["orphans"] == 2 * lost and orders_fk["integrity"] < 1
     with pytest.raises(DataError, match="lack"):
         relational_report(real, {"customers": real["customers"]}, gen.relations)
+
+
+# -- streaming ------------------------------------------------------------------------------------
+def test_stream_parquet_keeps_keys_unique_and_integrity_across_files(tmp_path):
+    gen = Tables.example()
+    path = gen.stream_parquet(tmp_path / "shop", 3000, seed=1, block_rows=400, progress=False)
+    manifest = json.loads((path / "tables.json").read_text())
+    assert {t["name"]: t["files"] for t in manifest["tables"]}["orders"] == 8
+    dfs = {t["name"]: pd.read_parquet(path / t["folder"]) for t in manifest["tables"]}
+    assert len(dfs["customers"]) == 3000 and len(dfs["stores"]) == 5
+    check_integrity(gen, dfs)
+    for name, key in (("customers", "customer_id"), ("orders", "order_id"), ("items", "item_id")):
+        assert dfs[name][key].is_unique
+    assert dfs["orders"]["order_id"].tolist() == list(range(1000, 1000 + len(dfs["orders"])))
+    # one block is exactly sample(n), and the same seed gives the same files
+    one = next(gen.iter_table_blocks(200, seed=1, block_rows=10**6))
+    for name, df in gen.sample(200, seed=1).items():
+        pd.testing.assert_frame_equal(one[name], df)
+    again = gen.stream_parquet(tmp_path / "again", 3000, seed=1, block_rows=400, progress=False)
+    pd.testing.assert_frame_equal(pd.read_parquet(again / "items"), dfs["items"])
+    # a self-reference continues across blocks too
+    staff = employees()
+    blocks = list(staff.iter_table_blocks(1000, seed=2, block_rows=300))
+    frames = {t: pd.concat([b[t] for b in blocks if t in b], ignore_index=True) for t in blocks[0]}
+    assert len(blocks) == 4
+    for r in staff.relations:
+        values = frames[r.child][r.column]
+        assert values.isna().sum() == 4  # one root per block: a forest, still without cycles
+        position = pd.Index(frames[r.parent][r.key]).get_indexer(values.dropna())
+        assert (position >= 0).all() and (position < np.flatnonzero(values.notna().to_numpy())).all()
+
+
+def test_fitted_tables_stream_and_dask_agree(tmp_path):
+    pytest.importorskip("dask")
+    gen = FittedTables.example()
+    path = gen.stream_parquet(tmp_path / "f", 2000, seed=3, block_rows=300, progress=False)
+    dfs = {t: pd.read_parquet(path / t) for t in gen._order()}
+    check_fitted_integrity(gen, dfs)
+    ddf = gen.to_dask(2000, table="orders", seed=3, block_rows=300)
+    assert ddf.npartitions == 7
+    pd.testing.assert_frame_equal(ddf.compute().reset_index(drop=True), dfs["orders"], check_dtype=False)
+    with pytest.raises(InvalidParameterError, match="table"):
+        gen.to_dask(10, table="nope")
+    with pytest.raises(InvalidParameterError, match="block_rows"):
+        gen.stream_parquet(tmp_path / "g", 10, block_rows=0)
+    with pytest.raises(InvalidParameterError, match="exists"):
+        (tmp_path / "mine").mkdir()
+        gen.stream_parquet(tmp_path / "mine", 10, overwrite=True)
+    with pytest.raises(ResourceLimitError):  # one block of 10**12 parents is refused before anything is made
+        gen.stream_parquet(tmp_path / "h", 10**12, block_rows=10**12)
+    assert not (tmp_path / "h").exists() and not (tmp_path / "g").exists()

@@ -73,6 +73,9 @@ __all__ = [
     "NegativeBinomial",
     "Poisson",
     "Tables",
+    "iter_table_blocks",
+    "stream_parquet",
+    "tables_to_dask",
     "write_json_fixtures",
     "write_parquet",
     "write_sqlite",
@@ -256,8 +259,35 @@ def _derive(seed: int, *words: int) -> int:
     return int(np.random.SeedSequence([seed, *words]).generate_state(1)[0])
 
 
+class _Streams:
+    """Block-wise output of related tables (see :func:`stream_parquet`)."""
+
+    def iter_table_blocks(self, n: Any, *, seed: int | None = None, block_rows: int = 65_536) -> Any:
+        """The tables block by block, keys continued (see :func:`iter_table_blocks`)."""
+        return iter_table_blocks(self, n, seed=seed, block_rows=block_rows)
+
+    def stream_parquet(
+        self,
+        path: str | os.PathLike,
+        n: Any,
+        *,
+        seed: int | None = None,
+        block_rows: int = 65_536,
+        overwrite: bool = False,
+        progress: bool = True,
+    ) -> Path:
+        """Stream the tables to Parquet with bounded memory (see :func:`stream_parquet`)."""
+        return stream_parquet(self, path, n, seed=seed, block_rows=block_rows, overwrite=overwrite, progress=progress)
+
+    def to_dask(  # type: ignore[override]
+        self, n: Any, *, table: str, seed: int | None = None, block_rows: int = 65_536
+    ) -> Any:
+        """One table as a lazy Dask frame, one partition per block (see :func:`tables_to_dask`)."""
+        return tables_to_dask(self, n, table, seed=seed, block_rows=block_rows)
+
+
 @register
-class Tables(Generator):
+class Tables(_Streams, Generator):
     """Several related tables: primary keys, foreign keys and children per parent.
 
     Parameters
@@ -593,7 +623,7 @@ class Tables(Generator):
             tables.append((i, name, *self._table_plan(i, name, sizes.get(name), seed, setup, code)))
         return setup.plan, tables
 
-    def _sample(self, n: Any, seed: int) -> dict[str, pd.DataFrame]:
+    def _sample(self, n: Any, seed: int, shared: dict[str, pd.DataFrame] | None = None) -> dict[str, pd.DataFrame]:
         setup, tables = self._plans(n, seed)
         env: dict[str, Any] = {"dfs": {}}
         try:
@@ -604,6 +634,9 @@ class Tables(Generator):
             raise InvalidParameterError(f"Tables cannot make its shared values: {exc}") from None
         relational = (kr.parent_links, kr.uniform_links, kr.self_reference)
         for _, name, plan, _, _ in tables:
+            if shared and name in shared:  # made once for a whole stream (see stream_parquet)
+                env["dfs"][name] = shared[name]
+                continue
             for step in plan.steps:
                 try:
                     env = Plan([step]).run(**env)
@@ -653,6 +686,22 @@ class Tables(Generator):
                 )
             cell.block(None, *Plan(makes).lines())
         return cell.render()
+
+    # -- streaming: keys that continue across blocks ----------------------------------------
+    def _shared(self) -> list[str]:
+        """Root tables made once for a whole stream (those with a fixed size)."""
+        return [t for t in self.roots() if t in self.sizes]
+
+    def _block_keys(self, name: str, df: pd.DataFrame, offset: int) -> dict[str, Any]:
+        """The table's own sequential ids as if its rows came after ``offset`` earlier rows."""
+        links = set(self._links(name))
+        out = {}
+        for col in self.tables[name].columns:
+            if isinstance(col, Id) and col.kind == "sequential" and col.name not in links:
+                kernel, args = col.kernel_call(None)  # type: ignore[arg-type]
+                values = pd.Series(kernel(None, np.arange(offset, offset + len(df)), None, **args))
+                out[col.name] = values.astype(df[col.name].dtype).where(df[col.name].notna().to_numpy())
+        return out
 
     # -- keys, for the outputs -------------------------------------------------------------
     def keys(self) -> dict[str, dict[str, Any]]:
@@ -709,7 +758,7 @@ def _probabilities(counts: np.ndarray) -> list[float]:
 
 
 @register
-class FittedTables(Generator):
+class FittedTables(_Streams, Generator):
     """Related tables learned from real ones: each table, the children per parent, and
     each child's columns given its parent's segment.
 
@@ -1106,7 +1155,16 @@ class FittedTables(Generator):
                     )  # fmt: skip
         return plan
 
-    def _sample(self, n: Any, seed: int) -> dict[str, pd.DataFrame]:
+    def _shared(self) -> list[str]:
+        return []
+
+    def _block_keys(self, name: str, df: pd.DataFrame, offset: int) -> dict[str, Any]:
+        key = self.tables_[name]["key"]
+        if key is None:
+            return {}
+        return {key[0]: kr.key_column(len(df), key[1], offset).astype(df[key[0]].dtype)}
+
+    def _sample(self, n: Any, seed: int, shared: dict[str, pd.DataFrame] | None = None) -> dict[str, pd.DataFrame]:
         try:
             return self._plan(n, seed).run(dfs={})["dfs"]
         except SynthbenchError:
@@ -1152,6 +1210,218 @@ def _finite(value: Any) -> bool:
 
 def _mean(probs: list[float]) -> float:
     return math.fsum(k * p for k, p in enumerate(probs))
+
+
+# -- streaming large child tables ------------------------------------------------------------------
+def _block_sizes(gen: Any, n: Any, block_rows: int, owner: str) -> list[dict[str, int]]:
+    """Rows of each root table in each block: streamed roots split evenly, shared roots whole."""
+    sizes = gen._check_n(n, owner)
+    shared = gen._shared()
+    streamed = [t for t in sizes if t not in shared]
+    most = max([sizes[t] for t in streamed] or [0])
+    count = max(1, -(-most // block_rows))
+    blocks = []
+    for b in range(count):
+        block = {t: (b + 1) * sizes[t] // count - b * sizes[t] // count for t in streamed}
+        blocks.append({**block, **{t: sizes[t] for t in shared}})
+    return blocks
+
+
+def _rekey(
+    gen: Any, dfs: dict[str, pd.DataFrame], offsets: dict[str, int], shared: list[str]
+) -> dict[str, pd.DataFrame]:
+    """A block's tables with their keys continued after ``offsets`` earlier rows, and every
+    foreign key mapped to its parent row's new key (so integrity holds across blocks)."""
+    out: dict[str, pd.DataFrame] = {}
+    for name in gen._order():
+        df = dfs[name]
+        if name in shared:
+            out[name] = df
+            continue
+        new = df.copy(deep=False)
+        for col, values in gen._block_keys(name, df, offsets[name]).items():
+            new[col] = values.array
+        for r in gen.relations:
+            if r.child != name or r.parent in shared:
+                continue
+            old = pd.Index(dfs[r.parent][r.key])
+            keys = (new if r.parent == name else out[r.parent])[r.key]
+            values = df[r.column]
+            pos = old.get_indexer(values)
+            mapped = keys.astype(values.dtype).iloc[np.maximum(pos, 0)].reset_index(drop=True)
+            if (pos < 0).any():
+                mapped = mapped.where(pos >= 0)
+            new[r.column] = mapped.array
+        out[name] = new
+    return out
+
+
+def iter_table_blocks(gen: Any, n: Any, *, seed: int | None = None, block_rows: int = 65_536):
+    """The related tables block by block: ``{table: frame}`` per block of ``block_rows`` root
+    rows (with all their descendants), keys continued across blocks.
+
+    Root tables with a fixed size (``Tables(sizes=...)``) are made once, in the first block
+    (later blocks point at the same rows and leave them out). Block 0 uses ``seed`` and
+    block k the seed spawned from ``(seed, k)`` (:func:`synthbench.scale.block_seed`), so a
+    run of one block equals ``sample(n, seed)``. Memory: one block's tables, checked against
+    the memory limit before anything is made.
+    """
+    from ..base import check_seed
+    from ..scale import block_seed
+
+    owner = f"{type(gen).__name__}.iter_table_blocks"
+    if not isinstance(gen, (Tables, FittedTables)):
+        raise InvalidParameterError(f"{owner} needs a Tables or FittedTables. Got {short_repr(gen)} instead.")
+    block_rows = int(check_value_int(block_rows, "block_rows", owner))
+    seed = check_seed(seed, owner=owner)
+    gen.validate()
+    gen._check_fitted()
+    blocks = _block_sizes(gen, n, block_rows, owner)
+    gen._check_memory(blocks[0], owner)
+    shared_names = gen._shared()
+    shared: dict[str, pd.DataFrame] = {}
+    offsets = dict.fromkeys(gen._order(), 0)
+
+    def make() -> Any:
+        for b, sizes in enumerate(blocks):
+            dfs = gen._sample(sizes, block_seed(seed, b), shared=shared or None)
+            if b == 0:
+                shared.update({t: dfs[t] for t in shared_names})
+            out = _rekey(gen, dfs, offsets, shared_names)
+            for name, df in out.items():
+                if name not in shared_names:
+                    offsets[name] += len(df)
+            yield out if b == 0 else {t: df for t, df in out.items() if t not in shared_names}
+
+    return make()
+
+
+def check_value_int(value: Any, name: str, owner: str) -> int:
+    from ..params import check_value
+
+    return int(check_value(value, name, Int(1, 2**40), owner))
+
+
+def stream_parquet(
+    gen: Any,
+    path: str | os.PathLike,
+    n: Any,
+    *,
+    seed: int | None = None,
+    block_rows: int = 65_536,
+    overwrite: bool = False,
+    progress: bool = True,
+) -> Path:
+    """Stream related tables to a folder of Parquet datasets with bounded memory, atomically.
+
+    ``path/<table>/part-00000.parquet, ...`` hold each table block by block (plain table
+    names name their folder, others ``table_<i>``; ``tables.json`` maps names to folders;
+    ``pd.read_parquet(path / folder)`` reads a table back in order). Every foreign key
+    names a row of its parent table, across files. Memory holds one block of
+    ``block_rows`` root rows and their descendants, whatever ``n`` (see
+    :func:`iter_table_blocks`).
+    """
+    from ..scale import _Progress
+
+    owner = f"{type(gen).__name__}.stream_parquet"
+    target = _target(path, owner, overwrite)
+    if target.exists() and not (target.is_dir() and not target.is_symlink() and (target / MANIFEST).is_file()):
+        raise InvalidParameterError(
+            f"The 'path' parameter of {owner}: {str(target)!r} exists and is not a folder written by synthbench."
+        )
+    pa, pq = _pyarrow()
+    blocks = iter_table_blocks(gen, n, seed=seed, block_rows=block_rows)
+    folders = {t: f.removesuffix(".parquet") for t, f in _file_names(gen._order()).items()}
+    tmp = _temporary(target, owner, folder=True)
+    bar = _Progress(len(_block_sizes(gen, n, block_rows, owner)), progress, f"{type(gen).__name__} -> {target.name}")
+    try:
+        schemas: dict[str, Any] = {}
+        files = dict.fromkeys(folders, 0)
+        rows = dict.fromkeys(folders, 0)
+        for name in folders.values():
+            (tmp / name).mkdir()
+        for block in blocks:
+            for name, df in block.items():
+                if len(df) == 0 and files[name]:
+                    continue
+                table = pa.Table.from_pandas(df, schema=schemas.get(name), preserve_index=False)
+                schemas.setdefault(name, table.schema)
+                pq.write_table(table, tmp / folders[name] / f"part-{files[name]:05d}.parquet")
+                files[name] += 1
+                rows[name] += len(df)
+            bar.update(1)
+        manifest = {
+            "synthbench_tables": 1,
+            "streamed": True,
+            "tables": [{"name": t, "folder": folders[t], "rows": rows[t], "files": files[t]} for t in folders],
+        }
+        (tmp / MANIFEST).write_text(json.dumps(manifest, ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
+        _replace(tmp, target)
+    except BaseException:
+        shutil.rmtree(tmp, ignore_errors=True)
+        raise
+    finally:
+        bar.close()
+    return target
+
+
+class _TablePartition:
+    """Makes one block's table for Dask (picklable): the block again, keys continued."""
+
+    def __init__(self, gen: Any, blocks: list[dict[str, int]], offsets: list[dict[str, int]], seed: int, table: str):
+        self.gen, self.blocks, self.offsets, self.seed, self.table = gen, blocks, offsets, seed, table
+
+    def __dask_tokenize__(self) -> str:
+        import hashlib
+
+        spec = json.dumps(self.gen.to_dict(), sort_keys=True, default=str)
+        return hashlib.sha256(f"{spec}|{self.blocks}|{self.seed}|{self.table}".encode()).hexdigest()
+
+    def __call__(self, k: int) -> pd.DataFrame:
+        from ..scale import block_seed
+
+        shared_names = self.gen._shared()
+        shared = None
+        if k and shared_names:
+            first = self.gen._sample(self.blocks[0], self.seed)
+            shared = {t: first[t] for t in shared_names}
+        dfs = self.gen._sample(self.blocks[k], block_seed(self.seed, k), shared=shared)
+        df = _rekey(self.gen, dfs, self.offsets[k], shared_names)[self.table]
+        start = self.offsets[k][self.table]
+        return df.set_axis(pd.RangeIndex(start, start + len(df)))
+
+
+def tables_to_dask(gen: Any, n: Any, table: str, *, seed: int | None = None, block_rows: int = 65_536) -> Any:
+    """One table of a related-tables run as a lazy ``dask.dataframe.DataFrame``, one
+    partition per block (see :func:`iter_table_blocks`; equal to the streamed table).
+
+    A first pass makes every block once to count its rows (memory: one block), so each
+    partition knows where its keys continue; the partitions then make their block again.
+    A table with a fixed size is one partition.
+    """
+    from ..base import check_seed
+    from ..scale import _dask_dataframe
+
+    owner = f"{type(gen).__name__}.to_dask"
+    if not isinstance(table, str) or table not in gen._order():
+        raise InvalidParameterError(
+            f"The 'table' parameter of {owner} must name a table {gen._order()}. Got {short_repr(table)} instead."
+        )
+    seed = check_seed(seed, owner=owner)
+    dd = _dask_dataframe()
+    blocks = _block_sizes(gen, n, int(check_value_int(block_rows, "block_rows", owner)), owner)
+    offsets, current = [], dict.fromkeys(gen._order(), 0)
+    for block in iter_table_blocks(gen, n, seed=seed, block_rows=block_rows):
+        offsets.append(dict(current))
+        for name, df in block.items():
+            current[name] += len(df)
+    parts = [0] if table in gen._shared() else list(range(len(blocks)))
+    make = _TablePartition(gen, blocks, offsets, seed, table)
+    meta = make(0).iloc[:0]
+    import dask
+
+    with dask.config.set({"dataframe.convert-string": False}):
+        return dd.from_map(make, parts, meta=meta, label=f"synthbench-{table}".lower(), enforce_metadata=False)
 
 
 def _ascii_lower(text: str) -> str:

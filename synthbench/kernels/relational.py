@@ -181,9 +181,9 @@ def weighted_links(dfs, n_rows, parent, key, column, seed, segment, pooled, by_c
     return frame[key].iloc[picks].reset_index(drop=True).rename(column)
 
 
-def key_column(n, kind):
-    """Sequential keys 1..n: int64, or their text."""
-    keys = np.arange(1, n + 1, dtype=np.int64)
+def key_column(n, kind, offset=0):
+    """Sequential keys ``offset + 1``, ..., ``offset + n``: int64, or their text."""
+    keys = np.arange(offset + 1, offset + n + 1, dtype=np.int64)
     return pd.Series(keys) if kind == "integer" else pd.Series(keys.astype(str), dtype="str")
 
 
