@@ -644,3 +644,43 @@ def test_fitted_tables_stream_and_dask_agree(tmp_path):
     with pytest.raises(ResourceLimitError):  # one block of 10**12 parents is refused before anything is made
         gen.stream_parquet(tmp_path / "h", 10**12, block_rows=10**12)
     assert not (tmp_path / "h").exists() and not (tmp_path / "g").exists()
+
+
+# -- panel and diagram ----------------------------------------------------------------------------
+def test_diagram_draws_every_table_and_key_and_escapes_names():
+    import xml.etree.ElementTree as ET
+
+    from synthbench.generators.relational import diagram_svg
+
+    root = ET.fromstring(diagram_svg(Tables.example()))
+    texts = [t.text for t in root.iter("{http://www.w3.org/2000/svg}text")]
+    assert {"customers", "stores", "profiles", "orders", "items"} <= set(texts)
+    assert {"PK customer_id", "FK customer_id", "FK store_id", "PK order_id", "FK order_id"} <= set(texts)
+    assert "picks" in texts and "Poisson(1.5) by tier" in texts
+    assert len(list(root.iter("{http://www.w3.org/2000/svg}line"))) == 4
+    svg = diagram_svg(hostile())  # quotes, angle brackets, newlines in names
+    ET.fromstring(svg)  # still well-formed XML
+    assert "<script" not in svg and "\n" not in svg.split(">", 1)[1]
+    svg = diagram_svg(employees())
+    assert "earlier row" in svg and "<path" in svg
+
+
+def test_tables_panel_picks_a_table_and_compares_fitted_tables_with_real_ones():
+    from synthbench.data import nycflights13
+    from synthbench.widgets import panel
+
+    p = panel(Tables.example(), n=80, seed=1, debounce=0)
+    assert "<svg" in p.diagram.value and list(p.table_box.options) == list(p.frames)
+    p.table_box.value = "orders"
+    assert p.table == "orders" and p.frame is p.frames["orders"] and "order_id" in p.preview.value
+    assert p.set(sizes={"stores": 3}) and len(p.frames["stores"]) == 3 and p.table == "orders"
+    real = nycflights13.load()
+    q = panel(FittedTables(relations=nycflights13.relations(), segments={"planes": "manufacturer"}), real, n=200)
+    assert q.error == "" and q.labels == ("real", "synthetic")
+    assert len(q.frames["planes"]) == 200 and len(q.frames["airlines"]) == 8  # 16 of 400 planes: in proportion
+    assert (q.relational.integrity["integrity"] == 1).all() and "referential integrity 100.0%" in q.score_box.value
+    q.table_box.value = "flights"
+    assert q.reference is real["flights"] and "dep_delay" in q.column.options
+    assert q.set(model="CART") and q.generator.is_fitted and q.error == ""
+    with pytest.raises(DataError, match="dict of DataFrames"):
+        panel(FittedTables(relations=nycflights13.relations()), {"planes": "not a frame"})

@@ -777,10 +777,10 @@ class FittedTables(_Streams, Generator):
     foreign keys pick parent rows in proportion to counts drawn from what was learned
     (popular parents stay popular); a self-reference points at an earlier row. Keys are not
     learned: a referenced key becomes 1, 2, ... (int64 if the real key is an integer, else
-    text). Referential integrity holds by construction. Like :class:`Tables`, ``sample(n)``
-    takes rows per root table (an int or a dict; ``n=None`` is not allowed) and returns
-    ``{table name: DataFrame}``; ``to_code`` writes one cell and ``to_dict`` embeds the
-    learned models.
+    text). Referential integrity holds by construction. ``sample(n)`` gives the largest
+    real root table ``n`` rows and the other root tables as many in proportion to their
+    real sizes (or takes a dict of rows per root table) and returns ``{table name:
+    DataFrame}``; ``to_code`` writes one cell and ``to_dict`` embeds the learned models.
     """
 
     family: ClassVar[str] = "relational"
@@ -1069,7 +1069,14 @@ class FittedTables(_Streams, Generator):
                 )
             return {t: check_n(v, owner=owner) for t, v in n.items()}
         rows = check_n(n, owner=owner)
-        return dict.fromkeys(roots, rows)
+        if not self.is_fitted:
+            return dict.fromkeys(roots, rows)
+        # The largest real root gets n rows, the other roots as many in proportion.
+        real = {t: self.tables_[t]["rows"] for t in roots}
+        most = max(real.values())
+        if most == 0:
+            return dict.fromkeys(roots, rows)
+        return {t: rows if r == most else math.floor(rows * r / most + 0.5) for t, r in real.items()}
 
     def _rows(self, sizes: dict[str, int]) -> dict[str, float]:
         rows: dict[str, float] = dict(sizes)
@@ -1648,26 +1655,220 @@ def write_json_fixtures(
     return target
 
 
+def _columns_of(gen: Any, name: str) -> list[str]:
+    if isinstance(gen, FittedTables):
+        return list(gen.tables_[name]["columns"]) if gen.is_fitted else []
+    return gen._output(name)
+
+
+def _relation_label(gen: Any, r: ForeignKey, driving: bool) -> str:
+    if r.self_reference:
+        return "earlier row"
+    if not driving:
+        return "picks"
+    if isinstance(gen, FittedTables):
+        return "counts" + (f" by {gen.segments[r.parent]}" if r.parent in gen.segments else " (learned)")
+    counts = r.children
+    words = {"Fixed": f"{counts.params_to_json().get('count', '')} each", "Poisson": "Poisson",
+             "NegativeBinomial": "neg. binomial", "Empirical": "empirical"}  # fmt: skip
+    label = words.get(type(counts).__name__, "counts")
+    if type(counts).__name__ == "Poisson":
+        label = f"Poisson({counts.mean:g})"
+    return label + (f" by {r.by}" if r.by else "")
+
+
+def diagram_svg(gen: Any, *, max_columns: int = 6) -> str:
+    """The tables and their keys as a small SVG diagram: one box per table (PK: primary
+    key, FK: foreign key, then up to ``max_columns`` columns), parents left of their
+    children, an arrow per foreign key labelled with how children are made. Names are
+    escaped (and shortened), so any table or column name draws safely.
+    """
+    import html
+
+    def text(value: str, limit: int = 26) -> str:
+        value = str(value).replace("\n", " ").replace("\r", " ")
+        return html.escape(value if len(value) <= limit else value[: limit - 1] + "\u2026", quote=True)
+
+    order = gen._order()
+    depth: dict[str, int] = {}
+    for name in order:
+        parents = [r.parent for r in gen.relations if r.child == name and not r.self_reference]
+        depth[name] = 1 + max((depth[p] for p in parents), default=-1)
+    drivers = {}
+    for name in order:
+        driver = gen._driver(name)
+        drivers[name] = driver[1] if isinstance(driver, tuple) else driver
+    box_w, row_h, gap_x, gap_y = 190, 16, 150, 24
+    boxes: dict[str, tuple[float, float, float]] = {}
+    anchors: dict[tuple[str, str], float] = {}
+    lanes: dict[int, float] = {}
+    parts = []
+    for name in order:
+        cols = _columns_of(gen, name)
+        keys = gen.keys() if not isinstance(gen, FittedTables) or gen.is_fitted else {}
+        info = keys.get(name, {"primary": None, "foreign": []})
+        foreign = {c for c, _, _ in info["foreign"]}
+        lines = []
+        for c in cols:
+            tag = "PK " if c == info["primary"] else "FK " if c in foreign else ""
+            if tag:
+                lines.append((tag + c, True))
+        others = [c for c in cols if c != info["primary"] and c not in foreign]
+        lines += [(c, False) for c in others[:max_columns]]
+        if len(others) > max_columns:
+            lines.append((f"+{len(others) - max_columns} more", False))
+        h = 26 + row_h * len(lines) + 6
+        x = 10 + depth[name] * (box_w + gap_x)
+        y = lanes.get(depth[name], 10.0)
+        lanes[depth[name]] = y + h + gap_y
+        boxes[name] = (x, y, h)
+        parts.append(
+            f'<g class="synthbench-table-box"><rect x="{x}" y="{y}" width="{box_w}" height="{h}" rx="5" '
+            f'fill="#f7f9fc" stroke="#4c78a8"/>'
+            f'<rect x="{x}" y="{y}" width="{box_w}" height="22" rx="5" fill="#4c78a8"/>'
+            f'<text x="{x + 8}" y="{y + 15}" fill="white" font-weight="bold">{text(name)}</text>'
+        )
+        for j, (line, key) in enumerate(lines):
+            weight = ' font-weight="bold"' if key else ""
+            if key:
+                anchors[(name, line[3:])] = y + 34 + j * row_h
+            parts.append(f'<text x="{x + 8}" y="{y + 38 + j * row_h}"{weight}>{text(line, 28)}</text>')
+        parts.append("</g>")
+    for r in gen.relations:
+        cx, cy, _ = boxes[r.child]
+        px, py, _ = boxes[r.parent]
+        label = text(_relation_label(gen, r, r is drivers.get(r.child)), 30)
+        y1 = anchors.get((r.parent, r.key), py + 11)
+        y2 = anchors.get((r.child, r.column), cy + 11)
+        if r.self_reference:
+            parts.append(
+                f'<path d="M{cx + box_w} {y1} C{cx + box_w + 45} {y1}, {cx + box_w + 45} {y2}, '
+                f'{cx + box_w} {y2}" fill="none" stroke="#e45756" marker-end="url(#arrow)"/>'
+                f'<text x="{cx + box_w + 8}" y="{max(y1, y2) + 16}" fill="#e45756">{label}</text>'
+            )
+            continue
+        x1, x2 = px + box_w, cx
+        dash = "" if r is drivers.get(r.child) else ' stroke-dasharray="4 3"'
+        parts.append(
+            f'<line x1="{x1}" y1="{y1}" x2="{x2 - 2}" y2="{y2}" stroke="#555"{dash} marker-end="url(#arrow)"/>'
+            f'<text x="{x2 - 8}" y="{y2 - 5}" fill="#333" text-anchor="end" font-size="11">{label}</text>'
+        )
+    width = 20 + (max(depth.values(), default=0) + 1) * (box_w + gap_x)
+    height = 10 + max(lanes.values(), default=40)
+    defs = (
+        '<defs><marker id="arrow" viewBox="0 0 10 10" refX="9" refY="5" markerWidth="7" markerHeight="7" '
+        'orient="auto-start-reverse"><path d="M 0 0 L 10 5 L 0 10 z" fill="#555"/></marker></defs>'
+    )
+    return (
+        f'<svg class="synthbench-diagram" xmlns="http://www.w3.org/2000/svg" width="{width}" height="{height}" '
+        f'font-family="sans-serif" font-size="12">{defs}{"".join(parts)}</svg>'
+    )
+
+
 def __getattr__(name: str) -> Any:
     """``TablesPanel``, made on first use so that importing this module never imports the widgets.
 
-    A first version: the usual controls, a preview and charts of one table (``panel.table``,
-    the first table by default; ``panel.frames`` holds them all), and the code cell that
-    builds every table. The diagram of the tables and their keys is still to come.
+    The usual controls, then the diagram of the tables and their keys (:func:`diagram_svg`),
+    a table picker, the chosen table's preview and comparison charts (``panel.table``;
+    ``panel.frames`` holds every table), and the code cell that builds them all. With
+    real tables (``panel(gen, dfs)``, a dict of frames), a :class:`FittedTables` is fitted
+    on them, each table's charts compare with its real table and the score is that of
+    :func:`~synthbench.evaluate.relational_report`.
     """
     if name != "TablesPanel":
         raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    import html
+
     from ..widgets.panel import Panel
 
     class TablesPanel(Panel):
         table: str | None = None
         frames: dict[str, pd.DataFrame] | None = None
 
+        def __init__(self, generator: Any, data: Any = None, **options: Any) -> None:
+            import ipywidgets as w
+
+            self.real_tables: dict[str, pd.DataFrame] | None = None
+            if isinstance(data, dict):
+                _check_real_tables(data)
+                self.real_tables, data = data, None
+            self._fitted_key: str | None = None
+            self.relational = None
+            self.table_box = w.Dropdown(description="table", options=[], layout=w.Layout(width="320px"))
+            self.table_box.add_class("synthbench-table-picker")
+            self.table_box.observe(lambda c: self._on_table(c["new"]), names="value")
+            self.diagram = w.HTML(layout=w.Layout(overflow="auto", max_width="100%"))
+            self.diagram.add_class("synthbench-diagram-box")
+            super().__init__(generator, data, **options)
+
+        def _layout(self) -> Any:
+            box = super()._layout()
+            right = box.children[1]
+            right.children = (self.diagram, self.table_box, *right.children)
+            return box
+
         def _fit_and_sample(self) -> pd.DataFrame:
-            self.frames = self.generator.sample(self.n, seed=self.seed)
-            shown = self.table if self.table in self.frames else next(iter(self.frames))
+            gen = self.generator
+            if gen.learns and self.real_tables is not None:
+                key = json.dumps(gen.params_to_json(), sort_keys=True, default=repr)
+                if key != self._fitted_key or not gen.is_fitted:
+                    gen.fit(self.real_tables)
+                    self._fitted_key = key
+            self.frames = gen.sample(self.n, seed=self.seed)
+            names = list(self.frames)
+            if list(self.table_box.options) != names:
+                hold, self._muted = self._muted, True
+                self.table_box.options = names
+                self._muted = hold
+            shown = self.table if self.table in self.frames else names[0]
+            self.table = shown
+            if self.table_box.value != shown:
+                hold, self._muted = self._muted, True
+                self.table_box.value = shown
+                self._muted = hold
+            self.diagram.value = diagram_svg(gen)
             return self.frames[shown]
+
+        def compute_views(self) -> None:
+            real = (self.real_tables or {}).get(self.table)
+            self.reference = real
+            self.labels = ("real", "synthetic") if real is not None else ("synthetic",)
+            self._real_cut = None
+            super().compute_views()
+
+        def _update_views(self) -> None:
+            super()._update_views()
+            if self.real_tables is not None and self.frames is not None:
+                from ..evaluate.relational import relational_report
+
+                try:
+                    r = relational_report(self.real_tables, self.frames, self.generator.relations)
+                except (ValueError, TypeError):
+                    self.relational = None
+                    return
+                self.relational = r
+                worst = float(r.integrity["integrity"].min()) if len(r.integrity) else 1.0
+                self.score_box.value = (
+                    f'<div class="synthbench-score">quality score <b>{100 * r.score:.1f}%</b> '
+                    f"(column shapes {100 * r.column_shapes_score:.1f}%, pair trends "
+                    f"{100 * r.column_pair_trends_score:.1f}%, children per parent {100 * r.cardinality_score:.1f}%, "
+                    f"parent-child trends {100 * r.intertable_trends_score:.1f}%); referential integrity "
+                    f"{100 * worst:.1f}%. Table shown: {html.escape(str(self.table))}</div>"
+                )
+
+        def _on_table(self, value: Any) -> None:
+            if self._muted or value is None or self.frames is None or value not in self.frames:
+                return
+            self.table = value
+            self.frame = self.frames[value]
+            self._update_views()
+            self._render_status()
 
     TablesPanel.__module__ = __name__
     globals()["TablesPanel"] = TablesPanel
     return TablesPanel
+
+
+def _check_real_tables(data: Any) -> None:
+    if not (data and all(isinstance(k, str) and isinstance(v, pd.DataFrame) for k, v in data.items())):
+        raise DataError(f"Real tables must be a non-empty dict of DataFrames by table name. Got {short_repr(data)}.")
