@@ -684,3 +684,55 @@ def test_tables_panel_picks_a_table_and_compares_fitted_tables_with_real_ones():
     assert q.set(model="CART") and q.generator.is_fitted and q.error == ""
     with pytest.raises(DataError, match="dict of DataFrames"):
         panel(FittedTables(relations=nycflights13.relations()), {"planes": "not a frame"})
+
+
+# -- outputs of fitted tables: CLI, SQLite, DuckDB, JSON --------------------------------------------
+def test_cli_writes_fitted_tables_to_sqlite_and_a_parquet_folder(tmp_path):
+    gen = FittedTables.example()
+    spec = tmp_path / "fitted.json"
+    spec.write_text(json.dumps(gen.to_dict()))
+    base = [sys.executable, "-m", "synthbench", "generate", str(spec), "-n", "30", "--seed", "2", "-o"]
+    proc = subprocess.run([*base, str(tmp_path / "f.sqlite")], capture_output=True, text=True, cwd=os.getcwd())
+    assert proc.returncode == 0, proc.stderr
+    dfs = gen.sample(30, seed=2)
+    with sqlite3.connect(tmp_path / "f.sqlite") as con:
+        assert con.execute("PRAGMA foreign_key_check").fetchall() == []
+        assert con.execute("SELECT count(*) FROM orders").fetchone()[0] == len(dfs["orders"])
+    proc = subprocess.run([*base, str(tmp_path / "folder")], capture_output=True, text=True, cwd=os.getcwd())
+    assert proc.returncode == 0, proc.stderr
+    pd.testing.assert_frame_equal(pd.read_parquet(tmp_path / "folder" / "items"), dfs["items"], check_dtype=False)
+    doc = nested_records(gen, dfs)
+    assert sum(len(c["orders"]) for c in doc["customers"]) == len(dfs["orders"])
+
+
+def test_write_duckdb_declares_keys_when_duckdb_is_installed(tmp_path):
+    from synthbench.generators.relational import write_duckdb
+
+    try:
+        import duckdb
+    except ImportError:
+        with pytest.raises(InvalidParameterError, match="pip install duckdb"):
+            write_duckdb(Tables.example(), tmp_path / "x.duckdb", n=5)
+        pytest.skip("duckdb is not installed (optional)")
+    gen = Tables.example()
+    path = write_duckdb(gen, tmp_path / "shop.duckdb", n=40, seed=1)
+    dfs = gen.sample(40, seed=1)
+    con = duckdb.connect(str(path))
+    try:
+        assert con.execute("SELECT count(*) FROM items").fetchone()[0] == len(dfs["items"])
+        revenue = con.execute(
+            "SELECT c.tier, count(i.item_id) FROM customers c JOIN orders o ON o.customer_id = c.customer_id "
+            "JOIN items i ON i.order_id = o.order_id GROUP BY c.tier ORDER BY c.tier"
+        ).fetchall()
+        assert sum(n for _, n in revenue) == len(dfs["items"])
+        fks = con.execute("SELECT count(*) FROM duckdb_constraints() WHERE constraint_type = 'FOREIGN KEY'").fetchone()
+        assert fks[0] == 4
+        with pytest.raises(duckdb.Error):  # DuckDB itself refuses an orphan
+            con.execute("INSERT INTO items VALUES (999999, -5, 1)")
+    finally:
+        con.close()
+    path = write_duckdb(hostile(), tmp_path / "hostile.duckdb", n=5, seed=0)
+    with pytest.raises(InvalidParameterError, match="exists"):
+        write_duckdb(gen, path, n=5)
+    path = write_duckdb(employees(), tmp_path / "staff.duckdb", n=20, seed=0)  # self-reference: no clause
+    assert path.exists()

@@ -76,6 +76,7 @@ __all__ = [
     "iter_table_blocks",
     "stream_parquet",
     "tables_to_dask",
+    "write_duckdb",
     "write_json_fixtures",
     "write_parquet",
     "write_sqlite",
@@ -779,7 +780,7 @@ class FittedTables(_Streams, Generator):
     learned: a referenced key becomes 1, 2, ... (int64 if the real key is an integer, else
     text). Referential integrity holds by construction. ``sample(n)`` gives the largest
     real root table ``n`` rows and the other root tables as many in proportion to their
-    real sizes (or takes a dict of rows per root table) and returns ``{table name:
+    real sizes, at least one (or takes a dict of rows per root table) and returns ``{table name:
     DataFrame}``; ``to_code`` writes one cell and ``to_dict`` embeds the learned models.
     """
 
@@ -838,8 +839,9 @@ class FittedTables(_Streams, Generator):
             pending = [t for t in pending if t not in ready]
         return done
 
-    def _driver(self, name: str) -> tuple[int, ForeignKey] | None:
-        return next(((i, r) for i, r in enumerate(self.relations) if r.child == name and not r.self_reference), None)
+    def _driver(self, name: str) -> ForeignKey | None:
+        """The relation that drives table ``name`` (its first to another table), if any."""
+        return next((r for r in self.relations if r.child == name and not r.self_reference), None)
 
     def roots(self) -> list[str]:
         """Tables whose size comes from ``n`` (no foreign key to another table)."""
@@ -924,7 +926,8 @@ class FittedTables(_Streams, Generator):
         out: dict[str, Any] = {"columns": [str(c) for c in frame.columns], "key": key, "drive": None, "picks": []}
         groups: list[np.ndarray] = [np.arange(len(frame))]
         if driver is not None:
-            d, r = driver
+            r = driver
+            d = next(i for i, x in enumerate(self.relations) if x is r)
             out["drive"] = self._counts(d, data, segments)
             parent = data[r.parent]
             codes = kr.segment_codes(parent, *self._segment_args(segments.get(r.parent)))
@@ -1076,7 +1079,11 @@ class FittedTables(_Streams, Generator):
         most = max(real.values())
         if most == 0:
             return dict.fromkeys(roots, rows)
-        return {t: rows if r == most else math.floor(rows * r / most + 0.5) for t, r in real.items()}
+        # At least one row of a root that had rows, so its children have a parent to point at.
+        return {
+            t: rows if r == most else max(int(r > 0 and rows > 0), math.floor(rows * r / most + 0.5))
+            for t, r in real.items()
+        }
 
     def _rows(self, sizes: dict[str, int]) -> dict[str, float]:
         rows: dict[str, float] = dict(sizes)
@@ -1439,13 +1446,14 @@ def _ascii_lower(text: str) -> str:
 # -- outputs -----------------------------------------------------------------------------------
 def _frames(data: Any, n: Any, seed: int | None, owner: str) -> tuple[dict[str, pd.DataFrame], dict[str, Any] | None]:
     """The frames to write and their keys: a Tables is sampled, a dict of frames is checked."""
-    if isinstance(data, Tables):
+    if isinstance(data, (Tables, FittedTables)):
         if n is None:
             raise InvalidParameterError(f"The 'n' parameter of {owner} is required when writing a Tables generator.")
         return data.sample(n, seed=seed), data.keys()
     if not (isinstance(data, dict) and data and all(isinstance(v, pd.DataFrame) for v in data.values())):
         raise InvalidParameterError(
-            f"The 'data' parameter of {owner} must be a Tables generator or a non-empty dict of DataFrames. "
+            f"The 'data' parameter of {owner} must be a Tables or FittedTables generator or a non-empty dict of "
+            "DataFrames. "
             f"Got {short_repr(data)} instead."
         )
     for name, df in data.items():
@@ -1568,6 +1576,84 @@ def write_sqlite(
     return target
 
 
+def _duckdb_type(series: pd.Series) -> str:
+    dtype = series.dtype
+    if isinstance(dtype, pd.CategoricalDtype):
+        return _duckdb_type(pd.Series(dtype.categories))
+    if pd.api.types.is_bool_dtype(dtype):
+        return "BOOLEAN"
+    if pd.api.types.is_integer_dtype(dtype):
+        return "BIGINT"
+    if pd.api.types.is_float_dtype(dtype):
+        return "DOUBLE"
+    if pd.api.types.is_datetime64_any_dtype(dtype):
+        return "TIMESTAMP"
+    return "VARCHAR"
+
+
+def write_duckdb(
+    data: Any, path: str | os.PathLike, *, n: Any = None, seed: int | None = None, overwrite: bool = False
+) -> Path:
+    """Write related tables to a DuckDB file atomically, keys declared (needs ``duckdb``,
+    an optional package: ``pip install duckdb``).
+
+    Like :func:`write_sqlite`: ``data`` is a :class:`Tables` or :class:`FittedTables`
+    (sampled with ``n`` and ``seed``; ``PRIMARY KEY``/``UNIQUE``/``FOREIGN KEY`` declared
+    and checked by DuckDB as rows go in, parents first) or a dict of DataFrames (no keys).
+    DuckDB does not check a foreign key into its own table, so a self-reference is written
+    without its clause. Identifiers are quoted; names that differ only in case are refused.
+    """
+    owner = "write_duckdb"
+    try:
+        import duckdb
+    except ImportError:
+        raise InvalidParameterError(f"{owner} needs the duckdb package: pip install duckdb.") from None
+    target = _target(path, owner, overwrite)
+    frames, keys = _frames(data, n, seed, owner)
+    for name, df in frames.items():
+        if len({_ascii_lower(str(c)) for c in df.columns}) != df.shape[1]:
+            raise InvalidParameterError(
+                f"Table {name!r} has column names DuckDB cannot tell apart (they differ only in case)."
+            )
+    if len({_ascii_lower(t) for t in frames}) != len(frames):
+        raise InvalidParameterError("The tables have names DuckDB cannot tell apart (they differ only in case).")
+    tmp = _temporary(target, owner, folder=False)
+    tmp.unlink(missing_ok=True)  # DuckDB makes the file itself
+    try:
+        con = duckdb.connect(str(tmp))
+        try:
+            for name, df in frames.items():
+                parts = [f"{quote_identifier(c)} {_duckdb_type(df[c])}" for c in df.columns]
+                if keys is not None:
+                    info = keys[name]
+                    if info["primary"] is not None:
+                        parts.append(f"PRIMARY KEY ({quote_identifier(info['primary'])})")
+                    parts.extend(f"UNIQUE ({quote_identifier(c)})" for c in info["unique"])
+                    parts.extend(
+                        f"FOREIGN KEY ({quote_identifier(c)}) REFERENCES {quote_identifier(p)} ({quote_identifier(pk)})"
+                        for c, p, pk in info["foreign"]
+                        if p != name
+                    )
+                con.execute(f"CREATE TABLE {quote_identifier(name)} (\n  " + ",\n  ".join(parts) + "\n)")
+                plain = df.copy(deep=False)
+                for c in plain.columns:  # categories and pandas' text as plain values
+                    if isinstance(plain[c].dtype, pd.CategoricalDtype) or pd.api.types.is_string_dtype(plain[c].dtype):
+                        plain[c] = plain[c].astype(object).where(plain[c].notna(), None)
+                con.register("synthbench_frame", plain)
+                con.execute(f"INSERT INTO {quote_identifier(name)} SELECT * FROM synthbench_frame")
+                con.unregister("synthbench_frame")
+        finally:
+            con.close()
+        os.replace(tmp, target)
+    except duckdb.Error as exc:
+        tmp.unlink(missing_ok=True)
+        raise InvalidParameterError(f"{owner} could not write the tables: {exc}") from None
+    except BaseException:
+        tmp.unlink(missing_ok=True)
+        raise
+    return target
+
+
 def _file_names(names: list[str]) -> dict[str, str]:
     """A safe file name per table: the name itself when plain, else ``table_<i>``."""
     out: dict[str, str] = {}
@@ -1640,8 +1726,10 @@ def write_json_fixtures(
     """Nested JSON fixtures for API tests, atomically: ``{root table: [row, ...]}``, each
     row holding its children (``{"customer_id": ..., "orders": [{..., "items": [...]}]}``)."""
     owner = "write_json_fixtures"
-    if not isinstance(gen, Tables):
-        raise InvalidParameterError(f"The 'gen' parameter of {owner} must be a Tables. Got {short_repr(gen)} instead.")
+    if not isinstance(gen, (Tables, FittedTables)):
+        raise InvalidParameterError(
+            f"The 'gen' parameter of {owner} must be a Tables or FittedTables. Got {short_repr(gen)} instead."
+        )
     target = _target(path, owner, overwrite)
     doc = nested_records(gen, gen.sample(n, seed=seed))
     tmp = _temporary(target, owner, folder=False)
@@ -1696,8 +1784,7 @@ def diagram_svg(gen: Any, *, max_columns: int = 6) -> str:
         depth[name] = 1 + max((depth[p] for p in parents), default=-1)
     drivers = {}
     for name in order:
-        driver = gen._driver(name)
-        drivers[name] = driver[1] if isinstance(driver, tuple) else driver
+        drivers[name] = gen._driver(name)
     box_w, row_h, gap_x, gap_y = 190, 16, 150, 24
     boxes: dict[str, tuple[float, float, float]] = {}
     anchors: dict[tuple[str, str], float] = {}
