@@ -736,3 +736,39 @@ def test_write_duckdb_declares_keys_when_duckdb_is_installed(tmp_path):
         write_duckdb(gen, path, n=5)
     path = write_duckdb(employees(), tmp_path / "staff.duckdb", n=20, seed=0)  # self-reference: no clause
     assert path.exists()
+
+
+# -- hostile inputs kept as tests -----------------------------------------------------------------
+def test_hostile_children_counts_self_reference_cycles_and_identifiers(tmp_path):
+    # 10**12 children: a count refused by the declaration, a product refused by the memory estimate
+    with pytest.raises(InvalidParameterError, match="count"):
+        Fixed(count=10**12).validate()
+    with pytest.raises(ResourceLimitError):
+        one_level(Fixed(count=10**9), n_parents=1000)
+    with pytest.raises(ResourceLimitError):
+        Tables.example().stream_parquet(tmp_path / "big", 10**12, block_rows=10**12)
+    with pytest.raises(ResourceLimitError):  # the same without a memory-bounded block: refused before a row
+        FittedTables.example().sample(10**12, seed=0)
+    # a tampered spec whose self-reference points a key at itself (a cycle of length one)
+    spec = json.loads(json.dumps(employees().to_dict()))
+    spec["params"]["relations"][0]["column"] = spec["params"]["relations"][0]["key"]
+    with pytest.raises(SpecError, match="differ from 'key'"):
+        sb.from_dict(spec)
+    spec = json.loads(json.dumps(FittedTables.example().to_dict()))
+    spec["params"]["relations"].append(
+        {"type": "ForeignKey", "child": "items", "column": "item_id", "parent": "items", "key": "item_id"}
+    )
+    with pytest.raises(SpecError, match="differ from 'key'"):
+        sb.from_dict(spec)
+    # a relation to a table that is not there, in a spec
+    spec = json.loads(json.dumps(Tables.example().to_dict()))
+    spec["params"]["relations"][0]["parent"] = "nowhere"
+    with pytest.raises(SpecError, match="existing tables"):
+        sb.from_dict(spec)
+    # quotes, newlines and brackets in names reach SQL only as quoted identifiers
+    name = 'a"; DROP TABLE x; --'
+    path = write_sqlite({name: pd.DataFrame({"col\nname": [1, 2], "[b]": ["x", "y"]})}, tmp_path / "h.sqlite")
+    with sqlite3.connect(path) as con:
+        assert [r[0] for r in con.execute("SELECT name FROM sqlite_master")] == [name]
+        rows = con.execute(f"SELECT * FROM {quote_identifier(name)}").fetchall()
+        assert rows == [(1, "x"), (2, "y")]
