@@ -2,11 +2,12 @@
 trends and each table's quality, in one report.
 
 :func:`relational_report` follows SDMetrics' multi-table ``QualityReport`` (0.32): its
-four properties are *Column Shapes* and *Column Pair Trends* (each table's single-table
-scores, see :func:`~synthbench.evaluate.quality_report`, averaged over the tables),
-*Cardinality* (per relation, the KSComplement of the number of children of each parent,
-real against synthetic) and *Intertable Trends* (per relation, the column-pair scores of
-each parent column with each child column on the child rows joined with their parent);
+four properties are *Column Shapes* and *Column Pair Trends* (the single-table scores of
+:func:`~synthbench.evaluate.quality_report`, averaged over every column and every relevant
+pair of every table), *Cardinality* (per relation, the KSComplement of the number of
+children of each parent, real against synthetic) and *Intertable Trends* (per relation,
+the scores of the relevant pairs of a parent column and a child column, on the child rows
+joined with their parent; relevance as in the single-table report);
 the overall score is the mean of the four. Key columns are skipped (sdtype ``id``).
 Referential integrity is reported beside the score: the share of child rows whose
 foreign key names an existing parent row (missing keys of a self-reference excepted).
@@ -32,7 +33,7 @@ import pandas as pd
 
 from ..exceptions import DataError, InvalidParameterError
 from ..params import short_repr
-from .fidelity import _ks_statistic, column_pair_trends
+from .fidelity import ASSOCIATION_THRESHOLD, CORRELATION_THRESHOLD, _ks_statistic, column_pair_trends
 from .report import Report, quality_report
 
 __all__ = ["RelationalReport", "children_counts", "referential_integrity", "relational_report"]
@@ -169,8 +170,8 @@ def relational_report(
     synthetic: dict[str, pd.DataFrame],
     relations: Sequence[Any],
     *,
-    real_correlation_threshold: float = 0.0,
-    real_association_threshold: float = 0.0,
+    real_correlation_threshold: float = CORRELATION_THRESHOLD,
+    real_association_threshold: float = ASSOCIATION_THRESHOLD,
 ) -> RelationalReport:
     """Compare synthetic related tables with real ones (see the module docstring).
 
@@ -182,8 +183,8 @@ def relational_report(
         :class:`~synthbench.generators.relational.ForeignKey` objects (a generator's
         ``relations``) or ``(child, column, parent, key)`` tuples.
     real_correlation_threshold, real_association_threshold : float
-        Relevance thresholds of the pair scores (0: every pair counts, as SDMetrics'
-        multi-table report).
+        Relevance thresholds of the pair scores, within tables and across them (SDMetrics'
+        0.5 and 0.3; 0 counts every pair).
     """
     rels = _relations(relations)
     _check(real, rels, "real")
@@ -249,14 +250,16 @@ def relational_report(
                     "pair": f"{row.column_1} / {row.column_2}",
                     "metric": row.metric,
                     "score": row.score,
+                    "contributes": bool(row.contributes),
                 }
             )
     cardinality = pd.DataFrame(cardinality)
-    trends = pd.DataFrame(trends, columns=["child", "column", "parent", "pair", "metric", "score"])
-    shapes = _mean(r.column_shapes_score for r in tables.values())
-    pairs_score = _mean(r.column_pair_trends_score for r in tables.values())
+    trends = pd.DataFrame(trends, columns=["child", "column", "parent", "pair", "metric", "score", "contributes"])
+    # As SDMetrics: every column of every table counts once, every relevant pair once.
+    shapes = _mean(s for r in tables.values() for s in r.column_details["score"])
+    pairs_score = _mean(s for r in tables.values() for s in r.pair_details.loc[r.pair_details["contributes"], "score"])
     card = _mean(cardinality["score"]) if len(cardinality) else float("nan")
-    inter = _mean(trends["score"]) if len(trends) else float("nan")
+    inter = _mean(trends.loc[trends["contributes"].astype(bool), "score"]) if len(trends) else float("nan")
     integrity = referential_integrity(synthetic, rels)
     integrity["real_integrity"] = referential_integrity(real, rels)["integrity"]
     return RelationalReport(
