@@ -59,12 +59,12 @@ def datasets() -> dict[str, tuple[dict[str, pd.DataFrame], list[ForeignKey], dic
             nycflights13.relations(),
             {"planes": "manufacturer", "airports": "tz", "airlines": "name"},
         ),
-        "shop": (real_shop, shop_relations, {"customers": "tier", "orders": "amount"}),
+        "shop": (real_shop, shop_relations, {"customers": "tier", "orders": "amount", "stores": "city"}),
         # The same shop without order items: two levels, within what HMA accepts.
         "shop, two levels": (
             {t: df for t, df in real_shop.items() if t != "items"},
             [r for r in shop_relations if r.child != "items"],
-            {"customers": "tier"},
+            {"customers": "tier", "stores": "city"},
         ),
     }
 

@@ -944,6 +944,25 @@ class FittedTables(_Streams, Generator):
                 for j, p in enumerate(self.relations)
                 if p.child == name and j != d and not p.self_reference
             ]
+        # A parent picked (not driving) with a segment: its segment becomes a column of the
+        # child's model, so the child's own columns and the parent it picks go together.
+        given = pd.DataFrame(index=frame.index)
+        for pick in out["picks"]:
+            p = self.relations[pick["relation"]]
+            pick["given"] = None
+            if segments.get(p.parent) is None:
+                continue
+            helper = f"__segment_of_{p.column}"
+            while helper in frame.columns or helper in given.columns:
+                helper += "_"
+            parent = data[p.parent]
+            codes = kr.segment_codes(parent, *self._segment_args(segments[p.parent]))
+            child_codes = pd.Series(codes, index=pd.Index(parent[p.key])).reindex(frame[p.column]).to_numpy()
+            given[helper] = pd.Series([f"s{c}" for c in child_codes], index=frame.index, dtype="category")
+            pick["given"] = helper
+        if given.shape[1]:
+            frame = pd.concat([frame, given], axis=1)
+            own = [*own, *given.columns]
         models = []
         if own:
             cls = get_generator(self.model)
@@ -991,8 +1010,10 @@ class FittedTables(_Streams, Generator):
 
     def _check_counts(self, counts: Any, name: str, drive: bool) -> None:
         bad = SpecError(f"The spec's 'state' for FittedTables has bad children counts for table {name!r}.")
-        keys = {"relation", "pooled", "by_code", *(("model_of",) if drive else ())}
+        keys = {"relation", "pooled", "by_code", *(("model_of",) if drive else ("given",))}
         if not isinstance(counts, dict) or set(counts) != keys:
+            raise bad
+        if not drive and not (counts["given"] is None or (isinstance(counts["given"], str) and counts["given"])):
             raise bad
 
         def probs(p: Any) -> bool:
@@ -1051,6 +1072,10 @@ class FittedTables(_Streams, Generator):
             gen = get_generator(spec["generator"]).from_dict(spec)
             models.append(gen)
         own = [c for c in columns if c not in links and (key is None or c != key[0])]
+        helpers = [p["given"] for p in table["picks"] if p["given"] is not None]
+        if len(set(helpers)) != len(helpers) or set(helpers) & set(columns):
+            raise bad
+        own += helpers
         if any(m.column_names != own for m in models) or (own and not models):
             raise bad
         if driver is not None and any(not 0 <= m < max(len(models), 1) for _, m in table["drive"]["model_of"]):
@@ -1141,24 +1166,19 @@ class FittedTables(_Streams, Generator):
             if not models[name]:
                 frames.append(plan.call(f"t{i}_0_df", kr.no_columns, counts[0]))
             picks = []
-            n_rows: Any = sizes.get(name)
-            if state["picks"] and links_ref is not None:
-                n_rows = plan.call(f"rows_{i}", kr.link_rows, links_ref)
             for j, pick in enumerate(state["picks"]):
                 r = self.relations[pick["relation"]]
+                segment = list(self._segment_args(self.segments_.get(r.parent)))
                 picks.append(
-                    plan.call(
-                        f"pick_{i}_{j}", kr.weighted_links, Ref("dfs"), n_rows, r.parent, r.key, r.column,
-                        _derive(seed, tkey, 3, j), list(self._segment_args(self.segments_.get(r.parent))),
-                        pick["pooled"], pick["by_code"],
-                    )
+                    (r.parent, r.key, r.column, _derive(seed, tkey, 3, j), segment, pick["pooled"], pick["by_code"],
+                     pick["given"])
                 )  # fmt: skip
             selfs = [r for r in self.relations if r.child == name and r.self_reference]
             refer = {r.column for r in selfs}
             plan.call(
                 ("dfs", name), kr.fitted_table, frames, [c for c in state["columns"] if c not in refer],
-                links=links_ref,
-                key=state["key"], picks=picks, comment=f"Table {i}: its rows, keys and foreign keys in place",
+                links=links_ref, key=state["key"], picks=picks, dfs=Ref("dfs"),
+                comment=f"Table {i}: its rows, keys and foreign keys in place",
             )  # fmt: skip
             for r in sorted(selfs, key=lambda r: state["columns"].index(r.column)):
                 position = state["columns"].index(r.column)

@@ -156,28 +156,37 @@ def model_rows(links, m):
     return int(np.count_nonzero(links["model"] == m))
 
 
-def link_rows(links):
-    """How many child rows the links make."""
-    return len(links["model"])
-
-
 def no_columns(n):
     """A frame of ``n`` rows and no columns (a table with keys only)."""
     return pd.DataFrame(index=pd.RangeIndex(n))
 
 
-def weighted_links(dfs, n_rows, parent, key, column, seed, segment, pooled, by_code):
+def weighted_links(dfs, n_rows, parent, key, column, seed, segment, pooled, by_code, wanted=None):
     """A foreign key for ``n_rows`` rows: each picks a parent row with a chance in proportion
-    to a number of children drawn for that row (so popular parents stay popular)."""
+    to a number of children drawn for that row (so popular parents stay popular). With
+    ``wanted`` (per row, ``"s<code>"``: the parent segment its own columns were drawn with),
+    a row picks among the parent rows of that segment (any parent if none has a chance)."""
     frame = dfs[parent]
     if len(frame) == 0 and n_rows:
         raise ValueError(f"table {parent!r} has no rows for the {column!r} keys to point at")
     rng = np.random.default_rng(seed)
-    counts, _ = learned_counts(frame, int(rng.integers(2**63)), segment, pooled, by_code)
+    counts, codes = learned_counts(frame, int(rng.integers(2**63)), segment, pooled, by_code)
     weights = counts.astype(float)
-    total = weights.sum()
-    p = weights / total if total > 0 else None
-    picks = rng.choice(max(len(frame), 1), size=n_rows, p=p) if len(frame) else np.zeros(0, dtype=np.int64)
+    if weights.sum() == 0:
+        weights = np.ones(len(frame))
+    picks = np.zeros(n_rows, dtype=np.int64)
+    if len(frame) == 0 or n_rows == 0:
+        return frame[key].iloc[picks].reset_index(drop=True).rename(column)
+    groups = [(np.arange(n_rows), np.arange(len(frame)))]
+    if wanted is not None:
+        text = np.asarray(pd.Series(wanted).astype(str), dtype=object)
+        labels = np.array([f"s{c}" for c in codes], dtype=object)
+        groups = [(np.flatnonzero(text == v), np.flatnonzero(labels == v)) for v in np.unique(text)]
+    for rows, candidates in groups:
+        w = weights[candidates]
+        if len(candidates) == 0 or w.sum() == 0:
+            candidates, w = np.arange(len(frame)), weights
+        picks[rows] = candidates[rng.choice(len(candidates), size=len(rows), p=w / w.sum())]
     return frame[key].iloc[picks].reset_index(drop=True).rename(column)
 
 
@@ -187,10 +196,11 @@ def key_column(n, kind, offset=0):
     return pd.Series(keys) if kind == "integer" else pd.Series(keys.astype(str), dtype="str")
 
 
-def fitted_table(frames, columns, links=None, key=None, picks=()):
+def fitted_table(frames, columns, links=None, key=None, picks=(), dfs=None):
     """The rows of each model put back in place (child rows stay in parent order), the
-    foreign keys (``links``' and ``picks``), the key column ``key = (name, kind)``, in the
-    table's column order ``columns``."""
+    foreign keys (``links``' and those ``picks`` makes: ``(parent, key, column, seed, segment,
+    pooled, by_code, given)`` for :func:`weighted_links`, ``given`` naming the drawn column of
+    wanted parent segments), the key column ``key = (name, kind)``, in the order ``columns``."""
     if links is None:
         made = frames[0]
     else:
@@ -214,8 +224,9 @@ def fitted_table(frames, columns, links=None, key=None, picks=()):
         for name in links["link"].columns:
             made[name] = links["link"][name].array
     n = len(made)
-    for pick in picks:
-        made[pick.name] = pick.array
+    for parent, parent_key, column, seed, segment, pooled, by_code, given in picks:
+        wanted = made[given] if given is not None else None
+        made[column] = weighted_links(dfs, n, parent, parent_key, column, seed, segment, pooled, by_code, wanted).array
     if key is not None and key[0] not in made.columns:
         made[key[0]] = key_column(n, key[1]).array
     return made[list(columns)]
