@@ -1868,6 +1868,7 @@ def diagram_svg(gen: Any, *, max_columns: int = 6) -> str:
     )
     return (
         f'<svg class="synthbench-diagram" xmlns="http://www.w3.org/2000/svg" width="{width}" height="{height}" '
+        f'viewBox="0 0 {width} {height}" style="max-width:100%;height:auto" '
         f'font-family="sans-serif" font-size="12">{defs}{"".join(parts)}</svg>'
     )
 
