@@ -310,8 +310,9 @@ class Tables(_Streams, Generator):
     panel: ClassVar[str] = "synthbench.generators.relational:TablesPanel"
     multi_table: ClassVar[bool] = True
     why_not_streamable: ClassVar[str] = (
-        "a child table's rows depend on its parents' rows; write the tables with write_sqlite, "
-        "write_parquet or write_json_fixtures"
+        "a child table's rows depend on its parents' rows; stream the tables with "
+        "stream_parquet(path, n) (bounded memory, keys continued across files) or write them with "
+        "write_sqlite, write_duckdb, write_parquet or write_json_fixtures"
     )
     params = (
         Param("tables", MapOf(ComponentOf({"Schema": Schema}, "a Schema"), min_len=1), help="Tables by name."),
