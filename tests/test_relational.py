@@ -803,3 +803,68 @@ def test_fitted_picked_parent_follows_the_child_columns(tmp_path):
         pd.testing.assert_frame_equal(df, exported[name])
     again = sb.from_dict(json.loads(json.dumps(gen.to_dict()))).sample({"shops": 50, "cities": 4}, seed=2)
     pd.testing.assert_frame_equal(again["sales"], exported["sales"])
+
+
+_SDMETRICS_MULTI = """
+import json, sys, warnings
+import pandas as pd
+warnings.simplefilter("ignore")
+from sdmetrics.reports.multi_table import QualityReport
+folder = sys.argv[1]
+meta = json.load(open(f"{folder}/meta.json"))
+real = {t: pd.read_parquet(f"{folder}/real_{t}.parquet") for t in meta["tables"]}
+fake = {t: pd.read_parquet(f"{folder}/fake_{t}.parquet") for t in meta["tables"]}
+report = QualityReport()
+report.generate(real, fake, meta, verbose=False)
+print(json.dumps(report.get_properties().set_index("Property")["Score"].to_dict()))
+"""
+
+
+@pytest.mark.peers
+def test_relational_report_agrees_with_sdmetrics_multi_table(tmp_path):
+    from synthbench.data import nycflights13
+    from synthbench.evaluate import relational_report
+
+    sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", "benchmarks", "peers"))
+    import peerenv
+
+    sys.path.pop(0)
+    try:
+        python = peerenv.peer_python()
+    except peerenv.PeerUnavailable as exc:
+        pytest.skip(f"the SDMetrics virtualenv cannot be built: {exc}")
+    real = nycflights13.load()
+    segments = {"planes": "manufacturer", "airlines": "name", "airports": "tz"}
+    gen = FittedTables(relations=nycflights13.relations(), segments=segments, model="CART").fit(real)
+    fake = gen.sample(300, seed=4)
+    ids = {t: {r.column for r in gen.relations if r.child == t} | {r.key for r in gen.relations if r.parent == t}
+           for t in real}  # fmt: skip
+    tables = {}
+    for name, df in real.items():
+        columns = {}
+        for col in df.columns:
+            kind = df[col].dtype.kind
+            columns[col] = {"sdtype": "id" if col in ids[name] else "numerical" if kind in "iuf" else "categorical"}
+        key = next((r.key for r in gen.relations if r.parent == name), None)
+        tables[name] = {"columns": columns, **({"primary_key": key} if key else {})}
+        for side, frame in (("real", df), ("fake", fake[name])):
+            plain = frame.copy()
+            for col in plain.columns:
+                if isinstance(plain[col].dtype, pd.CategoricalDtype) or pd.api.types.is_string_dtype(plain[col].dtype):
+                    plain[col] = plain[col].astype(object)
+            plain.to_parquet(tmp_path / f"{side}_{name}.parquet")
+    relationships = [
+        {"parent_table_name": r.parent, "parent_primary_key": r.key, "child_table_name": r.child,
+         "child_foreign_key": r.column}
+        for r in gen.relations
+    ]  # fmt: skip
+    (tmp_path / "meta.json").write_text(json.dumps({"tables": tables, "relationships": relationships}))
+    (tmp_path / "peer.py").write_text(_SDMETRICS_MULTI)
+    out = subprocess.run([str(python), str(tmp_path / "peer.py"), str(tmp_path)], capture_output=True, text=True)
+    assert out.returncode == 0, out.stderr[-3000:]
+    theirs = json.loads(out.stdout.strip().splitlines()[-1])
+    ours = relational_report(real, fake, gen.relations)
+    assert ours.column_shapes_score == pytest.approx(theirs["Column Shapes"], abs=1e-9)
+    assert ours.column_pair_trends_score == pytest.approx(theirs["Column Pair Trends"], abs=1e-9)
+    assert ours.cardinality_score == pytest.approx(theirs["Cardinality"], abs=1e-9)
+    assert ours.intertable_trends_score == pytest.approx(theirs["Intertable Trends"], abs=1e-9)
