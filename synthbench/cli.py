@@ -123,14 +123,21 @@ def _cmd_generate(args: argparse.Namespace) -> int:
 
     if args.rows_per_file is not None:
         return _generate_dataset(args)
-    if Path(args.output).suffix.lower() in _SQLITE_SUFFIXES:
+    if Path(args.output).suffix.lower() in (*_SQLITE_SUFFIXES, ".duckdb"):
         return _generate_sqlite(args)
+    if not Path(args.output).suffix:  # a folder: related tables streamed to Parquet, one folder per table
+        gen = _load_spec(args.spec)
+        if getattr(gen, "multi_table", False):
+            path = gen.stream_parquet(args.output, args.n, seed=args.seed, overwrite=True, progress=_progress())
+            print(f"wrote {len(gen._order())} tables to {path}", file=sys.stderr)
+            return 0
     file_format(args.output, "generate -o")  # a bad suffix fails before any work
     gen = _load_spec(args.spec)
     if getattr(gen, "multi_table", False):
         raise UsageError(
             f"{type(gen).__name__} makes several related tables: write them to a SQLite file "
-            f"(-o OUT.sqlite). Got {Path(args.output).name!r} instead."
+            f"(-o OUT.sqlite), a DuckDB file (-o OUT.duckdb) or a folder of Parquet tables (-o DIR). "
+            f"Got {Path(args.output).name!r} instead."
         )
     path, rows, columns = _write_file(gen, args.output, args.n, seed=args.seed, overwrite=True, progress=_progress())
     print(f"wrote {rows:,} rows x {columns} columns to {path}", file=sys.stderr)
@@ -141,8 +148,8 @@ _SQLITE_SUFFIXES = (".sqlite", ".sqlite3", ".db")
 
 
 def _generate_sqlite(args: argparse.Namespace) -> int:
-    """``generate -o OUT.sqlite``: related tables into one SQLite file, keys declared."""
-    from .generators.relational import write_sqlite
+    """``generate -o OUT.sqlite`` (or ``.duckdb``): related tables into one file, keys declared."""
+    from .generators.relational import write_duckdb, write_sqlite
 
     gen = _load_spec(args.spec)
     if not getattr(gen, "multi_table", False):
@@ -150,8 +157,9 @@ def _generate_sqlite(args: argparse.Namespace) -> int:
             f"-o {Path(args.output).suffix} writes related tables (a Tables spec); {type(gen).__name__} makes "
             "one table: write .csv, .csv.gz or .parquet."
         )
-    path = write_sqlite(gen, args.output, n=args.n, seed=args.seed, overwrite=True)
-    print(f"wrote {len(gen.tables)} tables to {path}", file=sys.stderr)
+    write = write_duckdb if Path(args.output).suffix.lower() == ".duckdb" else write_sqlite
+    path = write(gen, args.output, n=args.n, seed=args.seed, overwrite=True)
+    print(f"wrote {len(gen._order())} tables to {path}", file=sys.stderr)
     return 0
 
 

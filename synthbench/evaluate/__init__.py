@@ -35,6 +35,7 @@ from .privacy import (
     membership_disclosure,
     privacy_report,
 )
+from .relational import RelationalReport, referential_integrity, relational_report
 from .report import Report, quality_report
 from .timeseries import (
     autocorrelation_profiles,
@@ -45,6 +46,7 @@ from .timeseries import (
 from .utility import utility
 
 __all__ = [
+    "RelationalReport",
     "Report",
     "attribute_disclosure",
     "autocorrelation_profiles",
@@ -65,6 +67,8 @@ __all__ = [
     "quality_report",
     "quality_score",
     "range_coverage",
+    "referential_integrity",
+    "relational_report",
     "seasonal_profiles",
     "seasonal_similarity",
     "tv_complement",
