@@ -361,7 +361,8 @@ class CART(FittedGenerator):
         return column_of_codes(codes[j], self.columns_[j])
 
     def _draw(self, series: dict[int, pd.Series], free: list[int], m: int, seed: int, stream: list[int], reps: int = 1):
-        """Value positions of the free columns for ``m`` rows (the given rows repeated ``reps`` times)."""
+        """Value positions and leaves of the free columns for ``m`` rows (the given rows repeated
+        ``reps`` times), and the predictors they filled."""
         x = cart_predictors(m, len(self.columns_))
         for k, s in series.items():
             cart_fill(x, k, np.tile(self._as_predictor(s, self.columns_[k]), reps))
