@@ -1159,8 +1159,8 @@ class FittedTables(_Streams, Generator):
                 ]
             frames = []
             for m, model in enumerate(models[name]):
-                # CART's plan holds arrays for sampling and lists for code (literals).
-                extra = {"as_lists": True} if code and "as_lists" in inspect.signature(model._plan).parameters else {}
+                # CART's plan holds arrays for sampling and packed text for code (literals).
+                extra = {"for_code": True} if code and "for_code" in inspect.signature(model._plan).parameters else {}
                 sub = _renamed(model._plan(counts[m], _derive(seed, tkey, 2, m), **extra), f"t{i}_{m}")
                 plan.steps.extend(sub.steps)
                 frames.append(Ref(f"t{i}_{m}_df"))
