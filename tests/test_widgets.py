@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import html
 import json
 
 import pandas as pd
@@ -147,7 +148,11 @@ def test_spec_save_load_and_csv(tmp_path):
     assert p.controls["noise"].input.value == "0.2"
     assert 'download="moons.csv"' in p.csv_link()
     assert 'download="moons.parquet"' in p.csv_link(fmt="parquet")
+    assert p.code_box.value == ""  # the code is written when the Export tab opens
+    p.tabs.selected_index = 2
     assert "synthbench-copy" in p.code_box.value
+    p.set(noise=0.3)  # with the tab open the code follows every change
+    assert html.escape(sb.Moons(noise=0.3).to_code(50, seed=0)) in p.code_box.value
     (tmp_path / "other.json").write_text(json.dumps(sb.Blobs().to_dict()))
     with pytest.raises(sb.exceptions.InvalidParameterError, match="for Blobs"):
         p.load_spec(tmp_path / "other.json")

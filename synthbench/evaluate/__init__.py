@@ -17,6 +17,7 @@ from __future__ import annotations
 
 from ._types import column_types, infer_sdtype
 from .fidelity import (
+    RealProfile,
     category_coverage,
     column_pair_trends,
     column_shapes,
@@ -45,6 +46,7 @@ from .timeseries import (
 from .utility import utility
 
 __all__ = [
+    "RealProfile",
     "Report",
     "attribute_disclosure",
     "autocorrelation_profiles",

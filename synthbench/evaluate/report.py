@@ -30,6 +30,7 @@ from .fidelity import (
     _column_rows,
     _pair_rows,
     _prepare,
+    _profile,
     _scores,
     _setup,
 )
@@ -250,7 +251,7 @@ def _shares(counts: np.ndarray) -> np.ndarray:
     return counts / total if total else counts.astype("float64")
 
 
-def _histogram(col: _Column, bins: int, real: pd.Series) -> pd.DataFrame:
+def _histogram(col: _Column, bins: int) -> pd.DataFrame:
     r = col.real[~np.isnan(col.real)]
     s = col.synthetic[~np.isnan(col.synthetic)]
     both = np.concatenate([r, s])
@@ -264,9 +265,8 @@ def _histogram(col: _Column, bins: int, real: pd.Series) -> pd.DataFrame:
         {"left": edges[:-1], "right": edges[1:], "real": _shares(real_counts), "synthetic": _shares(syn_counts)}
     )
     if col.sdtype == "datetime":
-        unit = np.datetime_data(pd.to_datetime(real).to_numpy().dtype)[0]
         for side in ("left", "right"):
-            frame[side] = pd.to_datetime(frame[side].round().astype("int64"), unit=unit)
+            frame[side] = pd.to_datetime(frame[side].round().astype("int64"), unit=col.unit)
     return frame
 
 
@@ -313,14 +313,13 @@ def _long_matrix(names: list[Any], pairs: pd.DataFrame, value_cols: Mapping[str,
 def _chart_data(
     columns: list[_Column],
     pairs: pd.DataFrame,
-    real: pd.DataFrame,
     bins: int,
     max_categories: int,
 ) -> dict[str, Any]:
     histograms, categories = {}, {}
     for col in columns:
         if col.continuous:
-            histograms[col.name] = _histogram(col, bins, real[col.name])
+            histograms[col.name] = _histogram(col, bins)
         else:
             categories[col.name] = _categories(col, max_categories)
     continuous = [c.name for c in columns if c.continuous]
@@ -357,7 +356,9 @@ def quality_report(
     Parameters
     ----------
     real, synthetic : DataFrame
-        Frames with the same columns (row counts may differ).
+        Frames with the same columns (row counts may differ). ``real`` may be a
+        :class:`~synthbench.evaluate.RealProfile` of the real frame: the same report,
+        with the real side's work kept between calls.
     column_types : dict, optional
         Column name to sdtype where the inferred one is not wanted
         (``"numerical"``, ``"datetime"``, ``"categorical"``, ``"boolean"``, ``"id"``).
@@ -400,9 +401,12 @@ def quality_report(
     bins = _check_int(bins, "bins", 1)
     max_categories = _check_int(max_categories, "max_categories", 1)
     types, columns = _setup(real, synthetic, column_types)
+    profile = _profile(real)
     shapes = _column_rows(columns)
-    pairs = _pair_rows(columns, corr_t, assoc_t)
+    pairs = _pair_rows(columns, corr_t, assoc_t, profile)
     scores = _scores(shapes, pairs)
+    if profile is not None:
+        column_types, real = profile.column_types, profile.frame
     ceiling: dict[str, Any] = {}
     if holdout is not None:
         ceiling = _holdout_scores(real, holdout, column_types, types, shapes, pairs, corr_t, assoc_t)
@@ -413,7 +417,7 @@ def quality_report(
         column_details=shapes,
         pair_details=pairs,
         column_types=types,
-        chart_data=_chart_data(columns, pairs, real, bins, max_categories),
+        chart_data=_chart_data(columns, pairs, bins, max_categories),
         n_real=len(real),
         n_synthetic=len(synthetic),
         **ceiling,

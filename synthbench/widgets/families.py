@@ -246,10 +246,11 @@ class SchemaPanel(Panel):
         self._sync_column_pick()
         return ok
 
-    def _restore(self) -> None:
-        super()._restore()
-        if hasattr(self, "column_pick"):
+    def refresh(self) -> bool:
+        ok = super().refresh()
+        if not ok:  # the schema's last good columns are back: the editor shows them
             self._sync_column_pick()
+        return ok
 
 
 def _distribution_defaults(column: Any, distribution: Any) -> dict[str, Any]:
