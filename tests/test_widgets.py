@@ -99,7 +99,8 @@ def test_one_chart_widget_is_reused():
     p.controls["cluster_std"].widget.value = "2.5"
     assert p._chart_widget is widget
     assert p.chart_out.children == (p.width_probe, widget)
-    assert widget.spec == p.chart.to_dict()
+    assert widget.spec is p.spec and p.spec == p.build_spec()
+    assert {r["source"] for rows in p.spec["datasets"].values() for r in rows} == {"synthetic"}
 
 
 def test_bad_value_keeps_last_good_preview():

@@ -36,7 +36,7 @@ from .privacy import (
     membership_disclosure,
     privacy_report,
 )
-from .report import Report, quality_report
+from .report import Report, quality_report, sample_chart_data
 from .timeseries import (
     autocorrelation_profiles,
     autocorrelation_similarity,
@@ -67,6 +67,7 @@ __all__ = [
     "quality_report",
     "quality_score",
     "range_coverage",
+    "sample_chart_data",
     "seasonal_profiles",
     "seasonal_similarity",
     "tv_complement",

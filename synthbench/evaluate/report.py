@@ -35,7 +35,7 @@ from .fidelity import (
     _setup,
 )
 
-__all__ = ["Report", "quality_report"]
+__all__ = ["Report", "quality_report", "sample_chart_data"]
 
 HOLDOUT_NOTE = (
     "The holdout is real data the generator never saw, scored against the training data with the "
@@ -334,6 +334,36 @@ def _chart_data(
         "correlations": correlations,
         "pair_scores": pair_scores,
     }
+
+
+def sample_chart_data(frame: pd.DataFrame, *, bins: int = 20, max_categories: int = 20) -> dict[str, Any]:
+    """The chart data of one frame described alone: what :func:`quality_report` would chart
+    for ``quality_report(frame, frame)``, without the scores (nothing to compare with).
+
+    Histograms, category shares and Pearson correlations, with the same bins and pooling;
+    ``pair_scores`` is left out.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> frame = pd.DataFrame({"x": [1.0, 2.0, 3.0, 4.0], "y": [2.0, 4.1, 5.9, 8.2], "c": list("aabb")})
+    >>> data = sample_chart_data(frame, bins=4)
+    >>> data["histograms"]["x"]["synthetic"].tolist()
+    [0.25, 0.25, 0.25, 0.25]
+    >>> data["correlations"].equals(quality_report(frame, frame, bins=4).chart_data["correlations"])
+    True
+    """
+    bins = _check_int(bins, "bins", 1)
+    max_categories = _check_int(max_categories, "max_categories", 1)
+    check_frames(frame, frame, names=("data", "data"))
+    types = _column_types(frame, frame)
+    columns = _prepare(frame, frame, types)
+    continuous = [c for c in columns if c.continuous]
+    # Correlation pairs only: the frame against itself scores 1 everywhere.
+    pairs = _pair_rows(continuous, 0.0, 0.0)
+    data = _chart_data(columns, pairs, bins, max_categories)
+    del data["pair_scores"]
+    return data
 
 
 def _check_int(value: Any, name: str, low: int) -> int:

@@ -46,7 +46,7 @@ class BalancePanel(Panel):
         if self.data is None or target not in self.frame.columns or target not in self.data.columns:
             return views
         counts = class_counts(self.data, self.frame, target)
-        return [charts.class_counts_chart(counts, width=self.chart_width), *views]
+        return [charts.class_counts_spec(counts, width=self.chart_width), *views]
 
 
 class TimeSeriesPanel(Panel):

@@ -122,6 +122,8 @@ class PanelModel:
         self.score_rows = check_n(score_rows, owner="Panel", low=2)
         self.frame: pd.DataFrame | None = None
         self.report: Any = None
+        #: Binned tables for the charts (``Report.chart_data``'s layout).
+        self.chart_data: dict[str, Any] = {}
         self.error = ""
         self.version = 0
         self.seconds = 0.0
@@ -252,31 +254,38 @@ class PanelModel:
                 self._fit()
 
     def score(self) -> None:
-        """The quality report of the sample (its first ``score_rows`` rows) against the data."""
-        from ..evaluate import RealProfile, quality_report
+        """Score the sample (its first ``score_rows`` rows) against the data, and bin it for the charts.
+
+        Without data there is nothing to score: :attr:`chart_data` describes the sample alone.
+        """
+        from ..evaluate import RealProfile, quality_report, sample_chart_data
 
         frame = self.frame
-        reference = self.data if self.data is not None else frame
-        common = [c for c in frame.columns if c in reference.columns]
         self.report = None
+        self.chart_data = {}
+        sample = frame.iloc[: self.score_rows] if len(frame) > self.score_rows else frame
+        if self.data is None:
+            try:
+                self.chart_data = sample_chart_data(sample)
+            except SynthbenchError:
+                self.chart_data = {}  # e.g. no column it can chart
+            return
+        common = [c for c in frame.columns if c in self.data.columns]
         if not common:
             return
-        synthetic = frame[common] if len(common) < frame.shape[1] else frame
-        if len(synthetic) > self.score_rows:
-            synthetic = synthetic.iloc[: self.score_rows]
-        if self.data is None:
-            real: Any = synthetic  # the sample described alone: bins follow it
-        elif len(common) == self.data.shape[1]:
+        if len(common) == self.data.shape[1] == frame.shape[1]:
             real = self._profile
         else:
+            sample = sample[common]
             key = tuple(common)
             if self._real_cut is None or self._real_cut[0] != key:
                 self._real_cut = (key, RealProfile(self.data[common]))
             real = self._real_cut[1]
         try:
-            self.report = quality_report(real, synthetic)
+            self.report = quality_report(real, sample)
         except SynthbenchError:
-            self.report = None  # e.g. a column of another type than the data's: no comparison
+            return  # e.g. a column of another type than the data's: no comparison
+        self.chart_data = self.report.chart_data
 
     @property
     def scored_rows(self) -> int:
