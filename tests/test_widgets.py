@@ -194,14 +194,28 @@ def test_timeseries_panel_draws_lines():
     assert _chart_rows(p) != rows and p.error == ""
 
 
+def _map_rows(control) -> dict:
+    """What a map editor's rows show: key -> value text."""
+    return {row.children[0].value: row.children[1].value for row in control.widget.children[1].children}
+
+
+def _set_map(control, **values) -> None:
+    """Type ``values`` into a map editor's rows, key by key (each one edit), as a user would."""
+    for row in control.widget.children[1].children:
+        if row.children[0].value in values:
+            row.children[1].value = str(values[row.children[0].value])
+
+
 def test_schema_panel_edits_adds_and_removes_columns():
     p = panel(sb.Schema.example(), n=300, debounce=0)
     assert isinstance(p, SchemaPanel)
     p.column_pick.value = "age"
-    p.column_editors["params"].widget.value = '{"low": 30, "high": 40}'
+    assert p.column_editors["params"].kind == "map"  # key/value rows, not JSON text
+    _set_map(p.column_editors["params"], low=30, high=40)
     assert p.frame["age"].between(30, 40).all()
-    p.column_editors["params"].widget.value = '{"low": 50, "high": 40}'  # low > high
+    _set_map(p.column_editors["params"], low=50)  # low > high
     assert p.error and p.frame["age"].between(30, 40).all()
+    assert _map_rows(p.column_editors["params"]) == {"low": "30", "high": "40"}
     assert p.add_column("Boolean", "vip")
     assert "vip" in p.frame.columns and p.column_pick.value == "vip"
     assert p.remove_column("vip") and "vip" not in p.frame.columns
@@ -366,16 +380,16 @@ def test_schema_distribution_change_applies_with_its_params():
     assert p.error == "", p.error
     age = p._column("age")
     assert age.distribution == "normal" and set(age.params) <= {"loc", "scale"}
-    assert json.loads(p.column_editors["params"].input.value) == age.params
-    p.column_editors["params"].input.value = '{"loc": 40, "scale": 5}'
+    assert p.column_editors["params"].read() == age.params
+    _set_map(p.column_editors["params"], loc=40, scale=5)
     assert p._column("age").params == {"loc": 40, "scale": 5} and 25 < p.frame["age"].mean() < 55
     p.column_pick.value = "income"  # lognormal with per-country params: switching drops them too
     p.column_editors["distribution"].input.value = "gamma"
     assert p.error == "" and p._column("income").params_by is None
     assert p.set_column("income", distribution="normal", params={"loc": 100.0, "scale": 10.0})
-    p.column_editors["params"].input.value = '{"loc": 1, "scale": -1}'  # refused: text shows the schema again
+    _set_map(p.column_editors["params"], scale=-1)  # refused: the rows show the schema again
     assert "scale" in p.error
-    assert json.loads(p.column_editors["params"].input.value) == {"loc": 100.0, "scale": 10.0}
+    assert _map_rows(p.column_editors["params"]) == {"loc": "100.0", "scale": "10.0"}
 
 
 @pytest.mark.parametrize(
@@ -433,3 +447,51 @@ def test_a_seed_or_row_change_never_refits(name, kwargs, change):
     namespace: dict = {"df_real": real}
     exec(p.code, namespace)
     pd.testing.assert_frame_equal(namespace["df"], p.frame)
+
+
+def test_list_editor_adds_moves_and_removes_components():
+    p = panel(sb.TimeSeries.example(), n=100, debounce=0)
+    editor = p.controls["components"]
+    assert editor.kind == "list" and p.controls["anomalies"].kind == "list"
+    box = editor.widget
+    new_kind, add = box.children[2].children
+    new_kind.value = "Seasonality"
+    add.click()
+    assert [type(c).__name__ for c in p.generator.components] == ["Trend", "RandomWalk", "Seasonality"]
+    first = box.children[1].children[0]
+    level = first.children[1]  # the Trend's first control: its level
+    level.value = "20.0"
+    assert p.error == "" and p.generator.components[0].level == 20.0
+    box.children[1].children[2].children[0].children[1].click()  # move Seasonality up
+    assert [type(c).__name__ for c in p.generator.components] == ["Trend", "Seasonality", "RandomWalk"]
+    box.children[1].children[0].children[0].children[3].click()  # remove the Trend
+    assert [type(c).__name__ for c in p.generator.components] == ["Seasonality", "RandomWalk"]
+    assert p.code == sb.TimeSeries.example().set_params(components=p.generator.components).to_code(100, seed=0)
+    # A refused value inside a row: the rows show what the generator holds again.
+    scale = box.children[1].children[1].children[1]  # the RandomWalk's scale
+    scale.value = "-3"
+    assert "scale" in p.error and p.generator.components[1].scale == 1.0
+    assert box.children[1].children[1].children[1].value == "1.0"
+    assert len(box.children[1].children) == 2
+
+
+def test_map_rows_and_alternatives_for_sampling_strategy():
+    data = pd.DataFrame({"x": range(30), "target": ["a"] * 25 + ["b"] * 5})
+    p = panel(sb.Balance(target="target", method="random_over"), data, debounce=0)
+    control = p.controls["sampling_strategy"]
+    assert control.kind == "choice" and p.generator.sampling_strategy == "auto"
+    control.input.value = 2  # "per key": an empty map to fill in, nothing applied yet
+    assert p.generator.sampling_strategy == "auto" and p.error == ""
+    editor = control.widget.children[1].children[0]
+    editor.children[2].children[0].click()  # add an entry: a key and a value, applied together
+    key, value = editor.children[1].children[0].children[:2]
+    key.value = "b"
+    assert p.generator.sampling_strategy == "auto"  # a half-typed entry is not an edit
+    value.value = "20"
+    assert p.error == "" and p.generator.sampling_strategy == {"b": 20}
+    assert (p.frame["target"] == "b").sum() == 20
+    control.input.value = 1  # a number: shown, applied once set
+    assert p.generator.sampling_strategy == {"b": 20}
+    control.widget.children[1].children[0].value = 0.5
+    assert p.error == "" and p.generator.sampling_strategy == 0.5
+    assert (p.frame["target"] == "b").sum() == 12
