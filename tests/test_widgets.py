@@ -5,6 +5,7 @@ from __future__ import annotations
 import html
 import json
 
+import numpy as np
 import pandas as pd
 import pytest
 from sklearn.datasets import load_iris, load_wine
@@ -495,3 +496,32 @@ def test_map_rows_and_alternatives_for_sampling_strategy():
     control.widget.children[1].children[0].value = 0.5
     assert p.error == "" and p.generator.sampling_strategy == 0.5
     assert (p.frame["target"] == "b").sum() == 12
+
+
+def test_a_panel_follows_new_data():
+    real = load_wine(as_frame=True).frame
+    p = panel(sb.GaussianCopula(), real.iloc[:100], n=200, debounce=0)
+    first = p.frame
+    assert p.set_data(real.iloc[100:]) and p.error == ""
+    assert not p.frame.equals(first) and p.report.n_real == len(real) - 100
+
+
+def test_draw_fits_a_generator_on_what_is_drawn():
+    pytest.importorskip("drawdata")
+    from synthbench.widgets import draw
+
+    d = draw("GaussianCopula", n=300, debounce=0)
+    d.scatter.data = [{"x": 1.0, "y": 2.0, "label": "a"}] * 3
+    assert d.panel is None and "3 of 10" in d.message.value
+    rng = np.random.default_rng(0)
+    strokes = [{"x": float(x), "y": float(y), "label": "a"} for x, y in rng.normal(100, 10, (30, 2))]
+    d.scatter.data = strokes
+    assert d.panel is not None and set(d.panel.frame["label"]) == {"a"}
+    hash_a = frame_hash(d.panel.frame)
+    # A second class drawn far away: the fitted panel follows it.
+    d.scatter.data = strokes + [{"x": float(x), "y": float(y), "label": "b"} for x, y in rng.normal(400, 10, (30, 2))]
+    assert set(d.panel.frame["label"]) == {"a", "b"} and frame_hash(d.panel.frame) != hash_a
+    assert d.panel.frame.loc[d.panel.frame["label"] == "b", "x"].mean() > 250
+    namespace: dict = {}
+    exec(d.panel.code, namespace)
+    pd.testing.assert_frame_equal(namespace["df"], d.panel.frame)

@@ -136,6 +136,20 @@ class PanelModel:
         self._code: tuple[tuple, str] | None = None
 
     # -- inputs --------------------------------------------------------------------------
+    def set_data(self, data: pd.DataFrame, *, data_name: str | None = None) -> bool:
+        """Use a new real frame (e.g. one just drawn): refit, re-sample and score against it."""
+        from ..evaluate import RealProfile
+
+        if not isinstance(data, pd.DataFrame):
+            raise DataError(f"The 'data' argument must be a pandas DataFrame. Got {type(data).__name__} instead.")
+        self.data = data
+        self.data_name = None if data_name is None else check_data_name(data_name)
+        self._profile = RealProfile(data)
+        self._real_cut = None
+        self._fits.clear()
+        self._code = None
+        return self.update()
+
     @property
     def labels(self) -> tuple[str, ...]:
         """Legend names: ("real", "synthetic"), or ("synthetic",) without real data."""

@@ -524,6 +524,15 @@ class Panel:
             return
         self.schedule()
 
+    def set_data(self, data: pd.DataFrame, *, data_name: str | None = None) -> bool:
+        """Compare with (and fit on) a new real frame; the controls' ranges follow it."""
+        _set_current(self)
+        self.model.data = data  # limits() read it before the update
+        self._sync_controls()
+        model_ok = self.model.set_data(data, data_name=data_name)
+        self._after_update(model_ok)
+        return model_ok
+
     def set(self, **params: Any) -> bool:
         """Set generator parameters together (as a control would) and re-sample at once.
 
@@ -595,6 +604,11 @@ class Panel:
             self.progress.value = 0.5
             self.progress.layout.display = ""
         ok = self.model.update(self._fit_and_sample)
+        self._after_update(ok)
+        return ok
+
+    def _after_update(self, ok: bool) -> None:
+        """Render the model after an update: controls, error or views, status."""
         self._sync_controls()
         self._sync_setup()
         if not ok:
@@ -604,7 +618,6 @@ class Panel:
             self._update_views()
             self._render_status()
         self.progress.layout.display = "none"
-        return ok
 
     def _show_error(self, message: str) -> None:
         self.error = message
