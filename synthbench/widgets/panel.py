@@ -442,6 +442,8 @@ class Panel:
             layout=w.Layout(width="auto"),
         )
         self.large_box.add_class("synthbench-allow-large")
+        self.n_box.add_class("synthbench-rows")
+        self.seed_box.add_class("synthbench-seed")
         self.n_box.observe(lambda c: self._on_setup(n=c["new"]), names="value")
         self.seed_box.observe(lambda c: self._on_setup(seed=c["new"]), names="value")
         self.large_box.observe(lambda c: self._on_setup(allow_large=c["new"]), names="value")
