@@ -525,3 +525,41 @@ def test_draw_fits_a_generator_on_what_is_drawn():
     namespace: dict = {}
     exec(d.panel.code, namespace)
     pd.testing.assert_frame_equal(namespace["df"], d.panel.frame)
+
+
+def test_the_model_works_without_widgets():
+    from synthbench.widgets import PanelModel
+
+    model = PanelModel(sb.Moons(noise=0.1), n=300, seed=4)
+    assert model.frame is None and model.update() and len(model.frame) == 300
+    assert model.chart_data["histograms"] and model.report is None  # nothing to compare with
+    assert not model.set(noise=-1) and "noise" in model.error and model.generator.noise == 0.1
+    assert model.set_seed(5) and model.code == sb.Moons(noise=0.1).to_code(300, seed=5)
+    with pytest.raises(sb.exceptions.InvalidParameterError, match="allow large"):
+        PanelModel(sb.Moons(), n=2_000_000)
+    assert PanelModel(sb.Moons(), n=2_000_000, allow_large=True).n == 2_000_000
+    assert not model.set_rows(2_000_000) and "allow large" in model.error and model.n == 300
+
+
+def test_score_reads_a_capped_sample_and_says_so():
+    real = load_wine(as_frame=True).frame
+    p = panel(sb.GaussianCopula(), real, n=30_000, debounce=0, score_rows=5_000)
+    assert p.report.n_synthetic == 5_000 and p.report.n_real == len(real)
+    assert "on the first 5,000 of 30,000 rows" in p.score_box.value
+    p.n_box.value = 20_000_000  # above the preview limit: refused on screen, the rows stay
+    assert "allow large" in p.error and p.n == 30_000 and p.n_box.value == 30_000
+
+
+def test_slow_updates_show_progress_while_they_run():
+    seen = []
+
+    class Watched(Panel):
+        def _fit_and_sample(self):
+            seen.append(self.progress.layout.display)
+            return super()._fit_and_sample()
+
+    p = Watched(sb.Moons(), n=100, debounce=0)
+    assert seen == ["none"]  # a fast first update: no bar
+    p.model.seconds = 0.5  # the last update took longer than 0.3 s
+    assert p.set(noise=0.2)
+    assert seen[-1] == "" and p.progress.layout.display == "none"  # shown while working, hidden after
