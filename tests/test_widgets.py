@@ -563,3 +563,9 @@ def test_slow_updates_show_progress_while_they_run():
     p.model.seconds = 0.5  # the last update took longer than 0.3 s
     assert p.set(noise=0.2)
     assert seen[-1] == "" and p.progress.layout.display == "none"  # shown while working, hidden after
+
+
+def test_data_the_table_layer_refuses_is_an_inline_error():
+    bad = pd.DataFrame(np.random.default_rng(0).normal(size=(50, 3)))  # int column names
+    p = panel(sb.GaussianCopula(), bad, n=20, debounce=0)
+    assert "str column names" in p.error and p.frame is None and "synthbench-error" in p.error_box.value

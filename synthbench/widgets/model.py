@@ -105,8 +105,6 @@ class PanelModel:
         score_rows: int = SCORE_ROWS,
         allow_large: bool = False,
     ) -> None:
-        from ..evaluate import RealProfile
-
         self.generator = as_generator(generator)
         if data is None and self.generator.size_from_data:
             # A balancing generator fitted before: its own frame is the data.
@@ -131,20 +129,18 @@ class PanelModel:
         self._good: dict[str, Any] | None = None
         # Fitted state per fitting-parameter key, least recent first (see ``_fit``).
         self._fits: dict[str, dict[str, Any]] = {}
-        self._profile = RealProfile(data) if data is not None else None
+        self._profile: Any = None  # the RealProfile of ``data``, made at the first score
         self._real_cut: tuple[tuple, Any] | None = None
         self._code: tuple[tuple, str] | None = None
 
     # -- inputs --------------------------------------------------------------------------
     def set_data(self, data: pd.DataFrame, *, data_name: str | None = None) -> bool:
         """Use a new real frame (e.g. one just drawn): refit, re-sample and score against it."""
-        from ..evaluate import RealProfile
-
         if not isinstance(data, pd.DataFrame):
             raise DataError(f"The 'data' argument must be a pandas DataFrame. Got {type(data).__name__} instead.")
         self.data = data
         self.data_name = None if data_name is None else check_data_name(data_name)
-        self._profile = RealProfile(data)
+        self._profile = None
         self._real_cut = None
         self._fits.clear()
         self._code = None
@@ -287,15 +283,17 @@ class PanelModel:
         common = [c for c in frame.columns if c in self.data.columns]
         if not common:
             return
-        if len(common) == self.data.shape[1] == frame.shape[1]:
-            real = self._profile
-        else:
-            sample = sample[common]
-            key = tuple(common)
-            if self._real_cut is None or self._real_cut[0] != key:
-                self._real_cut = (key, RealProfile(self.data[common]))
-            real = self._real_cut[1]
         try:
+            if len(common) == self.data.shape[1] == frame.shape[1]:
+                if self._profile is None:
+                    self._profile = RealProfile(self.data)
+                real = self._profile
+            else:
+                sample = sample[common]
+                key = tuple(common)
+                if self._real_cut is None or self._real_cut[0] != key:
+                    self._real_cut = (key, RealProfile(self.data[common]))
+                real = self._real_cut[1]
             self.report = quality_report(real, sample)
         except SynthbenchError:
             return  # e.g. a column of another type than the data's: no comparison
