@@ -569,3 +569,18 @@ def test_data_the_table_layer_refuses_is_an_inline_error():
     bad = pd.DataFrame(np.random.default_rng(0).normal(size=(50, 3)))  # int column names
     p = panel(sb.GaussianCopula(), bad, n=20, debounce=0)
     assert "str column names" in p.error and p.frame is None and "synthbench-error" in p.error_box.value
+
+
+def test_dates_get_a_date_picker_and_an_optional_time():
+    import datetime
+
+    p = panel(sb.TimeSeries.example().set_params(freq="h"), n=50, debounce=0)
+    start = p.controls["start"]
+    assert start.kind == "optional date" and start.input.value == datetime.date(2024, 1, 1)
+    start.input.value = datetime.date(2025, 3, 1)
+    assert p.generator.start == "2025-03-01" and p.frame["timestamp"].iloc[0] == pd.Timestamp("2025-03-01")
+    start.inputs[1].value = "06:00"  # the time of day beside the picker
+    assert p.generator.start == "2025-03-01 06:00" and p.frame["timestamp"].iloc[0].hour == 6
+    start.inputs[1].value = "25:99"  # refused: the controls show what the generator holds
+    assert "start" in p.error and start.inputs[1].value == "06:00"
+    assert start.input.value == datetime.date(2025, 3, 1)

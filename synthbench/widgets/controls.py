@@ -161,6 +161,8 @@ def _typed(param: Param, c: Constraint, value: Any, common: dict, owner: str, li
             lambda v: setattr(widget, "value", repr(float(v))),
             "float",
         )
+    if isinstance(c, Str) and c.what.startswith("a date"):
+        return _date_control(param, c, value, common, owner)
     if isinstance(c, Str):
         widget = w.Text(value=str(value), continuous_update=False, layout=layout, **common)
         return Control(param, widget, lambda: widget.value, lambda v: setattr(widget, "value", str(v)), "text")
@@ -270,20 +272,25 @@ def _optional(param: Param, inner: Control, is_none: bool) -> Control:
 
     none = w.Checkbox(value=is_none, description="None", indent=False, layout=w.Layout(width="auto"))
     none.add_class("synthbench-none")
-    inner.input.disabled = is_none
     box = w.HBox([inner.widget, none], layout=w.Layout(align_items="center"))
 
+    def disable(off: bool) -> None:
+        for widget in inner.inputs:
+            widget.disabled = off
+
+    disable(is_none)
+
     def read() -> Any:
-        inner.input.disabled = none.value
+        disable(none.value)
         return None if none.value else inner.read()
 
     def show(value: Any) -> None:
         none.value = value is None
-        inner.input.disabled = value is None
+        disable(value is None)
         if value is not None:
             inner.show(value)
 
-    return Control(param, box, read, show, f"optional {inner.kind}", input=inner.input, inputs=[inner.input, none])
+    return Control(param, box, read, show, f"optional {inner.kind}", input=inner.input, inputs=[*inner.inputs, none])
 
 
 # -- editors for lists of components, maps and alternatives ------------------------------------
@@ -614,3 +621,43 @@ def _holds(editor: Any, c: Constraint, value: Any) -> bool:
     except SynthbenchError:  # a row that does not read (e.g. text that is not a number)
         return False
     return c.is_satisfied_by(held) and c.is_satisfied_by(value) and c.to_json(held) == c.to_json(value)
+
+
+def _split_date(value: Any) -> tuple[Any, str]:
+    """``"2024-01-01 06:30"`` -> (date(2024, 1, 1), "06:30"); text that is no date -> (None, text)."""
+    import datetime
+
+    text = "" if value is None else str(value).strip()
+    head, _, rest = text.replace("T", " ", 1).partition(" ")
+    try:
+        return datetime.date.fromisoformat(head), rest.strip()
+    except ValueError:
+        return None, text
+
+
+def _date_control(param: Param, c: Str, value: Any, common: dict, owner: str) -> Control:
+    """A date picker and an optional time of day, for parameters declared as date text."""
+    import ipywidgets as w
+
+    day, rest = _split_date(value)
+    picker = w.DatePicker(value=day, **common)
+    picker.layout = w.Layout(width="280px")
+    picker.add_class("synthbench-date")
+    clock = w.Text(value=rest, placeholder="time (optional)", continuous_update=False, layout=w.Layout(width="116px"))
+    box = w.HBox([picker, clock])
+
+    def read() -> Any:
+        if picker.value is None:
+            text = clock.value.strip()
+            if not c.is_satisfied_by(text):
+                raise InvalidParameterError(
+                    f"The {param.name!r} parameter{_of(owner)} must be {c.describe()}. Got {text!r} instead."
+                )
+            return text
+        time_of_day = clock.value.strip()
+        return picker.value.isoformat() + (f" {time_of_day}" if time_of_day else "")
+
+    def show(v: Any) -> None:
+        picker.value, clock.value = _split_date(v)
+
+    return Control(param, box, read, show, "date", input=picker, inputs=[picker, clock])
