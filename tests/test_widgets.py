@@ -11,6 +11,7 @@ import pytest
 from sklearn.datasets import load_iris, load_wine
 
 import synthbench as sb
+from synthbench.generators.timeseries.components import Fourier
 from synthbench.params import Bool, Float, Int, Options, Param, Str
 from synthbench.widgets import (
     BalancePanel,
@@ -45,8 +46,10 @@ def _chart_rows(p: Panel) -> list:
         (Param("s", Str(), "y"), "y", "text", "Text"),
         (sb.Moons.param("noise"), None, "optional float", "HBox"),
         (sb.Moons.param("noise"), 0.25, "optional float", "HBox"),
-        (sb.Classification.param("weights"), None, "optional json", "HBox"),
-        (sb.Schema.param("constraints"), (), "json", "Textarea"),
+        (sb.Classification.param("weights"), None, "optional list", "HBox"),
+        (sb.Schema.param("constraints"), (), "list", "Textarea"),
+        (sb.Schema.param("constraints"), ("a\nb",), "json", "Textarea"),  # a line break inside: JSON text
+        (Fourier.param("coefficients"), ((1.0, 0.0),), "json", "Textarea"),
     ],
 )
 def test_controls_follow_declarations(param, value, kind, cls):
@@ -57,14 +60,29 @@ def test_controls_follow_declarations(param, value, kind, cls):
 
 
 def test_json_control_reads_with_the_declaration():
-    control = control_for(sb.Classification.param("weights"), None, owner="Classification")
-    assert control.read() is None and control.input.value == ""  # None ticked, no "null" to read
-    control.inputs[1].value = False
-    control.input.value = "[0.9, 0.1]"
-    assert control.read() == (0.9, 0.1)
-    control.input.value = "[0.9,"
-    with pytest.raises(sb.exceptions.InvalidParameterError, match="'weights' parameter of Classification must be JSON"):
+    control = control_for(Fourier.param("coefficients"), ((1.0, 0.0),), owner="Fourier")
+    assert control.kind == "json" and control.read() == ((1.0, 0.0),)
+    control.input.value = "[[0.5, 0.5], [0.1, 0.0]]"
+    assert control.read() == ((0.5, 0.5), (0.1, 0.0))
+    control.input.value = "[[0.9,"
+    with pytest.raises(sb.exceptions.InvalidParameterError, match="'coefficients' parameter of Fourier must be JSON"):
         control.read()
+
+
+def test_lists_of_names_and_numbers_are_plain_text():
+    control = control_for(sb.Classification.param("weights"), None, owner="Classification")
+    assert control.read() is None and control.input.value == ""  # None ticked, nothing to read
+    control.inputs[-1].value = False
+    control.input.value = "0.9, 0.1"
+    assert control.read() == (0.9, 0.1)
+    control.input.value = "0.9, lots"
+    with pytest.raises(sb.exceptions.InvalidParameterError, match="'weights' parameter of Classification"):
+        control.read()
+    p = panel(sb.TimeSeries.example(), n=50, debounce=0)
+    p.controls["channels"].input.value = "temperature\nhumidity"  # one name per line
+    assert p.generator.channels == ("temperature", "humidity") and "humidity" in p.frame.columns
+    p.controls["channels"].input.value = "a\na"  # not distinct: refused, the text shows the held names
+    assert "channels" in p.error and p.controls["channels"].input.value == "temperature\nhumidity"
 
 
 def test_every_registered_generator_gets_a_panel():

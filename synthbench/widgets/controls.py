@@ -16,7 +16,21 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from ..exceptions import InvalidParameterError, SpecError, SynthbenchError
-from ..params import AnyOf, Bool, ComponentOf, Constraint, Float, Int, ListOf, MapOf, Optional, Options, Param, Str
+from ..params import (
+    AnyOf,
+    Bool,
+    ComponentOf,
+    Constraint,
+    Float,
+    Int,
+    ListOf,
+    MapOf,
+    Optional,
+    Options,
+    Param,
+    Str,
+    short_repr,
+)
 
 __all__ = ["Control", "control_for"]
 
@@ -161,6 +175,8 @@ def _typed(param: Param, c: Constraint, value: Any, common: dict, owner: str, li
             lambda v: setattr(widget, "value", repr(float(v))),
             "float",
         )
+    if isinstance(c, ListOf) and isinstance(c.item, (Str, Int, Float)) and _plain_items(value):
+        return _items_control(param, c, value, common, owner)
     if isinstance(c, Str) and c.what.startswith("a date"):
         return _date_control(param, c, value, common, owner)
     if isinstance(c, Str):
@@ -661,3 +677,51 @@ def _date_control(param: Param, c: Str, value: Any, common: dict, owner: str) ->
         picker.value, clock.value = _split_date(v)
 
     return Control(param, box, read, show, "date", input=picker, inputs=[picker, clock])
+
+
+def _plain_items(value: Any) -> bool:
+    """Items a text box holds one per line (no line breaks inside an item)."""
+    items = value if isinstance(value, (list, tuple)) else ()
+    return all(not (isinstance(v, str) and ("\n" in v or "\r" in v)) for v in items)
+
+
+def _items_control(param: Param, c: ListOf, value: Any, common: dict, owner: str) -> Control:
+    """A list of names or numbers as text: names one per line, numbers separated by commas."""
+    import ipywidgets as w
+
+    item = c.item
+    numbers = isinstance(item, (Int, Float))
+    kind = int if isinstance(item, Int) else float
+
+    def text_of(v: Any) -> str:
+        items = v if isinstance(v, (list, tuple)) else ()
+        if numbers:
+            return ", ".join(str(int(x)) if kind is int else repr(float(x)) for x in items)
+        return "\n".join(str(x) for x in items)
+
+    if numbers:
+        widget = w.Text(value=text_of(value), continuous_update=False, layout=w.Layout(width=CONTROL_WIDTH), **common)
+        widget.placeholder = "numbers separated by commas"
+    else:
+        widget = w.Textarea(
+            value=text_of(value),
+            continuous_update=False,
+            layout=w.Layout(width=CONTROL_WIDTH, height="60px"),
+            **common,
+        )
+        widget.placeholder = "one per line"
+
+    def read() -> Any:
+        if numbers:
+            parts = [t.strip() for t in widget.value.split(",") if t.strip()]
+            items = tuple(_parse_number(t, kind, param.name, owner) for t in parts)
+        else:
+            # Lines as typed (a name may hold spaces); blank lines are skipped.
+            items = tuple(t for t in widget.value.splitlines() if t.strip())
+        if not c.is_satisfied_by(items):
+            raise InvalidParameterError(
+                f"The {param.name!r} parameter{_of(owner)} must be {c.describe()}. Got {short_repr(items)} instead."
+            )
+        return items
+
+    return Control(param, widget, read, lambda v: setattr(widget, "value", text_of(v)), "list")
