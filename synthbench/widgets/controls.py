@@ -198,8 +198,10 @@ def control_for(param: Param, value: Any, *, owner: str = "", limits: tuple | No
     ``Bool`` a checkbox, ``Str`` a text box, ``Optional(x)`` x's control with a "None"
     tick box, ``ListOf(ComponentOf(...))`` a list editor (add, remove, move up and down,
     each component with its own controls), ``MapOf(x)`` key/value rows, ``AnyOf(...)``
-    a choice of the alternatives with the chosen one's control, and anything else
-    (or lists and maps longer than 20 items) a JSON text area read with the
+    a choice of the alternatives with the chosen one's control (one number box for "an
+    int or a float"), lists of names or numbers plain text (one name per line, numbers
+    separated by commas), date text a date picker with an optional time of day, and
+    anything else (or lists and maps longer than 20 items) a JSON text area read with the
     declaration's ``from_json`` (so specs and controls agree). ``limits`` narrows an
     integer slider to what the data allows (e.g. ``k_neighbors`` below the smallest class).
 
