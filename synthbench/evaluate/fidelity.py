@@ -218,6 +218,7 @@ class _Column:
     labels: pd.Index | None = None  # discrete: the value behind each code
     unit: str | None = None  # datetime: the resolution both sides are counted in
     real_sorted: np.ndarray | None = None  # continuous: the real side of the KS test, when prepared
+    real_present: np.ndarray | None = None  # continuous: the real values present, sorted, when prepared
 
     @property
     def continuous(self) -> bool:
@@ -349,7 +350,10 @@ class RealProfile:
             rv = self._get(("values", name, sdtype), lambda: as_float(real, sdtype))
             sv = as_float(synthetic, sdtype)
         col = _Column(name, sdtype, rv, sv, rounded=rounded, unit=unit)
-        col.real_sorted = self._get(("ks", name, sdtype, unit, rounded), lambda: _ks_real(rv, rounded))
+        col.real_present = self._get(("present", name, sdtype, unit), lambda: np.sort(rv[~np.isnan(rv)]))
+        col.real_sorted = (
+            self._get(("ks", name, sdtype, unit), lambda: _ks_real(rv, True)) if rounded else col.real_present
+        )
         col.pair_real = self._get(("bins", name, sdtype, unit), lambda: _bin_codes(rv))
         return col
 

@@ -252,15 +252,22 @@ def _shares(counts: np.ndarray) -> np.ndarray:
 
 
 def _histogram(col: _Column, bins: int) -> pd.DataFrame:
-    r = col.real[~np.isnan(col.real)]
     s = col.synthetic[~np.isnan(col.synthetic)]
-    both = np.concatenate([r, s])
+    r = col.real_present if col.real_present is not None else col.real[~np.isnan(col.real)]
+    ends = [x for x in (r[:1], r[-1:], s) if len(x)] if col.real_present is not None else [r, s]
+    both = np.concatenate(ends) if ends else np.empty(0)
     lo, hi = (min(both.min(), both.max()), both.max()) if len(both) else (0.0, 1.0)
     if lo == hi:
         lo, hi = lo - 0.5, hi + 0.5
     # Equal-width bins over a given range take numpy's fast path (no search per value).
-    real_counts, edges = np.histogram(r, bins=bins, range=(lo, hi))
-    syn_counts, _ = np.histogram(s, bins=bins, range=(lo, hi))
+    syn_counts, edges = np.histogram(s, bins=bins, range=(lo, hi))
+    if col.real_present is not None:
+        # The kept, sorted real values: bin counts from one search per edge, the counts
+        # np.histogram gives ([left, right) bins, the last one closed).
+        below = np.searchsorted(r, edges[:-1], side="left")
+        real_counts = np.diff(np.r_[below, len(r)])
+    else:
+        real_counts, _ = np.histogram(r, bins=bins, range=(lo, hi))
     frame = pd.DataFrame(
         {"left": edges[:-1], "right": edges[1:], "real": _shares(real_counts), "synthetic": _shares(syn_counts)}
     )
