@@ -6,6 +6,12 @@ or a bucketed time series) and returns an Altair chart. None of them sees raw ro
 100k-row comparison stays a few hundred marks. Altair is imported inside the functions,
 so ``import synthbench`` stays light.
 
+The comparison charts are written once, as Vega-Lite dicts (``histogram_spec``,
+``category_spec``, ``correlation_spec``, ``class_counts_spec``): a live panel sends those
+straight to its chart widget (about a millisecond, where building and serialising
+Altair objects takes tens), and the ``*_chart`` functions wrap the same dicts as Altair
+charts for composing and display.
+
 >>> import pandas as pd
 >>> from synthbench.evaluate import quality_report
 >>> real = pd.DataFrame({"x": [1.0, 2.0, 3.0, 4.0], "c": list("aabb")})
@@ -18,21 +24,34 @@ so ``import synthbench`` stays light.
 
 from __future__ import annotations
 
+import hashlib
+import json
 from typing import Any
 
+import numpy as np
 import pandas as pd
 
 from .exceptions import DataError, InvalidParameterError
 
 __all__ = [
     "category_chart",
+    "category_spec",
     "class_counts_chart",
+    "class_counts_spec",
     "column_chart",
+    "column_spec",
+    "combine_specs",
     "correlation_chart",
+    "correlation_spec",
     "fleet_chart",
     "histogram_chart",
+    "histogram_spec",
     "timeseries_chart",
 ]
+
+#: The Vega-Lite schema the dicts are written for (Altair 6's).
+SCHEMA = "https://vega.github.io/schema/vega-lite/v6.4.1.json"
+_CONFIG = {"view": {"continuousWidth": 300, "continuousHeight": 300}}
 
 #: Colours of the two sides of every comparison (reference first).
 COLORS = ("#4c78a8", "#f58518")
@@ -106,6 +125,119 @@ def _color(alt: Any, labels: tuple[str, ...]) -> Any:
     return alt.Color("source:N", scale=alt.Scale(domain=list(labels), range=colors), legend=_legend(alt))
 
 
+# -- Vega-Lite dicts -------------------------------------------------------------------------
+def _json_list(column: pd.Series) -> list:
+    """A column as JSON-ready values: dates as ISO text, NaN as null (as Altair's serialiser does)."""
+    if pd.api.types.is_datetime64_any_dtype(column):
+        values = column.dt.tz_localize(None) if getattr(column.dt, "tz", None) is not None else column
+        text = np.datetime_as_string(values.to_numpy().astype("datetime64[s]"))
+        return [None if t == "NaT" else t for t in text.tolist()]
+    if pd.api.types.is_float_dtype(column):
+        return [None if v != v else v for v in column.to_numpy(dtype="float64").tolist()]
+    if isinstance(column.dtype, np.dtype) and column.dtype.kind in "iub":
+        return column.to_numpy().tolist()
+    return [None if pd.isna(v) else v for v in column.tolist()]
+
+
+def _long(table: pd.DataFrame, keys: list[str], labels: tuple[str, ...]) -> list[dict[str, Any]]:
+    """The long form (``keys``, ``source``, ``share``) of a wide table of real/synthetic shares,
+    as records: one row per key and side, the first side first (``DataFrame.melt``'s order)."""
+    sides = ["real", "synthetic"] if len(labels) == 2 else ["synthetic"]
+    key_values = [_json_list(table[k]) for k in keys]
+    rows = []
+    for side, label in zip(sides, labels, strict=True):
+        for *key, share in zip(*key_values, _json_list(table[side]), strict=True):
+            rows.append({**dict(zip(keys, key, strict=True)), "source": label, "share": share})
+    return rows
+
+
+def _data(values: list[dict[str, Any]]) -> tuple[dict[str, str], dict[str, list]]:
+    """A named dataset of ``values`` (named by its content's hash, as Altair names them)."""
+    name = "data-" + hashlib.md5(json.dumps(values, sort_keys=True).encode(), usedforsecurity=False).hexdigest()
+    return {"name": name}, {name: values}
+
+
+def _top(spec: dict[str, Any], datasets: dict[str, list]) -> dict[str, Any]:
+    return {"config": _CONFIG, **spec, "$schema": SCHEMA, "datasets": datasets}
+
+
+def _as_chart(spec: dict[str, Any]) -> Any:
+    """An Altair chart of a Vega-Lite dict made here (valid by construction, so not re-validated).
+
+    The data go inline and the top-level keys away, so the chart composes with ``&``,
+    ``|`` and ``alt.vconcat`` like any Altair chart (Altair names the datasets again).
+    """
+    datasets = spec.get("datasets", {})
+
+    def inline(view: dict[str, Any]) -> dict[str, Any]:
+        view = {k: v for k, v in view.items() if k not in ("config", "$schema", "datasets")}
+        if "data" in view and "name" in view["data"]:
+            view["data"] = {"values": datasets[view["data"]["name"]]}
+        for key in ("hconcat", "vconcat"):
+            if key in view:
+                view[key] = [inline(v) for v in view[key]]
+        return view
+
+    return _build(inline(spec))
+
+
+def _build(view: dict[str, Any]) -> Any:
+    alt = _alt()
+    for key, concat in (("hconcat", alt.hconcat), ("vconcat", alt.vconcat)):
+        if key in view:
+            # Each view an alt.Chart, so Altair gathers their data into named datasets.
+            chart = concat(*[_build(v) for v in view[key]])
+            if "title" in view:
+                chart = chart.properties(title=alt.TitleParams(**view["title"]))
+            if "resolve" in view:
+                chart = chart.resolve_scale(**view["resolve"]["scale"])
+            return chart
+    return alt.Chart.from_dict(view, validate=False)
+
+
+def _legend_dict() -> dict[str, Any]:
+    return {"direction": "horizontal", "labelLimit": 240, "orient": "bottom", "title": None}
+
+
+def _color_dict(labels: tuple[str, ...]) -> dict[str, Any]:
+    colors = list(COLORS) if len(labels) == 2 else [COLORS[1]]
+    return {
+        "field": "source",
+        "legend": _legend_dict(),
+        "scale": {"domain": list(labels), "range": colors},
+        "type": "nominal",
+    }
+
+
+def _title_dict(text: Any, plot: int) -> dict[str, Any]:
+    return {"text": str(text), "anchor": "start", "limit": plot}
+
+
+def combine_specs(specs: list[Any]) -> dict[str, Any] | None:
+    """One Vega-Lite dict with ``specs`` one above the other, each with its own colours.
+
+    ``specs`` are dicts made here or Altair charts (turned into dicts). Cheaper than
+    ``alt.vconcat``, which copies every subchart.
+
+    >>> import pandas as pd
+    >>> t = pd.DataFrame({"category": ["a"], "real": [1.0], "synthetic": [1.0]})
+    >>> both = combine_specs([category_spec(t, "c"), category_spec(t, "d")])
+    >>> [v["title"]["text"] for v in both["vconcat"]], both["resolve"]
+    (['c', 'd'], {'scale': {'color': 'independent'}})
+    """
+    dicts = [s if isinstance(s, dict) else s.to_dict(validate=False) for s in specs]
+    if not dicts:
+        return None
+    if len(dicts) == 1:
+        return dicts[0]
+    datasets: dict[str, list] = {}
+    views = []
+    for d in dicts:
+        datasets.update(d.get("datasets", {}))
+        views.append({k: v for k, v in d.items() if k not in ("config", "$schema", "datasets")})
+    return _top({"vconcat": views, "resolve": {"scale": {"color": "independent"}}}, datasets)
+
+
 def histogram_chart(
     table: pd.DataFrame, column: str, *, labels: tuple[str, ...] = ("real", "synthetic"), width: int = WIDTH
 ) -> Any:
@@ -136,24 +268,39 @@ def histogram_chart(
     >>> spec["encoding"]["x"]["field"], spec["encoding"]["x2"]["field"]
     ('left', 'right')
     """
-    alt = _alt()
+    return _as_chart(histogram_spec(table, column, labels=labels, width=width))
+
+
+def histogram_spec(
+    table: pd.DataFrame, column: str, *, labels: tuple[str, ...] = ("real", "synthetic"), width: int = WIDTH
+) -> dict[str, Any]:
+    """:func:`histogram_chart` as a Vega-Lite dict."""
     labels = _labels(labels)
     plot = _width(width) - Y_AXIS
     table = _check_table(table, ("left", "right", "real", "synthetic"), "histogram")
-    long = _melt(table, ["left", "right"], labels)
-    kind = "T" if pd.api.types.is_datetime64_any_dtype(table["left"]) else "Q"
-    return (
-        alt.Chart(long, width=plot, height=HEIGHT, title=_title(alt, column, plot))
-        .mark_bar(opacity=0.55, binSpacing=0)
-        .encode(
-            x=alt.X(f"left:{kind}", title=None, scale=alt.Scale(zero=False)),
-            x2=alt.X2("right"),
-            y=alt.Y("share:Q", title="share of rows", stack=None),
-            y2=alt.Y2(datum=0),
-            color=_color(alt, labels),
-            tooltip=_tips(alt, "source:N", f"left:{kind}", f"right:{kind}", ("share:Q", ".3f")),
-        )
-    )
+    kind = "temporal" if pd.api.types.is_datetime64_any_dtype(table["left"]) else "quantitative"
+    data, datasets = _data(_long(table, ["left", "right"], labels))
+    spec = {
+        "data": data,
+        "mark": {"type": "bar", "binSpacing": 0, "opacity": 0.55},
+        "encoding": {
+            "color": _color_dict(labels),
+            "tooltip": [
+                {"field": "source", "type": "nominal"},
+                {"field": "left", "type": kind},
+                {"field": "right", "type": kind},
+                {"field": "share", "format": ".3f", "type": "quantitative"},
+            ],
+            "x": {"field": "left", "scale": {"zero": False}, "title": None, "type": kind},
+            "x2": {"field": "right"},
+            "y": {"field": "share", "stack": None, "title": "share of rows", "type": "quantitative"},
+            "y2": {"datum": 0},
+        },
+        "height": HEIGHT,
+        "title": _title_dict(column, plot),
+        "width": plot,
+    }
+    return _top(spec, datasets)
 
 
 def category_chart(
@@ -172,22 +319,36 @@ def category_chart(
     >>> spec["encoding"]["xOffset"]["field"]
     'source'
     """
-    alt = _alt()
+    return _as_chart(category_spec(table, column, labels=labels, width=width))
+
+
+def category_spec(
+    table: pd.DataFrame, column: str, *, labels: tuple[str, ...] = ("real", "synthetic"), width: int = WIDTH
+) -> dict[str, Any]:
+    """:func:`category_chart` as a Vega-Lite dict."""
     labels = _labels(labels)
     plot = _width(width) - Y_AXIS
     table = _check_table(table, ("category", "real", "synthetic"), "category")
-    long = _melt(table.assign(category=table["category"].astype(str)), ["category"], labels)
-    return (
-        alt.Chart(long, width=plot, height=HEIGHT, title=_title(alt, column, plot))
-        .mark_bar()
-        .encode(
-            x=alt.X("category:N", title=None, sort=None, axis=alt.Axis(labelLimit=120)),
-            xOffset=alt.XOffset("source:N", scale=alt.Scale(domain=list(labels))),
-            y=alt.Y("share:Q", title="share of rows"),
-            color=_color(alt, labels),
-            tooltip=_tips(alt, "source:N", "category:N", ("share:Q", ".3f")),
-        )
-    )
+    data, datasets = _data(_long(table.assign(category=table["category"].astype(str)), ["category"], labels))
+    spec = {
+        "data": data,
+        "mark": {"type": "bar"},
+        "encoding": {
+            "color": _color_dict(labels),
+            "tooltip": [
+                {"field": "source", "type": "nominal"},
+                {"field": "category", "type": "nominal"},
+                {"field": "share", "format": ".3f", "type": "quantitative"},
+            ],
+            "x": {"axis": {"labelLimit": 120}, "field": "category", "sort": None, "title": None, "type": "nominal"},
+            "xOffset": {"field": "source", "scale": {"domain": list(labels)}, "type": "nominal"},
+            "y": {"field": "share", "title": "share of rows", "type": "quantitative"},
+        },
+        "height": HEIGHT,
+        "title": _title_dict(column, plot),
+        "width": plot,
+    }
+    return _top(spec, datasets)
 
 
 def correlation_chart(
@@ -208,12 +369,18 @@ def correlation_chart(
     >>> [view["mark"]["type"] for view in spec["hconcat"]]
     ['rect', 'rect']
     """
-    alt = _alt()
+    return _as_chart(correlation_spec(correlations, labels=labels, width=width))
+
+
+def correlation_spec(
+    correlations: pd.DataFrame, *, labels: tuple[str, ...] = ("real", "synthetic"), width: int = WIDTH
+) -> dict[str, Any]:
+    """:func:`correlation_chart` as a Vega-Lite dict."""
     labels = _labels(labels)
     width = _width(width)
     table = _check_table(correlations, ("column_1", "column_2", "real", "synthetic"), "correlations")
     table = table.assign(column_1=table["column_1"].astype(str), column_2=table["column_2"].astype(str))
-    long = _melt(table, ["column_1", "column_2"], labels)
+    long = _long(table, ["column_1", "column_2"], labels)
     names = table["column_1"].unique()
     # The y labels (about 6 px a character; past LABEL_PX cut short, the tooltip has the
     # whole name), then the squares.
@@ -225,30 +392,53 @@ def correlation_chart(
     across = len(labels) == 1 or side >= min(cell, 120)
     room = side if across else width - Y_AXIS - label_px - 20
     size = int(max(60, min(180, cell, room)))
-    color = alt.Color(
-        "share:Q",
-        title="correlation",
-        scale=alt.Scale(scheme="redblue", domain=[-1, 1]),
-        legend=alt.Legend(orient="bottom", direction="horizontal", gradientLength=min(160, size)),
-    )
+    encoding = {
+        "color": {
+            "field": "share",
+            "legend": {"direction": "horizontal", "gradientLength": min(160, size), "orient": "bottom"},
+            "scale": {"domain": [-1, 1], "scheme": "redblue"},
+            "title": "correlation",
+            "type": "quantitative",
+        },
+        "tooltip": [
+            {"field": "column_1", "type": "nominal"},
+            {"field": "column_2", "type": "nominal"},
+            {"field": "share", "format": ".2f", "title": "correlation", "type": "quantitative"},
+        ],
+        "x": {
+            "axis": {"labelLimit": LABEL_PX - 10},
+            "field": "column_1",
+            "sort": None,
+            "title": None,
+            "type": "nominal",
+        },
+        "y": {
+            "axis": {"labelLimit": LABEL_PX - 10, "orient": "right"},
+            "field": "column_2",
+            "sort": None,
+            "title": None,
+            "type": "nominal",
+        },
+    }
     # One plain chart per side (not a facet): a facet's headers join the layout grid of the
     # panel's combined chart and push the charts above it to the right, past the width.
-    views = [
-        alt.Chart(long[long["source"] == label], width=size, height=size, title=_title(alt, label, size))
-        .mark_rect()
-        .encode(
-            x=alt.X("column_1:N", title=None, sort=None, axis=alt.Axis(labelLimit=LABEL_PX - 10)),
-            y=alt.Y("column_2:N", title=None, sort=None, axis=alt.Axis(labelLimit=LABEL_PX - 10, orient="right")),
-            color=color,
-            tooltip=[
-                *_tips(alt, "column_1:N", "column_2:N"),
-                alt.Tooltip("share:Q", title="correlation", format=".2f"),
-            ],
+    datasets: dict[str, list] = {}
+    views = []
+    for label in labels:
+        data, named = _data([row for row in long if row["source"] == label])
+        datasets.update(named)
+        views.append(
+            {
+                "data": data,
+                "mark": {"type": "rect"},
+                "encoding": encoding,
+                "height": size,
+                "title": _title_dict(label, size),
+                "width": size,
+            }
         )
-        for label in labels
-    ]
-    both = alt.hconcat(*views) if across else alt.vconcat(*views)
-    return both.properties(title=alt.TitleParams("correlations", anchor="start"))
+    spec = {"hconcat" if across else "vconcat": views, "title": {"text": "correlations", "anchor": "start"}}
+    return _top(spec, datasets)
 
 
 def timeseries_chart(
@@ -371,24 +561,44 @@ def class_counts_chart(counts: pd.DataFrame, *, width: int = WIDTH) -> Any:
     >>> sorted(r["rows"] for r in spec["datasets"][spec["data"]["name"]])
     [10, 90, 90, 90]
     """
-    alt = _alt()
+    return _as_chart(class_counts_spec(counts, width=width))
+
+
+def class_counts_spec(counts: pd.DataFrame, *, width: int = WIDTH) -> dict[str, Any]:
+    """:func:`class_counts_chart` as a Vega-Lite dict."""
     plot = _width(width) - Y_AXIS
     table = _check_table(counts, ("class", "before", "after"), "class counts")
-    long = table[["class", "before", "after"]].assign(**{"class": table["class"].astype(str)})
-    long = long.melt(id_vars=["class"], value_vars=["before", "after"], var_name="when", value_name="rows")
-    return (
-        alt.Chart(long, width=plot, height=HEIGHT, title=_title(alt, "rows per class, before and after", plot))
-        .mark_bar()
-        .encode(
-            x=alt.X("class:N", title=None, sort=None, axis=alt.Axis(labelLimit=120)),
-            xOffset=alt.XOffset("when:N", scale=alt.Scale(domain=["before", "after"])),
-            y=alt.Y("rows:Q", title="rows"),
-            color=alt.Color(
-                "when:N", scale=alt.Scale(domain=["before", "after"], range=list(COLORS)), legend=_legend(alt)
-            ),
-            tooltip=_tips(alt, "class:N", "when:N", "rows:Q"),
-        )
-    )
+    classes = [str(c) for c in table["class"].tolist()]
+    long = [
+        {"class": c, "when": when, "rows": rows}
+        for when in ("before", "after")
+        for c, rows in zip(classes, _json_list(table[when]), strict=True)
+    ]
+    data, datasets = _data(long)
+    spec = {
+        "data": data,
+        "mark": {"type": "bar"},
+        "encoding": {
+            "color": {
+                "field": "when",
+                "legend": _legend_dict(),
+                "scale": {"domain": ["before", "after"], "range": list(COLORS)},
+                "type": "nominal",
+            },
+            "tooltip": [
+                {"field": "class", "type": "nominal"},
+                {"field": "when", "type": "nominal"},
+                {"field": "rows", "type": "quantitative"},
+            ],
+            "x": {"axis": {"labelLimit": 120}, "field": "class", "sort": None, "title": None, "type": "nominal"},
+            "xOffset": {"field": "when", "scale": {"domain": ["before", "after"]}, "type": "nominal"},
+            "y": {"field": "rows", "title": "rows", "type": "quantitative"},
+        },
+        "height": HEIGHT,
+        "title": _title_dict("rows per class, before and after", plot),
+        "width": plot,
+    }
+    return _top(spec, datasets)
 
 
 def column_chart(
@@ -406,15 +616,16 @@ def column_chart(
     >>> column_chart(quality_report(real, real).chart_data, "c").to_dict()["mark"]["type"]
     'bar'
     """
+    return _as_chart(column_spec(chart_data, column, labels=labels, width=width))
+
+
+def column_spec(
+    chart_data: dict[str, Any], column: str, *, labels: tuple[str, ...] = ("real", "synthetic"), width: int = WIDTH
+) -> dict[str, Any]:
+    """:func:`column_chart` as a Vega-Lite dict."""
     if column in chart_data.get("histograms", {}):
-        return histogram_chart(chart_data["histograms"][column], column, labels=labels, width=width)
+        return histogram_spec(chart_data["histograms"][column], column, labels=labels, width=width)
     if column in chart_data.get("categories", {}):
-        return category_chart(chart_data["categories"][column], column, labels=labels, width=width)
+        return category_spec(chart_data["categories"][column], column, labels=labels, width=width)
     known = sorted(map(str, [*chart_data.get("histograms", {}), *chart_data.get("categories", {})]))
     raise InvalidParameterError(f"The 'column' parameter must be one of {known}. Got {column!r} instead.")
-
-
-def _melt(table: pd.DataFrame, keys: list[str], labels: tuple[str, ...]) -> pd.DataFrame:
-    sides = ["real", "synthetic"] if len(labels) == 2 else ["synthetic"]
-    long = table[[*keys, *sides]].rename(columns=dict(zip(sides, labels, strict=True)))
-    return long.melt(id_vars=keys, value_vars=list(labels), var_name="source", value_name="share")

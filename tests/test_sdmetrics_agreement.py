@@ -18,7 +18,7 @@ import pandas as pd
 import pytest
 from sklearn.datasets import load_breast_cancer, load_diabetes, load_iris, load_wine
 
-from synthbench.evaluate import column_pair_trends, column_shapes, quality_report
+from synthbench.evaluate import RealProfile, column_pair_trends, column_shapes, quality_report
 from synthbench.evaluate._types import column_types
 
 pytestmark = pytest.mark.peers
@@ -130,6 +130,11 @@ def test_quality_report_agrees_with_sdmetrics(name, peer_python, tmp_path):
     peer = json.loads((tmp_path / "out.json").read_text())
 
     report = quality_report(real, synthetic)
+    # The prepared reference the panels use gives this very report, so it agrees too.
+    profiled = quality_report(RealProfile(real), synthetic)
+    np.testing.assert_equal(profiled.score, report.score)
+    pd.testing.assert_frame_equal(profiled.column_details, report.column_details)
+    pd.testing.assert_frame_equal(profiled.pair_details, report.pair_details)
     assert _close(report.score, peer["score"], 1e-3), (report.score, peer["score"])
     props = {p["Property"]: p["Score"] for p in peer["properties"]}
     assert _close(report.column_shapes_score, props["Column Shapes"], 1e-6)

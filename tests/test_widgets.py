@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+import html
 import json
 
+import numpy as np
 import pandas as pd
 import pytest
 from sklearn.datasets import load_iris, load_wine
 
 import synthbench as sb
+from synthbench.generators.timeseries.components import Fourier
 from synthbench.params import Bool, Float, Int, Options, Param, Str
 from synthbench.widgets import (
     BalancePanel,
@@ -43,8 +46,10 @@ def _chart_rows(p: Panel) -> list:
         (Param("s", Str(), "y"), "y", "text", "Text"),
         (sb.Moons.param("noise"), None, "optional float", "HBox"),
         (sb.Moons.param("noise"), 0.25, "optional float", "HBox"),
-        (sb.Classification.param("weights"), None, "optional json", "HBox"),
-        (sb.Schema.param("constraints"), (), "json", "Textarea"),
+        (sb.Classification.param("weights"), None, "optional list", "HBox"),
+        (sb.Schema.param("constraints"), (), "list", "Textarea"),
+        (sb.Schema.param("constraints"), ("a\nb",), "json", "Textarea"),  # a line break inside: JSON text
+        (Fourier.param("coefficients"), ((1.0, 0.0),), "json", "Textarea"),
     ],
 )
 def test_controls_follow_declarations(param, value, kind, cls):
@@ -55,14 +60,29 @@ def test_controls_follow_declarations(param, value, kind, cls):
 
 
 def test_json_control_reads_with_the_declaration():
-    control = control_for(sb.Classification.param("weights"), None, owner="Classification")
-    assert control.read() is None and control.input.value == ""  # None ticked, no "null" to read
-    control.inputs[1].value = False
-    control.input.value = "[0.9, 0.1]"
-    assert control.read() == (0.9, 0.1)
-    control.input.value = "[0.9,"
-    with pytest.raises(sb.exceptions.InvalidParameterError, match="'weights' parameter of Classification must be JSON"):
+    control = control_for(Fourier.param("coefficients"), ((1.0, 0.0),), owner="Fourier")
+    assert control.kind == "json" and control.read() == ((1.0, 0.0),)
+    control.input.value = "[[0.5, 0.5], [0.1, 0.0]]"
+    assert control.read() == ((0.5, 0.5), (0.1, 0.0))
+    control.input.value = "[[0.9,"
+    with pytest.raises(sb.exceptions.InvalidParameterError, match="'coefficients' parameter of Fourier must be JSON"):
         control.read()
+
+
+def test_lists_of_names_and_numbers_are_plain_text():
+    control = control_for(sb.Classification.param("weights"), None, owner="Classification")
+    assert control.read() is None and control.input.value == ""  # None ticked, nothing to read
+    control.inputs[-1].value = False
+    control.input.value = "0.9, 0.1"
+    assert control.read() == (0.9, 0.1)
+    control.input.value = "0.9, lots"
+    with pytest.raises(sb.exceptions.InvalidParameterError, match="'weights' parameter of Classification"):
+        control.read()
+    p = panel(sb.TimeSeries.example(), n=50, debounce=0)
+    p.controls["channels"].input.value = "temperature\nhumidity"  # one name per line
+    assert p.generator.channels == ("temperature", "humidity") and "humidity" in p.frame.columns
+    p.controls["channels"].input.value = "a\na"  # not distinct: refused, the text shows the held names
+    assert "channels" in p.error and p.controls["channels"].input.value == "temperature\nhumidity"
 
 
 def test_every_registered_generator_gets_a_panel():
@@ -98,7 +118,8 @@ def test_one_chart_widget_is_reused():
     p.controls["cluster_std"].widget.value = "2.5"
     assert p._chart_widget is widget
     assert p.chart_out.children == (p.width_probe, widget)
-    assert widget.spec == p.chart.to_dict()
+    assert widget.spec is p.spec and p.spec == p.build_spec()
+    assert {r["source"] for rows in p.spec["datasets"].values() for r in rows} == {"synthetic"}
 
 
 def test_bad_value_keeps_last_good_preview():
@@ -147,7 +168,11 @@ def test_spec_save_load_and_csv(tmp_path):
     assert p.controls["noise"].input.value == "0.2"
     assert 'download="moons.csv"' in p.csv_link()
     assert 'download="moons.parquet"' in p.csv_link(fmt="parquet")
+    assert p.code_box.value == ""  # the code is written when the Export tab opens
+    p.tabs.selected_index = 2
     assert "synthbench-copy" in p.code_box.value
+    p.set(noise=0.3)  # with the tab open the code follows every change
+    assert html.escape(sb.Moons(noise=0.3).to_code(50, seed=0)) in p.code_box.value
     (tmp_path / "other.json").write_text(json.dumps(sb.Blobs().to_dict()))
     with pytest.raises(sb.exceptions.InvalidParameterError, match="for Blobs"):
         p.load_spec(tmp_path / "other.json")
@@ -188,14 +213,28 @@ def test_timeseries_panel_draws_lines():
     assert _chart_rows(p) != rows and p.error == ""
 
 
+def _map_rows(control) -> dict:
+    """What a map editor's rows show: key -> value text."""
+    return {row.children[0].value: row.children[1].value for row in control.widget.children[1].children}
+
+
+def _set_map(control, **values) -> None:
+    """Type ``values`` into a map editor's rows, key by key (each one edit), as a user would."""
+    for row in control.widget.children[1].children:
+        if row.children[0].value in values:
+            row.children[1].value = str(values[row.children[0].value])
+
+
 def test_schema_panel_edits_adds_and_removes_columns():
     p = panel(sb.Schema.example(), n=300, debounce=0)
     assert isinstance(p, SchemaPanel)
     p.column_pick.value = "age"
-    p.column_editors["params"].widget.value = '{"low": 30, "high": 40}'
+    assert p.column_editors["params"].kind == "map"  # key/value rows, not JSON text
+    _set_map(p.column_editors["params"], low=30, high=40)
     assert p.frame["age"].between(30, 40).all()
-    p.column_editors["params"].widget.value = '{"low": 50, "high": 40}'  # low > high
+    _set_map(p.column_editors["params"], low=50)  # low > high
     assert p.error and p.frame["age"].between(30, 40).all()
+    assert _map_rows(p.column_editors["params"]) == {"low": "30", "high": "40"}
     assert p.add_column("Boolean", "vip")
     assert "vip" in p.frame.columns and p.column_pick.value == "vip"
     assert p.remove_column("vip") and "vip" not in p.frame.columns
@@ -360,16 +399,16 @@ def test_schema_distribution_change_applies_with_its_params():
     assert p.error == "", p.error
     age = p._column("age")
     assert age.distribution == "normal" and set(age.params) <= {"loc", "scale"}
-    assert json.loads(p.column_editors["params"].input.value) == age.params
-    p.column_editors["params"].input.value = '{"loc": 40, "scale": 5}'
+    assert p.column_editors["params"].read() == age.params
+    _set_map(p.column_editors["params"], loc=40, scale=5)
     assert p._column("age").params == {"loc": 40, "scale": 5} and 25 < p.frame["age"].mean() < 55
     p.column_pick.value = "income"  # lognormal with per-country params: switching drops them too
     p.column_editors["distribution"].input.value = "gamma"
     assert p.error == "" and p._column("income").params_by is None
     assert p.set_column("income", distribution="normal", params={"loc": 100.0, "scale": 10.0})
-    p.column_editors["params"].input.value = '{"loc": 1, "scale": -1}'  # refused: text shows the schema again
+    _set_map(p.column_editors["params"], scale=-1)  # refused: the rows show the schema again
     assert "scale" in p.error
-    assert json.loads(p.column_editors["params"].input.value) == {"loc": 100.0, "scale": 10.0}
+    assert _map_rows(p.column_editors["params"]) == {"loc": "100.0", "scale": "10.0"}
 
 
 @pytest.mark.parametrize(
@@ -427,3 +466,139 @@ def test_a_seed_or_row_change_never_refits(name, kwargs, change):
     namespace: dict = {"df_real": real}
     exec(p.code, namespace)
     pd.testing.assert_frame_equal(namespace["df"], p.frame)
+
+
+def test_list_editor_adds_moves_and_removes_components():
+    p = panel(sb.TimeSeries.example(), n=100, debounce=0)
+    editor = p.controls["components"]
+    assert editor.kind == "list" and p.controls["anomalies"].kind == "list"
+    box = editor.widget
+    new_kind, add = box.children[2].children
+    new_kind.value = "Seasonality"
+    add.click()
+    assert [type(c).__name__ for c in p.generator.components] == ["Trend", "RandomWalk", "Seasonality"]
+    first = box.children[1].children[0]
+    level = first.children[1]  # the Trend's first control: its level
+    level.value = "20.0"
+    assert p.error == "" and p.generator.components[0].level == 20.0
+    box.children[1].children[2].children[0].children[1].click()  # move Seasonality up
+    assert [type(c).__name__ for c in p.generator.components] == ["Trend", "Seasonality", "RandomWalk"]
+    box.children[1].children[0].children[0].children[3].click()  # remove the Trend
+    assert [type(c).__name__ for c in p.generator.components] == ["Seasonality", "RandomWalk"]
+    assert p.code == sb.TimeSeries.example().set_params(components=p.generator.components).to_code(100, seed=0)
+    # A refused value inside a row: the rows show what the generator holds again.
+    scale = box.children[1].children[1].children[1]  # the RandomWalk's scale
+    scale.value = "-3"
+    assert "scale" in p.error and p.generator.components[1].scale == 1.0
+    assert box.children[1].children[1].children[1].value == "1.0"
+    assert len(box.children[1].children) == 2
+
+
+def test_map_rows_and_alternatives_for_sampling_strategy():
+    data = pd.DataFrame({"x": range(30), "target": ["a"] * 25 + ["b"] * 5})
+    p = panel(sb.Balance(target="target", method="random_over"), data, debounce=0)
+    control = p.controls["sampling_strategy"]
+    assert control.kind == "choice" and p.generator.sampling_strategy == "auto"
+    control.input.value = 2  # "per key": an empty map to fill in, nothing applied yet
+    assert p.generator.sampling_strategy == "auto" and p.error == ""
+    editor = control.widget.children[1].children[0]
+    editor.children[2].children[0].click()  # add an entry: a key and a value, applied together
+    key, value = editor.children[1].children[0].children[:2]
+    key.value = "b"
+    assert p.generator.sampling_strategy == "auto"  # a half-typed entry is not an edit
+    value.value = "20"
+    assert p.error == "" and p.generator.sampling_strategy == {"b": 20}
+    assert (p.frame["target"] == "b").sum() == 20
+    control.input.value = 1  # a number: shown, applied once set
+    assert p.generator.sampling_strategy == {"b": 20}
+    control.widget.children[1].children[0].value = 0.5
+    assert p.error == "" and p.generator.sampling_strategy == 0.5
+    assert (p.frame["target"] == "b").sum() == 12
+
+
+def test_a_panel_follows_new_data():
+    real = load_wine(as_frame=True).frame
+    p = panel(sb.GaussianCopula(), real.iloc[:100], n=200, debounce=0)
+    first = p.frame
+    assert p.set_data(real.iloc[100:]) and p.error == ""
+    assert not p.frame.equals(first) and p.report.n_real == len(real) - 100
+
+
+def test_draw_fits_a_generator_on_what_is_drawn():
+    pytest.importorskip("drawdata")
+    from synthbench.widgets import draw
+
+    d = draw("GaussianCopula", n=300, debounce=0)
+    d.scatter.data = [{"x": 1.0, "y": 2.0, "label": "a"}] * 3
+    assert d.panel is None and "3 of 10" in d.message.value
+    rng = np.random.default_rng(0)
+    strokes = [{"x": float(x), "y": float(y), "label": "a"} for x, y in rng.normal(100, 10, (30, 2))]
+    d.scatter.data = strokes
+    assert d.panel is not None and set(d.panel.frame["label"]) == {"a"}
+    hash_a = frame_hash(d.panel.frame)
+    # A second class drawn far away: the fitted panel follows it.
+    d.scatter.data = strokes + [{"x": float(x), "y": float(y), "label": "b"} for x, y in rng.normal(400, 10, (30, 2))]
+    assert set(d.panel.frame["label"]) == {"a", "b"} and frame_hash(d.panel.frame) != hash_a
+    assert d.panel.frame.loc[d.panel.frame["label"] == "b", "x"].mean() > 250
+    namespace: dict = {}
+    exec(d.panel.code, namespace)
+    pd.testing.assert_frame_equal(namespace["df"], d.panel.frame)
+
+
+def test_the_model_works_without_widgets():
+    from synthbench.widgets import PanelModel
+
+    model = PanelModel(sb.Moons(noise=0.1), n=300, seed=4)
+    assert model.frame is None and model.update() and len(model.frame) == 300
+    assert model.chart_data["histograms"] and model.report is None  # nothing to compare with
+    assert not model.set(noise=-1) and "noise" in model.error and model.generator.noise == 0.1
+    assert model.set_seed(5) and model.code == sb.Moons(noise=0.1).to_code(300, seed=5)
+    with pytest.raises(sb.exceptions.InvalidParameterError, match="allow large"):
+        PanelModel(sb.Moons(), n=2_000_000)
+    assert PanelModel(sb.Moons(), n=2_000_000, allow_large=True).n == 2_000_000
+    assert not model.set_rows(2_000_000) and "allow large" in model.error and model.n == 300
+
+
+def test_score_reads_a_capped_sample_and_says_so():
+    real = load_wine(as_frame=True).frame
+    p = panel(sb.GaussianCopula(), real, n=30_000, debounce=0, score_rows=5_000)
+    assert p.report.n_synthetic == 5_000 and p.report.n_real == len(real)
+    assert "on the first 5,000 of 30,000 rows" in p.score_box.value
+    p.n_box.value = 20_000_000  # above the preview limit: refused on screen, the rows stay
+    assert "allow large" in p.error and p.n == 30_000 and p.n_box.value == 30_000
+
+
+def test_slow_updates_show_progress_while_they_run():
+    seen = []
+
+    class Watched(Panel):
+        def _fit_and_sample(self):
+            seen.append(self.progress.layout.display)
+            return super()._fit_and_sample()
+
+    p = Watched(sb.Moons(), n=100, debounce=0)
+    assert seen == ["none"]  # a fast first update: no bar
+    p.model.seconds = 0.5  # the last update took longer than 0.3 s
+    assert p.set(noise=0.2)
+    assert seen[-1] == "" and p.progress.layout.display == "none"  # shown while working, hidden after
+
+
+def test_data_the_table_layer_refuses_is_an_inline_error():
+    bad = pd.DataFrame(np.random.default_rng(0).normal(size=(50, 3)))  # int column names
+    p = panel(sb.GaussianCopula(), bad, n=20, debounce=0)
+    assert "str column names" in p.error and p.frame is None and "synthbench-error" in p.error_box.value
+
+
+def test_dates_get_a_date_picker_and_an_optional_time():
+    import datetime
+
+    p = panel(sb.TimeSeries.example().set_params(freq="h"), n=50, debounce=0)
+    start = p.controls["start"]
+    assert start.kind == "optional date" and start.input.value == datetime.date(2024, 1, 1)
+    start.input.value = datetime.date(2025, 3, 1)
+    assert p.generator.start == "2025-03-01" and p.frame["timestamp"].iloc[0] == pd.Timestamp("2025-03-01")
+    start.inputs[1].value = "06:00"  # the time of day beside the picker
+    assert p.generator.start == "2025-03-01 06:00" and p.frame["timestamp"].iloc[0].hour == 6
+    start.inputs[1].value = "25:99"  # refused: the controls show what the generator holds
+    assert "start" in p.error and start.inputs[1].value == "06:00"
+    assert start.input.value == datetime.date(2025, 3, 1)

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 from ._types import column_types, infer_sdtype
 from .fidelity import (
+    RealProfile,
     category_coverage,
     column_pair_trends,
     column_shapes,
@@ -36,7 +37,7 @@ from .privacy import (
     privacy_report,
 )
 from .relational import RelationalReport, referential_integrity, relational_report
-from .report import Report, quality_report
+from .report import Report, quality_report, sample_chart_data
 from .timeseries import (
     autocorrelation_profiles,
     autocorrelation_similarity,
@@ -46,6 +47,7 @@ from .timeseries import (
 from .utility import utility
 
 __all__ = [
+    "RealProfile",
     "RelationalReport",
     "Report",
     "attribute_disclosure",
@@ -69,6 +71,7 @@ __all__ = [
     "range_coverage",
     "referential_integrity",
     "relational_report",
+    "sample_chart_data",
     "seasonal_profiles",
     "seasonal_similarity",
     "tv_complement",

@@ -105,11 +105,14 @@ def column_types(
     overrides: Mapping[str, str] | None = None,
     *,
     names: tuple[str, str] = ("real", "synthetic"),
+    real_kinds: dict[Any, tuple[str, bool]] | None = None,
 ) -> dict[str, str]:
     """The sdtype of every column (in the real frame's order), checked against both frames.
 
     A column must have the same sdtype in both frames, except that an all-missing column
     takes the other frame's type. ``overrides`` sets a column's sdtype explicitly.
+    ``real_kinds`` keeps, per column, the real side's inferred sdtype and whether it is
+    all missing, so a prepared reference reads the real frame once (it is filled here).
 
     Examples
     --------
@@ -145,7 +148,12 @@ def column_types(
             types[col] = overrides[col]
             continue
         r, s = real[col], synthetic[col]
-        t_real = infer_sdtype(r, what=f"The {names[0]} data")
+        known = real_kinds.get(col) if real_kinds is not None else None
+        if known is None:
+            known = (infer_sdtype(r, what=f"The {names[0]} data"), bool(r.isna().all()))
+            if real_kinds is not None:
+                real_kinds[col] = known
+        t_real, real_missing = known
         if t_real == "id":
             types[col] = "id"
             continue
@@ -153,7 +161,7 @@ def column_types(
             types[col] = t_real
             continue
         t_syn = infer_sdtype(s, detect_ids=False, what=f"The {names[1]} data")
-        if r.isna().all():
+        if real_missing:
             t_real = t_syn
         if t_real != t_syn:
             raise DataError(

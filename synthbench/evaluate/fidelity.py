@@ -52,9 +52,20 @@ import pandas as pd
 
 from ..exceptions import DataError, InvalidParameterError
 from ..params import short_repr
-from ._types import CONTINUOUS, DISCRETE, check_frames, column_types, continuous_pair, discrete_codes
+from ..table import check_frame
+from ._types import (
+    CONTINUOUS,
+    DISCRETE,
+    as_float,
+    check_frames,
+    column_types,
+    common_datetime_unit,
+    continuous_pair,
+    discrete_codes,
+)
 
 __all__ = [
+    "RealProfile",
     "category_coverage",
     "column_pair_trends",
     "column_shapes",
@@ -77,33 +88,41 @@ _PAIR_BINS = 10
 
 
 # -- single-column metrics over arrays ---------------------------------------------------
-def _ks_statistic(a: np.ndarray, b: np.ndarray) -> float:
+def _ks_statistic(a: np.ndarray, b: np.ndarray, *, a_sorted: bool = False) -> float:
     """Two-sample KS D statistic: the largest gap between the two empirical CDFs.
 
-    Equal to ``scipy.stats.ks_2samp(a, b).statistic``; both CDFs are evaluated at every
-    distinct value (the last of a run of ties), looking up the other sample's CDF with
-    one sorted search per sample.
+    Equal to ``scipy.stats.ks_2samp(a, b).statistic``. Between two distinct values of
+    ``b`` its CDF is flat and ``a``'s only grows, so the largest gap is at one of the
+    ends: at each distinct value of ``b`` and just before it. That takes two sorted
+    searches of ``b``'s values in ``a`` and none of ``a``'s (``a`` may be the long, kept
+    real side). ``a_sorted`` says ``a`` is sorted already.
     """
-    a = np.sort(a)
+    a = a if a_sorted else np.sort(a)
     b = np.sort(b)
-    last_a = np.r_[a[1:] != a[:-1], True]
-    last_b = np.r_[b[1:] != b[:-1], True]
-    at_a = np.flatnonzero(last_a)
-    at_b = np.flatnonzero(last_b)
-    gap_a = (at_a + 1) / len(a) - np.searchsorted(b, a[at_a], side="right") / len(b)
-    gap_b = np.searchsorted(a, b[at_b], side="right") / len(a) - (at_b + 1) / len(b)
-    return float(max(np.abs(gap_a).max(), np.abs(gap_b).max()))
+    starts = np.flatnonzero(np.r_[True, b[1:] != b[:-1]])  # first of each run of ties
+    ends = np.r_[starts[1:], len(b)]  # one past the last
+    values = b[starts]
+    at = np.searchsorted(a, values, side="right") / len(a) - ends / len(b)
+    before = np.searchsorted(a, values, side="left") / len(a) - starts / len(b)
+    return float(max(np.abs(at).max(), np.abs(before).max()))
 
 
-def _ks_complement(real: np.ndarray, synthetic: np.ndarray, rounded: bool) -> float:
+def _ks_real(real: np.ndarray, rounded: bool) -> np.ndarray:
+    """The real side of the KS test: present values, rounded as SDMetrics does, sorted."""
     real = real[~np.isnan(real)]
+    return np.sort(np.round(real, _KS_DECIMALS) if rounded else real)
+
+
+def _ks_complement(
+    real: np.ndarray, synthetic: np.ndarray, rounded: bool, *, real_sorted: np.ndarray | None = None
+) -> float:
+    real = _ks_real(real, rounded) if real_sorted is None else real_sorted
     synthetic = synthetic[~np.isnan(synthetic)]
     if len(real) == 0 or len(synthetic) == 0:
         return float("nan")
     if rounded:
-        real = np.round(real, _KS_DECIMALS)
         synthetic = np.round(synthetic, _KS_DECIMALS)
-    return 1.0 - _ks_statistic(real, synthetic)
+    return 1.0 - _ks_statistic(real, synthetic, a_sorted=True)
 
 
 def _tv_complement(real: np.ndarray, synthetic: np.ndarray, n_codes: int) -> float:
@@ -197,6 +216,9 @@ class _Column:
     pair_synthetic: np.ndarray = field(default_factory=lambda: np.empty(0, dtype=np.int64))
     pair_k: int = 0
     labels: pd.Index | None = None  # discrete: the value behind each code
+    unit: str | None = None  # datetime: the resolution both sides are counted in
+    real_sorted: np.ndarray | None = None  # continuous: the real side of the KS test, when prepared
+    real_present: np.ndarray | None = None  # continuous: the real values present, sorted, when prepared
 
     @property
     def continuous(self) -> bool:
@@ -210,20 +232,30 @@ def _bin_codes(values: np.ndarray) -> np.ndarray:
     return np.digitize(values, bins=edges).astype(np.int64)
 
 
-def _prepare(real: pd.DataFrame, synthetic: pd.DataFrame, types: Mapping[str, str]) -> list[_Column]:
+def _prepare(
+    real: pd.DataFrame, synthetic: pd.DataFrame, types: Mapping[str, str], profile: RealProfile | None = None
+) -> list[_Column]:
     columns = []
     for name, sdtype in types.items():
         if sdtype not in CONTINUOUS + DISCRETE:
             continue
         r, s = real[name], synthetic[name]
         if sdtype in CONTINUOUS:
-            rv, sv = continuous_pair(r, s, sdtype)
             rounded = sdtype == "numerical" and (
                 pd.api.types.is_float_dtype(r.dtype) or pd.api.types.is_float_dtype(s.dtype)
             )
-            col = _Column(name, sdtype, rv, sv, rounded=rounded)
-            col.pair_real, col.pair_synthetic = _bin_codes(rv), _bin_codes(sv)
+            if profile is None:
+                rv, sv = continuous_pair(r, s, sdtype)
+                unit = common_datetime_unit(r, s) if sdtype == "datetime" else None
+                col = _Column(name, sdtype, rv, sv, rounded=rounded, unit=unit)
+                col.pair_real = _bin_codes(rv)
+            else:
+                col = profile._continuous(name, sdtype, s, rounded)
+            col.pair_synthetic = _bin_codes(col.synthetic)
             col.pair_k = _PAIR_BINS + 2
+        elif profile is not None:
+            columns.append(profile._discrete(name, sdtype, s))
+            continue
         else:
             rc, sc, labels = discrete_codes(r, s)
             k = len(labels)
@@ -237,9 +269,136 @@ def _prepare(real: pd.DataFrame, synthetic: pd.DataFrame, types: Mapping[str, st
 
 
 def _setup(real: Any, synthetic: Any, overrides: Mapping[str, str] | None) -> tuple[dict[str, str], list[_Column]]:
+    if isinstance(real, RealProfile):
+        return real._setup(synthetic, overrides)
     check_frames(real, synthetic)
     types = column_types(real, synthetic, overrides)
     return types, _prepare(real, synthetic, types)
+
+
+class RealProfile:
+    """The real side of every comparison, read once: a prepared reference.
+
+    Pass it wherever a function of this module (or :func:`quality_report`) takes the
+    real frame; the results are the same as with the frame itself, but what depends
+    only on the real data is computed at the first comparison and kept: column types,
+    numbers and category codes, sorted values for the KS test, the pair bins, the real
+    correlations and contingency tables. A panel comparing many samples with one real
+    frame pays for the real side once.
+
+    Parameters
+    ----------
+    real : DataFrame
+        The real frame. The profile keeps a reference to it, not a copy: do not change
+        it in place while the profile is in use.
+    column_types : dict, optional
+        sdtype overrides, as in :func:`column_shapes` (then fixed for the profile).
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> real = pd.DataFrame({"x": [1.0, 2.0, 3.0, 4.0], "c": list("aabb")})
+    >>> syn = pd.DataFrame({"x": [1.0, 2.0, 3.0, 9.0], "c": list("abbb")})
+    >>> profile = RealProfile(real)
+    >>> quality_score(profile, syn) == quality_score(real, syn)
+    True
+    """
+
+    def __init__(self, real: pd.DataFrame, *, column_types: Mapping[str, str] | None = None) -> None:
+        check_frame(real, "The real data")
+        self.frame = real
+        self.column_types = None if column_types is None else dict(column_types)
+        self._kinds: dict[Any, tuple[str, bool]] = {}
+        self._memo: dict[tuple, Any] = {}
+
+    def __repr__(self) -> str:
+        return f"RealProfile({self.frame.shape[0]} rows x {self.frame.shape[1]} columns)"
+
+    def _get(self, key: tuple, make: Any) -> Any:
+        if key not in self._memo:
+            self._memo[key] = make()
+        return self._memo[key]
+
+    def _setup(self, synthetic: Any, overrides: Mapping[str, str] | None) -> tuple[dict[str, str], list[_Column]]:
+        if overrides is not None and dict(overrides) != (self.column_types or {}):
+            raise InvalidParameterError(
+                "The 'column_types' parameter cannot change a RealProfile's column types; "
+                "give them to RealProfile(real, column_types=...) instead."
+            )
+        check_frame(synthetic, "The synthetic data")
+        real = self.frame
+        missing = [c for c in real.columns if c not in synthetic.columns]
+        extra = [c for c in synthetic.columns if c not in real.columns]
+        if missing or extra:
+            raise DataError(
+                "The real and synthetic data must have the same columns. "
+                f"Missing in synthetic: {missing}; not in real: {extra}."
+            )
+        types = column_types(real, synthetic, self.column_types, real_kinds=self._kinds)
+        return types, _prepare(real, synthetic, types, self)
+
+    def _continuous(self, name: Any, sdtype: str, synthetic: pd.Series, rounded: bool) -> _Column:
+        real = self.frame[name]
+        unit = None
+        if sdtype == "datetime":
+            # Both sides on the finer of the two resolutions, as continuous_pair does.
+            real_unit = self._get(("unit", name), lambda: _unit(real, name))
+            unit = max(real_unit, _unit(synthetic, name), key=_UNITS.index)
+            rv = self._get(("dates", name, unit), lambda: _dates(real, unit, name))
+            sv = _dates(synthetic, unit, name)
+        else:
+            rv = self._get(("values", name, sdtype), lambda: as_float(real, sdtype))
+            sv = as_float(synthetic, sdtype)
+        col = _Column(name, sdtype, rv, sv, rounded=rounded, unit=unit)
+        col.real_present = self._get(("present", name, sdtype, unit), lambda: np.sort(rv[~np.isnan(rv)]))
+        col.real_sorted = (
+            self._get(("ks", name, sdtype, unit), lambda: _ks_real(rv, True)) if rounded else col.real_present
+        )
+        col.pair_real = self._get(("bins", name, sdtype, unit), lambda: _bin_codes(rv))
+        return col
+
+    def _discrete(self, name: Any, sdtype: str, synthetic: pd.Series) -> _Column:
+        real = self.frame[name]
+
+        def encode() -> tuple[np.ndarray, pd.Series]:
+            codes, _ = pd.factorize(real, use_na_sentinel=True)
+            codes = np.asarray(codes, dtype=np.int64)
+            _, first = np.unique(codes[codes >= 0], return_index=True)
+            # The real rows where each value first occurs, in code order (dtype kept).
+            positions = np.flatnonzero(codes >= 0)[np.sort(first)]
+            return codes, real.iloc[positions]
+
+        rc, firsts = self._get(("codes", name), encode)
+        # Codes of the first occurrences then the synthetic column number the values as the
+        # whole real column followed by the synthetic one would (first appearance order).
+        _, sc, labels = discrete_codes(firsts, synthetic)
+        k = len(labels)
+        col = _Column(name, sdtype, rc, sc, n_codes=k, labels=labels)
+        col.pair_real = np.where(rc < 0, k, rc)
+        col.pair_synthetic = np.where(sc < 0, k, sc)
+        col.pair_k = k + 1
+        return col
+
+
+_UNITS = ("s", "ms", "us", "ns")
+
+
+def _unit(series: pd.Series, name: Any) -> str:
+    try:
+        return common_datetime_unit(series)
+    except (TypeError, ValueError, OverflowError) as exc:
+        raise DataError(f"Column {name!r} is treated as datetime but cannot be read as dates: {exc}") from None
+
+
+def _profile(real: Any) -> RealProfile | None:
+    return real if isinstance(real, RealProfile) else None
+
+
+def _dates(series: pd.Series, unit: str, name: Any) -> np.ndarray:
+    try:
+        return as_float(series, "datetime", unit=unit)
+    except (TypeError, ValueError, OverflowError) as exc:
+        raise DataError(f"Column {name!r} is treated as datetime but cannot be read as dates: {exc}") from None
 
 
 def _check_threshold(value: Any, name: str) -> float:
@@ -257,7 +416,7 @@ def _column_rows(columns: list[_Column]) -> pd.DataFrame:
         missing_real = float(np.mean(np.isnan(c.real) if c.continuous else c.real < 0))
         missing_syn = float(np.mean(np.isnan(c.synthetic) if c.continuous else c.synthetic < 0))
         if c.continuous:
-            metric, score = "KSComplement", _ks_complement(c.real, c.synthetic, c.rounded)
+            metric, score = "KSComplement", _ks_complement(c.real, c.synthetic, c.rounded, real_sorted=c.real_sorted)
             cov_metric, coverage = "RangeCoverage", _range_coverage(c.real, c.synthetic)
         else:
             metric, score = "TVComplement", _tv_complement(c.real, c.synthetic, c.n_codes)
@@ -310,12 +469,20 @@ def _correlations(values: list[np.ndarray]) -> np.ndarray:
     return out
 
 
-def _pair_rows(columns: list[_Column], correlation_threshold: float, association_threshold: float) -> pd.DataFrame:
+def _pair_rows(
+    columns: list[_Column],
+    correlation_threshold: float,
+    association_threshold: float,
+    profile: RealProfile | None = None,
+) -> pd.DataFrame:
     rows = []
-    constant_real = {c.name: _is_constant(c.real) for c in columns if c.continuous}
-    constant_syn = {c.name: _is_constant(c.synthetic) for c in columns if c.continuous}
-    position = {id(c): i for i, c in enumerate(c for c in columns if c.continuous)}
-    corr_real = _correlations([c.real for c in columns if c.continuous])
+    continuous = [c for c in columns if c.continuous]
+    memo = profile._get if profile is not None else (lambda _key, make: make())
+    constant_real = {c.name: memo(("constant", c.name, c.unit), lambda c=c: _is_constant(c.real)) for c in continuous}
+    constant_syn = {c.name: _is_constant(c.synthetic) for c in continuous}
+    position = {id(c): i for i, c in enumerate(continuous)}
+    corr_key = ("correlations", tuple((c.name, c.unit) for c in continuous))
+    corr_real = memo(corr_key, lambda: _correlations([c.real for c in continuous]))
     corr_syn = _correlations([c.synthetic for c in columns if c.continuous])
     for a, b in itertools.combinations(columns, 2):
         row = {"column_1": a.name, "column_2": b.name, "real_correlation": np.nan}
@@ -348,13 +515,11 @@ def _pair_rows(columns: list[_Column], correlation_threshold: float, association
                 contributes = False
         else:
             row["metric"] = "ContingencySimilarity"
-            cr, cs, shape = _joint_counts(
-                a.pair_real, b.pair_real, a.pair_synthetic, b.pair_synthetic, a.pair_k, b.pair_k
-            )
+            cr, cs, shape = _pair_counts(a, b, profile)
             score = 1.0 - 0.5 * np.abs(cr / len(a.pair_real) - cs / len(a.pair_synthetic)).sum()
             if association_threshold > 0:
-                table = cr.reshape(shape) if shape[0] > 0 else _dense_table(a.pair_real, b.pair_real)
-                row["real_association"] = _cramers_v(table.astype("float64"))
+                key = ("association", a.name, b.name, a.pair_k, b.pair_k, a.unit, b.unit)
+                row["real_association"] = memo(key, lambda a=a, b=b, cr=cr, shape=shape: _association(a, b, cr, shape))
                 contributes = not np.isnan(row["real_association"]) and row["real_association"] > association_threshold
             else:
                 contributes = True
@@ -373,6 +538,22 @@ def _pair_rows(columns: list[_Column], correlation_threshold: float, association
         "error",
     ]
     return pd.DataFrame(rows, columns=cols).astype({"contributes": bool})
+
+
+def _pair_counts(a: _Column, b: _Column, profile: RealProfile | None) -> tuple[np.ndarray, np.ndarray, tuple[int, int]]:
+    """Real and synthetic counts of a contingency pair; the real ones kept by a profile when dense."""
+    cells = a.pair_k * b.pair_k
+    if profile is None or cells > 4 * (len(a.pair_real) + len(a.pair_synthetic)) + 1024:
+        return _joint_counts(a.pair_real, b.pair_real, a.pair_synthetic, b.pair_synthetic, a.pair_k, b.pair_k)
+    key = ("counts", a.name, b.name, a.pair_k, b.pair_k, a.unit, b.unit)
+    cr = profile._get(key, lambda: np.bincount(a.pair_real * b.pair_k + b.pair_real, minlength=cells))
+    cs = np.bincount(a.pair_synthetic * b.pair_k + b.pair_synthetic, minlength=cells)
+    return cr, cs, (a.pair_k, b.pair_k)
+
+
+def _association(a: _Column, b: _Column, cr: np.ndarray, shape: tuple[int, int]) -> float:
+    table = cr.reshape(shape) if shape[0] > 0 else _dense_table(a.pair_real, b.pair_real)
+    return _cramers_v(table.astype("float64"))
 
 
 def _dense_table(a: np.ndarray, b: np.ndarray) -> np.ndarray:
@@ -473,7 +654,7 @@ def column_pair_trends(
     corr_t = _check_threshold(real_correlation_threshold, "real_correlation_threshold")
     assoc_t = _check_threshold(real_association_threshold, "real_association_threshold")
     _, columns = _setup(real, synthetic, column_types)
-    return _pair_rows(columns, corr_t, assoc_t)
+    return _pair_rows(columns, corr_t, assoc_t, _profile(real))
 
 
 def quality_score(
@@ -496,7 +677,7 @@ def quality_score(
     corr_t = _check_threshold(real_correlation_threshold, "real_correlation_threshold")
     assoc_t = _check_threshold(real_association_threshold, "real_association_threshold")
     _, columns = _setup(real, synthetic, column_types)
-    return _scores(_column_rows(columns), _pair_rows(columns, corr_t, assoc_t))
+    return _scores(_column_rows(columns), _pair_rows(columns, corr_t, assoc_t, _profile(real)))
 
 
 # -- the single metrics on Series, for users who want one number -------------------------

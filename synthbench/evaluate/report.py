@@ -30,11 +30,12 @@ from .fidelity import (
     _column_rows,
     _pair_rows,
     _prepare,
+    _profile,
     _scores,
     _setup,
 )
 
-__all__ = ["Report", "quality_report"]
+__all__ = ["Report", "quality_report", "sample_chart_data"]
 
 HOLDOUT_NOTE = (
     "The holdout is real data the generator never saw, scored against the training data with the "
@@ -250,23 +251,29 @@ def _shares(counts: np.ndarray) -> np.ndarray:
     return counts / total if total else counts.astype("float64")
 
 
-def _histogram(col: _Column, bins: int, real: pd.Series) -> pd.DataFrame:
-    r = col.real[~np.isnan(col.real)]
+def _histogram(col: _Column, bins: int) -> pd.DataFrame:
     s = col.synthetic[~np.isnan(col.synthetic)]
-    both = np.concatenate([r, s])
+    r = col.real_present if col.real_present is not None else col.real[~np.isnan(col.real)]
+    ends = [x for x in (r[:1], r[-1:], s) if len(x)] if col.real_present is not None else [r, s]
+    both = np.concatenate(ends) if ends else np.empty(0)
     lo, hi = (min(both.min(), both.max()), both.max()) if len(both) else (0.0, 1.0)
     if lo == hi:
         lo, hi = lo - 0.5, hi + 0.5
     # Equal-width bins over a given range take numpy's fast path (no search per value).
-    real_counts, edges = np.histogram(r, bins=bins, range=(lo, hi))
-    syn_counts, _ = np.histogram(s, bins=bins, range=(lo, hi))
+    syn_counts, edges = np.histogram(s, bins=bins, range=(lo, hi))
+    if col.real_present is not None:
+        # The kept, sorted real values: bin counts from one search per edge, the counts
+        # np.histogram gives ([left, right) bins, the last one closed).
+        below = np.searchsorted(r, edges[:-1], side="left")
+        real_counts = np.diff(np.r_[below, len(r)])
+    else:
+        real_counts, _ = np.histogram(r, bins=bins, range=(lo, hi))
     frame = pd.DataFrame(
         {"left": edges[:-1], "right": edges[1:], "real": _shares(real_counts), "synthetic": _shares(syn_counts)}
     )
     if col.sdtype == "datetime":
-        unit = np.datetime_data(pd.to_datetime(real).to_numpy().dtype)[0]
         for side in ("left", "right"):
-            frame[side] = pd.to_datetime(frame[side].round().astype("int64"), unit=unit)
+            frame[side] = pd.to_datetime(frame[side].round().astype("int64"), unit=col.unit)
     return frame
 
 
@@ -313,14 +320,13 @@ def _long_matrix(names: list[Any], pairs: pd.DataFrame, value_cols: Mapping[str,
 def _chart_data(
     columns: list[_Column],
     pairs: pd.DataFrame,
-    real: pd.DataFrame,
     bins: int,
     max_categories: int,
 ) -> dict[str, Any]:
     histograms, categories = {}, {}
     for col in columns:
         if col.continuous:
-            histograms[col.name] = _histogram(col, bins, real[col.name])
+            histograms[col.name] = _histogram(col, bins)
         else:
             categories[col.name] = _categories(col, max_categories)
     continuous = [c.name for c in columns if c.continuous]
@@ -335,6 +341,36 @@ def _chart_data(
         "correlations": correlations,
         "pair_scores": pair_scores,
     }
+
+
+def sample_chart_data(frame: pd.DataFrame, *, bins: int = 20, max_categories: int = 20) -> dict[str, Any]:
+    """The chart data of one frame described alone: what :func:`quality_report` would chart
+    for ``quality_report(frame, frame)``, without the scores (nothing to compare with).
+
+    Histograms, category shares and Pearson correlations, with the same bins and pooling;
+    ``pair_scores`` is left out.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> frame = pd.DataFrame({"x": [1.0, 2.0, 3.0, 4.0], "y": [2.0, 4.1, 5.9, 8.2], "c": list("aabb")})
+    >>> data = sample_chart_data(frame, bins=4)
+    >>> data["histograms"]["x"]["synthetic"].tolist()
+    [0.25, 0.25, 0.25, 0.25]
+    >>> data["correlations"].equals(quality_report(frame, frame, bins=4).chart_data["correlations"])
+    True
+    """
+    bins = _check_int(bins, "bins", 1)
+    max_categories = _check_int(max_categories, "max_categories", 1)
+    check_frames(frame, frame, names=("data", "data"))
+    types = _column_types(frame, frame)
+    columns = _prepare(frame, frame, types)
+    continuous = [c for c in columns if c.continuous]
+    # Correlation pairs only: the frame against itself scores 1 everywhere.
+    pairs = _pair_rows(continuous, 0.0, 0.0)
+    data = _chart_data(columns, pairs, bins, max_categories)
+    del data["pair_scores"]
+    return data
 
 
 def _check_int(value: Any, name: str, low: int) -> int:
@@ -357,7 +393,9 @@ def quality_report(
     Parameters
     ----------
     real, synthetic : DataFrame
-        Frames with the same columns (row counts may differ).
+        Frames with the same columns (row counts may differ). ``real`` may be a
+        :class:`~synthbench.evaluate.RealProfile` of the real frame: the same report,
+        with the real side's work kept between calls.
     column_types : dict, optional
         Column name to sdtype where the inferred one is not wanted
         (``"numerical"``, ``"datetime"``, ``"categorical"``, ``"boolean"``, ``"id"``).
@@ -400,9 +438,12 @@ def quality_report(
     bins = _check_int(bins, "bins", 1)
     max_categories = _check_int(max_categories, "max_categories", 1)
     types, columns = _setup(real, synthetic, column_types)
+    profile = _profile(real)
     shapes = _column_rows(columns)
-    pairs = _pair_rows(columns, corr_t, assoc_t)
+    pairs = _pair_rows(columns, corr_t, assoc_t, profile)
     scores = _scores(shapes, pairs)
+    if profile is not None:
+        column_types, real = profile.column_types, profile.frame
     ceiling: dict[str, Any] = {}
     if holdout is not None:
         ceiling = _holdout_scores(real, holdout, column_types, types, shapes, pairs, corr_t, assoc_t)
@@ -413,7 +454,7 @@ def quality_report(
         column_details=shapes,
         pair_details=pairs,
         column_types=types,
-        chart_data=_chart_data(columns, pairs, real, bins, max_categories),
+        chart_data=_chart_data(columns, pairs, bins, max_categories),
         n_real=len(real),
         n_synthetic=len(synthetic),
         **ceiling,

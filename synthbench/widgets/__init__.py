@@ -15,21 +15,26 @@ False
 from __future__ import annotations
 
 from .controls import Control, control_for
+from .draw import DrawPanel, draw
 from .families import BalancePanel, SchemaPanel, TimeSeriesPanel, panel, panel_class
+from .model import PanelModel
 from .panel import ExportedCell, Panel, current_panel, data_name_in_notebook, frame_hash, timeseries_buckets
 from .workbench import Workbench
 
 __all__ = [
     "BalancePanel",
     "Control",
+    "DrawPanel",
     "ExportedCell",
     "Panel",
+    "PanelModel",
     "SchemaPanel",
     "TimeSeriesPanel",
     "Workbench",
     "control_for",
     "current_panel",
     "data_name_in_notebook",
+    "draw",
     "frame_hash",
     "panel",
     "panel_class",

@@ -46,7 +46,7 @@ class BalancePanel(Panel):
         if self.data is None or target not in self.frame.columns or target not in self.data.columns:
             return views
         counts = class_counts(self.data, self.frame, target)
-        return [charts.class_counts_chart(counts, width=self.chart_width), *views]
+        return [charts.class_counts_spec(counts, width=self.chart_width), *views]
 
 
 class TimeSeriesPanel(Panel):
@@ -260,10 +260,11 @@ class SchemaPanel(Panel):
         self._sync_column_pick()
         return ok
 
-    def _restore(self) -> None:
-        super()._restore()
-        if hasattr(self, "column_pick"):
+    def refresh(self) -> bool:
+        ok = super().refresh()
+        if not ok:  # the schema's last good columns are back: the editor shows them
             self._sync_column_pick()
+        return ok
 
 
 def _distribution_defaults(column: Any, distribution: Any) -> dict[str, Any]:

@@ -6,63 +6,90 @@ import asyncio
 import base64
 import contextlib
 import functools
+import hashlib
 import html
 import json
-import keyword
-import time
 import weakref
+from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import Any, ClassVar
 
 import numpy as np
 import pandas as pd
 
-from ..base import Generator, check_n, check_seed
 from ..exceptions import DataError, InvalidParameterError
-from ..registry import from_dict, get_generator
 from .controls import Control, control_for
+from .model import FIT_CACHE, PREVIEW_ROWS, SCORE_ROWS, PanelModel, as_generator, check_data_name
 
-__all__ = ["ExportedCell", "Panel", "current_panel", "frame_hash", "timeseries_buckets"]
+__all__ = ["FIT_CACHE", "ExportedCell", "Panel", "current_panel", "frame_hash", "timeseries_buckets"]
 
-_CURRENT: list[weakref.ref] = []
-_OFFLINE_READY = False
 MAX_HEATMAP = 12
-#: Fitted states a panel keeps, by fitting parameters (toggling back does not refit).
-FIT_CACHE = 4
+#: An update expected to take longer than this (seconds) shows the progress bar first.
+PROGRESS_AFTER = 0.3
 
 
 def current_panel() -> Panel | None:
     """The panel created or used last (what ``%synthbench export`` exports)."""
-    panel = _CURRENT[0]() if _CURRENT else None
-    return panel
+    return Panel.last_used()
 
 
 def _set_current(panel: Panel) -> None:
-    _CURRENT[:] = [weakref.ref(panel)]
+    Panel.last_used = weakref.ref(panel)
 
 
 def frame_hash(df: pd.DataFrame) -> str:
     """A short, stable fingerprint of a frame's values, index, columns and dtypes.
 
+    Arrow-backed text is hashed from its buffers (a 100k-row id column in about 2 ms
+    instead of 80), other columns through pandas' value hashing.
+
     >>> import pandas as pd
     >>> frame_hash(pd.DataFrame({"a": [1, 2]})) == frame_hash(pd.DataFrame({"a": [1, 2]}))
     True
+    >>> frame_hash(pd.DataFrame({"a": [1, 2]})) == frame_hash(pd.DataFrame({"a": [2, 1]}))
+    False
     """
-    values = int(pd.util.hash_pandas_object(df, index=True).to_numpy().sum(dtype="uint64"))
-    names = np.asarray([f"{c}:{t}" for c, t in zip(df.columns, df.dtypes, strict=True)], dtype=object)
-    meta = int(pd.util.hash_array(names).sum(dtype="uint64")) if len(names) else 0
-    return f"{(values ^ meta) & 0xFFFFFFFFFFFF:012x}"
+    digest = hashlib.blake2b(digest_size=6)
+    digest.update(repr([(str(c), str(t)) for c, t in zip(df.columns, df.dtypes, strict=True)]).encode())
+    index = df.index
+    if isinstance(index, pd.RangeIndex):
+        digest.update(repr((index.start, index.stop, index.step)).encode())
+    else:
+        digest.update(pd.util.hash_pandas_object(index, index=False).to_numpy().tobytes())
+    for _, column in df.items():
+        for part in _column_bytes(column):
+            digest.update(len(part).to_bytes(8, "little"))
+            digest.update(part)
+    return digest.hexdigest()
 
 
+def _column_bytes(column: pd.Series) -> list[bytes]:
+    """A column's values as bytes: equal values, equal bytes."""
+    dtype = column.dtype
+    if getattr(dtype, "storage", None) == "pyarrow" and pd.api.types.is_string_dtype(dtype):
+        import pyarrow as pa
+        import pyarrow.compute as pc
+
+        arr = pa.array(column)
+        if isinstance(arr, pa.ChunkedArray):
+            arr = arr.combine_chunks()
+        missing = arr.is_null().to_numpy(zero_copy_only=False)
+        arr = pc.fill_null(arr, "").cast(pa.large_string())
+        buffers = arr.buffers()
+        offsets = np.frombuffer(buffers[1], dtype=np.int64)[arr.offset : arr.offset + len(arr) + 1]
+        text = buffers[2].to_pybytes()[offsets[0] : offsets[-1]] if buffers[2] is not None else b""
+        return [missing.tobytes(), (offsets - offsets[0]).tobytes(), text]
+    return [pd.util.hash_pandas_object(column, index=False).to_numpy().tobytes()]
+
+
+@functools.cache
 def _ensure_offline() -> None:
-    global _OFFLINE_READY
-    if not _OFFLINE_READY:
-        import altair as alt
+    """Let JupyterChart render without a CDN (once per process)."""
+    import altair as alt
 
-        # Without vl-convert-python the chart falls back to online rendering (a CDN).
-        with contextlib.suppress(ImportError):
-            alt.JupyterChart.enable_offline()
-        _OFFLINE_READY = True
+    # Without vl-convert-python the chart falls back to online rendering (a CDN).
+    with contextlib.suppress(ImportError):
+        alt.JupyterChart.enable_offline()
 
 
 def timeseries_buckets(
@@ -109,18 +136,6 @@ def timeseries_buckets(
         mid = edges[:-1][keep[: len(edges) - 1]] if hi > lo else edges[:1]
         parts.append(pd.DataFrame({"time": mid, "value": sums[keep] / counts[keep], "source": label}))
     return pd.concat(parts, ignore_index=True)
-
-
-#: The data variable of exported code when the panel cannot tell the user's name for it.
-DEFAULT_DATA_NAME = "df_real"
-
-
-def _check_data_name(name: Any) -> str:
-    if not (isinstance(name, str) and name.isidentifier() and not keyword.iskeyword(name)):
-        raise InvalidParameterError(
-            f"The 'data_name' parameter of Panel must be a Python variable name. Got {name!r} instead."
-        )
-    return name
 
 
 def data_name_in_notebook(data: Any) -> str | None:
@@ -228,42 +243,41 @@ def _width_probe() -> Any:
     return probe
 
 
-def _as_generator(generator: Any) -> Generator:
-    if isinstance(generator, Generator):
-        return generator
-    if isinstance(generator, type) and issubclass(generator, Generator):
-        return generator.example()
-    if isinstance(generator, str):
-        return get_generator(generator).example()
-    raise InvalidParameterError(
-        f"The 'generator' parameter must be a Generator, a generator class or a registered name. "
-        f"Got {type(generator).__name__} instead."
-    )
+_as_generator = as_generator
 
 
 class Panel:
     """A live panel for one generator: controls, preview, charts, score and export.
+
+    The view of a :class:`~synthbench.widgets.model.PanelModel` (``panel.model``), which
+    holds the generator, the data, the sample and its results; the panel turns control
+    edits into model updates and renders the model.
 
     Parameters
     ----------
     generator : Generator, generator class or registered name
         What to drive. A class or a name starts from its ``example()``.
     data : DataFrame, optional
-        The real frame. Generators that learn are fitted on it on every change and the
-        charts compare against it (with the quality score). Without it the charts
-        show the synthetic side alone.
+        The real frame. Generators that learn are fitted on it (once per fitting
+        parameters) and the charts compare against it (with the quality score).
+        Without it the charts show the synthetic side alone.
     data_name : str, optional
         The notebook variable that holds ``data``: exported code of generators that read
         the data (balancing) reads this variable. Default: the notebook variable bound
         to ``data``, found in IPython's namespace; if there is none, the code reads
         ``df_real`` and its first line says to define it.
     n : int
-        Rows per preview sample (ignored by generators whose size comes from the data).
+        Rows per preview sample (ignored by generators whose size comes from the data);
+        above 1,000,000 only with ``allow_large=True`` (or the "allow large" box).
     seed : int
         The seed of every preview sample and of the exported code.
     debounce : float
         Seconds to wait after a change before re-sampling (0: at once). Outside a
         running event loop (plain Python) changes apply at once.
+    score_rows : int
+        Rows of the sample the score and charts read (the first ones; said on screen).
+    allow_large : bool
+        Allow previews above 1,000,000 rows.
 
     Examples
     --------
@@ -277,6 +291,10 @@ class Panel:
     True
     """
 
+    #: The panel created or used last (a weak reference): what ``%synthbench export``
+    #: exports, as matplotlib's current figure is what ``plt.savefig`` saves.
+    last_used: ClassVar[Callable[[], Panel | None]] = staticmethod(lambda: None)
+
     def __init__(
         self,
         generator: Any,
@@ -286,50 +304,39 @@ class Panel:
         n: int = 1000,
         seed: int = 0,
         debounce: float = 0.2,
+        score_rows: int = SCORE_ROWS,
+        allow_large: bool = False,
     ) -> None:
         import ipywidgets as w
 
-        self.generator = _as_generator(generator)
-        if data is None and self.generator.size_from_data:
-            data = getattr(self.generator, "data_", None)
-        if data is not None and not isinstance(data, pd.DataFrame):
-            raise DataError(f"The 'data' argument must be a pandas DataFrame. Got {type(data).__name__} instead.")
-        self.data = data
         if data_name is None:
             data_name = data_name_in_notebook(data)
-        #: The variable the exported code reads the data from; None when unknown.
-        self.data_name = None if data_name is None else _check_data_name(data_name)
-        self.n = check_n(n, owner="Panel", low=max(1, self.generator.min_rows))
-        self.seed = check_seed(seed, owner="Panel", allow_none=False)
+        self.model = PanelModel(
+            generator, data, data_name=data_name, n=n, seed=seed, score_rows=score_rows, allow_large=allow_large
+        )
         self.debounce = float(debounce)
-        # Without real data there is nothing to compare with: the charts show the sample alone.
-        self.labels: tuple[str, ...] = ("real", "synthetic") if data is not None else ("synthetic",)
-        self.frame: pd.DataFrame | None = None
-        self.reference: pd.DataFrame | None = data
         self.chart_width = _charts().WIDTH
         self._muted = False
         self._drawing_off = False
-        self.report: Any = None
         self.chart_data: dict[str, Any] = {}
-        self.chart: Any = None
+        #: The charts as one Vega-Lite dict (what the chart widget shows).
+        self.spec: dict[str, Any] | None = None
+        self._chart: tuple[dict, Any] | None = None
         self.error = ""
-        self.version = 0
-        self.seconds = 0.0
         self._pending: Any = None
-        self._good_spec: dict[str, Any] | None = None
         self._chart_widget: Any = None
-        # Fitted state per fitting-parameter key, least recent first (see ``_fit``).
-        self._fits: dict[str, dict[str, Any]] = {}
-        self._real_cut: tuple[tuple, pd.DataFrame] | None = None
+        self._code_shown: tuple | None = None
 
         self.error_box = w.HTML(layout=w.Layout(min_height="0px"))
         self.error_box.add_class("synthbench-error-box")
         self.status = w.HTML()
         self.status.add_class("synthbench-status-box")
         self.score_box = w.HTML()
+        self.score_box.add_class("synthbench-score-box")
         self.preview = w.HTML(layout=w.Layout(overflow="auto", max_height="280px"))
         self.preview.add_class("synthbench-preview")
         self.progress = w.FloatProgress(value=0, min=0, max=1, description="working", layout=w.Layout(display="none"))
+        self.progress.add_class("synthbench-progress")
         self.column = w.Dropdown(description="column", options=[], layout=w.Layout(width="320px"))
         self.column.observe(lambda _: self._on_column(), names="value")
         self.code_box = w.HTML()
@@ -343,10 +350,61 @@ class Panel:
         self.width_probe = _width_probe()
         self.width_probe.observe(lambda c: self.set_chart_width(c["new"]), names="width")
 
-        self.refresh()
         self.widget = self._layout()
         self.widget.add_class("synthbench-panel")
+        self.refresh()
         _set_current(self)
+
+    # -- the model's state, read through the panel (subclasses use these) ------------------
+    @property
+    def generator(self) -> Any:
+        return self.model.generator
+
+    @property
+    def data(self) -> pd.DataFrame | None:
+        return self.model.data
+
+    @property
+    def reference(self) -> pd.DataFrame | None:
+        """The real frame the charts compare with (None: the sample alone)."""
+        return self.model.data
+
+    @property
+    def data_name(self) -> str | None:
+        return self.model.data_name
+
+    @data_name.setter
+    def data_name(self, name: str | None) -> None:
+        self.model.data_name = None if name is None else check_data_name(name)
+
+    @property
+    def frame(self) -> pd.DataFrame | None:
+        """The current (last good) sample."""
+        return self.model.frame
+
+    @property
+    def report(self) -> Any:
+        return self.model.report
+
+    @property
+    def labels(self) -> tuple[str, ...]:
+        return self.model.labels
+
+    @property
+    def n(self) -> int:
+        return self.model.n
+
+    @property
+    def seed(self) -> int:
+        return self.model.seed
+
+    @property
+    def version(self) -> int:
+        return self.model.version
+
+    @property
+    def seconds(self) -> float:
+        return self.model.seconds
 
     # -- building -----------------------------------------------------------------------
     def _build_controls(self) -> dict[str, Control]:
@@ -370,18 +428,30 @@ class Panel:
         self.n_box = w.BoundedIntText(
             value=self.n,
             min=max(1, self.generator.min_rows),
-            max=10_000_000,
+            max=2**62,
             description="rows",
             layout=w.Layout(width="200px"),
         )
         self.seed_box = w.BoundedIntText(
             value=self.seed, min=0, max=2**32 - 1, description="seed", layout=w.Layout(width="200px")
         )
+        self.large_box = w.Checkbox(
+            value=self.model.allow_large,
+            description=f"allow large (over {PREVIEW_ROWS:,} rows)",
+            indent=False,
+            layout=w.Layout(width="auto"),
+        )
+        self.large_box.add_class("synthbench-allow-large")
+        self.n_box.add_class("synthbench-rows")
+        self.seed_box.add_class("synthbench-seed")
         self.n_box.observe(lambda c: self._on_setup(n=c["new"]), names="value")
         self.seed_box.observe(lambda c: self._on_setup(seed=c["new"]), names="value")
+        self.large_box.observe(lambda c: self._on_setup(allow_large=c["new"]), names="value")
+        row = w.VBox([w.HBox([self.n_box, self.seed_box]), self.large_box])
         if self.generator.size_from_data:
             self.n_box.layout.display = "none"
-        return w.HBox([self.n_box, self.seed_box])
+            self.large_box.layout.display = "none"
+        return row
 
     def _param_widgets(self) -> list[Any]:
         return [c.widget for c in self.controls.values()]
@@ -409,16 +479,18 @@ class Panel:
         export = w.VBox([self.code_box, row, self.export_box])
         pages = [("Charts", w.VBox([self.column, self.chart_out])), ("Preview", self.preview), ("Export", export)]
         pages += self.extra_tabs()
-        tabs = w.Tab(children=[page for _, page in pages])
+        self.tabs = w.Tab(children=[page for _, page in pages])
         for i, (title, _) in enumerate(pages):
-            tabs.set_title(i, title)
+            self.tabs.set_title(i, title)
+        # The code is written when the Export tab is opened, not on every change.
+        self.tabs.observe(lambda _: self._show_code(), names="selected_index")
         title = w.HTML(
             f"<b>{html.escape(type(self.generator).__name__)}</b> "
             f"<span style='color:#666'>({html.escape(self.generator.family)})</span>"
         )
         left = w.VBox([title, self._setup_row, *self._param_widgets()], layout=w.Layout(min_width="440px"))
         right = w.VBox(
-            [self.status, self.error_box, self.score_box, self.progress, tabs],
+            [self.status, self.error_box, self.score_box, self.progress, self.tabs],
             layout=w.Layout(flex="1 1 auto", min_width="0px"),
         )
         return w.HBox([left, right])
@@ -449,15 +521,35 @@ class Panel:
         self.schedule()
 
     def _on_setup(self, **changes: Any) -> None:
+        if self._muted:
+            return
         _set_current(self)
-        if "n" in changes:
-            self.n = int(changes["n"])
-        if "seed" in changes:
-            self.seed = int(changes["seed"])
+        model = self.model
+        if "allow_large" in changes:
+            model.allow_large = bool(changes["allow_large"])
+            changes = {"n": self.n_box.value}
+        try:
+            if "n" in changes:
+                model.n = model._check_rows(changes["n"])
+            if "seed" in changes:
+                model.seed = int(changes["seed"])
+        except InvalidParameterError as exc:
+            self._sync_setup()
+            self._show_error(str(exc))
+            return
         self.schedule()
 
+    def set_data(self, data: pd.DataFrame, *, data_name: str | None = None) -> bool:
+        """Compare with (and fit on) a new real frame; the controls' ranges follow it."""
+        _set_current(self)
+        self.model.data = data  # limits() read it before the update
+        self._sync_controls()
+        model_ok = self.model.set_data(data, data_name=data_name)
+        self._after_update(model_ok)
+        return model_ok
+
     def set(self, **params: Any) -> bool:
-        """Set generator parameters (as a control would) and re-sample at once.
+        """Set generator parameters together (as a control would) and re-sample at once.
 
         Returns True if the new values were good; otherwise the error is shown, the
         previous parameters are restored and False is returned. The controls show what
@@ -466,6 +558,14 @@ class Panel:
         _set_current(self)
         self.generator.set_params(**params)
         return self.refresh()
+
+    def _sync_setup(self) -> None:
+        hold, self._muted = self._muted, True
+        try:
+            self.n_box.value = self.n
+            self.seed_box.value = self.seed
+        finally:
+            self._muted = hold
 
     def _sync_controls(self) -> None:
         """Show in every control the value the generator holds (after any change or error)."""
@@ -496,84 +596,43 @@ class Panel:
         self._pending = loop.call_later(self.debounce, self.refresh)
 
     # -- the work -----------------------------------------------------------------------
-    def _fit_key(self) -> str:
-        """The fitting parameters' values as one string (rows and seed are not among them)."""
-        params = self.generator.params_to_json()
-        return f"{id(self.data)}:" + json.dumps(params, sort_keys=True, default=repr)
-
-    def _fit(self) -> None:
-        """Fit on the panel's data, or reuse the fitted state of the same fitting parameters.
-
-        A seed or row change never refits; a parameter change refits once, and going back
-        to parameters fitted recently restores their state instead of fitting again.
-        """
-        gen = self.generator
-        key = self._fit_key()
-        names = {p.name for p in type(gen).params}
-        state = self._fits.pop(key, None)
-        if state is None:
-            gen.fit(self.data)
-            # Everything fit() set: the attributes that are not parameters.
-            state = {k: v for k, v in vars(gen).items() if k not in names}
-        else:
-            for k, v in state.items():
-                setattr(gen, k, v)
-        self._fits[key] = state  # most recent last
-        while len(self._fits) > FIT_CACHE:
-            self._fits.pop(next(iter(self._fits)))
+    def _expected_seconds(self) -> float:
+        model = self.model
+        return model.seconds + (model.fit_seconds if model.needs_fit() else 0.0)
 
     def _fit_and_sample(self) -> pd.DataFrame:
-        gen = self.generator
-        if gen.learns and self.data is not None:
-            self._fit()
-        return gen.sample(None if gen.size_from_data else self.n, seed=self.seed)
+        """The new sample (subclasses may sample differently, e.g. one table of several)."""
+        return self.model.fit_and_sample()
 
     def refresh(self) -> bool:
         """Fit (if the generator learns from the panel's data), sample and update every view.
 
         A bad parameter leaves the last good preview and charts, shows the error and
-        restores the last good parameters; returns whether the update succeeded.
+        restores the last good parameters; returns whether the update succeeded. An
+        update expected to take over 0.3 s shows a progress bar while it runs.
         """
         self._pending = None
-        start = time.perf_counter()
-        if self.seconds > 1.0:
-            self.progress.layout.display = ""
+        slow = self._expected_seconds() > PROGRESS_AFTER
+        if slow:
+            self.progress.description = "refitting" if self.model.needs_fit() else "sampling"
             self.progress.bar_style = "info"
             self.progress.value = 0.5
-        try:
-            frame = self._fit_and_sample()
-            spec = self.generator.to_dict()
-        except Exception as exc:  # every failure is shown inline, never raised into the kernel
-            self.error = str(exc) if isinstance(exc, (ValueError, TypeError)) else f"{type(exc).__name__}: {exc}"
-            self._restore()
-            self._sync_controls()
-            self._show_error(self.error)
-            self.progress.layout.display = "none"
-            return False
-        self._good_spec = spec
-        self.frame = frame
-        self.error = ""
-        self._show_error("")
-        self._sync_controls()
-        try:
-            self._update_views()
-        except Exception as exc:  # the frame is good; say why the views could not follow
-            self._show_error(f"The sample is ready, but the views failed: {type(exc).__name__}: {exc}")
-        self.seconds = time.perf_counter() - start
-        self.progress.layout.display = "none"
-        self.version += 1
-        self._render_status()
-        return True
+            self.progress.layout.display = ""
+        ok = self.model.update(self._fit_and_sample)
+        self._after_update(ok)
+        return ok
 
-    def _restore(self) -> None:
-        if self._good_spec is None:
-            return
-        good = from_dict({k: v for k, v in self._good_spec.items() if k != "state"})
-        self.generator.set_params(**good.get_params())
-        if self.generator.learns and self.data is not None:
-            # The good parameters fitted before; if refitting fails now, the old state stays.
-            with contextlib.suppress(Exception):
-                self._fit()
+    def _after_update(self, ok: bool) -> None:
+        """Render the model after an update: controls, error or views, status."""
+        self._sync_controls()
+        self._sync_setup()
+        if not ok:
+            self._show_error(self.model.error)
+        else:
+            self._show_error("")
+            self._update_views()
+            self._render_status()
+        self.progress.layout.display = "none"
 
     def _show_error(self, message: str) -> None:
         self.error = message
@@ -594,19 +653,8 @@ class Panel:
         )
 
     def compute_views(self) -> None:
-        """Recompute the chart data, the chart and the score from ``frame`` (no widgets)."""
-        from ..evaluate import quality_report
-
-        # Without real data the sample is compared with itself: the bins follow the sample.
-        reference = self.reference if self.reference is not None else self.frame
-        common = [c for c in self.frame.columns if c in reference.columns]
-        self.report = None
-        if common:
-            try:
-                self.report = quality_report(self._real_columns(reference, common), self.frame[common])
-                self.chart_data = self.report.chart_data
-            except (ValueError, TypeError):
-                self.chart_data = {}
+        """Take the chart data from the model's report, pick the column, build the chart (no widgets)."""
+        self.chart_data = self.model.chart_data
         options = [*self.chart_data.get("histograms", {}), *self.chart_data.get("categories", {})]
         if list(self.column.options) != options:
             keep = self.column.value if self.column.value in options else self._default_column(options)
@@ -614,16 +662,7 @@ class Panel:
             self.column.options = options
             self.column.value = keep
             self._drawing_off = hold
-        self.chart = self.build_chart()
-
-    def _real_columns(self, reference: pd.DataFrame, common: list) -> pd.DataFrame:
-        """``reference[common]``, kept while the real frame and the columns stay the same."""
-        if reference is not self.reference:  # the sample compared with itself: nothing to keep
-            return reference[common]
-        key = tuple(common)
-        if self._real_cut is None or self._real_cut[0] != key:
-            self._real_cut = (key, reference[common])
-        return self._real_cut[1]
+        self.spec = self.build_spec()
 
     def _default_column(self, options: list) -> Any:
         return options[0] if options else None
@@ -636,43 +675,72 @@ class Panel:
             return
         self.chart_width = width
         if self.frame is not None and self.chart_data:
-            self.chart = self.build_chart()
+            self.spec = self.build_spec()
             self._draw()
 
-    def build_chart(self) -> Any:
-        """The charts of :meth:`views`, one above the other (one Altair chart)."""
-        views = self.views()
-        if len(views) <= 1:
-            return views[0] if views else None
-        import altair as alt
+    def build_spec(self) -> dict[str, Any] | None:
+        """The charts of :meth:`views`, one above the other, as one Vega-Lite dict."""
+        return _charts().combine_specs(self.views())
 
-        # Combined once (chaining ``&`` copies every subchart at each step); each view keeps its legend.
-        return alt.vconcat(*views).resolve_scale(color="independent")
+    def build_chart(self) -> Any:
+        """The charts of :meth:`views`, one above the other, as one Altair chart."""
+        spec = self.build_spec()
+        return None if spec is None else _charts()._as_chart(spec)
+
+    @property
+    def chart(self) -> Any:
+        """The current charts as one Altair chart (made from :attr:`spec` when asked for)."""
+        if self.spec is None:
+            return None
+        if self._chart is None or self._chart[0] is not self.spec:
+            self._chart = (self.spec, _charts()._as_chart(self.spec))
+        return self._chart[1]
 
     def views(self) -> list[Any]:
-        """The comparison charts for the selected column (subclasses add family charts)."""
+        """The comparison charts for the selected column (subclasses add family charts).
+
+        Each view is a Vega-Lite dict (the ``*_spec`` functions of :mod:`synthbench.charts`,
+        fast enough for every change) or an Altair chart.
+        """
         charts = _charts()
         if not self.chart_data or self.column.value is None:
             return []
-        views = [charts.column_chart(self.chart_data, self.column.value, labels=self.labels, width=self.chart_width)]
+        views = [charts.column_spec(self.chart_data, self.column.value, labels=self.labels, width=self.chart_width)]
         corr = self.chart_data.get("correlations")
         if corr is not None and corr["column_1"].nunique() >= 2:
             # A heatmap stays readable (and small) with at most MAX_HEATMAP columns.
             names = list(dict.fromkeys(corr["column_1"]))[:MAX_HEATMAP]
             corr = corr[corr["column_1"].isin(names) & corr["column_2"].isin(names)]
-            views.append(charts.correlation_chart(corr, labels=self.labels, width=self.chart_width))
+            views.append(charts.correlation_spec(corr, labels=self.labels, width=self.chart_width))
         return views
 
     def _update_views(self) -> None:
         self.compute_views()
         self.preview.value = self.frame.head(10).to_html(classes="synthbench-table", border=0, max_cols=30)
-        if self.report is not None and self.data is not None:
-            r = self.report
+        r = self.report
+        if r is not None and self.data is not None:
+            model = self.model
+            rows = (
+                f" on the first {model.scored_rows:,} of {len(self.frame):,} rows"
+                if model.scored_rows < len(self.frame)
+                else ""
+            )
             self.score_box.value = (
                 f'<div class="synthbench-score">quality score <b>{100 * r.score:.1f}%</b> '
                 f"(column shapes {100 * r.column_shapes_score:.1f}%, "
-                f"pair trends {100 * r.column_pair_trends_score:.1f}%)</div>"
+                f"pair trends {100 * r.column_pair_trends_score:.1f}%){rows}</div>"
             )
+        self._show_code()
+        self._draw()
+
+    def _show_code(self) -> None:
+        """Write the code into the Export tab, if it is open and the code changed."""
+        if self.tabs.selected_index != 2 or self.frame is None:
+            return
+        key = (self.version, self.n, self.seed, self.data_name)
+        if self._code_shown == key:
+            return
+        self._code_shown = key
         # The copy button is plain HTML: the browser copies the <pre> text, no kernel round trip.
         self.code_box.value = (
             "<button class='synthbench-copy' onclick='navigator.clipboard.writeText("
@@ -680,16 +748,15 @@ class Panel:
             "<pre class='synthbench-code-text' style='max-height:260px;overflow:auto;white-space:pre;"
             f"overflow-wrap:normal;word-break:normal'>{html.escape(self.code)}</pre>"
         )
-        self._draw()
 
     def _on_column(self) -> None:
         if self._drawing_off or self.frame is None:
             return
-        self.chart = self.build_chart()
+        self.spec = self.build_spec()
         self._draw()
 
     def _draw(self) -> None:
-        if self.chart is None:
+        if self.spec is None:
             return
         if self._chart_widget is None:
             import altair as alt
@@ -697,11 +764,10 @@ class Panel:
             _ensure_offline()
             self._chart_widget = alt.JupyterChart(self.chart, embed_options={"renderer": "svg", "actions": False})
             self.chart_out.children = (self.width_probe, self._chart_widget)
-        else:
-            # Same widget, new spec. Assigning ``.chart`` would re-validate the spec against
-            # the Vega-Lite JSON schema (~70 ms); our builders make valid specs, checked once above
-            # and in the tests.
-            self._chart_widget.spec = self.chart.to_dict(validate=False)
+        # Same widget, new spec: the dict goes as it is. Assigning ``.chart`` would rebuild
+        # and re-validate it against the Vega-Lite JSON schema (~70 ms); our builders make
+        # valid specs (the tests render them with vl-convert).
+        self._chart_widget.spec = self.spec
 
     # -- export ---------------------------------------------------------------------------
     @property
@@ -711,16 +777,7 @@ class Panel:
         Generators that read the data (balancing) read it from :attr:`data_name`; when
         the panel does not know it, the cell reads ``df_real`` and says so first.
         """
-        gen = self.generator
-        if not gen.size_from_data:
-            return gen.to_code(self.n, seed=self.seed)
-        if self.data_name is not None:
-            return gen.to_code(None, seed=self.seed, data=self.data_name)
-        return (
-            f"# Define `{DEFAULT_DATA_NAME}` first: the real DataFrame this panel was given\n"
-            f"# (or open the panel with data_name='...', the name of your DataFrame variable).\n"
-            + gen.to_code(None, seed=self.seed, data=DEFAULT_DATA_NAME)
-        )
+        return self.model.code
 
     def export(self) -> ExportedCell:
         """Insert :attr:`code` as the next notebook cell (call it from a cell).
