@@ -94,7 +94,7 @@ class NeuralPanel(Panel):
         self.train_status = w.HTML()
         super().__init__(generator, data, **kwargs)
         if self.generator.is_fitted:
-            self._fitted_key = self._fit_key()
+            self._fitted_key = self.model._fit_key()
 
     # -- layout --------------------------------------------------------------------------------
     def _param_widgets(self) -> list[Any]:
@@ -116,7 +116,7 @@ class NeuralPanel(Panel):
             words = "training..." if last is None else f"training: epoch {last['epoch']:.0f} of {last['epochs']:.0f}"
         elif self.data is None:
             words = "No data: the panel samples the generator as it is."
-        elif self._fitted_key is not None and self._fitted_key != self._fit_key():
+        elif self._fitted_key is not None and self._fitted_key != self.model._fit_key():
             words = "Parameters changed since the model was trained: press Train to retrain."
         elif not self.history:
             words = "Model loaded as given (trained before): press Train to train it on this data."
@@ -166,7 +166,7 @@ class NeuralPanel(Panel):
             with warnings.catch_warnings():
                 warnings.simplefilter("ignore")  # a stop is the user's own request
                 self.generator.fit(self.data, callback=self._callback)
-            self._fitted_key = self._fit_key()
+            self._fitted_key = self.model._fit_key()
             self._show_error("")
         except Exception as exc:  # shown inline, never raised into the kernel
             self._show_error(str(exc) if isinstance(exc, (ValueError, TypeError)) else f"{type(exc).__name__}: {exc}")
