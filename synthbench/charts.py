@@ -173,7 +173,7 @@ def _as_chart(spec: dict[str, Any]) -> Any:
         view = {k: v for k, v in view.items() if k not in ("config", "$schema", "datasets")}
         if "data" in view and "name" in view["data"]:
             view["data"] = {"values": datasets[view["data"]["name"]]}
-        for key in ("hconcat", "vconcat"):
+        for key in ("hconcat", "vconcat", "layer"):
             if key in view:
                 view[key] = [inline(v) for v in view[key]]
         return view
@@ -192,6 +192,8 @@ def _build(view: dict[str, Any]) -> Any:
             if "resolve" in view:
                 chart = chart.resolve_scale(**view["resolve"]["scale"])
             return chart
+    if "layer" in view:  # e.g. a fleet's band, mean and entities drawn over each other
+        return alt.LayerChart.from_dict(view, validate=False)
     return alt.Chart.from_dict(view, validate=False)
 
 

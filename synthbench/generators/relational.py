@@ -1936,14 +1936,8 @@ def __getattr__(name: str) -> Any:
                 self.table_box.value = shown
                 self._muted = hold
             self.diagram.value = diagram_svg(gen)
+            self.model.compare_with((self.real_tables or {}).get(shown))
             return self.frames[shown]
-
-        def compute_views(self) -> None:
-            real = (self.real_tables or {}).get(self.table)
-            self.reference = real
-            self.labels = ("real", "synthetic") if real is not None else ("synthetic",)
-            self._real_cut = None
-            super().compute_views()
 
         def _update_views(self) -> None:
             super()._update_views()
@@ -1969,7 +1963,9 @@ def __getattr__(name: str) -> Any:
             if self._muted or value is None or self.frames is None or value not in self.frames:
                 return
             self.table = value
-            self.frame = self.frames[value]
+            self.model.frame = self.frames[value]
+            self.model.compare_with((self.real_tables or {}).get(value))
+            self.model.score()
             self._update_views()
             self._render_status()
 

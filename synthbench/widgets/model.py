@@ -129,7 +129,8 @@ class PanelModel:
         self._good: dict[str, Any] | None = None
         # Fitted state per fitting-parameter key, least recent first (see ``_fit``).
         self._fits: dict[str, dict[str, Any]] = {}
-        self._profile: Any = None  # the RealProfile of ``data``, made at the first score
+        self._reference: pd.DataFrame | None = None  # see compare_with
+        self._profile: Any = None  # the RealProfile of ``reference``, made at the first score
         self._real_cut: tuple[tuple, Any] | None = None
         self._code: tuple[tuple, str] | None = None
 
@@ -146,10 +147,26 @@ class PanelModel:
         self._code = None
         return self.update()
 
+    def compare_with(self, reference: pd.DataFrame | None) -> None:
+        """Score and chart the sample against ``reference`` instead of the data.
+
+        For panels whose sample is one of several frames (one table of related tables):
+        the data stays what the generator is fitted on. ``None`` goes back to the data.
+        """
+        if reference is not self._reference:
+            self._reference = reference
+            self._profile = None
+            self._real_cut = None
+
+    @property
+    def reference(self) -> pd.DataFrame | None:
+        """The real frame the sample is scored and charted against (the data by default)."""
+        return self.data if self._reference is None else self._reference
+
     @property
     def labels(self) -> tuple[str, ...]:
-        """Legend names: ("real", "synthetic"), or ("synthetic",) without real data."""
-        return ("real", "synthetic") if self.data is not None else ("synthetic",)
+        """Legend names: ("real", "synthetic"), or ("synthetic",) without a real frame."""
+        return ("real", "synthetic") if self.reference is not None else ("synthetic",)
 
     def _check_rows(self, n: Any) -> int:
         n = check_n(n, owner="Panel", low=max(1, self.generator.min_rows))
@@ -270,29 +287,29 @@ class PanelModel:
         """
         from ..evaluate import RealProfile, quality_report, sample_chart_data
 
-        frame = self.frame
+        frame, real_frame = self.frame, self.reference
         self.report = None
         self.chart_data = {}
         sample = frame.iloc[: self.score_rows] if len(frame) > self.score_rows else frame
-        if self.data is None:
+        if real_frame is None:
             try:
                 self.chart_data = sample_chart_data(sample)
             except SynthbenchError:
                 self.chart_data = {}  # e.g. no column it can chart
             return
-        common = [c for c in frame.columns if c in self.data.columns]
+        common = [c for c in frame.columns if c in real_frame.columns]
         if not common:
             return
         try:
-            if len(common) == self.data.shape[1] == frame.shape[1]:
+            if len(common) == real_frame.shape[1] == frame.shape[1]:
                 if self._profile is None:
-                    self._profile = RealProfile(self.data)
+                    self._profile = RealProfile(real_frame)
                 real = self._profile
             else:
                 sample = sample[common]
                 key = tuple(common)
                 if self._real_cut is None or self._real_cut[0] != key:
-                    self._real_cut = (key, RealProfile(self.data[common]))
+                    self._real_cut = (key, RealProfile(real_frame[common]))
                 real = self._real_cut[1]
             self.report = quality_report(real, sample)
         except SynthbenchError:

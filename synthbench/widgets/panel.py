@@ -294,6 +294,9 @@ class Panel:
     #: The panel created or used last (a weak reference): what ``%synthbench export``
     #: exports, as matplotlib's current figure is what ``plt.savefig`` saves.
     last_used: ClassVar[Callable[[], Panel | None]] = staticmethod(lambda: None)
+    #: The model class that holds the panel's state and does its work (subclasses may
+    #: change how it fits, e.g. only on request).
+    model_class: ClassVar[type[PanelModel]] = PanelModel
 
     def __init__(
         self,
@@ -311,7 +314,7 @@ class Panel:
 
         if data_name is None:
             data_name = data_name_in_notebook(data)
-        self.model = PanelModel(
+        self.model = self.model_class(
             generator, data, data_name=data_name, n=n, seed=seed, score_rows=score_rows, allow_large=allow_large
         )
         self.debounce = float(debounce)
@@ -367,7 +370,7 @@ class Panel:
     @property
     def reference(self) -> pd.DataFrame | None:
         """The real frame the charts compare with (None: the sample alone)."""
-        return self.model.data
+        return self.model.reference
 
     @property
     def data_name(self) -> str | None:
@@ -718,7 +721,7 @@ class Panel:
         self.compute_views()
         self.preview.value = self.frame.head(10).to_html(classes="synthbench-table", border=0, max_cols=30)
         r = self.report
-        if r is not None and self.data is not None:
+        if r is not None and self.reference is not None:
             model = self.model
             rows = (
                 f" on the first {model.scored_rows:,} of {len(self.frame):,} rows"

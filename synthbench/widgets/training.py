@@ -23,6 +23,7 @@ from typing import Any
 
 import pandas as pd
 
+from .model import PanelModel
 from .panel import Panel
 
 __all__ = ["NeuralPanel", "loss_svg"]
@@ -67,6 +68,18 @@ def loss_svg(history: list[dict[str, float]], width: int = 420, height: int = 15
     )
 
 
+class TrainOnRequest(PanelModel):
+    """A panel model that fits only a generator with no model yet: a seed, a row count or a
+    parameter edit re-samples the model as it is, and training waits for the Train button."""
+
+    def _fit(self) -> None:
+        if not self.generator.is_fitted:
+            super()._fit()
+
+    def needs_fit(self) -> bool:
+        return super().needs_fit() and not self.generator.is_fitted
+
+
 class NeuralPanel(Panel):
     """A :class:`~synthbench.widgets.Panel` for :class:`TabularVAE` and :class:`ConditionalGAN`.
 
@@ -104,11 +117,14 @@ class NeuralPanel(Panel):
         return [*super()._param_widgets(), buttons, self.train_status, self.loss_box]
 
     # -- fitting: only on request ---------------------------------------------------------------
-    def _fit(self) -> None:
+    model_class = TrainOnRequest
+
+    def _fit_and_sample(self) -> pd.DataFrame:
         """Train only when the generator has no model yet; parameter edits wait for Train."""
-        if not self.generator.is_fitted:
+        if self.data is not None and not self.generator.is_fitted:
             self.train(block=True)
         self._render_training()
+        return self.generator.sample(self.n, seed=self.seed)
 
     def _render_training(self) -> None:
         if self.training:
@@ -154,7 +170,8 @@ class NeuralPanel(Panel):
         self._render_training()
         if info["epoch"] % self.preview_every == 0:
             try:
-                self.frame = info["preview"](self.n, self.seed)
+                self.model.frame = info["preview"](self.n, self.seed)
+                self.model.score()
                 self._update_views()
                 self._render_status()
             except Exception as exc:  # a preview from half-trained weights must never stop training
