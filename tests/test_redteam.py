@@ -1386,8 +1386,18 @@ def test_tampered_cart_states_are_refused_or_sample_correctly(tmp_path):
     """Every number in a CART state nudged: load refuses it or large samples still work."""
     result = run_case(
         """
+        from synthbench.generators.fitted._packed import unpack_checked
         spec = sb.get_generator("CART").example().to_dict()
-        bad = []
+        def plain(node):  # packed arrays as the plain lists a spec may also hold, to nudge their items
+            if isinstance(node, dict) and {"dtype", "size", "data"} <= set(node):
+                return unpack_checked(node, "state", 10**8).tolist()
+            if isinstance(node, dict):  # missing_left is packed as 0/1 and written plain as bools
+                return {k: [bool(b) for b in plain(v)] if k == "missing_left" else plain(v) for k, v in node.items()}
+            if isinstance(node, list):
+                return [plain(v) for v in node]
+            return node
+        spec["state"] = plain(spec["state"])
+        sb.from_dict(spec).sample(3, seed=0)  # the plain form loads and samples as it is
         def visit(node, path):
             if isinstance(node, dict):
                 for k, v in node.items():
