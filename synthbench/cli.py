@@ -233,6 +233,10 @@ def _cmd_lab(args: argparse.Namespace) -> int:
         command.append(f"--ServerApp.port={args.port}")
     if args.no_browser:
         command.append("--no-browser")
+    if getattr(os, "geteuid", lambda: -1)() == 0:
+        # Containers and fresh cloud machines often run as root, where JupyterLab refuses to
+        # start unless told; whoever runs `synthbench lab` as root has asked for exactly that.
+        command.append("--allow-root")
     command += args.jupyter_args
     if args.dry_run:
         print(" ".join(command))

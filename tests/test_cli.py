@@ -433,4 +433,6 @@ def test_lab_from_the_wheel_runs_jupyterlab_in_the_copy(tmp_path, installed):
     )  # fmt: skip
     assert proc.returncode == 0, proc.stderr
     assert f"--ServerApp.root_dir={tmp_path / 'synthbench-tutorials'}" in proc.stdout.split()  # the default
+    # JupyterLab refuses to run as root unless told; `synthbench lab` as root tells it.
+    assert ("--allow-root" in proc.stdout.split()) == (os.geteuid() == 0)
     assert sorted(p.name for p in (tmp_path / "synthbench-tutorials").iterdir()) == TUTORIALS
