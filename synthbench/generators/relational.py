@@ -455,18 +455,7 @@ class Tables(_Streams, Generator):
 
     def _order(self) -> list[str]:
         """Table names, each after the tables its foreign keys point at."""
-        pending = list(self.tables)
-        done: list[str] = []
-        while pending:
-            ready = [
-                t for t in pending
-                if all(r.parent in done for r in self.relations if r.child == t and not r.self_reference)
-            ]  # fmt: skip
-            if not ready:
-                raise self.invalid("relations", f"must not form a cycle among tables (among {pending})", pending)
-            done.extend(ready)
-            pending = [t for t in pending if t not in ready]
-        return done
+        return _parents_first(self, list(self.tables))
 
     def roots(self) -> list[str]:
         """Tables whose size comes from ``n`` or ``sizes`` (no driving foreign key)."""
@@ -828,17 +817,7 @@ class FittedTables(_Streams, Generator):
         return list(dict.fromkeys(t for r in self.relations for t in (r.parent, r.child)))
 
     def _order(self) -> list[str]:
-        pending, done = self._tables(), []
-        while pending:
-            ready = [
-                t for t in pending
-                if all(r.parent in done for r in self.relations if r.child == t and not r.self_reference)
-            ]  # fmt: skip
-            if not ready:
-                raise self.invalid("relations", f"must not form a cycle among tables (among {pending})", pending)
-            done.extend(ready)
-            pending = [t for t in pending if t not in ready]
-        return done
+        return _parents_first(self, self._tables())
 
     def _driver(self, name: str) -> ForeignKey | None:
         """The relation that drives table ``name`` (its first to another table), if any."""
@@ -1972,6 +1951,22 @@ def __getattr__(name: str) -> Any:
     TablesPanel.__module__ = __name__
     globals()["TablesPanel"] = TablesPanel
     return TablesPanel
+
+
+def _parents_first(gen: Any, names: list[str]) -> list[str]:
+    """``names`` ordered so that each table comes after the tables its foreign keys point at
+    (self-references aside); ``gen``'s relations forming a cycle are refused."""
+    pending, done = list(names), []
+    while pending:
+        ready = [
+            t for t in pending
+            if all(r.parent in done for r in gen.relations if r.child == t and not r.self_reference)
+        ]  # fmt: skip
+        if not ready:
+            raise gen.invalid("relations", f"must not form a cycle among tables (among {pending})", pending)
+        done.extend(ready)
+        pending = [t for t in pending if t not in ready]
+    return done
 
 
 def _check_real_tables(data: Any) -> None:
