@@ -1549,17 +1549,7 @@ def write_sqlite(
         try:
             con.execute("PRAGMA foreign_keys = ON")
             for name, df in frames.items():
-                parts = [f"{quote_identifier(c)} {_sql_type(df[c])}" for c in df.columns]
-                if keys is not None:
-                    info = keys[name]
-                    if info["primary"] is not None:
-                        parts.append(f"PRIMARY KEY ({quote_identifier(info['primary'])})")
-                    parts.extend(f"UNIQUE ({quote_identifier(c)})" for c in info["unique"])
-                    parts.extend(
-                        f"FOREIGN KEY ({quote_identifier(c)}) REFERENCES {quote_identifier(p)} ({quote_identifier(pk)})"
-                        for c, p, pk in info["foreign"]
-                    )
-                con.execute(f"CREATE TABLE {quote_identifier(name)} (\n  " + ",\n  ".join(parts) + "\n)")
+                con.execute(_create_table(name, df, None if keys is None else keys[name], _sql_type))
                 columns = [_sql_values(df[c]) for c in df.columns]
                 marks = ", ".join("?" * len(df.columns))
                 con.executemany(f"INSERT INTO {quote_identifier(name)} VALUES ({marks})", zip(*columns, strict=True))
@@ -1623,18 +1613,13 @@ def write_duckdb(
         con = duckdb.connect(str(tmp))
         try:
             for name, df in frames.items():
-                parts = [f"{quote_identifier(c)} {_duckdb_type(df[c])}" for c in df.columns]
-                if keys is not None:
-                    info = keys[name]
-                    if info["primary"] is not None:
-                        parts.append(f"PRIMARY KEY ({quote_identifier(info['primary'])})")
-                    parts.extend(f"UNIQUE ({quote_identifier(c)})" for c in info["unique"])
-                    parts.extend(
-                        f"FOREIGN KEY ({quote_identifier(c)}) REFERENCES {quote_identifier(p)} ({quote_identifier(pk)})"
-                        for c, p, pk in info["foreign"]
-                        if p != name
-                    )
-                con.execute(f"CREATE TABLE {quote_identifier(name)} (\n  " + ",\n  ".join(parts) + "\n)")
+                # DuckDB has no foreign key from a table to itself
+                info = (
+                    None
+                    if keys is None
+                    else {**keys[name], "foreign": [f for f in keys[name]["foreign"] if f[1] != name]}
+                )
+                con.execute(_create_table(name, df, info, _duckdb_type))
                 plain = df.copy(deep=False)
                 for c in plain.columns:  # categories and pandas' text as plain values
                     if isinstance(plain[c].dtype, pd.CategoricalDtype) or pd.api.types.is_string_dtype(plain[c].dtype):
@@ -1967,6 +1952,21 @@ def _parents_first(gen: Any, names: list[str]) -> list[str]:
         done.extend(ready)
         pending = [t for t in pending if t not in ready]
     return done
+
+
+def _create_table(name: str, df: pd.DataFrame, keys: dict[str, Any] | None, sql_type: Any) -> str:
+    """``CREATE TABLE`` for ``df`` with its declared keys (``{"primary", "unique", "foreign"}``);
+    every name a quoted identifier, column types from ``sql_type``."""
+    parts = [f"{quote_identifier(c)} {sql_type(df[c])}" for c in df.columns]
+    if keys is not None:
+        if keys["primary"] is not None:
+            parts.append(f"PRIMARY KEY ({quote_identifier(keys['primary'])})")
+        parts.extend(f"UNIQUE ({quote_identifier(c)})" for c in keys["unique"])
+        parts.extend(
+            f"FOREIGN KEY ({quote_identifier(c)}) REFERENCES {quote_identifier(p)} ({quote_identifier(pk)})"
+            for c, p, pk in keys["foreign"]
+        )
+    return f"CREATE TABLE {quote_identifier(name)} (\n  " + ",\n  ".join(parts) + "\n)"
 
 
 def _check_real_tables(data: Any) -> None:
