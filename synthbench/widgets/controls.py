@@ -133,7 +133,8 @@ def _typed(param: Param, c: Constraint, value: Any, common: dict, owner: str, li
     layout = w.Layout(width=CONTROL_WIDTH)
     name = param.name
     if isinstance(c, Bool):
-        widget = w.Checkbox(value=bool(value), indent=True, **common)
+        # As wide as the column allows, so a long name after the box is not cut to "bounds_fr...".
+        widget = w.Checkbox(value=bool(value), indent=True, layout=w.Layout(width="auto"), **common)
         return Control(param, widget, lambda: widget.value, lambda v: setattr(widget, "value", bool(v)), "checkbox")
     if isinstance(c, Options):
         options = [(str(v), v) for v in c.choices]
@@ -288,8 +289,11 @@ def _optional(param: Param, inner: Control, is_none: bool) -> Control:
     """``inner`` with a "None" tick box beside it: ticked, the parameter is None."""
     import ipywidgets as w
 
-    none = w.Checkbox(value=is_none, description="None", indent=False, layout=w.Layout(width="auto"))
+    # The tick box keeps its size; the control beside it gives way in a narrow column.
+    none = w.Checkbox(value=is_none, description="None", indent=False, layout=w.Layout(width="auto", flex="0 0 auto"))
     none.add_class("synthbench-none")
+    inner.widget.layout.flex = "0 1 auto"
+    inner.widget.layout.min_width = "0"
     box = w.HBox([inner.widget, none], layout=w.Layout(align_items="center"))
 
     def disable(off: bool) -> None:
