@@ -80,6 +80,7 @@ __all__ = [
     "common_datetime_unit",
     "datetime_unit",
     "gower_embedding",
+    "identifier_like",
     "nearest",
     "refuse_all_missing",
     "refuse_infinite",
@@ -91,6 +92,10 @@ CONTINUOUS = ("numeric", "integer", "datetime", "timedelta")
 DISCRETE = ("boolean", "categorical")
 #: Longest column name accepted (names go into specs, code cells and messages).
 MAX_NAME = 1_000
+#: A text column is identifier-like (a name, a code, an e-mail) when at least this share of
+#: its present values are distinct and it has more than IDENTIFIER_MIN_DISTINCT of them.
+IDENTIFIER_SHARE = 0.9
+IDENTIFIER_MIN_DISTINCT = 20
 #: Largest record embedding :func:`gower_embedding` builds (8 bytes per row and one-hot level).
 MAX_EMBEDDING_BYTES = 2**30
 
@@ -230,6 +235,24 @@ def column_kinds(
 
 
 # -- values ------------------------------------------------------------------------------------
+def identifier_like(series: pd.Series) -> bool:
+    """Whether a column is identifier-like text: a str/object column of str values, nearly
+    every present one distinct (share >= ``IDENTIFIER_SHARE``, more than
+    ``IDENTIFIER_MIN_DISTINCT`` distinct). Categorical dtypes and numbers never are.
+
+    Such a column is a key, a name or a code: learning its values means copying them.
+    """
+    if isinstance(series.dtype, pd.CategoricalDtype):
+        return False
+    if not (pd.api.types.is_object_dtype(series.dtype) or pd.api.types.is_string_dtype(series.dtype)):
+        return False
+    present = series.dropna()
+    if len(present) <= IDENTIFIER_MIN_DISTINCT or pd.api.types.infer_dtype(present, skipna=True) != "string":
+        return False
+    distinct = present.nunique()
+    return distinct > IDENTIFIER_MIN_DISTINCT and distinct >= IDENTIFIER_SHARE * len(present)
+
+
 def refuse_missing(data: pd.DataFrame, columns: Iterable[Any], what: str, *, hint: str = "") -> None:
     """Raise :class:`DataError` naming the columns (of ``columns``) that hold missing values."""
     # Column by column: selecting all at once would copy the whole frame.

@@ -982,3 +982,114 @@ def test_cart_smoothing_keeps_types_range_and_leaf_moments_and_exports_exactly(t
     assert (given["sex"] == "female").all() and given["flipper_length_mm"].notna().any()
     masked = smooth.partial(real, columns=["species", "body_mass_g"], seed=0)
     assert masked["body_mass_g"].dtype == real["body_mass_g"].dtype
+
+
+# -- identifier-like columns: generated from their shape, never copied ---------------------------
+def named_table(n: int = 300) -> pd.DataFrame:
+    """Penguin-like rows with a unique customer code and a person-like name column."""
+    rng = np.random.default_rng(5)
+    alnum = list("ABCDEFGHJKLMNPQRSTUVWXYZ0123456789")
+    syllables = np.array(["an", "be", "ka", "lo", "mi", "ra", "su", "to", "el", "ni"])
+    codes = list(dict.fromkeys("C-" + "".join(rng.choice(alnum, 6)) for _ in range(2 * n)))[:n]
+    word = lambda: "".join(rng.choice(syllables, rng.integers(2, 4))).capitalize()  # noqa: E731
+    names = [f"{word()} {word()}" for _ in range(n)]
+    return pd.DataFrame(
+        {
+            "x": rng.normal(size=n),
+            "code": pd.Series(codes, dtype=object).where(np.arange(n) % 10 != 0),
+            "group": rng.choice(["a", "b", "c"], n),
+            "name": names,
+        }
+    )
+
+
+def _classes(values: pd.Series) -> set[tuple[int, str]]:
+    """(position, class) pairs: upper, lower, digit, or the character itself."""
+    return {
+        (i, "upper" if c.isupper() else "lower" if c.islower() else "digit" if c.isdigit() else c)
+        for v in values.dropna()
+        for i, c in enumerate(v)
+    }
+
+
+@pytest.mark.parametrize("cls", GENERATORS, ids=IDS)
+def test_identifier_columns_are_generated_from_their_shape(cls, tmp_path):
+    real = named_table()
+    gen = cls(random_state=0).fit(real)
+    assert gen.identifier_columns_ == ["code", "name"]
+    text = json.dumps(gen.to_dict())
+    for column in ("code", "name"):
+        assert not any(v in text for v in real[column].dropna()), column
+    df = gen.sample(600, seed=4)
+    assert list(df.columns) == list(real.columns) and df.dtypes.equals(real.dtypes)
+    for column in ("code", "name"):
+        made, seen = df[column].dropna(), real[column].dropna()
+        assert not made.isin(seen).any()
+        assert made.is_unique
+        assert set(made.str.len()) <= set(seen.str.len())
+        assert abs(made.str.len().mean() - seen.str.len().mean()) < 0.3
+        assert _classes(made) <= _classes(seen)
+    assert df["code"].dropna().str[1].eq("-").all()
+    assert 0.04 < df["code"].isna().mean() < 0.17
+    pd.testing.assert_frame_equal(df, gen.sample(600, seed=4))
+    loaded = cls.from_dict(json.loads(text))
+    pd.testing.assert_frame_equal(loaded.sample(50, seed=2), gen.sample(50, seed=2))
+    pd.testing.assert_frame_equal(run_code(gen.to_code(50, seed=2), tmp_path), gen.sample(50, seed=2))
+    assert "Identifier-like columns: 2, generated from their shape" in gen.disclosure()
+    assert "# Identifier-like columns: 2, generated from their shape" in gen.to_code(5, seed=0)
+    # conditions and partial work around them
+    assert (gen.sample(5, seed=1, conditions={"group": "b"})["group"] == "b").all()
+    with pytest.raises(InvalidParameterError, match="identifier-like"):
+        gen.sample(5, seed=1, conditions={"name": real["name"][0]})
+    masked = gen.partial(real, columns=["name", "x"], seed=0)
+    assert masked["code"].equals(real["code"]) and not masked["name"].isin(real["name"]).any()
+
+
+@pytest.mark.filterwarnings("ignore:The number of unique classes:UserWarning")  # CART: a class per name
+@pytest.mark.parametrize("cls", GENERATORS, ids=IDS)
+def test_identifiers_copy_keeps_learning_their_values(cls):
+    real = named_table()
+    gen = cls(identifiers="copy").fit(real)
+    assert gen.identifier_columns_ == []
+    df = gen.sample(300, seed=0)
+    assert df["name"].isin(real["name"]).all()
+    assert "Identifier-like" not in gen.disclosure()
+    with pytest.raises(InvalidParameterError, match="identifiers"):
+        cls(identifiers="hash").fit(real)
+
+
+def test_tables_without_identifiers_are_unchanged_and_all_identifier_tables_are_kept():
+    penguins = load_penguins()
+    for cls in GENERATORS:
+        a, b = cls().fit(penguins), cls(identifiers="copy").fit(penguins)
+        pd.testing.assert_frame_equal(a.sample(200, seed=1), b.sample(200, seed=1))
+        assert a.to_code(20, seed=1) == b.to_code(20, seed=1)
+        assert "identifiers" not in a.to_dict()["state"]
+    only = named_table()[["code", "name"]]
+    assert sb.GaussianCopula().fit(only).identifier_columns_ == []
+
+
+@pytest.mark.parametrize("cls", GENERATORS, ids=IDS)
+@pytest.mark.parametrize(
+    ("field", "value", "message"),
+    [
+        ("lengths", [-1, 3], "lengths"),
+        ("lengths", [3, 2], "lengths"),
+        ("lengths", [10**6], "lengths"),
+        ("length_counts", [0], "length_counts"),
+        ("classes", [[1] * 11], "classes"),
+        ("classes", [["x"] * 10], "classes"),
+        ("at", 99, "at"),
+        ("unique", 1, "unique"),
+        ("dtype", "category", "categories|dtype"),
+        ("secret", "Alice", "fields"),
+    ],
+)
+def test_tampered_identifier_shapes_raise_spec_errors(cls, field, value, message):
+    spec = json.loads(json.dumps(cls().fit(named_table()).to_dict()))
+    spec["state"]["identifiers"][0][field] = value
+    with pytest.raises(SpecError, match=message):
+        cls.from_dict(spec)
+    spec["state"]["identifiers"] = [{"name": "x"}]
+    with pytest.raises(SpecError):
+        cls.from_dict(spec)

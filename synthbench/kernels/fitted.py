@@ -21,6 +21,7 @@ __all__ = [
     "cart_smooth",
     "column_of_codes",
     "frame_of",
+    "identifier_column",
     "latent_cdf",
     "latent_draws",
     "leaf_draw",
@@ -301,3 +302,57 @@ def cart_fill(x, j, values):
     missing = np.isnan(values)
     x[0, j] = np.where(missing, -np.inf, values)
     x[1, j] = np.where(missing, np.inf, values)
+
+
+def identifier_column(n, seed, k, col):
+    """Identifier-like text column k, made by rules from its learned shape, never copied.
+
+    The shape is the distribution of the values' lengths ("lengths", "length_counts")
+    and, per character position, how often each character class came there ("classes":
+    upper-case letter, lower-case letter, digit, then the characters " ", "-", "_", ".",
+    "'", "@", "/"). Each value draws a length, then per position a class and a character
+    of that class uniformly. With "unique", repeated values are drawn again (20 rounds).
+    """
+    rng = np.random.default_rng([seed, 3, k])
+    alphabet = [
+        "ABCDEFGHIJKLMNOPQRSTUVWXYZ",
+        "abcdefghijklmnopqrstuvwxyz",
+        "0123456789",
+        " ",
+        "-",
+        "_",
+        ".",
+        "'",
+        "@",
+        "/",
+    ]
+    sizes = np.array([len(a) for a in alphabet])
+    table = np.array([list(a.ljust(26, a[0])) for a in alphabet])
+    length_cum = np.cumsum(np.asarray(col["length_counts"], dtype=float))
+    lengths = np.asarray(col["lengths"], dtype=np.int64)
+    counts = np.asarray(col["classes"], dtype=float).reshape(-1, len(alphabet))
+    width = max(len(counts), 1)
+    cum = np.cumsum(counts, axis=1) / np.maximum(counts.sum(axis=1, keepdims=True), 1.0)
+    cum = np.vstack([cum, np.ones((width - len(counts), len(alphabet)))])
+
+    def draw(m):
+        parts = []
+        for first in range(0, m, 65_536):
+            size = min(65_536, m - first)
+            length = lengths[np.searchsorted(length_cum, rng.random(size) * length_cum[-1], side="right")]
+            u = rng.random((size, width))
+            cls = np.minimum((u[:, :, None] >= cum[None]).sum(axis=2), len(alphabet) - 1)
+            pick = (rng.random((size, width)) * sizes[cls]).astype(np.int64)
+            chars = np.where(np.arange(width) < length[:, None], table[cls, pick], "")
+            parts.append(np.ascontiguousarray(chars).view(f"<U{width}").reshape(-1))
+        return np.concatenate(parts) if parts else np.zeros(0, dtype=f"<U{width}")
+
+    values = draw(n)
+    if col["unique"]:
+        for _ in range(20):
+            again = pd.Series(values).duplicated().to_numpy()
+            if not again.any():
+                break
+            values[again] = draw(int(again.sum()))
+    missing = rng.random(n) < col["null_rate"]
+    return as_dtype(values.astype(object), missing, col).rename(col["name"])

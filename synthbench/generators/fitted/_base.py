@@ -25,11 +25,13 @@ import numpy as np
 import pandas as pd
 
 from ...base import Generator, check_n, check_seed
+from ...codegen import Plan, Ref
 from ...exceptions import DataError, InvalidParameterError, SpecError
-from ...kernels.fitted import as_dtype
+from ...kernels.fitted import as_dtype, identifier_column
 from ...params import short_repr
 from ...table import check_frame
-from ._types import describe_columns
+from ._state import check_identifiers
+from ._types import describe_columns, split_identifiers
 
 __all__ = ["FitProgress", "FittedGenerator", "one_blas_thread"]
 
@@ -91,14 +93,64 @@ class FittedGenerator(Generator):
     learns: ClassVar[bool] = True
     independent_rows: ClassVar[bool] = True
 
+    #: Shapes of the identifier-like columns (``identifiers="generate"``), set by ``fit``
+    #: or a loaded state; not a fitted attribute of its own (``columns_`` marks a fit).
+    _identifiers: ClassVar[list[dict[str, Any]]] = []
+
     # -- fitting -------------------------------------------------------------------------
     def _describe(self, data: Any) -> list[dict[str, Any]]:
-        return describe_columns(data, f"{type(self).__name__}.fit")
+        """The columns the model learns; with ``identifiers="generate"``, identifier-like
+        text columns are left out and only their shape is kept (see ``identifier_column``)."""
+        columns = describe_columns(data, f"{type(self).__name__}.fit")
+        self._identifiers = []
+        if getattr(self, "identifiers", "copy") == "generate":
+            columns, self._identifiers = split_identifiers(data, columns)
+        return columns
+
+    @property
+    def identifier_columns_(self) -> list[str]:
+        """Names of the identifier-like columns generated from their shape (none kept)."""
+        self._check_fitted()
+        return [c["name"] for c in self._identifiers]
 
     @property
     def column_names(self) -> list[str]:
         self._check_fitted()
-        return [c["name"] for c in self.columns_]
+        names = [c["name"] for c in self.columns_]
+        for shape in self._identifiers:  # ascending positions
+            names.insert(shape["at"], shape["name"])
+        return names
+
+    def _identifier_refs(self, plan: Plan, refs: list[Ref], n: int, seed: int) -> list[Ref]:
+        """``refs`` (the modelled columns' plan steps) with the identifier columns' steps in place."""
+        refs = list(refs)
+        d = len(self.columns_) + len(self._identifiers)
+        for k, shape in enumerate(self._identifiers):
+            comment = (
+                f"Column {shape['at'] + 1} of {d}: identifier-like text, made by rules from its shape\n"
+                f"(lengths and character classes per position); no value of it is kept."
+            )
+            refs.insert(
+                shape["at"], plan.call(f"identifier_{k}", identifier_column, n, seed, k, shape, comment=comment)
+            )
+        return refs
+
+    def _with_identifiers(self, frame: pd.DataFrame, n: int, seed: int) -> pd.DataFrame:
+        """A frame of the modelled columns with the identifier columns made and put in place."""
+        for k, shape in enumerate(self._identifiers):
+            frame = frame.assign(**{shape["name"]: identifier_column(n, seed, k, shape).array})
+        return frame[self.column_names]
+
+    def _identifier_words(self) -> list[str]:
+        if not self._identifiers:
+            return []
+        return [
+            f"Identifier-like columns: {len(self._identifiers)}, generated from their shape (lengths and character\n"
+            "classes per position); no value kept (identifiers='copy' would learn their values)."
+        ]
+
+    def _identifier_state(self) -> dict[str, Any]:
+        return {"identifiers": self._identifiers} if self._identifiers else {}
 
     def _column(self, name: str) -> dict[str, Any]:
         return next(c for c in self.columns_ if c["name"] == name)
@@ -118,7 +170,7 @@ class FittedGenerator(Generator):
         self._check_fitted()
         self._check_memory(n, name)
         given = self._conditions_frame(conditions, n)
-        return self._sample_given(given, n, seed)[self.column_names]
+        return self._with_identifiers(self._sample_given(given, n, seed), n, seed)
 
     def _conditions_frame(self, conditions: Any, n: int) -> pd.DataFrame:
         owner = type(self).__name__
@@ -127,9 +179,14 @@ class FittedGenerator(Generator):
                 f"The 'conditions' parameter of {owner}.sample must be a non-empty dict from column "
                 f"name to value. Got {short_repr(conditions)} instead."
             )
-        names = self.column_names
+        names = [c["name"] for c in self.columns_]
         given = {}
         for key, value in conditions.items():
+            if key in self.identifier_columns_:
+                raise InvalidParameterError(
+                    f"The 'conditions' parameter of {owner}.sample cannot fix {short_repr(key)}: it is an "
+                    "identifier-like column, generated from its shape. Fit with identifiers='copy' to condition on it."
+                )
             if key not in names:
                 raise InvalidParameterError(
                     f"The 'conditions' parameter of {owner}.sample must name fitted columns {names}. "
@@ -241,9 +298,9 @@ class FittedGenerator(Generator):
                 f"names {names}. Got {short_repr(columns)} instead."
             )
         self._check_memory(len(data), owner)
-        kept = [c for c in names if c not in columns]
+        kept = [c["name"] for c in self.columns_ if c["name"] not in columns]
         given = data[kept].reset_index(drop=True)
-        made = self._sample_given(given, len(data), seed)
+        made = self._with_identifiers(self._sample_given(given, len(data), seed), len(data), seed)
         out = data.copy()
         for c in columns:
             # .array keeps the dtype (Int64, category, ...) and ignores index labels.
@@ -308,6 +365,7 @@ class FittedGenerator(Generator):
         owner = type(self).__name__
         if not isinstance(state, dict):
             raise SpecError(f"The 'state' of a {owner} spec must be an object. Got {short_repr(state)} instead.")
+        optional = optional | {"identifiers"}
         unknown = sorted(set(state) - keys - optional, key=str)
         if unknown or not keys <= set(state):
             raise SpecError(
@@ -325,7 +383,9 @@ class FittedGenerator(Generator):
         if not isinstance(columns, list) or not columns:
             raise SpecError(f"Invalid state at state['columns']: must be a non-empty list. Got {short_repr(columns)}.")
         out = [check(c, f"state['columns'][{i}]") for i, c in enumerate(columns)]
-        names = [c["name"] for c in out]
+        shapes = check_identifiers(state["identifiers"], len(out)) if "identifiers" in state else []
+        names = [c["name"] for c in out] + [c["name"] for c in shapes]
+        self._identifiers = shapes
         if len(set(names)) != len(names):
             raise SpecError(
                 f"Invalid state at state['columns']: column names must be distinct. Got {short_repr(names)}."

@@ -25,6 +25,7 @@ __all__ = [
     "check_cart_trees",
     "check_cart_values",
     "check_column",
+    "check_identifiers",
     "check_latent_model",
     "check_marginal",
     "is_label",
@@ -440,4 +441,50 @@ def check_cart_trees(trees: Any, columns: list[dict[str, Any]], fields: tuple[st
                 "counts": counts,
             }
         )
+    return out
+
+
+#: Longest identifier generated, and the character classes of an identifier shape.
+_MAX_IDENTIFIER_LENGTH = 100
+_IDENTIFIER_CLASSES = 10
+_IDENTIFIER_FIELDS = frozenset({"at", "unique", "lengths", "length_counts", "classes"})
+
+
+def check_identifiers(value: Any, n_columns: int) -> list[dict[str, Any]]:
+    """Shapes of identifier-like columns (see ``_types.identifier_shape``): positions among
+    ``n_columns`` modelled columns plus these, ascending; lengths and class counts bounded."""
+    shapes = _list(value, "state['identifiers']", "identifier shapes", 1, 1_000)
+    total = n_columns + len(shapes)
+    out, last = [], -1
+    for i, shape in enumerate(shapes):
+        where = f"state['identifiers'][{i}]"
+        col = check_column(shape, where, _IDENTIFIER_FIELDS)
+        if col["kind"] != "categorical" or col["dtype"] not in ("object", "str", "string"):
+            raise _fail(
+                f"{where}['dtype']", "a text dtype ('object', 'str' or 'string') of a categorical column", col["dtype"]
+            )
+        missing = sorted(_IDENTIFIER_FIELDS - set(col))
+        if missing:
+            raise _fail(where, f"an identifier shape with the fields {sorted(_IDENTIFIER_FIELDS)}", missing)
+        at = col["at"]
+        if not isinstance(at, int) or isinstance(at, bool) or not last < at < total:
+            raise _fail(f"{where}['at']", f"an int in ({last}, {total}), ascending over the identifiers", at)
+        last = at
+        if not isinstance(col["unique"], bool):
+            raise _fail(f"{where}['unique']", "true or false", col["unique"])
+        lengths = _ints(col["lengths"], f"{where}['lengths']", None, 0, _MAX_IDENTIFIER_LENGTH)
+        if (np.diff(lengths) <= 0).any():
+            raise _fail(f"{where}['lengths']", "increasing", col["lengths"])
+        length_counts = _ints(col["length_counts"], f"{where}['length_counts']", len(lengths), 1, EXACT_INT)
+        width = int(lengths[-1])
+        rows = _list(col["classes"], f"{where}['classes']", f"{width} rows", width, width) if width else []
+        if not width and col["classes"] != []:
+            raise _fail(f"{where}['classes']", "an empty list (every length is 0)", col["classes"])
+        classes = []
+        for r, row in enumerate(rows):
+            counts = _ints(row, f"{where}['classes'][{r}]", _IDENTIFIER_CLASSES, 0, EXACT_INT)
+            if counts.sum() <= 0:
+                raise _fail(f"{where}['classes'][{r}]", "counts with a positive sum", row)
+            classes.append(counts.tolist())
+        out.append({**col, "lengths": lengths.tolist(), "length_counts": length_counts.tolist(), "classes": classes})
     return out

@@ -35,7 +35,15 @@ from ...exceptions import DataError
 from ...params import short_repr
 from ._state import DTYPES, TZ_RULE, is_label, known_tz
 
-__all__ = ["KINDS", "column_values", "describe_columns", "encode_labels", "factorize"]
+__all__ = [
+    "KINDS",
+    "column_values",
+    "describe_columns",
+    "encode_labels",
+    "factorize",
+    "identifier_shape",
+    "split_identifiers",
+]
 
 KINDS = ("numeric", "integer", "boolean", "categorical", "datetime")
 
@@ -132,3 +140,63 @@ def encode_labels(series: pd.Series, values: list[Any], name: str, owner: str) -
         bad = uniques[local[np.argmax(unknown)]]
         raise DataError(f"{owner}: column {name!r} holds {short_repr(bad)}, which the fitted data never had.")
     return codes
+
+
+#: Longest identifier shape learned: longer values are generated at this length.
+MAX_IDENTIFIER_LENGTH = 100
+#: Character classes of an identifier shape, in the order the kernel uses (see
+#: ``synthbench.kernels.fitted.identifier_column``): upper, lower, digit, then these.
+_PUNCTUATION = " -_.'@/"
+
+
+def identifier_shape(series: pd.Series, col: dict[str, Any], at: int) -> dict[str, Any]:
+    """The shape of an identifier-like text column, with none of its values or characters.
+
+    Lengths (capped at ``MAX_IDENTIFIER_LENGTH``) with their counts, and per position the
+    count of each character class: ASCII upper, lower, digit, then " -_.'@/". Other
+    letters count as lower (upper if upper-case), other digits as digits, anything else
+    as "-". ``at`` is the column's position in the frame.
+    """
+    present = series.dropna().astype(str).to_numpy(dtype=object)
+    lengths = np.minimum(np.fromiter(map(len, present), dtype=np.int64, count=len(present)), MAX_IDENTIFIER_LENGTH)
+    width = max(int(lengths.max(initial=0)), 1)
+    points = np.array([v[:MAX_IDENTIFIER_LENGTH] for v in present], dtype=f"<U{width}").view(np.uint32)
+    points = points.reshape(len(present), width)
+    ascii_class = np.full(128, 4)  # "-"
+    ascii_class[65:91], ascii_class[97:123], ascii_class[48:58] = 0, 1, 2
+    for i, c in enumerate(_PUNCTUATION):
+        ascii_class[ord(c)] = 3 + i
+    cls = ascii_class[np.minimum(points, 127)]
+    wide = np.unique(points[points > 127])
+    for c in wide:  # letters and digits beyond ASCII, by Python's own character classes
+        ch = chr(int(c))
+        cls[points == c] = 0 if ch.isupper() else 1 if ch.isalpha() else 2 if ch.isdigit() else 4
+    inside = np.arange(width) < lengths[:, None]
+    counts = np.zeros((width, 3 + len(_PUNCTUATION)), dtype=np.int64)
+    np.add.at(counts, (np.broadcast_to(np.arange(width), cls.shape)[inside], cls[inside]), 1)
+    values, length_counts = np.unique(lengths, return_counts=True)
+    return {
+        "name": col["name"],
+        "kind": "categorical",
+        "dtype": col["dtype"],
+        "null_rate": col["null_rate"],
+        "at": at,
+        "unique": bool(len(set(present.tolist())) == len(present)),
+        "lengths": values.tolist(),
+        "length_counts": length_counts.tolist(),
+        "classes": counts[: int(values[-1])].tolist() if len(values) else [],
+    }
+
+
+def split_identifiers(
+    data: pd.DataFrame, columns: list[dict[str, Any]]
+) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+    """The columns that are not identifier-like, and the shapes of those that are
+    (:func:`synthbench.table.identifier_like`); all columns stay if none would remain."""
+    found = [
+        j for j, col in enumerate(columns) if col["dtype"] != "category" and table.identifier_like(data[col["name"]])
+    ]
+    if not found or len(found) == len(columns):
+        return columns, []
+    shapes = [identifier_shape(data[columns[j]["name"]], columns[j], j) for j in found]
+    return [c for j, c in enumerate(columns) if j not in found], shapes

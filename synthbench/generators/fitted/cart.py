@@ -33,7 +33,7 @@ from ._base import FitProgress, FittedGenerator
 from ._packed import pack, pack_values
 from ._state import check_cart_trees, check_cart_values, check_column
 from ._types import column_values, encode_labels
-from .copula import _RANDOM_STATE
+from .copula import _IDENTIFIERS, _RANDOM_STATE
 
 __all__ = ["CART"]
 
@@ -169,6 +169,10 @@ class CART(FittedGenerator):
         share less than larger leaves do, so it is not the default.
     random_state : int, default 0
         Seeds the trees' tie-breaking.
+    identifiers : {"generate", "copy"}, default "generate"
+        As in :class:`GaussianCopula`: identifier-like text columns are made from their
+        shape (no value kept) and the trees neither see nor predict them; "copy" learns
+        them like other labels.
 
     Attributes
     ----------
@@ -206,6 +210,7 @@ class CART(FittedGenerator):
             "Numbers drawn from a leaf move by a Gaussian kernel of the leaf's spread ('density'), or not ('none').",
         ),
         _RANDOM_STATE,
+        _IDENTIFIERS,
     )
     workbench = 3
 
@@ -257,7 +262,7 @@ class CART(FittedGenerator):
 
     def _get_state(self) -> dict[str, Any]:
         columns, trees = self._packed()
-        return {"columns": columns, "trees": trees, "disclosure": self.disclosure()}
+        return {"columns": columns, "trees": trees, **self._identifier_state(), "disclosure": self.disclosure()}
 
     def _packed(self) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
         """The columns and trees with their arrays packed (exact; see :mod:`._packed`)."""
@@ -286,6 +291,7 @@ class CART(FittedGenerator):
             f"training rows had and how often (the smallest leaf holds {smallest} of {rows} rows), and\n"
             "split thresholds lie midway between neighbouring real values. A larger min_samples_leaf\n"
             "gives larger leaves that say less about any one row."
+            + "".join("\n" + line for line in self._identifier_words())
         )
 
     def _estimate_bytes(self, n: int) -> int:
@@ -318,6 +324,7 @@ class CART(FittedGenerator):
             refs.append(
                 plan.call(f"column_{j}", cart_column, Ref("x"), j, seed, *args, self.smoothing, comment=comment)
             )
+        refs = self._identifier_refs(plan, refs, n, seed)
         plan.call("df", frame_of, refs, comment="The columns side by side, in their fitted order.")
         return plan
 

@@ -18,7 +18,7 @@ from ...params import Int, Param
 from ...registry import register
 from ._base import FitProgress
 from ._latent import repair_cov
-from .copula import _MAX_DISCRETE, _N_KNOTS, _RANDOM_STATE, _TAILS, LatentGaussian
+from .copula import _IDENTIFIERS, _MAX_DISCRETE, _N_KNOTS, _RANDOM_STATE, _TAILS, LatentGaussian
 
 __all__ = ["GaussianMixture"]
 
@@ -48,7 +48,7 @@ class GaussianMixture(LatentGaussian):
         (and so every column's distribution) are learned from all rows; the mixture's
         weights, means and covariances change by sampling noise only (at 50,000 rows and
         20 columns, about 0.01 on a correlation).
-    n_knots, max_discrete, random_state, tails
+    n_knots, max_discrete, random_state, tails, identifiers
         As in :class:`GaussianCopula`; ``random_state`` also seeds the mixture's fit.
 
     Examples
@@ -74,6 +74,7 @@ class GaussianMixture(LatentGaussian):
         _MAX_DISCRETE,
         _RANDOM_STATE,
         _TAILS,
+        _IDENTIFIERS,
     )
     min_rows: ClassVar[int] = 0
     workbench: ClassVar[int] = 2
