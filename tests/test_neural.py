@@ -340,3 +340,11 @@ def test_the_panel_trains_on_request_shows_the_loss_and_stops_keeping_the_model(
     assert "<polyline" in p.loss_box.value
     assert p.version > before and p.generator.layers_[0]["shape"][1] == 16
     assert p.code == p.generator.to_code(100, seed=0)
+
+
+@pytest.mark.parametrize("name", ["TabularVAE", "ConditionalGAN"])
+def test_zero_rows_keep_every_column_and_dtype(name):
+    # Found by the spec fuzzer: with no rows the network had no output columns to decode.
+    gen = sb.get_generator(name).example()
+    empty, some = gen.sample(0, seed=1), gen.sample(3, seed=1)
+    assert empty.shape == (0, some.shape[1]) and empty.dtypes.to_dict() == some.dtypes.to_dict()

@@ -82,7 +82,8 @@ def neural_draws(n, seed, layers, latent, cond, n_columns, sigmas):
             label = np.minimum(np.searchsorted(cum / cum[-1], u[rows], side="right"), len(probs) - 1)
             vec[np.flatnonzero(rows), start[k] + label] = 1.0
         z = np.concatenate([z, vec], axis=1)
-    raw = np.concatenate([neural_forward(z[i : i + 65_536], net) for i in range(0, n, 65_536)] or [np.zeros((0, 0))])
+    chunks = [neural_forward(z[i : i + 65_536], net) for i in range(0, n, 65_536)]
+    raw = np.concatenate(chunks) if chunks else np.zeros((0, layers[-1]["shape"][1]))  # no rows, every output
     u = rng.random((n, n_columns))
     eps = rng.standard_normal((n, n_columns)) * np.asarray(sigmas, dtype=float)
     return raw, u, eps
