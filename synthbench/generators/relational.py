@@ -48,6 +48,7 @@ import os
 import re
 import shutil
 import sqlite3
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any, ClassVar
 
@@ -1543,8 +1544,7 @@ def write_sqlite(
             )
     if len({_ascii_lower(t) for t in frames}) != len(frames):
         raise InvalidParameterError("The tables have names SQLite cannot tell apart (they differ only in case).")
-    tmp = _temporary(target, owner, folder=False)
-    try:
+    with _replacing_file(target, owner, sqlite3.Error) as tmp:
         con = sqlite3.connect(tmp)
         try:
             con.execute("PRAGMA foreign_keys = ON")
@@ -1556,13 +1556,6 @@ def write_sqlite(
             con.commit()
         finally:
             con.close()
-        os.replace(tmp, target)
-    except sqlite3.Error as exc:
-        tmp.unlink(missing_ok=True)
-        raise InvalidParameterError(f"{owner} could not write the tables: {exc}") from None
-    except BaseException:
-        tmp.unlink(missing_ok=True)
-        raise
     return target
 
 
@@ -1607,9 +1600,8 @@ def write_duckdb(
             )
     if len({_ascii_lower(t) for t in frames}) != len(frames):
         raise InvalidParameterError("The tables have names DuckDB cannot tell apart (they differ only in case).")
-    tmp = _temporary(target, owner, folder=False)
-    tmp.unlink(missing_ok=True)  # DuckDB makes the file itself
-    try:
+    with _replacing_file(target, owner, duckdb.Error) as tmp:
+        tmp.unlink(missing_ok=True)  # DuckDB makes the file itself
         con = duckdb.connect(str(tmp))
         try:
             for name, df in frames.items():
@@ -1629,13 +1621,6 @@ def write_duckdb(
                 con.unregister("synthbench_frame")
         finally:
             con.close()
-        os.replace(tmp, target)
-    except duckdb.Error as exc:
-        tmp.unlink(missing_ok=True)
-        raise InvalidParameterError(f"{owner} could not write the tables: {exc}") from None
-    except BaseException:
-        tmp.unlink(missing_ok=True)
-        raise
     return target
 
 
@@ -1717,14 +1702,8 @@ def write_json_fixtures(
         )
     target = _target(path, owner, overwrite)
     doc = nested_records(gen, gen.sample(n, seed=seed))
-    tmp = _temporary(target, owner, folder=False)
-    try:
+    with _replacing_file(target, owner) as tmp:
         tmp.write_text(json.dumps(doc, ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
-        os.replace(tmp, target)
-    except BaseException:
-        with contextlib.suppress(OSError):
-            tmp.unlink()
-        raise
     return target
 
 
@@ -1952,6 +1931,27 @@ def _parents_first(gen: Any, names: list[str]) -> list[str]:
         done.extend(ready)
         pending = [t for t in pending if t not in ready]
     return done
+
+
+@contextlib.contextmanager
+def _replacing_file(target: Path, owner: str, errors: Any = ()) -> Iterator[Path]:
+    """A temporary file beside ``target``, renamed into place when the block ends.
+
+    On any failure the temporary file goes and ``target`` is left as it was; ``errors``
+    (a database library's error classes) become one InvalidParameterError.
+    """
+    tmp = _temporary(target, owner, folder=False)
+    try:
+        yield tmp
+        os.replace(tmp, target)
+    except errors as exc:
+        with contextlib.suppress(OSError):
+            tmp.unlink(missing_ok=True)
+        raise InvalidParameterError(f"{owner} could not write the tables: {exc}") from None
+    except BaseException:
+        with contextlib.suppress(OSError):
+            tmp.unlink(missing_ok=True)
+        raise
 
 
 def _create_table(name: str, df: pd.DataFrame, keys: dict[str, Any] | None, sql_type: Any) -> str:
