@@ -30,6 +30,7 @@ __all__ = [
     "Bool",
     "Component",
     "Constraint",
+    "Date",
     "Float",
     "Int",
     "ListOf",
@@ -237,6 +238,18 @@ class Str(Constraint):
 
     def describe(self) -> str:
         return self.what
+
+
+@dataclass(frozen=True)
+class Date(Str):
+    """A date or date-time as ISO text, e.g. ``"2024-01-01"`` or ``"2024-01-01 06:30"``.
+
+    Validated and stored as text (what pandas reads is checked by the generator that
+    uses it); declared apart from other text so that panels show a date picker.
+    """
+
+    max_len: int = 100
+    what: str = "a date/time str such as '2024-01-01'"
 
 
 @dataclass(frozen=True)

@@ -602,3 +602,44 @@ def test_dates_get_a_date_picker_and_an_optional_time():
     start.inputs[1].value = "25:99"  # refused: the controls show what the generator holds
     assert "start" in p.error and start.inputs[1].value == "06:00"
     assert start.input.value == datetime.date(2025, 3, 1)
+
+
+def test_a_slow_refit_runs_in_the_background_while_the_event_loop_stays_free():
+    import asyncio
+
+    real = load_wine(as_frame=True).frame
+
+    async def drive() -> None:
+        p = panel(sb.GaussianCopula(), real, n=200, debounce=0)
+        before, version = p.frame, p.version
+        p.model.fit_seconds = 1.0  # the last fit took a second: the next refit goes to a thread
+        assert p.set(n_knots=30)
+        assert p.fitting and p.frame is before and p.version == version  # the old preview stays
+        assert p.progress.layout.display == "" and p.progress.description == "fitting..."
+        p.seed_box.value = 5  # a change during the fit waits for its end
+        assert p.frame is before
+        ticks = 0
+        while p.fitting:
+            ticks += 1
+            await asyncio.sleep(0.001)
+        assert ticks >= 1  # the loop ran other work while the fit ran
+        expected = sb.GaussianCopula(n_knots=30).fit(real).sample(200, seed=5)
+        pd.testing.assert_frame_equal(p.frame, expected)
+        assert p.progress.layout.display == "none" and p.version == version + 1
+        # A refused value fitted in the background: the kernel-side update shows it and restores.
+        p.model.fit_seconds = 1.0
+        assert p.set(n_knots=-1)  # accepted for now: the check runs in the thread
+        while p.fitting:
+            await asyncio.sleep(0.001)
+        assert "n_knots" in p.error and p.generator.n_knots == 30 and p.controls["n_knots"].read() == 30
+        pd.testing.assert_frame_equal(p.frame, expected)
+
+    asyncio.run(drive())
+
+
+def test_without_an_event_loop_a_slow_refit_runs_at_once():
+    real = load_wine(as_frame=True).frame
+    p = panel(sb.GaussianCopula(), real, n=200, debounce=0)
+    p.model.fit_seconds = 1.0
+    assert p.set(n_knots=30) and not p.fitting
+    pd.testing.assert_frame_equal(p.frame, sb.GaussianCopula(n_knots=30).fit(real).sample(200, seed=0))

@@ -26,6 +26,7 @@ from ..kernels import rules as k
 from ..params import (
     AnyOf,
     Component,
+    Date,
     Float,
     Int,
     ListOf,
@@ -470,8 +471,8 @@ class Datetime(Column):
 
     params = (
         Param("name", _NAME, help="Column name."),
-        Param("start", Str(max_len=64, what="an ISO date str"), "2020-01-01", "First possible time."),
-        Param("end", Str(max_len=64, what="an ISO date str"), "2024-12-31", "Last possible time."),
+        Param("start", Date(max_len=64, what="an ISO date str"), "2020-01-01", "First possible time."),
+        Param("end", Date(max_len=64, what="an ISO date str"), "2024-12-31", "Last possible time."),
         Param(
             "freq",
             Optional(Str(max_len=32, what="a pandas frequency str")),

@@ -21,6 +21,7 @@ from ..params import (
     Bool,
     ComponentOf,
     Constraint,
+    Date,
     Float,
     Int,
     ListOf,
@@ -178,7 +179,7 @@ def _typed(param: Param, c: Constraint, value: Any, common: dict, owner: str, li
         )
     if isinstance(c, ListOf) and isinstance(c.item, (Str, Int, Float)) and _plain_items(value):
         return _items_control(param, c, value, common, owner)
-    if isinstance(c, Str) and c.what.startswith("a date"):
+    if isinstance(c, Date):
         return _date_control(param, c, value, common, owner)
     if isinstance(c, Str):
         widget = w.Text(value=str(value), continuous_update=False, layout=layout, **common)

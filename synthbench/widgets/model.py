@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import contextlib
 import copy
+import functools
 import json
 import keyword
 import time
@@ -218,20 +219,44 @@ class PanelModel:
         """
         gen = self.generator
         key = self._fit_key()
-        names = {p.name for p in type(gen).params}
         state = self._fits.pop(key, None)
         if state is None:
-            start = time.perf_counter()
-            gen.fit(self.data)
-            self.fit_seconds = time.perf_counter() - start
-            # Everything fit() set: the attributes that are not parameters.
-            state = {k: v for k, v in vars(gen).items() if k not in names}
+            state = self.fitted_state(gen)
         else:
             for k, v in state.items():
                 setattr(gen, k, v)
+        self.keep_fit(key, state)
+
+    def fitted_state(self, generator: Generator) -> dict[str, Any]:
+        """Fit ``generator`` on the data and return what fitting set on it.
+
+        Touches nothing of the model but :attr:`fit_seconds`, so a panel may run it in a
+        background thread on a copy of the generator (:meth:`fit_job`).
+        """
+        names = {p.name for p in type(generator).params}
+        start = time.perf_counter()
+        generator.fit(self.data)
+        self.fit_seconds = time.perf_counter() - start
+        # Everything fit() set: the attributes that are not parameters.
+        return {k: v for k, v in vars(generator).items() if k not in names}
+
+    def keep_fit(self, key: str, state: dict[str, Any]) -> None:
+        """Keep ``state`` as the fitted state of the fitting parameters ``key`` (most recent)."""
+        self._fits.pop(key, None)
         self._fits[key] = state  # most recent last
         while len(self._fits) > FIT_CACHE:
             self._fits.pop(next(iter(self._fits)))
+
+    def fit_job(self) -> tuple[str, Callable[[], dict[str, Any]]]:
+        """The current fitting parameters' key and a function that fits them without the model.
+
+        The function fits a fresh generator with a copy of the current parameters, so
+        edits made meanwhile do not reach it; hand its result to :meth:`keep_fit` and the
+        next :meth:`update` samples from it instead of fitting.
+        """
+        gen = self.generator
+        fresh = type(gen)(**copy.deepcopy(gen.get_params()))
+        return self._fit_key(), functools.partial(self.fitted_state, fresh)
 
     def needs_fit(self) -> bool:
         """Whether the next update fits (no fitted state for the current parameters)."""

@@ -9,6 +9,7 @@ import functools
 import hashlib
 import html
 import json
+import threading
 import weakref
 from collections.abc import Callable
 from pathlib import Path
@@ -327,6 +328,8 @@ class Panel:
         self._chart: tuple[dict, Any] | None = None
         self.error = ""
         self._pending: Any = None
+        self._fitting: str | None = None  # the fitting parameters being fitted in the background
+        self._fit_thread: threading.Thread | None = None
         self._chart_widget: Any = None
         self._code_shown: tuple | None = None
 
@@ -612,18 +615,72 @@ class Panel:
 
         A bad parameter leaves the last good preview and charts, shows the error and
         restores the last good parameters; returns whether the update succeeded. An
-        update expected to take over 0.3 s shows a progress bar while it runs.
+        update expected to take over 0.3 s shows a progress bar while it runs; if it
+        refits, in a notebook (a running event loop) the fit runs in a background thread
+        and the notebook stays free: see :attr:`fitting`.
         """
+        return self._refresh(background=True)
+
+    def _refresh(self, *, background: bool) -> bool:
         self._pending = None
+        if self._fitting is not None:
+            return True  # a refit runs in the background: its end refreshes with the latest parameters
         slow = self._expected_seconds() > PROGRESS_AFTER
         if slow:
             self.progress.description = "refitting" if self.model.needs_fit() else "sampling"
             self.progress.bar_style = "info"
             self.progress.value = 0.5
             self.progress.layout.display = ""
+            if background and self.frame is not None and self.model.needs_fit() and self._fit_in_background():
+                return True
         ok = self.model.update(self._fit_and_sample)
         self._after_update(ok)
         return ok
+
+    def _fit_in_background(self) -> bool:
+        """Start the refit in a thread and return True, if the kernel's event loop runs.
+
+        The notebook stays free meanwhile (other cells run); the last preview stays on
+        screen with the progress bar; changes made during the fit wait for its end, and
+        then one refresh applies them. Without a running loop (a script) it returns False
+        and the caller fits at once.
+        """
+        try:
+            loop = asyncio.get_running_loop()
+        except RuntimeError:
+            return False
+        try:
+            key, job = self.model.fit_job()
+        except (ValueError, TypeError):
+            return False  # parameters a fresh generator refuses: the update shows why
+        self._fitting = key
+        self.progress.description = "fitting..."
+        self.progress.bar_style = "info"
+
+        def work() -> None:
+            state = None
+            try:
+                state = job()
+            except (ValueError, TypeError):
+                pass  # refused parameters: the kernel refits at once and shows the error
+            finally:
+                loop.call_soon_threadsafe(self._background_fit_done, key, state)
+
+        self._fit_thread = threading.Thread(target=work, name="synthbench-fit", daemon=True)
+        self._fit_thread.start()
+        return True
+
+    def _background_fit_done(self, key: str, state: dict[str, Any] | None) -> None:
+        self._fitting = None
+        if state is not None:
+            self.model.keep_fit(key, state)
+        # After a failed fit the kernel refits at once, to show the error (and not retry forever).
+        self._refresh(background=state is not None)
+
+    @property
+    def fitting(self) -> bool:
+        """Whether a refit runs in the background (see :meth:`refresh`)."""
+        return self._fitting is not None
 
     def _after_update(self, ok: bool) -> None:
         """Render the model after an update: controls, error or views, status."""

@@ -68,7 +68,7 @@ from ...kernels.timeseries import (
     long_frame,
     time_index,
 )
-from ...params import AnyOf, ComponentOf, Float, Int, ListOf, Optional, Param, Str
+from ...params import AnyOf, ComponentOf, Date, Float, Int, ListOf, Optional, Param, Str
 from ...registry import register
 from ...scale import BLOCK_SIZE
 from .components import (
@@ -85,7 +85,7 @@ __all__ = ["TimeSeries", "check_freq", "stream_key", "stream_keys"]
 
 #: A column name: one line of text that pandas and Arrow can store (no lone surrogates).
 _NAME = Str(pattern="[^\n\r\ud800-\udfff]+", max_len=200, what="a non-empty single-line str")
-_DATE = Str(max_len=100, what="a date/time str such as '2024-01-01'")
+_DATE = Date()
 #: Sums that could pass this are refused: float64 ends near 1.8e308.
 _MAX_VALUE = 1e300
 #: Most element operations a sample may take (under a minute of numpy work).
