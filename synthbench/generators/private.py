@@ -110,6 +110,14 @@ def _import_mbi(owner: str) -> Any:
             f"({exc.name or 'mbi'} is missing). Install them with: {_INSTALL}. Sampling, to_code and "
             "from_dict of a fitted spec work without them."
         ) from None
+    import jax
+
+    from .fitted._neural import _compilation_cache
+
+    # Every model estimate compiles one JAX program for its set of measured marginals (most
+    # of a fit's time, above all AIM's, which estimates once per round); refitting the same
+    # table, in a notebook after a restart or in the tests, finds them on disk.
+    _compilation_cache(jax)
     return mbi, estimation, junction_tree, marginal_oracles
 
 
@@ -363,7 +371,8 @@ class PrivateGenerator(Generator):
             prepared = Prepared(codes, sizes, rho, rng, mbi, estimation, owner)
             model, cliques = self._measure_model(prepared)
             mbi_domain = mbi.Domain(attrs, sizes)
-            cliques = [(a,) for a in attrs] + [tuple(attrs[j] for j in cl) for cl in cliques if len(cl) > 1]
+            wider = dict.fromkeys(tuple(attrs[j] for j in cl) for cl in cliques if len(cl) > 1)
+            cliques = [(a,) for a in attrs] + list(wider)
             jtree, order = junction_tree.make_junction_tree(mbi_domain, cliques)
             marginals = marginal_oracles.message_passing_stable(model.potentials.expand(list(jtree.nodes)), model.total)
             maximal = [set(cl) for cl in jtree.nodes]
