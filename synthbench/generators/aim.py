@@ -128,7 +128,8 @@ def model_marginals(model: Any, queries: list[tuple[int, ...]], sizes: list[int]
             table = _contract(touching, keep)
             top = table.max()
             current = [f for f in current if j not in f[0]] + [(keep, table / top if top > 0 else table)]
-        table = _contract(current, query).reshape(-1)
+        # A model that diverged (NaN) answers uniformly rather than breaking the selection.
+        table = np.nan_to_num(_contract(current, query).reshape(-1), nan=0.0, posinf=0.0)
         mass = table.sum()
         out[query] = table * (total / mass) if mass > 0 else np.full(table.size, total / table.size)
     return out
@@ -315,7 +316,7 @@ class PrivateAIM(PrivateGenerator):
         )
 
     # -- the mechanism ------------------------------------------------------------------------------
-    def _measure_model(self, prepared: Prepared) -> tuple[Any, list[tuple[int, ...]]]:
+    def _measure_model(self, prepared: Prepared) -> tuple[Any, list[tuple[int, ...]], dict[str, Any]]:
         sizes, rho, rng = prepared.sizes, prepared.rho, prepared.rng
         d = len(sizes)
         mbi, junction_tree = prepared.mbi, prepared.mbi.junction_tree
@@ -327,8 +328,8 @@ class PrivateAIM(PrivateGenerator):
         singles = [(j,) for j in range(d)]
         if d == 1:
             sd = math.sqrt(1 / (2 * rho))
-            self.measurements_ = [{"columns": [0], "sd": sd, "epsilon": None}]
-            return estimate(self._measure(prepared, singles, sd), None), singles
+            log = [{"columns": [0], "sd": sd, "epsilon": None}]
+            return estimate(self._measure(prepared, singles, sd), None), singles, {"measurements": log}
         workload = self._workload(sizes) or singles  # every pair too large: improve the columns' counts
         candidates = _closure(workload)
         answers = {cl: self._counts(prepared.codes, sizes, cl) for cl in candidates}
@@ -369,8 +370,7 @@ class PrivateAIM(PrivateGenerator):
                 # The measurement moved the model less than its noise: measure more precisely.
                 sigma /= 2
                 epsilon *= 2
-        self.measurements_ = log
-        return estimate(measurements, model), measured
+        return estimate(measurements, model), measured, {"measurements": log}
 
     @staticmethod
     def _worst_approximated(

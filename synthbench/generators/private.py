@@ -369,7 +369,7 @@ class PrivateGenerator(Generator):
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
             prepared = Prepared(codes, sizes, rho, rng, mbi, estimation, owner)
-            model, cliques = self._measure_model(prepared)
+            model, cliques, extra = self._measure_model(prepared)
             mbi_domain = mbi.Domain(attrs, sizes)
             wider = dict.fromkeys(tuple(attrs[j] for j in cl) for cl in cliques if len(cl) > 1)
             cliques = [(a,) for a in attrs] + list(wider)
@@ -398,6 +398,8 @@ class PrivateGenerator(Generator):
         self.steps_ = steps
         self.rows_ = rows_estimate
         self.learned_bounds_ = len(undeclared)
+        for key, value in extra.items():
+            setattr(self, f"{key}_", value)
 
     def _bin_count(self, data: pd.DataFrame, col: dict[str, Any]) -> int:
         """Bins of a column, known before anything is counted (labels: distinct values, public)."""
@@ -412,10 +414,11 @@ class PrivateGenerator(Generator):
     def _check_fit(self, n_rows: int, sizes: list[int], owner: str) -> None:
         """Refuse, before counting anything, a fit over the memory or time limits (mechanisms override)."""
 
-    def _measure_model(self, prepared: Prepared) -> tuple[Any, list[tuple[int, ...]]]:
+    def _measure_model(self, prepared: Prepared) -> tuple[Any, list[tuple[int, ...]], dict[str, Any]]:
         """Measure marginals of the binned data with ``prepared.rho`` and estimate a model.
 
-        Returns ``mbi``'s model and the cliques (tuples of column positions) it measured.
+        Returns ``mbi``'s model, the cliques (tuples of column positions) it measured and the
+        mechanism's ``extra_state`` (name -> value, set as ``name_`` once the fit succeeded).
         """
         raise NotImplementedError
 
@@ -660,7 +663,7 @@ class PrivateMST(PrivateGenerator):
         return rows
 
     # -- the mechanism ------------------------------------------------------------------------------
-    def _measure_model(self, prepared: Prepared) -> tuple[Any, list[tuple[int, ...]]]:
+    def _measure_model(self, prepared: Prepared) -> tuple[Any, list[tuple[int, ...]], dict[str, Any]]:
         d = len(prepared.sizes)
         thirds = prepared.rho if d == 1 else prepared.rho / 3  # as in _split
 
@@ -679,7 +682,7 @@ class PrivateMST(PrivateGenerator):
         model = prepared.estimation.MirrorDescent().estimate(
             prepared.mbi.Domain([f"c{j}" for j in range(d)], prepared.sizes), one_way + two_way, iters=self.iters
         )
-        return model, [*singles, *tree]
+        return model, [*singles, *tree], {}
 
     def _select(
         self,
