@@ -1,6 +1,6 @@
 """Benchmark: privacy attacks beside anonymeter's, and what differential privacy costs.
 
-    python benchmarks/bench_privacy.py [--attacks 150] [--skip-peers]
+    python benchmarks/bench_privacy.py [--attacks 150] [--skip-peers] [--dp-only]
 
 Needs the ``[ml]`` extra (mbi) for the DP part. Two tables, printed as markdown:
 
@@ -13,11 +13,14 @@ Needs the ``[ml]`` extra (mbi) for the DP part. Two tables, printed as markdown:
    unseeded generator, so its three runs are pooled), with the time each takes (wall
    and CPU: the machine may be shared; anonymeter's time is measured inside its process,
    its first run includes numba's compilation).
-2. **DP cost**: ``PrivateMST`` at epsilon 0.3, 1 and 3 beside the non-private Gaussian
-   copula, on the shipped penguins and scikit-learn's bundled wine table (bounds
-   declared from each data set's published documentation), each fitted on one half and
-   scored against it (quality score) and on the other half (TSTR accuracy of a
-   gradient-boosting classifier), with the fit time.
+2. **DP cost**: ``PrivateMST`` and ``PrivateAIM`` at epsilon 0.3, 1 and 3 beside the
+   non-private Gaussian copula, on the shipped penguins and scikit-learn's bundled wine
+   table (bounds declared from each data set's published documentation), each fitted on
+   one half and scored against it (quality score) and on the other half (TSTR accuracy
+   of a gradient-boosting classifier), with the fit time (wall and CPU). Most of a fit's
+   time is JAX compiling the model estimate (AIM: one per round), and compiled programs
+   are cached on disk: run with ``SYNTHBENCH_JAX_CACHE=off`` for first-fit times. A third
+   table times one fit per mechanism in a fresh process with the cache off.
 """
 
 from __future__ import annotations
@@ -115,32 +118,74 @@ def attack_table(n_attacks: int, skip_peers: bool) -> str:
     return "\n".join(lines)
 
 
-def dp_table() -> str:
+def _wine() -> pd.DataFrame:
     from sklearn.datasets import load_wine
-
-    from synthbench.generators.private import PENGUIN_BOUNDS, PrivateMST
 
     wine = load_wine(as_frame=True).frame
     wine["target"] = wine["target"].map({0: "class_0", 1: "class_1", 2: "class_2"}).astype("str")
+    return wine
+
+
+def dp_table() -> str:
+    from synthbench.generators.aim import PrivateAIM
+    from synthbench.generators.private import PENGUIN_BOUNDS, PrivateMST
+
     tables = {
-        "penguins": (load_penguins(), PrivateMST(bounds=PENGUIN_BOUNDS), "sex"),
-        "wine": (wine, PrivateMST(bounds=WINE_BOUNDS), "target"),
+        "penguins": (load_penguins(), PENGUIN_BOUNDS, "sex"),
+        "wine": (_wine(), WINE_BOUNDS, "target"),
     }
     lines = [
         "| table (rows) | generator | quality | TSTR accuracy (TRTR) | fit s (CPU) |",
         "|---|---|---|---|---|",
     ]
-    for name, (data, gen, target) in tables.items():
-        out = epsilon_tradeoff(data, gen, epsilons=(0.3, 1.0, 3.0), target=target, seed=0)
-        for _, row in out.iterrows():
-            label = "GaussianCopula (no DP)" if row["label"] == "no DP" else f"PrivateMST, {row['label']}"
-            if row["error"]:
-                lines.append(f"| {name} ({len(data)}) | {label} | failed: {row['error'][:80]} | | |")
-                continue
-            lines.append(
-                f"| {name} ({len(data)}) | {label} | {row['quality']:.3f} | {row['tstr_accuracy']:.3f} "
-                f"({row['trtr_accuracy']:.3f}) | {row['fit_seconds']:.2f} ({row['fit_cpu_seconds']:.2f}) |"
+    for name, (data, bounds, target) in tables.items():
+        for cls in (PrivateMST, PrivateAIM):
+            # The copula's reference row once per table, after both mechanisms.
+            reference = cls is PrivateAIM
+            out = epsilon_tradeoff(
+                data, cls(bounds=bounds), epsilons=(0.3, 1.0, 3.0), target=target, reference=reference, seed=0
             )
+            for _, row in out.iterrows():
+                label = "GaussianCopula (no DP)" if row["label"] == "no DP" else f"{cls.__name__}, {row['label']}"
+                if row["error"]:
+                    lines.append(f"| {name} ({len(data)}) | {label} | failed: {row['error'][:80]} | | |")
+                    continue
+                lines.append(
+                    f"| {name} ({len(data)}) | {label} | {row['quality']:.3f} | {row['tstr_accuracy']:.3f} "
+                    f"({row['trtr_accuracy']:.3f}) | {row['fit_seconds']:.2f} ({row['fit_cpu_seconds']:.2f}) |"
+                )
+    return "\n".join(lines)
+
+
+_COLD_FIT = """
+import json, sys, time, warnings
+warnings.simplefilter("ignore")
+import synthbench as sb
+from synthbench.data import load_penguins
+from synthbench.evaluate.privacy_tradeoff import holdout_split
+from synthbench.generators.private import PENGUIN_BOUNDS
+train, _ = holdout_split(load_penguins(), seed=0)
+gen = sb.get_generator(sys.argv[1])(epsilon=1.0, bounds=PENGUIN_BOUNDS)
+start, cpu = time.perf_counter(), time.process_time()
+gen.fit(train)
+print(json.dumps([time.perf_counter() - start, time.process_time() - cpu]))
+"""
+
+
+def cold_fit_table() -> str:
+    """Each mechanism's fit on the penguins' training half at epsilon 1, in a fresh process with
+    JAX's compilation cache off: what a first fit costs (JAX's import excluded)."""
+    import os
+    import subprocess
+
+    lines = ["| mechanism | first fit s (CPU), no compilation cache |", "|---|---|"]
+    env = {**os.environ, "SYNTHBENCH_JAX_CACHE": "off", "PYTHONPATH": str(ROOT)}
+    for name in ("PrivateMST", "PrivateAIM"):
+        out = subprocess.run(
+            [sys.executable, "-c", _COLD_FIT, name], capture_output=True, text=True, env=env, check=True
+        )
+        wall, cpu = json.loads(out.stdout.strip().splitlines()[-1])
+        lines.append(f"| {name} | {wall:.2f} ({cpu:.2f}) |")
     return "\n".join(lines)
 
 
@@ -148,12 +193,16 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--attacks", type=int, default=150)
     parser.add_argument("--skip-peers", action="store_true")
+    parser.add_argument("--dp-only", action="store_true", help="only the differential privacy tables")
     args = parser.parse_args()
     pd.set_option("display.width", 200)
-    print("## Privacy attacks: synthbench beside anonymeter (penguins halves)\n")
-    print(attack_table(args.attacks, args.skip_peers))
+    if not args.dp_only:
+        print("## Privacy attacks: synthbench beside anonymeter (penguins halves)\n")
+        print(attack_table(args.attacks, args.skip_peers))
     print("\n## What differential privacy costs (half to fit, half to test)\n")
     print(dp_table())
+    print("\n## A first fit (fresh process, nothing compiled yet)\n")
+    print(cold_fit_table())
 
 
 if __name__ == "__main__":

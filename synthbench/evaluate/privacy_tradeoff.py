@@ -83,7 +83,7 @@ def epsilon_tradeoff(
     ----------
     data : DataFrame
         The real rows (split in halves with :func:`holdout_split`, seeded).
-    generator : PrivateMST, optional
+    generator : PrivateMST or PrivateAIM, optional
         The unfitted generator whose epsilon varies (its other parameters are kept);
         default ``PrivateMST(bounds_from_data=True)``.
     epsilons : list of float
@@ -110,16 +110,17 @@ def epsilon_tradeoff(
         epsilon; empty when it worked.
     """
     from ..generators import GaussianCopula
-    from ..generators.private import PrivateMST
+    from ..generators.private import PrivateGenerator, PrivateMST
     from .report import quality_report
     from .utility import utility
 
     seed = check_seed(seed, owner="epsilon_tradeoff", allow_none=False)
     if generator is None:
         generator = PrivateMST(bounds_from_data=True)
-    if not isinstance(generator, PrivateMST):
+    if not isinstance(generator, PrivateGenerator):
         raise InvalidParameterError(
-            f"The 'generator' parameter of epsilon_tradeoff must be a PrivateMST. Got {short_repr(generator)} instead."
+            "The 'generator' parameter of epsilon_tradeoff must be a differentially private generator "
+            f"(PrivateMST, PrivateAIM). Got {short_repr(generator)} instead."
         )
     if isinstance(epsilons, (str, bytes)) or not isinstance(epsilons, Sequence) or not epsilons:
         raise InvalidParameterError(

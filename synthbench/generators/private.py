@@ -20,6 +20,12 @@ spend privacy: ``bounds_from_data=True`` spends 10% of the budget on them (a noi
 histogram over powers of two per column); without it, numeric and datetime columns
 need ``bounds``.
 
+:class:`PrivateGenerator` is what every mechanism here shares: the parameters above,
+the bins, the bounds, the accounting, the stored model (a sampling order of probability
+tables), its checks, sampling and the exported cell. A mechanism is a subclass that
+decides which marginals to measure and with how much noise (``_measure_model``):
+:class:`PrivateMST` here, :class:`~synthbench.generators.aim.PrivateAIM` in ``aim.py``.
+
 >>> import synthbench as sb
 >>> sb.PrivateMST(epsilon=1.0).privacy_parameters()["rho"] > 0
 True
@@ -30,7 +36,7 @@ from __future__ import annotations
 import itertools
 import math
 import warnings
-from typing import Any, ClassVar
+from typing import Any, ClassVar, NamedTuple
 
 import numpy as np
 import pandas as pd
@@ -44,7 +50,7 @@ from ..registry import register
 from .fitted._state import DATETIME_INTS, FLOAT_MAX, INT_RANGES, NO_MISSING, check_column, is_label
 from .fitted._types import describe_columns
 
-__all__ = ["PrivateMST", "cdp_rho"]
+__all__ = ["PrivateGenerator", "PrivateMST", "cdp_rho"]
 
 #: Share of the budget (in rho) that ``bounds_from_data=True`` spends on bounds.
 BOUNDS_SHARE = 0.1
@@ -89,7 +95,7 @@ def cdp_rho(epsilon: float, delta: float) -> float:
     return low
 
 
-def _import_mbi() -> Any:
+def _import_mbi(owner: str) -> Any:
     """``mbi`` (and JAX), imported when a fit needs them, or a clear error."""
     try:
         with warnings.catch_warnings():
@@ -100,10 +106,18 @@ def _import_mbi() -> Any:
             from mbi import estimation, junction_tree, marginal_oracles
     except ImportError as exc:
         raise ImportError(
-            f"PrivateMST.fit needs the mbi package (private-pgm) and JAX, which are not installed "
+            f"{owner} needs the mbi package (private-pgm) and JAX, which are not installed "
             f"({exc.name or 'mbi'} is missing). Install them with: {_INSTALL}. Sampling, to_code and "
             "from_dict of a fitted spec work without them."
         ) from None
+    import jax
+
+    from .fitted._neural import _compilation_cache
+
+    # Every model estimate compiles one JAX program for its set of measured marginals (most
+    # of a fit's time, above all AIM's, which estimates once per round); refitting the same
+    # table, in a notebook after a restart or in the tests, finds them on disk.
+    _compilation_cache(jax)
     return mbi, estimation, junction_tree, marginal_oracles
 
 
@@ -131,110 +145,59 @@ def _label_values(series: pd.Series, col: dict[str, Any]) -> list[Any]:
     return sorted(plain, key=lambda v: (type(v).__name__, v))
 
 
-@register
-class PrivateMST(Generator):
-    """Differentially private synthetic data: MST on a graphical model (``mbi``).
+# -- the parameters every mechanism declares -------------------------------------------------
+EPSILON = Param("epsilon", Float(0, 100, closed="right"), 1.0, "Privacy budget: smaller is more private, noisier.")
+DELTA = Param("delta", Float(0, 0.1, closed="right"), 1e-9, "Chance the guarantee may fail; far below 1 / rows.")
+BINS = Param("bins", Int(2, 1_000), 10, "Equal-width bins per numeric or datetime column.")
+BOUNDS = Param(
+    "bounds",
+    Optional(MapOf(ListOf(AnyOf((Float(), Str(max_len=64))), min_len=2, max_len=2))),
+    None,
+    "Column -> [low, high] for numeric and datetime columns (public, cost no privacy).",
+)
+BOUNDS_FROM_DATA = Param(
+    "bounds_from_data",
+    Bool(),
+    False,
+    "Find undeclared bounds from the data, spending 10% of the budget.",
+)
+ITERS = Param("iters", Int(1, 100_000), 1000, "Mirror descent iterations of the model estimate.")
+RANDOM_STATE = Param("random_state", Int(0, MAX_SEED), 0, "Seed of fit's noise and choices.")
 
-    ``fit`` bins every column (numbers into ``bins`` equal bins between the declared
-    bounds, values outside them into the end bins; labels one bin each; one bin for
-    missing values where the dtype can hold them), then runs MST with the budget
-    (``epsilon``, ``delta``): noisy counts of each column, a spanning tree of the
-    pairs whose counts the independent model misses most (exponential mechanism),
-    noisy counts of those pairs, and one graphical model fitted to all the noisy
-    counts by ``mbi``'s mirror descent. Sampling draws bins from that model and
-    values uniformly inside their bins, with numpy alone.
 
-    Parameters
-    ----------
-    epsilon : float, default 1.0
-        The privacy budget: smaller is more private and noisier (0.1 strong, 1 common,
-        10 weak). Must be in (0, 100].
-    delta : float, default 1e-9
-        The chance the guarantee may fail; keep it far below 1 / rows.
-    bins : int, default 10
-        Equal-width bins per numeric or datetime column (fewer when an integer range
-        is shorter).
-    bounds : dict, optional
-        Column name -> [low, high] for numeric, integer and datetime columns
-        (datetimes as ISO text such as "2020-01-01"). Declared bounds cost no privacy.
-    bounds_from_data : bool, default False
-        Find the bounds of numeric and datetime columns missing from ``bounds`` from
-        the data, spending 10% of the budget (a noisy count of the column's values
-        per power-of-two interval; the bounds are the outermost intervals whose noisy
-        count clears 4.5 standard deviations of the noise). Without it such a
-        column is an error.
-    max_cells : int, default 100000
-        Largest table MST may measure: a column with more bins is refused, and pairs
-        of columns with more cells are not candidates for the tree.
-    iters : int, default 1000
-        Mirror descent iterations of ``mbi``'s estimate.
-    random_state : int, default 0
-        Seed of the noise and the choices of ``fit``: the same data and seed give the
-        same model. (A real deployment should draw it afresh, since noise that can
-        be replayed protects nothing; a fixed seed keeps teaching reproducible.)
+class Prepared(NamedTuple):
+    """What every mechanism starts from: the binned data and the budget left for it."""
 
-    Attributes
-    ----------
-    columns_ : list of dict
-        Per column: name, kind, dtype, bin ``edges`` (numbers) or ``values``
-        (labels), and whether a missing-value bin exists.
-    steps_ : list of dict
-        The learned model as a sampling order: per column, the columns it is drawn
-        given and the model's probability table over them and itself.
-    rows_ : float
-        The model's (noisy) estimate of the number of training rows.
+    codes: list[np.ndarray]  # per column, each row's bin
+    sizes: list[int]  # per column, its number of bins
+    rho: float  # the zCDP budget left for the mechanism (after bounds from data)
+    rng: np.random.Generator
+    mbi: Any
+    estimation: Any
+    owner: str  # "PrivateMST.fit", for messages
 
-    Examples
-    --------
-    >>> import synthbench as sb
-    >>> gen = sb.PrivateMST(epsilon=1.0)
-    >>> gen.privacy_budget()["step"].tolist()
-    ['one-way counts', 'pair selection', 'pair counts']
+
+class PrivateGenerator(Generator):
+    """What the differentially private generators share (not a generator itself).
+
+    Binning (declared or private bounds), the accounting (:meth:`privacy_parameters`,
+    :meth:`privacy_budget`), the learned model (``columns_``, ``steps_``, ``rows_``),
+    its checks at load, sampling with numpy and the exported cell. A mechanism subclass
+    declares its ``params`` (starting from this module's ``EPSILON`` ... ``BOUNDS_FROM_DATA``,
+    ending with ``ITERS`` and ``RANDOM_STATE``) and implements :meth:`_measure_model`,
+    which measures marginals of the binned data with its share of the budget and
+    returns ``mbi``'s model, and :meth:`_split`, the budget table.
     """
 
     family: ClassVar[str] = "private"
     learns: ClassVar[bool] = True
     independent_rows: ClassVar[bool] = True
     panel: ClassVar[str] = "synthbench.widgets.privacy:PrivatePanel"
-
-    params = (
-        Param("epsilon", Float(0, 100, closed="right"), 1.0, "Privacy budget: smaller is more private, noisier."),
-        Param("delta", Float(0, 0.1, closed="right"), 1e-9, "Chance the guarantee may fail; far below 1 / rows."),
-        Param("bins", Int(2, 1_000), 10, "Equal-width bins per numeric or datetime column."),
-        Param(
-            "bounds",
-            Optional(MapOf(ListOf(AnyOf((Float(), Str(max_len=64))), min_len=2, max_len=2))),
-            None,
-            "Column -> [low, high] for numeric and datetime columns (public, cost no privacy).",
-        ),
-        Param(
-            "bounds_from_data",
-            Bool(),
-            False,
-            "Find undeclared bounds from the data, spending 10% of the budget.",
-        ),
-        Param("max_cells", Int(16, 10**7), 100_000, "Largest marginal table (cells) MST may measure."),
-        Param("iters", Int(1, 100_000), 1000, "Mirror descent iterations of the model estimate."),
-        Param("random_state", Int(0, MAX_SEED), 0, "Seed of fit's noise and choices."),
-    )
-
-    # -- examples ---------------------------------------------------------------------------
-    @classmethod
-    def example(cls) -> PrivateMST:
-        """Fitted on the Palmer penguins with declared bounds at epsilon 1.
-
-        The state is the one ``fit`` made (``tests/test_private.py`` refits and compares),
-        stored with the package so that the example, its spec and its exported cell work
-        where ``mbi`` is not installed.
-        """
-        from ._private_example import STATE
-
-        gen = cls(epsilon=1.0, bounds=PENGUIN_BOUNDS, iters=200)
-        gen._set_state(STATE)
-        return gen
+    #: Extra fields of the stored state that the mechanism keeps (checked by ``_check_extra``).
+    extra_state: ClassVar[tuple[str, ...]] = ()
 
     @classmethod
-    def for_data(cls, data: pd.DataFrame, *, target: str | None = None) -> PrivateMST:
+    def for_data(cls, data: pd.DataFrame, *, target: str | None = None) -> PrivateGenerator:
         """Bounds are read from the data privately (10% of the budget)."""
         return cls(bounds_from_data=True)
 
@@ -244,29 +207,20 @@ class PrivateMST(Generator):
         self.validate()
         return {"epsilon": self.epsilon, "delta": self.delta, "rho": cdp_rho(self.epsilon, self.delta)}
 
-    def _split(self, n_columns: int | None, n_learned: int | None) -> list[dict[str, Any]]:
-        rho = cdp_rho(self.epsilon, self.delta)
-        rows = []
+    def _bounds_row(self, rho: float, n_learned: int | None) -> tuple[list[tuple[str, float, str]], float]:
+        """The "bounds from data" row (if any) and the rho left for the mechanism."""
         learned = bool(self.bounds_from_data) if n_learned is None else n_learned > 0
-        rest = rho
-        if learned:
-            part = BOUNDS_SHARE * rho
-            rest -= part
-            noise = "Gaussian"
-            if n_learned:
-                noise += f", sd {math.sqrt(n_learned / (2 * part)):.3g} per count"
-            rows.append(("bounds from data", part, noise))
-        single = n_columns == 1
-        thirds = rest if single else rest / 3
-        sd = "" if n_columns is None else f", sd {math.sqrt(n_columns / (2 * thirds)):.3g} per count"
-        rows.append(("one-way counts", thirds, "Gaussian" + sd))
-        if not single:
-            rounds = None if n_columns is None else max(n_columns - 1, 1)
-            em = "" if rounds is None else f", epsilon {math.sqrt(8 * thirds / rounds):.3g} per edge"
-            rows.append(("pair selection", thirds, "exponential mechanism" + em))
-            edges = "" if rounds is None else f", sd {math.sqrt(rounds / (2 * thirds)):.3g} per count"
-            rows.append(("pair counts", thirds, "Gaussian" + edges))
-        return [{"step": step, "rho": part, "share": part / rho, "mechanism": mech} for step, part, mech in rows]
+        if not learned:
+            return [], rho
+        part = BOUNDS_SHARE * rho
+        noise = "Gaussian"
+        if n_learned:
+            noise += f", sd {math.sqrt(n_learned / (2 * part)):.3g} per count"
+        return [("bounds from data", part, noise)], rho - part
+
+    def _split(self, n_columns: int | None, n_learned: int | None) -> list[tuple[str, float, str]]:
+        """The budget table's rows (step, rho, mechanism); ``None`` before fit."""
+        raise NotImplementedError
 
     def privacy_budget(self) -> pd.DataFrame:
         """How the budget is spent, step by step: rho (zCDP), share of the total, mechanism.
@@ -276,11 +230,13 @@ class PrivateMST(Generator):
         which is what (epsilon, delta) allow.
         """
         self.validate()
+        rho = cdp_rho(self.epsilon, self.delta)
         if self.is_fitted:
             split = self._split(len(self.columns_), self.learned_bounds_)
         else:
             split = self._split(None, None)
-        return pd.DataFrame(split, columns=["step", "rho", "share", "mechanism"])
+        rows = [{"step": step, "rho": part, "share": part / rho, "mechanism": mech} for step, part, mech in split]
+        return pd.DataFrame(rows, columns=["step", "rho", "share", "mechanism"])
 
     # -- fitting ---------------------------------------------------------------------------------
     def _bins_of(self, data: pd.DataFrame, col: dict[str, Any], bounds: tuple[Any, Any] | None) -> dict[str, Any]:
@@ -342,7 +298,7 @@ class PrivateMST(Generator):
         return low, high
 
     def _private_bounds(
-        self, values: np.ndarray, sd: float, rng: np.random.Generator, col: dict[str, Any]
+        self, values: np.ndarray, sd: float, rng: np.random.Generator, col: dict[str, Any], owner: str
     ) -> tuple[Any, Any]:
         """Bounds from a noisy histogram over powers of two (one count per interval)."""
         edges = _geometric_edges()
@@ -354,7 +310,7 @@ class PrivateMST(Generator):
         passed = np.flatnonzero(noisy > 4.5 * sd)
         if not len(passed):
             raise DataError(
-                f"PrivateMST.fit could not find bounds for column {short_repr(col['name'])} privately: no interval's "
+                f"{owner} could not find bounds for column {short_repr(col['name'])} privately: no interval's "
                 "noisy count stood out from the noise (too few rows for this epsilon). Declare them in 'bounds'."
             )
         low, high = edges[passed[0]], edges[passed[-1] + 1]
@@ -394,51 +350,36 @@ class PrivateMST(Generator):
                         f"max_cells ({self.max_cells:,}) allows. Drop or group the column (an identifier carries "
                         "no pattern worth learning privately), or raise max_cells."
                     )
-        mbi, estimation, junction_tree, marginal_oracles = _import_mbi()
+        self._check_fit(len(data), [self._bin_count(data, c) for c in columns], owner)
+        mbi, estimation, junction_tree, marginal_oracles = _import_mbi(owner)
 
         rng = np.random.default_rng(self.random_state)
-        split = self._split(len(columns), len(undeclared))
-        budget = {row["step"]: row["rho"] for row in split}
+        rows, rho = self._bounds_row(cdp_rho(self.epsilon, self.delta), len(undeclared))
         if undeclared:
-            sd = math.sqrt(len(undeclared) / (2 * budget["bounds from data"]))
+            sd = math.sqrt(len(undeclared) / (2 * rows[0][1]))
             for c in numeric:
                 if c["name"] in undeclared:
                     values = self._numbers(data[c["name"]], c)
-                    declared[c["name"]] = self._private_bounds(values, sd, rng, c)
+                    declared[c["name"]] = self._private_bounds(values, sd, rng, c, owner)
         state_columns = [self._bins_of(data, c, declared.get(c["name"])) for c in columns]
         codes = [self._codes(data[c["name"]], c, s) for c, s in zip(columns, state_columns, strict=True)]
         sizes = [_size(s) for s in state_columns]
         d = len(columns)
         attrs = [f"c{j}" for j in range(d)]
-        mbi_domain = mbi.Domain(attrs, sizes)
-
-        def measure(cliques: list[tuple[int, ...]], rho: float) -> list[Any]:
-            # The cliques share rho: each count has sensitivity 1 per clique, so the vector
-            # of all their counts has L2 sensitivity sqrt(k) and the noise sd is sqrt(k / (2 rho)).
-            sd = math.sqrt(len(cliques) / (2 * rho))
-            out = []
-            for clique in cliques:
-                x = self._counts(codes, sizes, clique)
-                y = x + rng.normal(0.0, sd, size=x.size)
-                out.append(mbi.LinearMeasurement(y, tuple(attrs[j] for j in clique), sd))
-            return out
-
-        one_way = measure([(j,) for j in range(d)], budget["one-way counts"])
-        tree: list[tuple[int, int]] = []
-        if d > 1:
-            tree = self._select(codes, sizes, one_way, budget["pair selection"], rng)
-            two_way = measure(tree, budget["pair counts"]) if tree else []
-        else:
-            two_way = []
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
-            model = estimation.MirrorDescent().estimate(mbi_domain, one_way + two_way, iters=self.iters)
-            cliques = [(a,) for a in attrs] + [(attrs[a], attrs[b]) for a, b in tree]
+            prepared = Prepared(codes, sizes, rho, rng, mbi, estimation, owner)
+            model, cliques, extra = self._measure_model(prepared)
+            mbi_domain = mbi.Domain(attrs, sizes)
+            wider = dict.fromkeys(tuple(attrs[j] for j in cl) for cl in cliques if len(cl) > 1)
+            cliques = [(a,) for a in attrs] + list(wider)
             jtree, order = junction_tree.make_junction_tree(mbi_domain, cliques)
             marginals = marginal_oracles.message_passing_stable(model.potentials.expand(list(jtree.nodes)), model.total)
             maximal = [set(cl) for cl in jtree.nodes]
             steps, used = [], set()
             for name in order[::-1]:
+                # The columns drawn before this one that share a clique of the junction tree
+                # with it: in elimination order they form one clique, so their table is a marginal.
                 given = tuple(a for a in attrs if a in used and any(name in cl and a in cl for cl in maximal))
                 table = np.asarray(marginals.project((*given, name)).datavector(flatten=False), dtype=float)
                 table = np.clip(np.nan_to_num(table, nan=0.0), 0.0, None)
@@ -452,11 +393,44 @@ class PrivateMST(Generator):
                     }
                 )
                 used.add(name)
-            rows = float(model.total)
+            rows_estimate = float(model.total)
         self.columns_ = state_columns
         self.steps_ = steps
-        self.rows_ = rows
+        self.rows_ = rows_estimate
         self.learned_bounds_ = len(undeclared)
+        for key, value in extra.items():
+            setattr(self, f"{key}_", value)
+
+    def _bin_count(self, data: pd.DataFrame, col: dict[str, Any]) -> int:
+        """Bins of a column, known before anything is counted (labels: distinct values, public)."""
+        missing = int(col["dtype"] not in NO_MISSING)
+        if col["kind"] == "boolean":
+            return 2 + missing
+        if col["kind"] == "categorical":
+            count = len(col["categories"]) if col["dtype"] == "category" else int(data[col["name"]].nunique())
+            return count + missing
+        return self.bins + missing  # at most: a short integer range has fewer
+
+    def _check_fit(self, n_rows: int, sizes: list[int], owner: str) -> None:
+        """Refuse, before counting anything, a fit over the memory or time limits (mechanisms override)."""
+
+    def _measure_model(self, prepared: Prepared) -> tuple[Any, list[tuple[int, ...]], dict[str, Any]]:
+        """Measure marginals of the binned data with ``prepared.rho`` and estimate a model.
+
+        Returns ``mbi``'s model, the cliques (tuples of column positions) it measured and the
+        mechanism's ``extra_state`` (name -> value, set as ``name_`` once the fit succeeded).
+        """
+        raise NotImplementedError
+
+    @staticmethod
+    def _measure(prepared: Prepared, cliques: list[tuple[int, ...]], sd: float) -> list[Any]:
+        """Noisy counts (Gaussian, standard deviation ``sd``) of each clique's cells, as mbi measurements."""
+        out = []
+        for clique in cliques:
+            x = PrivateGenerator._counts(prepared.codes, prepared.sizes, clique)
+            y = x + prepared.rng.normal(0.0, sd, size=x.size)
+            out.append(prepared.mbi.LinearMeasurement(y, tuple(f"c{j}" for j in clique), sd))
+        return out
 
     @staticmethod
     def _numbers(series: pd.Series, col: dict[str, Any]) -> np.ndarray:
@@ -489,6 +463,226 @@ class PrivateMST(Generator):
         for j in clique:
             flat = flat * sizes[j] + codes[j]
         return np.bincount(flat, minlength=math.prod(sizes[j] for j in clique)).astype(float)
+
+    # -- state --------------------------------------------------------------------------------------
+    def _get_state(self) -> dict[str, Any]:
+        state = {
+            "columns": self.columns_,
+            "steps": self.steps_,
+            "rows": self.rows_,
+            "learned_bounds": self.learned_bounds_,
+        }
+        return {**state, **{key: getattr(self, f"{key}_") for key in self.extra_state}}
+
+    def _check_extra(self, state: dict[str, Any], columns: list[dict[str, Any]]) -> dict[str, Any]:
+        """The mechanism's extra state fields, checked: name -> value (set as ``name_``)."""
+        return {}
+
+    def _set_state(self, state: Any) -> None:
+        keys = {"columns", "steps", "rows", "learned_bounds", *self.extra_state}
+        if not isinstance(state, dict) or set(state) != keys:
+            raise SpecError(
+                f"The 'state' of a {type(self).__name__} spec must be an object with exactly the fields "
+                f"{sorted(keys)}. "
+                f"Got {short_repr(sorted(state, key=str) if isinstance(state, dict) else state)} instead."
+            )
+        columns = state["columns"]
+        if not isinstance(columns, list) or not 1 <= len(columns) <= _MAX_COLUMNS:
+            raise _fail("state['columns']", f"a list of 1 to {_MAX_COLUMNS} columns", columns)
+        checked = [_check_bins(c, f"state['columns'][{j}]") for j, c in enumerate(columns)]
+        names = [c["name"] for c in checked]
+        if len(set(names)) != len(names):
+            raise _fail("state['columns']", "columns with distinct names", names)
+        sizes = [_size(c) for c in checked]
+        steps = _check_steps(state["steps"], sizes)
+        rows, learned = state["rows"], state["learned_bounds"]
+        if isinstance(rows, bool) or not isinstance(rows, (int, float)) or not 0 <= rows <= 2**62:
+            raise _fail("state['rows']", "a number in [0, 2**62]", rows)
+        if isinstance(learned, bool) or not isinstance(learned, int) or not 0 <= learned <= len(checked):
+            raise _fail("state['learned_bounds']", f"an int in [0, {len(checked)}]", learned)
+        extra = self._check_extra(state, checked)
+        self.columns_ = checked
+        self.steps_ = steps
+        self.rows_ = float(rows)
+        self.learned_bounds_ = learned
+        for key, value in extra.items():
+            setattr(self, f"{key}_", value)
+
+    # -- sampling and exported code ----------------------------------------------------------------
+    def _estimate_bytes(self, n: int) -> int:
+        """Bin codes, one draw's temporaries and the frame: about eight n x columns arrays."""
+        return 8 * n * (8 * len(self.columns_) + 4) + 16 * sum(len(s["table"]) for s in self.steps_)
+
+    def _plan(self, n: int, seed: int) -> Plan:
+        plan = Plan()
+        d = len(self.columns_)
+        sizes = [_size(c) for c in self.columns_]
+        plan.call(
+            "codes",
+            private_bins,
+            n,
+            seed,
+            sizes=sizes,
+            steps=self.steps_,
+            comment=(
+                f"What the model learned: {d} columns cut into bins, and for each column the probability\n"
+                "of its bin given the bins of the columns drawn before it (differentially private).\n"
+                "Draw every row's bins, one column at a time."
+            ),
+        )
+        refs = [
+            plan.call(
+                f"column_{j}",
+                private_column,
+                Ref("codes"),
+                j,
+                seed,
+                col,
+                comment=f"Column {j + 1} of {d}: {col['kind']}, {_size(col)} bins"
+                + (", values drawn uniformly inside their bin." if "edges" in col else "."),
+            )
+            for j, col in enumerate(self.columns_)
+        ]
+        plan.call("df", private_frame, refs, comment="The columns side by side, in their fitted order.")
+        return plan
+
+    def _sample(self, n: int, seed: int) -> pd.DataFrame:
+        return self._plan(n, seed).run()["df"]
+
+    def _to_code(self, n: int, seed: int) -> str:
+        title = (
+            f"{type(self).__name__}: {n} rows, seed {seed}, from a model fitted with "
+            f"({self.epsilon:g}, {self.delta:g})-differential privacy.\nRegenerates the frame as `df`. "
+            "Drawing rows is post-processing: it costs no privacy."
+        )
+        cell = CodeCell(title)
+        cell.need("import numpy as np", "import pandas as pd")
+        return cell.plan(self._plan(n, seed)).render()
+
+
+@register
+class PrivateMST(PrivateGenerator):
+    """Differentially private synthetic data: MST on a graphical model (``mbi``).
+
+    ``fit`` bins every column (numbers into ``bins`` equal bins between the declared
+    bounds, values outside them into the end bins; labels one bin each; one bin for
+    missing values where the dtype can hold them), then runs MST with the budget
+    (``epsilon``, ``delta``): noisy counts of each column, a spanning tree of the
+    pairs whose counts the independent model misses most (exponential mechanism),
+    noisy counts of those pairs, and one graphical model fitted to all the noisy
+    counts by ``mbi``'s mirror descent. Sampling draws bins from that model and
+    values uniformly inside their bins, with numpy alone.
+
+    Parameters
+    ----------
+    epsilon : float, default 1.0
+        The privacy budget: smaller is more private and noisier (0.1 strong, 1 common,
+        10 weak). Must be in (0, 100].
+    delta : float, default 1e-9
+        The chance the guarantee may fail; keep it far below 1 / rows.
+    bins : int, default 10
+        Equal-width bins per numeric or datetime column (fewer when an integer range
+        is shorter).
+    bounds : dict, optional
+        Column name -> [low, high] for numeric, integer and datetime columns
+        (datetimes as ISO text such as "2020-01-01"). Declared bounds cost no privacy.
+    bounds_from_data : bool, default False
+        Find the bounds of numeric and datetime columns missing from ``bounds`` from
+        the data, spending 10% of the budget (a noisy count of the column's values
+        per power-of-two interval; the bounds are the outermost intervals whose noisy
+        count clears 4.5 standard deviations of the noise). Without it such a
+        column is an error.
+    max_cells : int, default 100000
+        Largest table MST may measure: a column with more bins is refused, and pairs
+        of columns with more cells are not candidates for the tree.
+    iters : int, default 1000
+        Mirror descent iterations of ``mbi``'s estimate.
+    random_state : int, default 0
+        Seed of the noise and the choices of ``fit``: the same data and seed give the
+        same model. (A real deployment should draw it afresh, since noise that can
+        be replayed protects nothing; a fixed seed keeps teaching reproducible.)
+
+    Attributes
+    ----------
+    columns_ : list of dict
+        Per column: name, kind, dtype, bin ``edges`` (numbers) or ``values``
+        (labels), and whether a missing-value bin exists.
+    steps_ : list of dict
+        The learned model as a sampling order: per column, the columns it is drawn
+        given and the model's probability table over them and itself.
+    rows_ : float
+        The model's (noisy) estimate of the number of training rows.
+
+    Examples
+    --------
+    >>> import synthbench as sb
+    >>> gen = sb.PrivateMST(epsilon=1.0)
+    >>> gen.privacy_budget()["step"].tolist()
+    ['one-way counts', 'pair selection', 'pair counts']
+    """
+
+    params = (
+        EPSILON,
+        DELTA,
+        BINS,
+        BOUNDS,
+        BOUNDS_FROM_DATA,
+        Param("max_cells", Int(16, 10**7), 100_000, "Largest marginal table (cells) MST may measure."),
+        ITERS,
+        RANDOM_STATE,
+    )
+
+    # -- examples ---------------------------------------------------------------------------
+    @classmethod
+    def example(cls) -> PrivateMST:
+        """Fitted on the Palmer penguins with declared bounds at epsilon 1.
+
+        The state is the one ``fit`` made (``tests/test_private.py`` refits and compares),
+        stored with the package so that the example, its spec and its exported cell work
+        where ``mbi`` is not installed.
+        """
+        from ._private_example import STATE
+
+        gen = cls(epsilon=1.0, bounds=PENGUIN_BOUNDS, iters=200)
+        gen._set_state(STATE)
+        return gen
+
+    # -- the budget ----------------------------------------------------------------------------
+    def _split(self, n_columns: int | None, n_learned: int | None) -> list[tuple[str, float, str]]:
+        rows, rest = self._bounds_row(cdp_rho(self.epsilon, self.delta), n_learned)
+        single = n_columns == 1
+        thirds = rest if single else rest / 3
+        sd = "" if n_columns is None else f", sd {math.sqrt(n_columns / (2 * thirds)):.3g} per count"
+        rows.append(("one-way counts", thirds, "Gaussian" + sd))
+        if not single:
+            rounds = None if n_columns is None else max(n_columns - 1, 1)
+            em = "" if rounds is None else f", epsilon {math.sqrt(8 * thirds / rounds):.3g} per edge"
+            rows.append(("pair selection", thirds, "exponential mechanism" + em))
+            edges = "" if rounds is None else f", sd {math.sqrt(rounds / (2 * thirds)):.3g} per count"
+            rows.append(("pair counts", thirds, "Gaussian" + edges))
+        return rows
+
+    # -- the mechanism ------------------------------------------------------------------------------
+    def _measure_model(self, prepared: Prepared) -> tuple[Any, list[tuple[int, ...]], dict[str, Any]]:
+        d = len(prepared.sizes)
+        thirds = prepared.rho if d == 1 else prepared.rho / 3  # as in _split
+
+        def measure(cliques: list[tuple[int, ...]], rho: float) -> list[Any]:
+            # The cliques share rho: each count has sensitivity 1 per clique, so the vector
+            # of all their counts has L2 sensitivity sqrt(k) and the noise sd is sqrt(k / (2 rho)).
+            return self._measure(prepared, cliques, math.sqrt(len(cliques) / (2 * rho)))
+
+        singles = [(j,) for j in range(d)]
+        one_way = measure(singles, thirds)
+        tree: list[tuple[int, int]] = []
+        two_way = []
+        if d > 1:
+            tree = self._select(prepared.codes, prepared.sizes, one_way, thirds, prepared.rng)
+            two_way = measure(tree, thirds) if tree else []
+        model = prepared.estimation.MirrorDescent().estimate(
+            prepared.mbi.Domain([f"c{j}" for j in range(d)], prepared.sizes), one_way + two_way, iters=self.iters
+        )
+        return model, [*singles, *tree], {}
 
     def _select(
         self,
@@ -536,92 +730,6 @@ class PrivateMST(Generator):
             tree.append((a, b))
             parent[root(a)] = root(b)
         return tree
-
-    # -- state --------------------------------------------------------------------------------------
-    def _get_state(self) -> dict[str, Any]:
-        return {
-            "columns": self.columns_,
-            "steps": self.steps_,
-            "rows": self.rows_,
-            "learned_bounds": self.learned_bounds_,
-        }
-
-    def _set_state(self, state: Any) -> None:
-        keys = {"columns", "steps", "rows", "learned_bounds"}
-        if not isinstance(state, dict) or set(state) != keys:
-            raise SpecError(
-                f"The 'state' of a PrivateMST spec must be an object with exactly the fields {sorted(keys)}. "
-                f"Got {short_repr(sorted(state, key=str) if isinstance(state, dict) else state)} instead."
-            )
-        columns = state["columns"]
-        if not isinstance(columns, list) or not 1 <= len(columns) <= _MAX_COLUMNS:
-            raise _fail("state['columns']", f"a list of 1 to {_MAX_COLUMNS} columns", columns)
-        checked = [_check_bins(c, f"state['columns'][{j}]") for j, c in enumerate(columns)]
-        names = [c["name"] for c in checked]
-        if len(set(names)) != len(names):
-            raise _fail("state['columns']", "columns with distinct names", names)
-        sizes = [_size(c) for c in checked]
-        steps = _check_steps(state["steps"], sizes)
-        rows, learned = state["rows"], state["learned_bounds"]
-        if isinstance(rows, bool) or not isinstance(rows, (int, float)) or not 0 <= rows <= 2**62:
-            raise _fail("state['rows']", "a number in [0, 2**62]", rows)
-        if isinstance(learned, bool) or not isinstance(learned, int) or not 0 <= learned <= len(checked):
-            raise _fail("state['learned_bounds']", f"an int in [0, {len(checked)}]", learned)
-        self.columns_ = checked
-        self.steps_ = steps
-        self.rows_ = float(rows)
-        self.learned_bounds_ = learned
-
-    # -- sampling and exported code ----------------------------------------------------------------
-    def _estimate_bytes(self, n: int) -> int:
-        """Bin codes, one draw's temporaries and the frame: about eight n x columns arrays."""
-        return 8 * n * (8 * len(self.columns_) + 4) + 16 * sum(len(s["table"]) for s in self.steps_)
-
-    def _plan(self, n: int, seed: int) -> Plan:
-        plan = Plan()
-        d = len(self.columns_)
-        sizes = [_size(c) for c in self.columns_]
-        plan.call(
-            "codes",
-            private_bins,
-            n,
-            seed,
-            sizes=sizes,
-            steps=self.steps_,
-            comment=(
-                f"What the model learned: {d} columns cut into bins, and for each column the probability\n"
-                "of its bin given the bins of the columns drawn before it (differentially private).\n"
-                "Draw every row's bins, one column at a time."
-            ),
-        )
-        refs = [
-            plan.call(
-                f"column_{j}",
-                private_column,
-                Ref("codes"),
-                j,
-                seed,
-                col,
-                comment=f"Column {j + 1} of {d}: {col['kind']}, {_size(col)} bins"
-                + (", values drawn uniformly inside their bin." if "edges" in col else "."),
-            )
-            for j, col in enumerate(self.columns_)
-        ]
-        plan.call("df", private_frame, refs, comment="The columns side by side, in their fitted order.")
-        return plan
-
-    def _sample(self, n: int, seed: int) -> pd.DataFrame:
-        return self._plan(n, seed).run()["df"]
-
-    def _to_code(self, n: int, seed: int) -> str:
-        title = (
-            f"PrivateMST: {n} rows, seed {seed}, from a model fitted with ({self.epsilon:g}, {self.delta:g})-"
-            "differential privacy.\nRegenerates the frame as `df`. Drawing rows is post-processing: it costs "
-            "no privacy."
-        )
-        cell = CodeCell(title)
-        cell.need("import numpy as np", "import pandas as pd")
-        return cell.plan(self._plan(n, seed)).render()
 
 
 # -- checks of a loaded state -------------------------------------------------------------------------

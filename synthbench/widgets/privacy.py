@@ -1,10 +1,11 @@
 """Privacy in the panels: the DP panel (epsilon slider, trade-off chart) and the Privacy tab.
 
-:class:`PrivatePanel` drives :class:`~synthbench.generators.private.PrivateMST`: epsilon
-moves on a log-scale slider (0.1 to 10), the preview refits and redraws, and an
-"Epsilon" tab shows what epsilon means, the budget split and a chart of quality and
-train-synthetic-test-real accuracy against epsilon (0.1 ... 10, and the non-private
-copula as "no DP"), computed once per data set (cached) with a progress bar.
+:class:`PrivatePanel` drives :class:`~synthbench.generators.private.PrivateMST` and
+:class:`~synthbench.generators.aim.PrivateAIM`: epsilon moves on a log-scale slider (0.1
+to 10), the preview refits and redraws, and an "Epsilon" tab shows what epsilon means,
+the budget split and a chart of quality and train-synthetic-test-real accuracy against
+epsilon (0.1 ... 10, and the non-private copula as "no DP"), computed once per data set
+(cached) with a progress bar.
 
 :class:`PrivacyTab` is the "Privacy" tab of every panel whose generator learns from the
 panel's data: it splits the data in halves for the user, fits the panel's generator
@@ -208,7 +209,7 @@ class PrivacyTab:
 
 
 class PrivatePanel(Panel):
-    """The panel of :class:`~synthbench.generators.private.PrivateMST`.
+    """The panel of the differentially private generators (``PrivateMST``, ``PrivateAIM``).
 
     An epsilon slider on a log scale (0.1 to 10), the usual preview, charts and export,
     an "Epsilon" tab (what epsilon means, the budget split, and the trade-off chart that
@@ -248,7 +249,8 @@ class PrivatePanel(Panel):
         self.tradeoff_progress = w.FloatProgress(value=0, min=0, max=1, layout=w.Layout(display="none"))
         self.tradeoff_status = w.HTML(
             "<div style='color:#555'>Fits the generator at epsilon 0.1, 0.3, 1, 3 and 10 and a copula without DP "
-            "on half of the data, and scores each on the other half (about half a minute; once per data).</div>"
+            "on half of the data, and scores each on the other half (about half a minute with MST, "
+            "a few minutes with AIM; once per data).</div>"
         )
         self.epsilon_box = w.HTML()
         self.epsilon_box.add_class("synthbench-epsilon-chart")
@@ -258,8 +260,8 @@ class PrivatePanel(Panel):
             self.epsilon_slider.disabled = self.chart_button.disabled = True
             self.tradeoff_status.value = (
                 "<div style='color:#555'>Open the panel with the real data, "
-                "<code>panel(sb.PrivateMST(...), data)</code>, to refit at another epsilon and draw the "
-                "trade-off.</div>"
+                f"<code>panel(sb.{type(self.generator).__name__}(...), data)</code>, to refit at another epsilon "
+                "and draw the trade-off.</div>"
             )
         self.epsilon_slider.value = min(10.0, max(0.1, float(self.generator.epsilon)))
         self.epsilon_slider.observe(lambda c: self._on_epsilon(c["new"]), names="value")
