@@ -698,3 +698,55 @@ def test_drawing_feeds_a_fitted_panel(lab, browser):
         raise
     finally:
         page.context.close()
+
+
+SLOW_FIT = """\
+import synthbench as sb
+from sklearn.datasets import load_wine
+from synthbench.widgets import panel
+wine = load_wine(as_frame=True).frame
+big = sb.GaussianCopula().fit(wine).sample(100_000, seed=0)  # a CART fit of a few seconds
+p = panel(sb.CART(), big, n=500, debounce=0.05)
+p
+"""
+
+
+def test_a_slow_refit_leaves_the_notebook_free(lab, browser):
+    """A refit in the background: another cell runs meanwhile, then the panel shows the new fit."""
+    _write_notebook(lab.root / "slowfit.ipynb", [SLOW_FIT, 'print("FITTING", p.fitting)'])
+    page = browser.new_context(viewport=VIEWPORT).new_page()
+    try:
+        _open(page, lab, "slowfit.ipynb")
+        _run_cell(page, 0)
+        page.wait_for_function(
+            "() => !!document.querySelector('.synthbench-chart .vega-embed svg .mark-rect')", timeout=180_000
+        )
+        before = _status(page)
+        box = page.locator(".synthbench-param-min_samples_leaf input")
+        box.fill("200")
+        box.press("Enter")
+        # The bar says a fit runs; the old preview stays meanwhile.
+        page.wait_for_function(
+            "() => { const b = document.querySelector('.synthbench-progress');"
+            " return b && b.offsetParent !== null && b.innerText.includes('fitting'); }",
+            timeout=30_000,
+        )
+        assert _status(page)["hash"] == before["hash"]
+        _run_cell(page, 1)  # the kernel is free: this cell runs during the fit
+        page.wait_for_function("() => document.body.innerText.includes('FITTING True')", timeout=30_000)
+        page.wait_for_function(
+            "(h) => { const s = document.querySelector('.synthbench-status'); return s && s.dataset.hash !== h; }",
+            arg=before["hash"],
+            timeout=120_000,
+        )
+        page.wait_for_function(
+            "() => { const b = document.querySelector('.synthbench-progress'); return !b || b.offsetParent === null; }",
+            timeout=30_000,
+        )
+        assert int(_status(page)["version"]) == int(before["version"]) + 1
+    except Exception:
+        page.screenshot(path=str(lab.root / "FAILED.png"))
+        print(lab.log_tail())
+        raise
+    finally:
+        page.context.close()
