@@ -42,7 +42,10 @@ def _wine(n: int) -> pd.DataFrame:
 
 def _cases(n: int) -> list[tuple[str, sb.Generator, pd.DataFrame | None, str, tuple]]:
     wine = _wine(n)
-    imbalanced = sb.Imbalance(target="target", ratios={"grignolino": 0.3, "barbera": 0.1}).fit(wine).sample(seed=0)
+    # Grown so that the imbalanced table (the balancing panels' data) has n rows too.
+    grown = _wine(round(n * 2.1))
+    imbalance = sb.Imbalance(target="target", ratios={"grignolino": 0.3, "barbera": 0.1})
+    imbalanced = imbalance.fit(grown).sample(seed=0).iloc[:n]
     return [
         ("rules", sb.Schema.example(), None, "on_violation", ("resample", "drop")),
         ("classification", sb.Classification(n_features=10), None, "flip_y", (0.01, 0.05)),
@@ -50,6 +53,9 @@ def _cases(n: int) -> list[tuple[str, sb.Generator, pd.DataFrame | None, str, tu
         ("fitted", sb.GaussianCopula(), wine, "n_knots", (100, 50, 60, 70, 80, 90)),
         # The panel's seed box: a new sample of the same fitted model (no refit needed).
         ("fitted", sb.GaussianCopula(), wine, "seed", (0, 1)),
+        # CART's refit takes seconds at 100k rows (it runs in the background in a notebook);
+        # a new sample of the fitted trees is what every other change costs.
+        ("fitted", sb.CART(), wine, "seed", (0, 1)),
         (
             "balancing",
             sb.Balance(target="target", method="random_over"),
@@ -57,6 +63,8 @@ def _cases(n: int) -> list[tuple[str, sb.Generator, pd.DataFrame | None, str, tu
             "method",
             ("random_over", "random_under"),
         ),
+        # SMOTE's neighbour search on every change (the issue's 1.6 s at 100k rows).
+        ("balancing", sb.Balance(target="target", method="smote"), imbalanced, "k_neighbors", (5, 4)),
         ("timeseries", sb.TimeSeries.example(), None, "decimals", (None, 2)),
     ]
 
