@@ -354,9 +354,17 @@ def numbers(
     """
     arguments = dict(arguments)
     if by is not None:
-        key = df[by].astype(str).to_numpy()
+        column = df[by]
+        text = isinstance(column.dtype, pd.CategoricalDtype) and pd.api.types.is_string_dtype(column.cat.categories)
         for name, values in groups.items():
-            arguments[name] = np.select([key == g for g in values], list(values.values()), default=arguments[name])
+            if text:  # each category's argument once, then each row's by its code (-1: missing)
+                key = column.cat.categories.to_numpy()
+                codes = column.cat.codes.to_numpy()
+                each = np.select([key == g for g in values], list(values.values()), default=arguments[name])
+                arguments[name] = np.where(codes >= 0, each[codes], arguments[name])
+            else:
+                key = column.astype(str).to_numpy()
+                arguments[name] = np.select([key == g for g in values], list(values.values()), default=arguments[name])
     if method == "integers":
         values = rng.integers(arguments["low"], arguments["high"], size=len(positions), endpoint=True)
     else:
