@@ -373,7 +373,7 @@ class _Numeric(Column):
             args["low"] = self.min
         if self.max is not None:
             args["high"] = self.max
-        return k.numbers, args
+        return (k.numbers if self.by is None else k.grouped_numbers), args
 
     def summary(self) -> str:
         text = f"{self.distribution} {'integers' if self.integer else 'floats'}"

@@ -343,28 +343,12 @@ def booleans(rng, positions, _, p):
     return rng.random(len(positions)) < p
 
 
-def numbers(
-    rng, positions, df, method, arguments, by=None, groups=None, integer=False, decimals=None, low=None, high=None
-):
-    """Numbers from ``rng.<method>(**arguments)``, optionally per group, rounded and clipped.
+def numbers(rng, positions, _, method, arguments, integer=False, decimals=None, low=None, high=None):
+    """Numbers from ``rng.<method>(**arguments)``, rounded and clipped.
 
-    ``groups`` maps each argument to ``{value of column by: argument}`` for the rows
-    whose ``by`` value (as text) differs. Integers come from continuous distributions
-    rounded to the nearest one; values that do not fit in int64 are refused.
+    Integers come from continuous distributions rounded to the nearest one; values
+    that do not fit in int64 are refused.
     """
-    arguments = dict(arguments)
-    if by is not None:
-        column = df[by]
-        text = isinstance(column.dtype, pd.CategoricalDtype) and pd.api.types.is_string_dtype(column.cat.categories)
-        for name, values in groups.items():
-            if text:  # each category's argument once, then each row's by its code (-1: missing)
-                key = column.cat.categories.to_numpy()
-                codes = column.cat.codes.to_numpy()
-                each = np.select([key == g for g in values], list(values.values()), default=arguments[name])
-                arguments[name] = np.where(codes >= 0, each[codes], arguments[name])
-            else:
-                key = column.astype(str).to_numpy()
-                arguments[name] = np.select([key == g for g in values], list(values.values()), default=arguments[name])
     if method == "integers":
         values = rng.integers(arguments["low"], arguments["high"], size=len(positions), endpoint=True)
     else:
@@ -372,18 +356,40 @@ def numbers(
     if integer and values.dtype.kind == "f":
         values = np.rint(values)
     if not integer:
-        values = values.astype(np.float64)
+        values = values.astype(np.float64, copy=False)
         if decimals is not None:
             values = np.round(values, decimals)
     if low is not None or high is not None:
         values = np.clip(values, low, high)
     if integer:
-        if not (np.isfinite(values).all() and (np.abs(values) <= 2**62).all()):
+        finite = values.dtype.kind != "f" or np.isfinite(values).all()  # integers always are
+        if not (finite and (np.abs(values) <= 2**62).all()):
             raise OverflowError("drew values that do not fit in int64; narrow its params or set 'min' and 'max'")
-        return values.astype(np.int64)
+        return values.astype(np.int64, copy=False)
     if not np.isfinite(values).all():
         raise OverflowError("drew infinite values; narrow its params or set 'min' and 'max'")
     return values
+
+
+def grouped_numbers(rng, positions, df, method, arguments, by, groups, **options):
+    """:func:`numbers` with other arguments for some groups of the column ``by``.
+
+    ``groups`` maps each argument to ``{value of column by: argument}`` for the rows
+    whose ``by`` value (as text) differs.
+    """
+    arguments = dict(arguments)
+    column = df[by]
+    text = isinstance(column.dtype, pd.CategoricalDtype) and pd.api.types.is_string_dtype(column.cat.categories)
+    for name, values in groups.items():
+        if text:  # each category's argument once, then each row's by its code (-1: missing)
+            key = column.cat.categories.to_numpy()
+            codes = column.cat.codes.to_numpy()
+            each = np.select([key == g for g in values], list(values.values()), default=arguments[name])
+            arguments[name] = np.where(codes >= 0, each[codes], arguments[name])
+        else:
+            key = column.astype(str).to_numpy()
+            arguments[name] = np.select([key == g for g in values], list(values.values()), default=arguments[name])
+    return numbers(rng, positions, df, method, arguments, **options)
 
 
 def times(rng, positions, _, start, step, count):
