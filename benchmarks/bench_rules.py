@@ -167,7 +167,8 @@ def handwritten_same(n: int, seed: int, prefixed: bool = False) -> pd.DataFrame:
             "invoice": _arrow_text(invoice),
             "total": amount * 1.19,
             "paid": paid,
-        }
+        },
+        copy=False,  # each column stays the array it was written to
     )
 
 

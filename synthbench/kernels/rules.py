@@ -4,7 +4,8 @@
 ``(name, stream key, kernel, arguments, missing)``, and its constraints to
 ``(text, tree)`` pairs; :func:`make_table` makes the rows from them. Every column
 kernel takes ``(rng, positions, df, **arguments)``: its own random stream, the row
-numbers being made and the columns made so far, and returns the column's values.
+numbers being made and the columns made so far (a dict of Series; a kernel that
+reads none names that parameter ``_``), and returns the column's values.
 Expressions are nested tuples evaluated by :func:`evaluate`.
 """
 
@@ -130,9 +131,12 @@ def make_rows(seed, stream, positions, columns):
     with np.errstate(all="ignore"):
         for name, key, kernel, arguments, missing in columns:
             # A kernel whose third parameter is ``_`` reads no other column; the others get
-            # the frame of the columns made so far (built without copying them).
-            if kernel.__code__.co_varnames[2] != "_" and (df is None or len(df.columns) != len(made)):
-                df = pd.DataFrame(made, index=index, copy=False)
+            # the columns made so far, by name, as Series (made without copying them).
+            if kernel.__code__.co_varnames[2] != "_" and (df is None or len(df) != len(made)):
+                df = {
+                    done: values if isinstance(values, pd.Series) else pd.Series(values, index, name=done, copy=False)
+                    for done, values in made.items()
+                }
             try:
                 values = kernel(np.random.default_rng([seed, *stream, key]), positions, df, **arguments)
             except Exception as exc:
