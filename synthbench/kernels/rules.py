@@ -133,10 +133,12 @@ def make_rows(seed, stream, positions, columns):
             # A kernel whose third parameter is ``_`` reads no other column; the others get
             # the columns made so far, by name, as Series (made without copying them).
             if kernel.__code__.co_varnames[2] != "_" and (df is None or len(df) != len(made)):
-                df = {
-                    done: values if isinstance(values, pd.Series) else pd.Series(values, index, name=done, copy=False)
-                    for done, values in made.items()
-                }
+                df = df or {}
+                for done, values in made.items():
+                    if done not in df:
+                        df[done] = (
+                            values if isinstance(values, pd.Series) else pd.Series(values, index, name=done, copy=False)
+                        )
             try:
                 values = kernel(np.random.default_rng([seed, *stream, key]), positions, df, **arguments)
             except Exception as exc:
@@ -339,7 +341,7 @@ def categories(rng, positions, _, values, p=None):
     """One of ``values`` per row, with probabilities ``p`` (None: equally likely)."""
     n = len(positions)
     codes = rng.integers(0, len(values), size=n) if p is None else rng.choice(len(values), size=n, p=p)
-    return pd.Categorical.from_codes(codes, categories=values)
+    return pd.Categorical.from_codes(codes, categories=values, validate=False)  # codes are in range
 
 
 def booleans(rng, positions, _, p):
