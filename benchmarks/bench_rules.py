@@ -23,13 +23,17 @@ from __future__ import annotations
 
 import argparse
 import gc
+import sys
 import time
 import tracemalloc
 import zlib
 from collections import OrderedDict
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # this checkout's synthbench
 
 import synthbench as sb
 from synthbench import columns as c
