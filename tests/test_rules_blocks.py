@@ -28,6 +28,8 @@ def by_block(rng, positions, _, kinds):
         return positions.astype("datetime64[D]")
     if kind == "f16":
         return positions.astype(np.float16)
+    if kind == "list":
+        return [int(i) for i in positions]
     return positions.astype(str).astype(object)
 
 
@@ -59,6 +61,7 @@ def blockwise(columns, n=N):
         ["text", "int", "int"],
         ["day", "day", "day"],
         ["f16", "f16", "float"],
+        ["float", "list", "float"],
     ],
 )
 def test_blocks_join_as_pandas_joins_them(kinds):

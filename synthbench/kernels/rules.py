@@ -59,7 +59,11 @@ def make_table(
             column = whole.get(name)
             if column is None and not parts[name] and is_plain(values):
                 column = whole[name] = np.empty(most, dtype=values.dtype)
-            if column is not None and getattr(values, "dtype", None) == column.dtype:
+            if (
+                column is not None
+                and isinstance(getattr(values, "dtype", None), np.dtype)
+                and values.dtype == column.dtype
+            ):
                 column[rows : rows + size] = values
                 continue
             if column is not None:  # a block of another dtype: pandas finds the common one
