@@ -66,6 +66,7 @@ import sys
 import tempfile
 import time
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 
@@ -486,24 +487,35 @@ def to_parquet(
 
     tmp = _temporary(target, owner, folder=True)
     bar = _Progress(rows, progress, f"{type(gen).__name__} -> {target.name}")
+    # Files are written by a thread while the next file's rows are made (pyarrow's writer
+    # releases the GIL): at most one file being written and one being made at a time.
+    writer = ThreadPoolExecutor(max_workers=1, thread_name_prefix="synthbench-parquet")
     try:
         schema = None
         files = 0
+        writing = None
         buffer: list[pd.DataFrame] = []
         buffered = 0
 
         def flush(frames: list[pd.DataFrame]) -> None:
-            nonlocal schema, files
+            nonlocal schema, files, writing
             df = pd.concat(frames, ignore_index=True) if len(frames) > 1 else frames[0]
             # Every file gets the first file's Arrow schema, so a column that happens to
             # be all-missing in one file keeps its type.
             table = pa.Table.from_pandas(df, schema=schema, preserve_index=False)
             schema = table.schema
-            pq.write_table(table, tmp / f"part-{files:05d}.parquet")
+            if writing is not None:
+                writing.result()  # the previous file is complete (or its error is raised here)
+            writing = writer.submit(pq.write_table, table, tmp / f"part-{files:05d}.parquet")
             files += 1
 
-        for k in range(n_blocks(rows, size)):
-            block = _blocks(gen, n, seed, k, k + 1)
+        total = n_blocks(rows, size)
+        k = 0
+        while k < total:
+            # As many whole blocks as fill the file being made (at least one), made at once.
+            step = max(1, min((rows_per_file - buffered) // size, total - k))
+            block = _blocks(gen, n, seed, k, k + step)
+            k += step
             buffer.append(block)
             buffered += len(block)
             while buffered >= rows_per_file and buffered > 0:
@@ -514,15 +526,19 @@ def to_parquet(
             bar.update(len(block))
         if buffered or files == 0:
             flush([pd.concat(buffer, ignore_index=True)])
+        if writing is not None:
+            writing.result()
         marker = {"synthbench_dataset": 1, "generator": type(gen).__name__, "rows": rows, "seed": seed, "files": files}
         if rows != n:
             marker["n"] = n
         (tmp / MARKER).write_text(json.dumps(marker) + "\n", encoding="utf-8")
         _replace(tmp, target)
     except BaseException:
+        writer.shutdown(wait=True, cancel_futures=True)  # no file is being written when the folder goes
         shutil.rmtree(tmp, ignore_errors=True)
         raise
     finally:
+        writer.shutdown(wait=True)
         bar.close()
     return target
 

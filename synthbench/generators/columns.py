@@ -374,7 +374,7 @@ class _Numeric(Column):
             args["low"] = self.min
         if self.max is not None:
             args["high"] = self.max
-        return k.numbers, args
+        return (k.numbers if self.by is None else k.grouped_numbers), args
 
     def summary(self) -> str:
         text = f"{self.distribution} {'integers' if self.integer else 'floats'}"
@@ -734,6 +734,13 @@ class Text(Column):
 # -- derived ------------------------------------------------------------------------------
 
 
+@functools.lru_cache(maxsize=1024)
+def _parse(text: str, what: str) -> expressions.Expression:
+    """:func:`synthbench.expressions.parse`, once per text: a schema reads its expressions
+    several times per sample (order, widths, kernels); the result is immutable."""
+    return expressions.parse(text, what=what)
+
+
 class Derived(Column):
     """A column computed from others by a safe expression.
 
@@ -762,7 +769,8 @@ class Derived(Column):
 
     def _parsed(self) -> expressions.Expression:
         try:
-            return expressions.parse(self.expr, what=f"'expr' parameter of {self.label}")
+            what = f"'expr' parameter of {self.label}"
+            return _parse(self.expr, what) if isinstance(self.expr, str) else expressions.parse(self.expr, what=what)
         except ExpressionError as exc:
             raise ExpressionError(str(exc)) from None
 

@@ -4,7 +4,8 @@
 ``(name, stream key, kernel, arguments, missing)``, and its constraints to
 ``(text, tree)`` pairs; :func:`make_table` makes the rows from them. Every column
 kernel takes ``(rng, positions, df, **arguments)``: its own random stream, the row
-numbers being made and the columns made so far, and returns the column's values.
+numbers being made and the columns made so far (a dict of Series; a kernel that
+reads none names that parameter ``_``), and returns the column's values.
 Expressions are nested tuples evaluated by :func:`evaluate`.
 """
 
@@ -39,19 +40,53 @@ def make_table(
         "rows_resampled": 0,
         "rows_dropped": 0,
     }
-    frames = []
+    # Numbers, booleans and times are written block by block into whole columns (the
+    # blocks' memory is then reused); other columns (categories, text, nullable types)
+    # are joined by pandas at the end.
+    most = max(0, min(stop * block_size, n_rows) - start * block_size)
+    whole = {}
+    parts = {name: [] for name, *_ in columns}
+    rows = 0
     for block in range(start, stop):
         positions = np.arange(block * block_size, min((block + 1) * block_size, n_rows))
-        df = make_rows(seed, (block, 0), positions, columns)
+        made = make_rows(seed, (block, 0), positions, columns)
+        size = len(positions)
         if enforce is not None:
+            df = pd.DataFrame(made, index=pd.RangeIndex(size), copy=False)
             df = enforce(df, seed, block, positions, columns, constraints, on_violation, max_attempts, report)
-        frames.append(df)
-    df = pd.concat(frames, ignore_index=True)
-    if output is not None:
-        df = df[output]
+            made, size = dict(df.items()), len(df)
+        for name, values in made.items():
+            column = whole.get(name)
+            if column is None and not parts[name] and is_plain(values):
+                column = whole[name] = np.empty(most, dtype=values.dtype)
+            if (
+                column is not None
+                and isinstance(getattr(values, "dtype", None), np.dtype)
+                and values.dtype == column.dtype
+            ):
+                column[rows : rows + size] = values
+                continue
+            if column is not None:  # a block of another dtype: pandas finds the common one
+                parts[name].append(pd.Series(column[:rows]))
+                whole[name] = None
+            parts[name].append(pd.Series(values, copy=False))
+        rows += size
+    made = {
+        name: whole[name][:rows] if whole.get(name) is not None else pd.concat(parts[name], ignore_index=True)
+        for name in (output if output is not None else parts)
+    }
+    df = pd.DataFrame(made, index=pd.RangeIndex(rows), copy=False)
     if enforce is not None:
         df.attrs["constraints"] = report
     return df
+
+
+def is_plain(values):
+    """Whether pandas holds ``values`` as they are: numbers, booleans, times in s/ms/us/ns."""
+    dtype = getattr(values, "dtype", None)
+    if not isinstance(dtype, np.dtype) or dtype.kind not in "iufbmM" or dtype.itemsize == 2:
+        return False
+    return dtype.kind not in "mM" or np.datetime_data(dtype)[0] in ("s", "ms", "us", "ns")
 
 
 def enforce_constraints(df, seed, block, positions, columns, constraints, on_violation, max_attempts, report):
@@ -73,7 +108,7 @@ def enforce_constraints(df, seed, block, positions, columns, constraints, on_vio
     while bad.any() and on_violation == "resample" and attempt < max_attempts:
         attempt += 1  # make the broken rows again from fresh streams
         report["rows_resampled"] += int(bad.sum())
-        fresh = make_rows(seed, (block, attempt), positions[bad], columns)
+        fresh = pd.DataFrame(make_rows(seed, (block, attempt), positions[bad], columns), copy=False)
         df = pd.concat([df[~bad], fresh.set_axis(df.index[bad])]).sort_index()
         bad = np.logical_or.reduce(broken_rows(df, constraints))
     if bad.any():
@@ -94,20 +129,35 @@ def make_rows(seed, stream, positions, columns):
     moves another, and a null rate never moves the values.
     """
     n = len(positions)
-    df = pd.DataFrame(index=pd.RangeIndex(n))
+    index = pd.RangeIndex(n)
+    made = {}  # the columns made so far
+    df = None
     with np.errstate(all="ignore"):
         for name, key, kernel, arguments, missing in columns:
+            # A kernel whose third parameter is ``_`` reads no other column; the others get
+            # the columns made so far, by name, as Series (made without copying them).
+            if kernel.__code__.co_varnames[2] != "_" and (df is None or len(df) != len(made)):
+                df = df or {}
+                for done, values in made.items():
+                    if done not in df:
+                        df[done] = (
+                            values if isinstance(values, pd.Series) else pd.Series(values, index, name=done, copy=False)
+                        )
             try:
-                df[name] = kernel(np.random.default_rng([seed, *stream, key]), positions, df, **arguments)
+                values = kernel(np.random.default_rng([seed, *stream, key]), positions, df, **arguments)
             except Exception as exc:
                 exc.add_note(f"while making column {name!r}")
                 raise
             if missing is not None:
                 rate, dtype = missing
-                values = df[name] if dtype is None else df[name].astype(dtype)
-                gaps = np.random.default_rng([seed, *stream, key, 1])
-                df[name] = values.mask(gaps.random(n) < rate)
-    return df
+                gaps = np.random.default_rng([seed, *stream, key, 1]).random(n) < rate
+                if dtype is None and isinstance(values, np.ndarray) and values.dtype == np.float64:
+                    values = np.where(gaps, np.nan, values)  # what Series.mask does, without a Series
+                else:
+                    values = pd.Series(values, index=index, copy=False)
+                    values = (values if dtype is None else values.astype(dtype)).mask(gaps)
+            made[name] = values
+    return made
 
 
 def broken_rows(df, constraints):
@@ -223,12 +273,12 @@ def text_array(data, offsets):
     return text.to_numpy(zero_copy_only=False)
 
 
-def sequential_ids(rng, positions, df, start):
+def sequential_ids(rng, positions, _, start):
     """Ids ``start``, ``start + 1``, ... by row number."""
     return positions + start
 
 
-def prefixed_ids(rng, positions, df, start, prefix, width):
+def prefixed_ids(rng, positions, _, start, prefix, width):
     """Ids as text: ``prefix`` and the number, zero-padded to ``width`` characters (``str.zfill``).
 
     Rows of one sign and one length are written at a time as a matrix of bytes, four
@@ -278,7 +328,7 @@ def prefixed_ids(rng, positions, df, start, prefix, width):
     return text_array(data, offsets)
 
 
-def uuid4_ids(rng, positions, df):
+def uuid4_ids(rng, positions, _):
     """Random UUID4s as text, built from 16 random bytes per row."""
     n = len(positions)
     raw = rng.integers(0, 256, size=(n, 16), dtype=np.uint8)
@@ -291,32 +341,24 @@ def uuid4_ids(rng, positions, df):
     return text_array(chars.ravel(), np.arange(n + 1) * 36)
 
 
-def categories(rng, positions, df, values, p=None):
+def categories(rng, positions, _, values, p=None):
     """One of ``values`` per row, with probabilities ``p`` (None: equally likely)."""
     n = len(positions)
     codes = rng.integers(0, len(values), size=n) if p is None else rng.choice(len(values), size=n, p=p)
-    return pd.Categorical.from_codes(codes, categories=values)
+    return pd.Categorical.from_codes(codes, categories=values, validate=False)  # codes are in range
 
 
-def booleans(rng, positions, df, p):
+def booleans(rng, positions, _, p):
     """True with probability ``p``."""
     return rng.random(len(positions)) < p
 
 
-def numbers(
-    rng, positions, df, method, arguments, by=None, groups=None, integer=False, decimals=None, low=None, high=None
-):
-    """Numbers from ``rng.<method>(**arguments)``, optionally per group, rounded and clipped.
+def numbers(rng, positions, _, method, arguments, integer=False, decimals=None, low=None, high=None):
+    """Numbers from ``rng.<method>(**arguments)``, rounded and clipped.
 
-    ``groups`` maps each argument to ``{value of column by: argument}`` for the rows
-    whose ``by`` value (as text) differs. Integers come from continuous distributions
-    rounded to the nearest one; values that do not fit in int64 are refused.
+    Integers come from continuous distributions rounded to the nearest one; values
+    that do not fit in int64 are refused.
     """
-    arguments = dict(arguments)
-    if by is not None:
-        key = df[by].astype(str).to_numpy()
-        for name, values in groups.items():
-            arguments[name] = np.select([key == g for g in values], list(values.values()), default=arguments[name])
     if method == "integers":
         values = rng.integers(arguments["low"], arguments["high"], size=len(positions), endpoint=True)
     else:
@@ -324,24 +366,48 @@ def numbers(
     if integer and values.dtype.kind == "f":
         values = np.rint(values)
     if not integer:
-        values = values.astype(np.float64)
+        values = values.astype(np.float64, copy=False)
         if decimals is not None:
             values = np.round(values, decimals)
     if low is not None or high is not None:
         values = np.clip(values, low, high)
     if integer:
-        if not (np.isfinite(values).all() and (np.abs(values) <= 2**62).all()):
+        finite = values.dtype.kind != "f" or np.isfinite(values).all()  # integers always are
+        if not (finite and (np.abs(values) <= 2**62).all()):
             raise OverflowError("drew values that do not fit in int64; narrow its params or set 'min' and 'max'")
-        return values.astype(np.int64)
+        return values.astype(np.int64, copy=False)
     if not np.isfinite(values).all():
         raise OverflowError("drew infinite values; narrow its params or set 'min' and 'max'")
     return values
 
 
-def times(rng, positions, df, start, step, count):
+def grouped_numbers(rng, positions, df, method, arguments, by, groups, **options):
+    """:func:`numbers` with other arguments for some groups of the column ``by``.
+
+    ``groups`` maps each argument to ``{value of column by: argument}`` for the rows
+    whose ``by`` value (as text) differs.
+    """
+    arguments = dict(arguments)
+    column = df[by]
+    text = isinstance(column.dtype, pd.CategoricalDtype) and pd.api.types.is_string_dtype(column.cat.categories)
+    for name, values in groups.items():
+        if text:  # each category's argument once, then each row's by its code (-1: missing)
+            key = column.cat.categories.to_numpy()
+            codes = column.cat.codes.to_numpy()
+            each = np.select([key == g for g in values], list(values.values()), default=arguments[name])
+            arguments[name] = np.where(codes >= 0, each[codes], arguments[name])
+        else:
+            key = column.astype(str).to_numpy()
+            arguments[name] = np.select([key == g for g in values], list(values.values()), default=arguments[name])
+    return numbers(rng, positions, df, method, arguments, **options)
+
+
+def times(rng, positions, _, start, step, count):
     """Times ``start + k * step`` (``step`` in microseconds), k uniform in [0, count)."""
     k = rng.integers(0, count, size=len(positions))
-    return np.datetime64(start, "us") + k * np.timedelta64(step, "us")
+    k *= step  # in place: microseconds after start, then the times themselves
+    k += np.datetime64(start, "us").astype(np.int64)
+    return k.view("datetime64[us]")
 
 
 def calendar_grid(start, end, freq):
@@ -363,18 +429,18 @@ def faker_pool(provider, locale, seed, size):
     return pd.Series([make() for _ in range(size)]).array
 
 
-def pick(rng, positions, df, pool):
+def pick(rng, positions, _, pool):
     """A uniformly drawn value of ``pool`` per row."""
     return pool[rng.integers(0, len(pool), size=len(positions))]
 
 
-def pattern_strings(rng, positions, df, template, slots):
+def pattern_strings(rng, positions, _, template, slots):
     """Text from a template of code points; each slot fills its positions from an alphabet.
 
     ``slots`` holds ``(alphabet, positions)`` pairs (ASCII alphabets). One uniform per
     placeholder of a row, so a row's text does not depend on how many rows are made.
     Every row is the template's UTF-8 bytes with a letter's byte written at each
-    placeholder.
+    placeholder: the uniforms of a slot's placeholders become letters all at once.
     """
     n = len(positions)
     chars = [chr(code).encode() for code in template]
@@ -383,10 +449,16 @@ def pattern_strings(rng, positions, df, template, slots):
     u = rng.random((n, sum(len(places) for _, places in slots)))
     column = 0
     for alphabet, places in slots:
+        codes = np.frombuffer(alphabet.encode(), dtype=np.uint8)
+        run = np.array_equal(codes, np.arange(codes[0], codes[0] + len(codes)))  # such as 0-9 or A-Z
         letters = alphabet.encode().ljust(256, b"\0")  # byte k becomes the alphabet's k-th letter
-        for place in places:
+        for place in places:  # one placeholder at a time: numpy is fastest on whole columns
             picks = (u[:, column] * len(alphabet)).astype(np.uint8)
-            text[:, starts[place]] = np.frombuffer(picks.tobytes().translate(letters), dtype=np.uint8)
+            if run:
+                picks += codes[0]
+            else:
+                picks = np.frombuffer(picks.tobytes().translate(letters), dtype=np.uint8)
+            text[:, starts[place]] = picks
             column += 1
     return text_array(text.ravel(), np.arange(n + 1) * text.shape[1])
 
