@@ -78,6 +78,8 @@ class GaussianMixture(LatentGaussian):
     )
     min_rows: ClassVar[int] = 0
     workbench: ClassVar[int] = 2
+    #: Fewer components: each one averages more rows, so fewer sit on a training row.
+    privacy_knob = ("n_components", (1, 2, 3, 5, 10))
 
     @classmethod
     def example(cls) -> GaussianMixture:
