@@ -692,9 +692,10 @@ def tradeoff_spec(table: pd.DataFrame, *, current: Any = None, width: int = WIDT
         "axis": {"labelAngle": 0},
     }
     y_scale = {"domain": [0, 1]}
+    # Three long entries: one per row below the plot, so the legend never needs width.
     color = {
         "field": "line",
-        "legend": _legend_dict(),
+        "legend": {**_legend_dict(), "direction": "vertical"},
         "scale": {"domain": list(_TRADEOFF_LINES), "range": list(_TRADEOFF_COLORS)},
         "type": "nominal",
     }

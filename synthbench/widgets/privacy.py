@@ -335,7 +335,8 @@ class PrivacyTab:
             f"<div>Fitted on {len(self.panel.data) // 2:,} rows, attacked with the other half as the control; "
             f"the grey bar is this panel's {html.escape(param)}.</div>{note}"
         )
-        width = max(260, min(getattr(self.panel, "chart_width", 480), 560))
+        # The tab's padding comes off the width the panel measured for its charts.
+        width = max(260, min(self.panel.chart_width - 24, 560))
         svg = vlc.vegalite_to_svg(tradeoff_spec(table, current=current, width=width))
         marks = int(np.isfinite(table["dcr_share"]).sum())
         self.tradeoff_box.value = (

@@ -42,6 +42,11 @@ def test_privacy_tab_draws_the_knobs_tradeoff(lab, browser):  # noqa: F811 - pyt
         assert "quality score" in svg and "DCR share" in svg and "50%" in svg  # legend and the 50% rule
         assert "min_samples_leaf (privacy knob)" in svg
         assert chart.locator(".mark-line path").count() >= 3
+        # The whole chart, legend included, fits the tab: nothing clipped on the right.
+        svg_box = chart.locator("svg").first.bounding_box()
+        tab_box = page.locator(".synthbench-tradeoff-chart").first.bounding_box()
+        assert svg_box["x"] + svg_box["width"] <= tab_box["x"] + tab_box["width"] + 1
+        chart.locator("svg").first.scroll_into_view_if_needed()
         SHOTS.mkdir(parents=True, exist_ok=True)
         page.screenshot(path=str(SHOTS / "panel_privacy_tradeoff.png"), full_page=True)
     except Exception:
