@@ -218,3 +218,14 @@ def test_privacy_tab_shows_errors_inline():
     assert "synthbench-error" in p.privacy_tab.tradeoff_status.value
     assert "at least 20 row" in p.privacy_tab.tradeoff_status.value
     assert not p.privacy_tab.tradeoff_button.disabled
+
+
+def test_privacy_tab_marks_the_mixtures_auto_components():
+    pytest.importorskip("ipywidgets")
+    from synthbench.widgets import panel
+
+    data = load_penguins()[["species", "bill_length_mm", "body_mass_g"]]
+    p = panel(sb.GaussianMixture(), data, debounce=0)
+    table = p.privacy_tab.show_tradeoff()
+    assert table["value"].tolist() == [1, 2, 3, 5, 10]
+    assert "('auto': 2 here)" in p.privacy_tab.tradeoff_status.value  # 172 training rows: 2 components

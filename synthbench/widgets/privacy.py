@@ -323,7 +323,12 @@ class PrivacyTab:
         if self.tradeoff is None or self.knob is None:
             return
         table, param = self.tradeoff, self.knob[0]
-        current = getattr(self.panel.generator, param, None)
+        gen = self.panel.generator
+        current = getattr(gen, param, None)
+        shown = html.escape(param)
+        if current == "auto" and hasattr(gen, "_components"):  # the mixture's rule, on the training half
+            current = gen._components(len(self.panel.data) // 2)
+            shown += f" ('auto': {current} here)"
         failed = table[table["error"] != ""]
         note = ""
         if len(failed):
@@ -333,7 +338,7 @@ class PrivacyTab:
             )
         self.tradeoff_status.value = (
             f"<div>Fitted on {len(self.panel.data) // 2:,} rows, attacked with the other half as the control; "
-            f"the grey bar is this panel's {html.escape(param)}.</div>{note}"
+            f"the grey bar is this panel's {shown}.</div>{note}"
         )
         # The tab's padding comes off the width the panel measured for its charts.
         width = max(260, min(self.panel.chart_width - 24, 560))
