@@ -228,4 +228,4 @@ def test_privacy_tab_marks_the_mixtures_auto_components():
     p = panel(sb.GaussianMixture(), data, debounce=0)
     table = p.privacy_tab.show_tradeoff()
     assert table["value"].tolist() == [1, 2, 3, 5, 10]
-    assert "('auto': 2 here)" in p.privacy_tab.tradeoff_status.value  # 172 training rows: 2 components
+    assert "('auto': 3 here)" in p.privacy_tab.tradeoff_status.value  # 172 training rows: 3 components
