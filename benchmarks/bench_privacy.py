@@ -1,6 +1,6 @@
 """Benchmark: privacy attacks beside anonymeter's, and what differential privacy costs.
 
-    python benchmarks/bench_privacy.py [--attacks 150] [--skip-peers] [--dp-only]
+    python benchmarks/bench_privacy.py [--attacks 150] [--skip-peers] [--dp-only] [--tradeoff]
 
 Needs the ``[ml]`` extra (mbi) for the DP part. Two tables, printed as markdown:
 
@@ -21,6 +21,20 @@ Needs the ``[ml]`` extra (mbi) for the DP part. Two tables, printed as markdown:
    time is JAX compiling the model estimate (AIM: one per round), and compiled programs
    are cached on disk: run with ``SYNTHBENCH_JAX_CACHE=off`` for first-fit times. A third
    table times one fit per mechanism in a fresh process with the cache off.
+
+``--tradeoff`` prints two other tables instead (no peers, no DP):
+
+3. **Defaults**: the copula, CART and the mixture with their default parameters (and the
+   mixture's former default of 5 components, for comparison) on five real tables that
+   ship or come with scikit-learn, 50/50 train/holdout over three seeds: the quality
+   score against the training half beside the holdout's own score (the ceiling), the DCR
+   share (synthetic rows closer to a training row than to a holdout row; 0.5 is no
+   copying) with its mean 95% interval, and the share of synthetic rows identical to a
+   training row, all from ``synthbench.evaluate.privacy_tradeoff.privacy_tradeoff``.
+4. **CART's knob**: ``min_samples_leaf`` from 1 to 100 on the penguins and wine tables.
+5. **The mixture's components** on the four labelled tables: DCR share beside the
+   train-synthetic-test-real accuracy of a classifier of the label (``utility``), since
+   the quality score alone does not show a mixture losing clusters.
 """
 
 from __future__ import annotations
@@ -189,13 +203,140 @@ def cold_fit_table() -> str:
     return "\n".join(lines)
 
 
+SEEDS = (0, 1, 2)
+
+
+def real_tables() -> dict[str, pd.DataFrame]:
+    """Five real tables available offline: the shipped penguins and four of scikit-learn's."""
+    from sklearn import datasets
+
+    def labelled(frame: pd.DataFrame) -> pd.DataFrame:
+        frame["target"] = frame["target"].astype("str")
+        return frame
+
+    return {
+        "penguins": load_penguins(),
+        "iris": labelled(datasets.load_iris(as_frame=True).frame),
+        "wine": labelled(datasets.load_wine(as_frame=True).frame),
+        "diabetes": datasets.load_diabetes(as_frame=True, scaled=False).frame,
+        "breast_cancer": labelled(datasets.load_breast_cancer(as_frame=True).frame),
+    }
+
+
+def _sweep(data: pd.DataFrame, gen: object, param: str, values: list, n_attacks: int) -> pd.DataFrame:
+    from synthbench.evaluate.privacy_tradeoff import privacy_tradeoff
+
+    runs = [privacy_tradeoff(data, gen, param, values, n_attacks=n_attacks, seed=s).assign(seed=s) for s in SEEDS]
+    out = pd.concat(runs, ignore_index=True)
+    out["value"] = out["value"].astype(str)
+    return out.groupby(["value"], sort=False)[
+        ["quality", "ceiling", "dcr_share", "dcr_low", "dcr_high", "identical_share", "fit_cpu_seconds"]
+    ].mean()
+
+
+def defaults_table(n_attacks: int) -> str:
+    import synthbench as sb
+
+    gens = [
+        ("GaussianCopula", sb.GaussianCopula(), "identifiers", ["generate"]),
+        ("CART", sb.CART(), "min_samples_leaf", [20]),
+        ("GaussianMixture (before: 5)", sb.GaussianMixture(), "n_components", [5]),
+        ("GaussianMixture ('auto')", sb.GaussianMixture(), "n_components", ["auto"]),
+    ]
+    lines = [
+        "| table (rows) | generator | quality | ceiling | DCR share [95%] | identical |",
+        "|---|---|---|---|---|---|",
+    ]
+    means = {label: [] for label, *_ in gens}
+    for name, data in real_tables().items():
+        for label, gen, param, values in gens:
+            r = _sweep(data, gen, param, values, n_attacks).iloc[0]
+            means[label].append(r)
+            lines.append(
+                f"| {name} ({len(data)}) | {label} | {r['quality']:.3f} | {r['ceiling']:.3f} | "
+                f"{r['dcr_share']:.2f} [{r['dcr_low']:.2f}, {r['dcr_high']:.2f}] | {r['identical_share']:.3f} |"
+            )
+    for label, rows in means.items():
+        m = pd.DataFrame(rows).mean()
+        lines.append(
+            f"| **mean** | {label} | {m['quality']:.3f} | {m['ceiling']:.3f} | **{m['dcr_share']:.2f}** | "
+            f"{m['identical_share']:.3f} |"
+        )
+    return "\n".join(lines)
+
+
+def cart_sweep_table(n_attacks: int) -> str:
+    import synthbench as sb
+
+    tables = real_tables()
+    lines = [
+        "| table | min_samples_leaf | quality (ceiling) | DCR share [95%] | identical | fit CPU s |",
+        "|---|---|---|---|---|---|",
+    ]
+    for name in ("penguins", "wine"):
+        out = _sweep(tables[name], sb.CART(), "min_samples_leaf", [1, 5, 20, 50, 100], n_attacks)
+        for value, r in out.iterrows():
+            lines.append(
+                f"| {name} | {value} | {r['quality']:.3f} ({r['ceiling']:.3f}) | {r['dcr_share']:.2f} "
+                f"[{r['dcr_low']:.2f}, {r['dcr_high']:.2f}] | {r['identical_share']:.3f} | "
+                f"{r['fit_cpu_seconds']:.3f} |"
+            )
+    return "\n".join(lines)
+
+
+def mixture_table(n_attacks: int) -> str:
+    from threadpoolctl import threadpool_limits
+
+    import synthbench as sb
+    from synthbench.evaluate import utility
+    from synthbench.evaluate.privacy_tradeoff import holdout_split, privacy_tradeoff
+
+    targets = {"penguins": "species", "iris": "target", "wine": "target", "breast_cancer": "target"}
+    tables = real_tables()
+    values = [2, 3, 5, "auto"]
+    rows = []
+    with threadpool_limits(1):
+        for name, target in targets.items():
+            for seed in SEEDS:
+                out = privacy_tradeoff(
+                    tables[name], sb.GaussianMixture(), "n_components", values, n_attacks=n_attacks, seed=seed
+                )
+                train, holdout = holdout_split(tables[name], seed=seed)
+                for value, dcr in zip(values, out["dcr_share"], strict=True):
+                    gen = sb.GaussianMixture(n_components=value, random_state=seed).fit(train)
+                    acc = utility(train, gen.sample(len(train), seed=seed), holdout, target=target, seed=seed)
+                    acc = acc.set_index("metric").loc["accuracy"]
+                    rows.append([name, str(value), dcr, acc["tstr"], acc["trtr"]])
+    frame = pd.DataFrame(rows, columns=["table", "n_components", "dcr", "tstr", "trtr"])
+    lines = ["| table | n_components | DCR share | TSTR accuracy (TRTR) |", "|---|---|---|---|"]
+    for (name, value), r in frame.groupby(["table", "n_components"], sort=False).mean().iterrows():
+        lines.append(f"| {name} | {value} | {r['dcr']:.2f} | {r['tstr']:.3f} ({r['trtr']:.3f}) |")
+    for value, r in frame.groupby("n_components", sort=False)[["dcr", "tstr", "trtr"]].mean().iterrows():
+        lines.append(f"| **mean** | {value} | **{r['dcr']:.2f}** | {r['tstr']:.3f} ({r['trtr']:.3f}) |")
+    return "\n".join(lines)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--attacks", type=int, default=150)
     parser.add_argument("--skip-peers", action="store_true")
     parser.add_argument("--dp-only", action="store_true", help="only the differential privacy tables")
+    parser.add_argument("--tradeoff", action="store_true", help="only the defaults and CART's knob, 3 seeds")
     args = parser.parse_args()
     pd.set_option("display.width", 200)
+    if args.tradeoff:
+        import warnings
+
+        warnings.simplefilter("ignore")
+        wall, cpu = time.perf_counter(), time.process_time()
+        print(f"## Defaults on real tables (50/50 split, mean of seeds {SEEDS})\n")
+        print(defaults_table(max(args.attacks, 500)))
+        print(f"\n## CART's privacy knob (mean of seeds {SEEDS})\n")
+        print(cart_sweep_table(max(args.attacks, 500)))
+        print(f"\n## The mixture's components: copying and utility (mean of seeds {SEEDS})\n")
+        print(mixture_table(max(args.attacks, 500)))
+        print(f"\n{time.perf_counter() - wall:.0f} s wall, {time.process_time() - cpu:.0f} s CPU")
+        return
     if not args.dp_only:
         print("## Privacy attacks: synthbench beside anonymeter (penguins halves)\n")
         print(attack_table(args.attacks, args.skip_peers))

@@ -47,6 +47,8 @@ __all__ = [
     "histogram_chart",
     "histogram_spec",
     "timeseries_chart",
+    "tradeoff_chart",
+    "tradeoff_spec",
 ]
 
 #: The Vega-Lite schema the dicts are written for (Altair 6's).
@@ -631,3 +633,129 @@ def column_spec(
         return category_spec(chart_data["categories"][column], column, labels=labels, width=width)
     known = sorted(map(str, [*chart_data.get("histograms", {}), *chart_data.get("categories", {})]))
     raise InvalidParameterError(f"The 'column' parameter must be one of {known}. Got {column!r} instead.")
+
+
+#: Lines of the privacy trade-off chart, in legend order, and their colours.
+_TRADEOFF_LINES = ("quality score", "quality of unseen real rows (ceiling)", "DCR share (0.5: no copying)")
+_TRADEOFF_COLORS = ("#4c78a8", "#9ecae9", "#e45756")
+
+
+def tradeoff_chart(table: pd.DataFrame, *, current: Any = None, width: int = WIDTH) -> Any:
+    """Quality and DCR share against a generator's privacy knob, a rule at 50%.
+
+    ``table`` is the output of :func:`synthbench.evaluate.privacy_tradeoff.privacy_tradeoff`
+    (columns ``param``, ``value``, ``quality``, ``ceiling``, ``dcr_share``, ``dcr_low``,
+    ``dcr_high``); the knob's values are drawn in the table's order, evenly spaced.
+    ``current`` marks the generator's value now.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> t = pd.DataFrame({"param": "min_samples_leaf", "value": [1, 100], "quality": [0.9, 0.8],
+    ...                   "ceiling": 0.85, "dcr_share": [0.9, 0.5], "dcr_low": [0.85, 0.45], "dcr_high": [0.95, 0.55]})
+    >>> spec = tradeoff_chart(t).to_dict()
+    >>> [layer["mark"]["type"] for layer in spec["layer"]]
+    ['rule', 'rule', 'line', 'text']
+    """
+    return _as_chart(tradeoff_spec(table, current=current, width=width))
+
+
+def tradeoff_spec(table: pd.DataFrame, *, current: Any = None, width: int = WIDTH) -> dict[str, Any]:
+    """:func:`tradeoff_chart` as a Vega-Lite dict."""
+    plot = _width(width) - Y_AXIS
+    table = _check_table(
+        table, ("param", "value", "quality", "ceiling", "dcr_share", "dcr_low", "dcr_high"), "trade-off"
+    )
+    if table.empty:
+        raise DataError("The trade-off table has no rows: nothing to draw.")
+    param = str(table["param"].iloc[0])
+    order = [str(v) for v in table["value"].tolist()]
+    lines = []
+    for column, line in zip(("quality", "ceiling", "dcr_share"), _TRADEOFF_LINES, strict=True):
+        for value, y, low, high in zip(
+            order,
+            _json_list(table[column].astype("float64")),
+            _json_list(table["dcr_low"].astype("float64")),
+            _json_list(table["dcr_high"].astype("float64")),
+            strict=True,
+        ):
+            row = {"value": value, "line": line, "y": y}
+            if column == "dcr_share":
+                row.update(low=low, high=high)
+            lines.append(row)
+    data, datasets = _data(lines)
+    x = {
+        "field": "value",
+        "sort": order,
+        "title": f"{param} (privacy knob)",
+        "type": "ordinal",
+        "axis": {"labelAngle": 0},
+    }
+    y_scale = {"domain": [0, 1]}
+    # Three long entries: one per row below the plot, so the legend never needs width.
+    color = {
+        "field": "line",
+        "legend": {**_legend_dict(), "direction": "vertical"},
+        "scale": {"domain": list(_TRADEOFF_LINES), "range": list(_TRADEOFF_COLORS)},
+        "type": "nominal",
+    }
+    layers: list[dict[str, Any]] = [
+        {
+            "data": {"values": [{"y": 0.5}]},
+            "mark": {"type": "rule", "color": "#555", "strokeDash": [4, 4]},
+            "encoding": {"y": {"field": "y", "type": "quantitative", "scale": y_scale}},
+        },
+        {
+            "data": data,
+            "transform": [{"filter": "datum.low != null"}],
+            "mark": {"type": "rule", "color": _TRADEOFF_COLORS[2]},
+            "encoding": {
+                "x": x,
+                "y": {"field": "low", "type": "quantitative", "scale": y_scale},
+                "y2": {"field": "high"},
+            },
+        },
+        {
+            "data": data,
+            "mark": {"type": "line", "point": True},
+            "encoding": {
+                "x": x,
+                "y": {"field": "y", "type": "quantitative", "scale": y_scale, "title": "score / share"},
+                "color": color,
+                "strokeDash": {
+                    "field": "line",
+                    "legend": None,
+                    "scale": {"domain": list(_TRADEOFF_LINES), "range": [[1, 0], [4, 3], [1, 0]]},
+                    "type": "nominal",
+                },
+                "tooltip": [
+                    {"field": "value", "type": "nominal", "title": param},
+                    {"field": "line", "type": "nominal"},
+                    {"field": "y", "type": "quantitative", "format": ".3f"},
+                ],
+            },
+        },
+        {
+            "data": {"values": [{"y": 0.5, "text": "50%"}]},
+            "mark": {"type": "text", "align": "left", "dx": 2, "dy": -6, "color": "#555", "x": 0},
+            "encoding": {
+                "y": {"field": "y", "type": "quantitative", "scale": y_scale},
+                "text": {"field": "text", "type": "nominal"},
+            },
+        },
+    ]
+    if current is not None and str(current) in order:
+        layers.append(
+            {
+                "data": {"values": [{"value": str(current)}]},
+                "mark": {"type": "rule", "color": "black", "opacity": 0.3, "size": 3},
+                "encoding": {"x": x},
+            }
+        )
+    spec = {
+        "layer": layers,
+        "height": HEIGHT,
+        "title": _title_dict("Quality vs copying (DCR share, 95% bars)", plot),
+        "width": plot,
+    }
+    return _top(spec, datasets)

@@ -27,10 +27,17 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from ..evaluate.privacy_tradeoff import DEFAULT_EPSILONS, default_target, epsilon_tradeoff, holdout_split
+from ..evaluate.privacy_tradeoff import (
+    DEFAULT_EPSILONS,
+    default_target,
+    epsilon_tradeoff,
+    holdout_split,
+    privacy_knob,
+    privacy_tradeoff,
+)
 from .panel import Panel, frame_hash
 
-__all__ = ["PrivacyTab", "PrivatePanel", "epsilon_chart", "epsilon_words", "risk_table_html"]
+__all__ = ["PrivacyTab", "PrivatePanel", "cached_sweep", "epsilon_chart", "epsilon_words", "risk_table_html"]
 
 #: Trade-off tables kept per (data, parameters, seed), least recent first.
 _TRADEOFFS: OrderedDict[str, pd.DataFrame] = OrderedDict()
@@ -44,6 +51,40 @@ def _remember(cache: OrderedDict, key: str, value: Any) -> Any:
     while len(cache) > _CACHE:
         cache.popitem(last=False)
     return value
+
+
+def _error_html(exc: Exception) -> str:
+    return f"<div class='synthbench-error' style='color:#b00020'>&#9888; {html.escape(str(exc))}</div>"
+
+
+def cached_sweep(key: str, compute: Any, *, button: Any, progress: Any, status: Any) -> pd.DataFrame | None:
+    """A sweep of fits (``compute(progress_callback)``) run once per ``key``, on a button.
+
+    While it runs, ``button`` is disabled, ``progress`` shows how many fits are done and
+    ``status`` says which one runs; an error is shown in ``status`` (None returned), never
+    raised into the kernel. The epsilon chart and the privacy trade-off share it.
+    """
+    table = _TRADEOFFS.get(key)
+    if table is not None:
+        return table
+    progress.layout.display = ""
+    progress.value = 0
+    button.disabled = True
+
+    def report(done: int, total: int, label: str) -> None:
+        progress.value = done / total
+        if done < total:
+            status.value = f"<div>Fitting {html.escape(label)} ({done + 1} of {total})...</div>"
+
+    try:
+        table = compute(report)
+    except Exception as exc:  # shown inline, never raised into the kernel
+        status.value = _error_html(exc)
+        return None
+    finally:
+        progress.layout.display = "none"
+        button.disabled = False
+    return _remember(_TRADEOFFS, key, table)
 
 
 def epsilon_words(epsilon: float) -> str:
@@ -160,7 +201,38 @@ class PrivacyTab:
             "can they tell who was in the other half? (takes a few seconds)</div>"
         )
         self.output.add_class("synthbench-privacy-output")
-        self.widget = w.VBox([self.button, self.progress, self.output])
+        # The trade-off of the generator's privacy knob: one fit per value, on a button (never
+        # on a slider move), cached per data, other parameters and seed.
+        self.tradeoff: pd.DataFrame | None = None
+        self.knob = privacy_knob(panel.generator)
+        self.tradeoff_button = w.Button(description="Show the trade-off", layout=w.Layout(width="auto"))
+        self.tradeoff_button.add_class("synthbench-show-tradeoff")
+        self.tradeoff_button.on_click(lambda _: self.show_tradeoff())
+        self.tradeoff_progress = w.FloatProgress(value=0, min=0, max=1, layout=w.Layout(display="none"))
+        self.tradeoff_status = w.HTML()
+        self.tradeoff_box = w.HTML()
+        self.tradeoff_box.add_class("synthbench-tradeoff-chart")
+        if self.knob is None:
+            self.tradeoff_button.layout.display = "none"
+        else:
+            param, values = self.knob
+            self.tradeoff_status.value = (
+                f"<div style='color:#555'>Fits this generator once per {html.escape(param)} in "
+                f"{html.escape(', '.join(map(str, values)))} on half of the data and shows quality beside "
+                "the share of synthetic rows closer to a training row than to an unseen one (0.5: no "
+                "copying).</div>"
+            )
+        self.widget = w.VBox(
+            [
+                self.button,
+                self.progress,
+                self.output,
+                self.tradeoff_button,
+                self.tradeoff_progress,
+                self.tradeoff_status,
+                self.tradeoff_box,
+            ]
+        )
 
     def _key(self) -> str:
         gen = self.panel.generator
@@ -193,9 +265,7 @@ class PrivacyTab:
                 )
                 _remember(_REPORTS, key, report)
         except Exception as exc:  # shown inline, never raised into the kernel
-            self.output.value = (
-                f"<div class='synthbench-error' style='color:#b00020'>&#9888; {html.escape(str(exc))}</div>"
-            )
+            self.output.value = _error_html(exc)
             self.progress.layout.display = "none"
             return None
         self.report = report
@@ -206,6 +276,77 @@ class PrivacyTab:
         )
         self.progress.layout.display = "none"
         return report
+
+    def _tradeoff_key(self) -> str:
+        gen = self.panel.generator
+        param, values = self.knob or ("", ())
+        params = gen.params_to_json()
+        params.pop(param, None)
+        params.pop("random_state", None)
+        text = json.dumps(params, sort_keys=True, default=repr)
+        return f"knob:{type(gen).__name__}:{frame_hash(self.panel.data)}:{text}:{self.panel.seed}:{param}:{values!r}"
+
+    def show_tradeoff(self) -> pd.DataFrame | None:
+        """Fit once per value of the generator's privacy knob on half the data, score on both
+        halves and draw quality and DCR share against the knob (cached); None on error."""
+        if self.knob is None:
+            return None
+        param, values = self.knob
+        panel = self.panel
+        table = cached_sweep(
+            self._tradeoff_key(),
+            lambda progress: privacy_tradeoff(
+                panel.data,
+                panel.generator,
+                param,
+                values,
+                n_attacks=self.n_attacks,
+                seed=panel.seed,
+                progress=progress,
+            ),
+            button=self.tradeoff_button,
+            progress=self.tradeoff_progress,
+            status=self.tradeoff_status,
+        )
+        if table is None:
+            return None
+        self.tradeoff = table
+        self.render_tradeoff()
+        return table
+
+    def render_tradeoff(self) -> None:
+        """Draw the trade-off chart, marking the panel's value of the knob."""
+        import vl_convert as vlc
+
+        from ..charts import tradeoff_spec
+
+        if self.tradeoff is None or self.knob is None:
+            return
+        table, param = self.tradeoff, self.knob[0]
+        gen = self.panel.generator
+        current = getattr(gen, param, None)
+        shown = html.escape(param)
+        if current == "auto" and hasattr(gen, "_components"):  # the mixture's rule, on the training half
+            current = gen._components(len(self.panel.data) // 2)
+            shown += f" ('auto': {current} here)"
+        failed = table[table["error"] != ""]
+        note = ""
+        if len(failed):
+            note = (
+                f"<div style='color:#8a6d00'>No model at {html.escape(', '.join(failed['label']))}: "
+                f"{html.escape(failed['error'].iloc[0])}</div>"
+            )
+        self.tradeoff_status.value = (
+            f"<div>Fitted on {len(self.panel.data) // 2:,} rows, attacked with the other half as the control; "
+            f"the grey bar is this panel's {shown}.</div>{note}"
+        )
+        # The tab's padding comes off the width the panel measured for its charts.
+        width = max(260, min(self.panel.chart_width - 24, 560))
+        svg = vlc.vegalite_to_svg(tradeoff_spec(table, current=current, width=width))
+        marks = int(np.isfinite(table["dcr_share"]).sum())
+        self.tradeoff_box.value = (
+            f"<div class='synthbench-tradeoff-svg' data-param='{html.escape(param)}' data-points='{marks}'>{svg}</div>"
+        )
 
 
 class PrivatePanel(Panel):
@@ -314,28 +455,17 @@ class PrivatePanel(Panel):
         """Fit at each epsilon (and a copula without DP) on half the data, score on the other
         half, and draw the chart; cached per data, non-epsilon parameters and seed."""
         key = f"{self._tradeoff_key()}:{list(epsilons)}"
-        table = _TRADEOFFS.get(key)
+        table = cached_sweep(
+            key,
+            lambda progress: epsilon_tradeoff(
+                self.data, self.generator, epsilons=epsilons, seed=self.seed, progress=progress
+            ),
+            button=self.chart_button,
+            progress=self.tradeoff_progress,
+            status=self.tradeoff_status,
+        )
         if table is None:
-            self.tradeoff_progress.layout.display = ""
-            self.chart_button.disabled = True
-
-            def progress(done: int, total: int, label: str) -> None:
-                self.tradeoff_progress.value = done / total
-                self.tradeoff_status.value = f"<div>Fitting {html.escape(label)} ({done + 1} of {total})...</div>"
-
-            try:
-                table = epsilon_tradeoff(
-                    self.data, self.generator, epsilons=epsilons, seed=self.seed, progress=progress
-                )
-            except Exception as exc:  # shown inline, never raised into the kernel
-                self.tradeoff_status.value = (
-                    f"<div class='synthbench-error' style='color:#b00020'>&#9888; {html.escape(str(exc))}</div>"
-                )
-                return None
-            finally:
-                self.tradeoff_progress.layout.display = "none"
-                self.chart_button.disabled = False
-            _remember(_TRADEOFFS, key, table)
+            return None
         self.tradeoff = table
         failed = table[table["error"] != ""]
         note = ""

@@ -92,6 +92,10 @@ class FittedGenerator(Generator):
     family: ClassVar[str] = "fitted"
     learns: ClassVar[bool] = True
     independent_rows: ClassVar[bool] = True
+    #: The parameter that trades quality for privacy and the values worth trying, in the
+    #: order a chart draws them (None: no such knob). The one place read by
+    #: :func:`~synthbench.evaluate.privacy_tradeoff`, the panels' Privacy tab and the docs.
+    privacy_knob: ClassVar[tuple[str, tuple[Any, ...]] | None] = None
 
     #: Shapes of the identifier-like columns (``identifiers="generate"``), set by ``fit``
     #: or a loaded state; not a fitted attribute of its own (``columns_`` marks a fit).

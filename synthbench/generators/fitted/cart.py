@@ -213,6 +213,8 @@ class CART(FittedGenerator):
         _IDENTIFIERS,
     )
     workbench = 3
+    #: Larger leaves: smoother trees, fewer copied rows (see ``privacy_tradeoff``).
+    privacy_knob = ("min_samples_leaf", (1, 5, 20, 50, 100))
 
     @classmethod
     def example(cls) -> CART:

@@ -311,6 +311,9 @@ class GaussianCopula(LatentGaussian):
 
     params = (_N_KNOTS, _MAX_DISCRETE, _RANDOM_STATE, _TAILS, _IDENTIFIERS)
     workbench = 1
+    #: A copula's one smooth dependence copies little; what copies is a name-like column
+    #: learned as a label ("copy") instead of made from its shape ("generate").
+    privacy_knob = ("identifiers", ("copy", "generate"))
 
     @classmethod
     def example(cls) -> GaussianCopula:
