@@ -4,8 +4,9 @@
 ``(name, stream key, kernel, arguments, missing)``, and its constraints to
 ``(text, tree)`` pairs; :func:`make_table` makes the rows from them. Every column
 kernel takes ``(rng, positions, df, **arguments)``: its own random stream, the row
-numbers being made and the columns made so far (a dict of Series; a kernel that
-reads none names that parameter ``_``), and returns the column's values.
+numbers being made and the columns made so far (a dict of arrays and Series, read
+as Series with :func:`column`; a kernel that reads none names that parameter
+``_``), and returns the column's values.
 Expressions are nested tuples evaluated by :func:`evaluate`.
 """
 
@@ -129,20 +130,12 @@ def make_rows(seed, stream, positions, columns):
     moves another, and a null rate never moves the values.
     """
     n = len(positions)
-    index = pd.RangeIndex(n)
     made = {}  # the columns made so far
-    df = None
     with np.errstate(all="ignore"):
         for name, key, kernel, arguments, missing in columns:
             # A kernel whose third parameter is ``_`` reads no other column; the others get
-            # the columns made so far, by name, as Series (made without copying them).
-            if kernel.__code__.co_varnames[2] != "_" and (df is None or len(df) != len(made)):
-                df = df or {}
-                for done, values in made.items():
-                    if done not in df:
-                        df[done] = (
-                            values if isinstance(values, pd.Series) else pd.Series(values, index, name=done, copy=False)
-                        )
+            # the columns made so far, by name (arrays or Series; read them with column()).
+            df = None if kernel.__code__.co_varnames[2] == "_" else made
             try:
                 values = kernel(np.random.default_rng([seed, *stream, key]), positions, df, **arguments)
             except Exception as exc:
@@ -154,7 +147,7 @@ def make_rows(seed, stream, positions, columns):
                 if dtype is None and isinstance(values, np.ndarray) and values.dtype == np.float64:
                     values = np.where(gaps, np.nan, values)  # what Series.mask does, without a Series
                 else:
-                    values = pd.Series(values, index=index, copy=False)
+                    values = pd.Series(values, index=pd.RangeIndex(n), copy=False)
                     values = (values if dtype is None else values.astype(dtype)).mask(gaps)
             made[name] = values
     return made
@@ -173,6 +166,12 @@ def broken_rows(df, constraints):
             present = df[list(dict.fromkeys(columns_of(tree)))].notna().all(axis=1)
             out.append((~held.astype("boolean") & present).fillna(False).to_numpy(dtype=bool))
     return out
+
+
+def column(df, name):
+    """Column ``name`` of ``df`` (a frame, or a dict of arrays and Series) as a Series."""
+    values = df[name]
+    return values if isinstance(values, pd.Series) else pd.Series(values, name=name, copy=False)
 
 
 def columns_of(tree):
@@ -195,7 +194,7 @@ def evaluate(tree, df):
         return tree
     op, *args = tree
     if op == "col":
-        return df[args[0]]
+        return column(df, args[0])
     if op in ("in", "not in"):
         hit = evaluate(args[0], df).isin(args[1])
         return ~hit if op == "not in" else hit
@@ -300,17 +299,20 @@ def prefixed_ids(rng, positions, _, start, prefix, width):
     table = table.view(np.uint32).ravel()
     made = []
     for rows, negative, size in groups:
-        rest = np.abs(numbers[rows])
+        rest = numbers[rows]
+        rest = -rest if negative else rest
         text = np.empty((len(rest), len(head) + size), dtype=np.uint8)
         end = text.shape[1]
         while end > len(head) + negative:  # the last four digits left, written over what is before
-            last = np.take(table, rest % 10_000)
+            final = end - 4 <= len(head) + negative  # then fewer than 10,000 is left
+            last = np.take(table, rest if final else rest % 10_000)
             if end >= 4:
                 text[:, end - 4 : end].view(np.uint32)[:, 0] = last
             else:
                 text[:, :end] = last.view(np.uint8).reshape(-1, 4)[:, 4 - end :]
-            rest = rest // 10_000
             end -= 4
+            if not final:
+                rest = rest // 10_000
         text[:, : len(head)] = head  # the prefix and sign go over what the digits ran into
         if negative:
             text[:, len(head)] = ord("-")
@@ -388,16 +390,16 @@ def grouped_numbers(rng, positions, df, method, arguments, by, groups, **options
     whose ``by`` value (as text) differs.
     """
     arguments = dict(arguments)
-    column = df[by]
-    text = isinstance(column.dtype, pd.CategoricalDtype) and pd.api.types.is_string_dtype(column.cat.categories)
+    read = column(df, by)
+    text = isinstance(read.dtype, pd.CategoricalDtype) and pd.api.types.is_string_dtype(read.cat.categories)
     for name, values in groups.items():
         if text:  # each category's argument once, then each row's by its code (-1: missing)
-            key = column.cat.categories.to_numpy()
-            codes = column.cat.codes.to_numpy()
+            key = read.cat.categories.to_numpy()
+            codes = read.cat.codes.to_numpy()
             each = np.select([key == g for g in values], list(values.values()), default=arguments[name])
             arguments[name] = np.where(codes >= 0, each[codes], arguments[name])
         else:
-            key = column.astype(str).to_numpy()
+            key = read.astype(str).to_numpy()
             arguments[name] = np.select([key == g for g in values], list(values.values()), default=arguments[name])
     return numbers(rng, positions, df, method, arguments, **options)
 
