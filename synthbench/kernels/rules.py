@@ -41,45 +41,89 @@ def make_table(
         "rows_resampled": 0,
         "rows_dropped": 0,
     }
-    # Numbers, booleans and times are written block by block into whole columns (the
-    # blocks' memory is then reused); other columns (categories, text, nullable types)
-    # are joined by pandas at the end.
+    # Numbers, booleans, times and categories' codes are written block by block into
+    # whole columns (the blocks' memory is then reused); other columns (text, nullable
+    # types) and columns whose dtype changes between blocks are joined by pandas.
     most = max(0, min(stop * block_size, n_rows) - start * block_size)
+    whole_table = whole_columns(columns) if enforce is None else set()
+    per_block = [column for column in columns if column[0] not in whole_table]
     whole = {}
+    kinds = {}  # a category column's dtype (its codes are in whole), else None
     parts = {name: [] for name, *_ in columns}
     rows = 0
     for block in range(start, stop):
         positions = np.arange(block * block_size, min((block + 1) * block_size, n_rows))
-        made = make_rows(seed, (block, 0), positions, columns)
+        made = make_rows(seed, (block, 0), positions, per_block)
         size = len(positions)
         if enforce is not None:
             df = pd.DataFrame(made, index=pd.RangeIndex(size), copy=False)
             df = enforce(df, seed, block, positions, columns, constraints, on_violation, max_attempts, report)
             made, size = dict(df.items()), len(df)
         for name, values in made.items():
-            column = whole.get(name)
-            if column is None and not parts[name] and is_plain(values):
-                column = whole[name] = np.empty(most, dtype=values.dtype)
+            kind = values.dtype if isinstance(getattr(values, "dtype", None), pd.CategoricalDtype) else None
+            if kind is not None:  # categories: their codes (no copy)
+                plain = (values.array if isinstance(values, pd.Series) else values).codes
+            else:
+                plain = values
+            into = whole.get(name)
+            if into is None and not parts[name] and is_plain(plain):
+                into = whole[name] = np.empty(most, dtype=plain.dtype)
+                kinds[name] = kind
             if (
-                column is not None
-                and isinstance(getattr(values, "dtype", None), np.dtype)
-                and values.dtype == column.dtype
+                into is not None
+                and isinstance(getattr(plain, "dtype", None), np.dtype)
+                and plain.dtype == into.dtype
+                and (kind is None) == (kinds[name] is None)
+                and (kind is None or kind == kinds[name])
             ):
-                column[rows : rows + size] = values
+                into[rows : rows + size] = plain
                 continue
-            if column is not None:  # a block of another dtype: pandas finds the common one
-                parts[name].append(pd.Series(column[:rows]))
+            if into is not None:  # a block of another dtype: pandas finds the common one
+                parts[name].append(pd.Series(whole_column(into[:rows], kinds[name])))
                 whole[name] = None
             parts[name].append(pd.Series(values, copy=False))
         rows += size
     made = {
-        name: whole[name][:rows] if whole.get(name) is not None else pd.concat(parts[name], ignore_index=True)
-        for name in (output if output is not None else parts)
+        name: whole_column(whole[name][:rows], kinds[name])
+        if whole.get(name) is not None
+        else pd.concat(parts[name], ignore_index=True)
+        for name, *_ in per_block
     }
+    positions = np.arange(start * block_size, start * block_size + rows)
+    for name, _, kernel, arguments, _ in columns:
+        if name in whole_table:  # made for all rows at once: elementwise, so the same values
+            with np.errstate(all="ignore"):
+                try:
+                    values = kernel(None, positions, made, **arguments)
+                except Exception as exc:
+                    exc.add_note(f"while making column {name!r}")
+                    raise
+            made[name] = np.asarray(values) if is_plain(values) else pd.Series(values, copy=False)
+    made = {name: made[name] for name in (output if output is not None else parts)}
     df = pd.DataFrame(made, index=pd.RangeIndex(rows), copy=False)
     if enforce is not None:
         df.attrs["constraints"] = report
     return df
+
+
+def whole_columns(columns):
+    """Columns that can be made for all rows at once after the blocks: sequential ids and
+    derived columns (elementwise, no random draws), without missing values, that no
+    later column reads in its block."""
+    out, read, everything = set(), set(), False
+    for name, _, kernel, arguments, missing in reversed(columns):
+        if kernel in (sequential_ids, derived) and missing is None and not everything and name not in read:
+            out.add(name)
+        if kernel is derived:
+            read.update(columns_of(arguments["tree"]))
+        elif kernel.__code__.co_varnames[2] != "_":
+            everything = True  # it may read any column before it
+    return out
+
+
+def whole_column(values, kind):
+    """A column written whole: ``values``, or the codes of categories of dtype ``kind``."""
+    return values if kind is None else pd.Categorical.from_codes(values, dtype=kind, validate=False)
 
 
 def is_plain(values):
