@@ -45,6 +45,12 @@ def make_table(
     # whole columns (the blocks' memory is then reused); other columns (text, nullable
     # types) and columns whose dtype changes between blocks are joined by pandas.
     most = max(0, min(stop * block_size, n_rows) - start * block_size)
+    columns = [  # a category column's dtype is made once, not once per block
+        (name, key, kernel, {**arguments, "dtype": pd.CategoricalDtype(arguments["values"])}, missing)
+        if kernel is categories
+        else (name, key, kernel, arguments, missing)
+        for name, key, kernel, arguments, missing in columns
+    ]
     whole_table = whole_columns(columns) if enforce is None else set()
     per_block = [column for column in columns if column[0] not in whole_table]
     whole = {}
@@ -74,7 +80,7 @@ def make_table(
                 and isinstance(getattr(plain, "dtype", None), np.dtype)
                 and plain.dtype == into.dtype
                 and (kind is None) == (kinds[name] is None)
-                and (kind is None or kind == kinds[name])
+                and (kind is None or kind is kinds[name] or kind == kinds[name])
             ):
                 into[rows : rows + size] = plain
                 continue
@@ -89,7 +95,7 @@ def make_table(
         else pd.concat(parts[name], ignore_index=True)
         for name, *_ in per_block
     }
-    positions = np.arange(start * block_size, start * block_size + rows)
+    positions = pd.RangeIndex(start * block_size, start * block_size + rows)  # made only if read
     for name, _, kernel, arguments, _ in columns:
         if name in whole_table:  # made for all rows at once: elementwise, so the same values
             with np.errstate(all="ignore"):
@@ -339,7 +345,10 @@ def prefixed_ids(rng, positions, _, start, prefix, width):
         key = np.maximum(digits + negative, width) * 2 + negative
         groups = [(np.flatnonzero(key == k), bool(k % 2), int(k // 2)) for k in np.unique(key)]
     # the four ASCII digits of 0000 to 9999, each as one 4-byte number
-    table = (np.arange(10_000)[:, None] // np.array([1000, 100, 10, 1]) % 10 + ord("0")).astype(np.uint8)
+    digits = np.arange(ord("0"), ord("9") + 1, dtype=np.uint8)
+    table = np.empty((10, 10, 10, 10, 4), dtype=np.uint8)
+    for place in range(4):
+        table[..., place] = digits.reshape((10,) + (1,) * (3 - place))
     table = table.view(np.uint32).ravel()
     made = []
     for rows, negative, size in groups:
@@ -387,11 +396,16 @@ def uuid4_ids(rng, positions, _):
     return text_array(chars.ravel(), np.arange(n + 1) * 36)
 
 
-def categories(rng, positions, _, values, p=None):
-    """One of ``values`` per row, with probabilities ``p`` (None: equally likely)."""
+def categories(rng, positions, _, values, p=None, dtype=None):
+    """One of ``values`` per row, with probabilities ``p`` (None: equally likely).
+
+    ``dtype`` is ``pd.CategoricalDtype(values)`` if it is made already (make_table
+    makes it once, not once per block).
+    """
     n = len(positions)
     codes = rng.integers(0, len(values), size=n) if p is None else rng.choice(len(values), size=n, p=p)
-    return pd.Categorical.from_codes(codes, categories=values, validate=False)  # codes are in range
+    dtype = pd.CategoricalDtype(values) if dtype is None else dtype
+    return pd.Categorical.from_codes(codes, dtype=dtype, validate=False)  # codes are in range
 
 
 def booleans(rng, positions, _, p):
