@@ -195,7 +195,13 @@ def make_rows(seed, stream, positions, columns):
                 rate, dtype = missing
                 gaps = np.random.default_rng([seed, *stream, key, 1]).random(n) < rate
                 if dtype is None and isinstance(values, np.ndarray) and values.dtype == np.float64:
-                    values = np.where(gaps, np.nan, values)  # what Series.mask does, without a Series
+                    # what Series.mask does, without a Series: in place unless the kernel
+                    # handed back (part of) a column it read
+                    if not values.flags.writeable or any(
+                        np.may_share_memory(values, done) for done in made.values() if isinstance(done, np.ndarray)
+                    ):
+                        values = values.copy()
+                    values[gaps] = np.nan
                 else:
                     values = pd.Series(values, index=pd.RangeIndex(n), copy=False)
                     values = (values if dtype is None else values.astype(dtype)).mask(gaps)
@@ -432,8 +438,11 @@ def numbers(rng, positions, _, method, arguments, integer=False, decimals=None, 
     if low is not None or high is not None:
         values = np.clip(values, low, high)
     if integer:
-        finite = values.dtype.kind != "f" or np.isfinite(values).all()  # integers always are
-        if not (finite and (np.abs(values) <= 2**62).all()):
+        # integers drawn between bounds within +-2**62 fit; others are checked
+        fit = method == "integers" and values.dtype.kind in "iu"
+        fit = fit and np.min(arguments["low"]) >= -(2**62) and np.max(arguments["high"]) <= 2**62
+        finite = fit or values.dtype.kind != "f" or np.isfinite(values).all()  # integers always are
+        if not (fit or (finite and (np.abs(values) <= 2**62).all())):
             raise OverflowError("drew values that do not fit in int64; narrow its params or set 'min' and 'max'")
         return values.astype(np.int64, copy=False)
     if not np.isfinite(values).all():
