@@ -322,7 +322,9 @@ def text_array(data, offsets):
 
     buffers = [None, pa.py_buffer(np.asarray(offsets, dtype=np.int64)), pa.py_buffer(data)]
     text = pa.Array.from_buffers(pa.large_string(), len(offsets) - 1, buffers)
-    dtype = pd.Series([""]).dtype
+    dtype = pd.api.types.pandas_dtype("str")  # pandas 3: the dtype text gets (cheaper than a Series)
+    if not isinstance(dtype, pd.StringDtype):  # pandas 2: "str" is numpy's; ask a Series
+        dtype = pd.Series([""]).dtype
     if getattr(dtype, "storage", None) in ("pyarrow", "pyarrow_numpy"):
         return pd.array(text, dtype=dtype)
     return text.to_numpy(zero_copy_only=False)
