@@ -80,7 +80,7 @@ def make_table(
                 and isinstance(getattr(plain, "dtype", None), np.dtype)
                 and plain.dtype == into.dtype
                 and (kind is None) == (kinds[name] is None)
-                and (kind is None or kind is kinds[name] or kind == kinds[name])
+                and (kind is None or kind is kinds[name] or same_categories(kind, kinds[name]))
             ):
                 into[rows : rows + size] = plain
                 continue
@@ -113,18 +113,23 @@ def make_table(
 
 
 def whole_columns(columns):
-    """Columns that can be made for all rows at once after the blocks: sequential ids and
-    derived columns (elementwise, no random draws), without missing values, that no
-    later column reads in its block."""
+    """Columns that can be made for all rows at once after the blocks (in their order):
+    sequential ids and derived columns (elementwise, no random draws), without missing
+    values, that no later column made by block reads."""
     out, read, everything = set(), set(), False
     for name, _, kernel, arguments, missing in reversed(columns):
         if kernel in (sequential_ids, derived) and missing is None and not everything and name not in read:
             out.add(name)
-        if kernel is derived:
+        elif kernel is derived:
             read.update(columns_of(arguments["tree"]))
         elif kernel.__code__.co_varnames[2] != "_":
             everything = True  # it may read any column before it
     return out
+
+
+def same_categories(a, b):
+    """Whether two category dtypes have the same categories in the same order (== ignores it)."""
+    return a == b and a.categories.dtype == b.categories.dtype and a.categories.equals(b.categories)
 
 
 def whole_column(values, kind):
