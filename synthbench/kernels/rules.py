@@ -335,6 +335,11 @@ def text_array(data, offsets):
     return text.to_numpy(zero_copy_only=False)
 
 
+def fixed_offsets(n, width):
+    """The offsets of ``n`` texts of ``width`` bytes each: 0, width, 2 * width, ..."""
+    return np.arange(0, (n + 1) * width, width) if width else np.zeros(n + 1, dtype=np.int64)
+
+
 def sequential_ids(rng, positions, _, start):
     """Ids ``start``, ``start + 1``, ... by row number."""
     return positions + start
@@ -385,7 +390,7 @@ def prefixed_ids(rng, positions, _, start, prefix, width):
         made.append((rows, text))
     if len(made) == 1:
         rows, text = made[0]
-        return text_array(text.ravel(), np.arange(len(text) + 1) * text.shape[1])
+        return text_array(text.ravel(), fixed_offsets(len(text), text.shape[1]))
     offsets = np.zeros(len(numbers) + 1, dtype=np.int64)
     for rows, text in made:
         offsets[rows + 1] = text.shape[1]
@@ -406,7 +411,7 @@ def uuid4_ids(rng, positions, _):
     pairs = hexdigits[np.arange(256)[:, None] >> np.array([4, 0]) & 0x0F]  # each byte's two digits
     chars = np.take(pairs, raw.ravel(), axis=0).reshape(n, 32)
     chars = np.insert(chars, [8, 12, 16, 20], ord("-"), axis=1)
-    return text_array(chars.ravel(), np.arange(n + 1) * 36)
+    return text_array(chars.ravel(), fixed_offsets(n, 36))
 
 
 def categories(rng, positions, _, values, p=None, dtype=None):
@@ -536,7 +541,7 @@ def pattern_strings(rng, positions, _, template, slots):
                 picks = np.frombuffer(picks.tobytes().translate(letters), dtype=np.uint8)
             text[:, starts[place]] = picks
             column += 1
-    return text_array(text.ravel(), np.arange(n + 1) * text.shape[1])
+    return text_array(text.ravel(), fixed_offsets(n, text.shape[1]))
 
 
 def derived(rng, positions, df, tree):
