@@ -441,12 +441,13 @@ def numbers(rng, positions, _, method, arguments, integer=False, decimals=None, 
         values = rng.integers(arguments["low"], arguments["high"], size=len(positions), endpoint=True)
     else:
         values = getattr(rng, method)(**arguments, size=len(positions))
+    # the draws are this kernel's own: rounded in place (no new array per block)
     if integer and values.dtype.kind == "f":
-        values = np.rint(values)
+        np.rint(values, out=values)
     if not integer:
         values = values.astype(np.float64, copy=False)
         if decimals is not None:
-            values = np.round(values, decimals)
+            np.round(values, decimals, out=values)
     if low is not None or high is not None:
         values = np.clip(values, low, high)
     if integer:
