@@ -33,7 +33,9 @@ def make_table(
     ``columns`` are made in their order and returned in the order of ``output`` (if
     given). ``blocks=(start, stop)`` makes only those blocks. ``enforce`` (see
     :func:`enforce_constraints`) deals with the rows of each block that break a
-    constraint, and counts them in ``df.attrs["constraints"]``.
+    constraint, and counts them in ``df.attrs["constraints"]``. Without it, sequential
+    ids and derived columns no later column reads in its block are made for all rows at
+    once after the blocks (see :func:`whole_columns`): elementwise, so the same values.
     """
     start, stop = blocks if blocks is not None else (0, max(1, -(-n_rows // block_size)))
     report = {
