@@ -4,8 +4,9 @@
 ``(name, stream key, kernel, arguments, missing)``, and its constraints to
 ``(text, tree)`` pairs; :func:`make_table` makes the rows from them. Every column
 kernel takes ``(rng, positions, df, **arguments)``: its own random stream, the row
-numbers being made and the columns made so far (a dict of Series; a kernel that
-reads none names that parameter ``_``), and returns the column's values.
+numbers being made and the columns made so far (a dict of arrays and Series, read
+as Series with :func:`column`; a kernel that reads none names that parameter
+``_``), and returns the column's values.
 Expressions are nested tuples evaluated by :func:`evaluate`.
 """
 
@@ -32,7 +33,9 @@ def make_table(
     ``columns`` are made in their order and returned in the order of ``output`` (if
     given). ``blocks=(start, stop)`` makes only those blocks. ``enforce`` (see
     :func:`enforce_constraints`) deals with the rows of each block that break a
-    constraint, and counts them in ``df.attrs["constraints"]``.
+    constraint, and counts them in ``df.attrs["constraints"]``. Without it, sequential
+    ids and derived columns no later column reads in its block are made for all rows at
+    once after the blocks (see :func:`whole_columns`): elementwise, so the same values.
     """
     start, stop = blocks if blocks is not None else (0, max(1, -(-n_rows // block_size)))
     report = {
@@ -40,45 +43,100 @@ def make_table(
         "rows_resampled": 0,
         "rows_dropped": 0,
     }
-    # Numbers, booleans and times are written block by block into whole columns (the
-    # blocks' memory is then reused); other columns (categories, text, nullable types)
-    # are joined by pandas at the end.
+    # Numbers, booleans, times and categories' codes are written block by block into
+    # whole columns (the blocks' memory is then reused); other columns (text, nullable
+    # types) and columns whose dtype changes between blocks are joined by pandas.
     most = max(0, min(stop * block_size, n_rows) - start * block_size)
+    columns = [  # a category column's dtype is made once, not once per block
+        (name, key, kernel, {**arguments, "dtype": pd.CategoricalDtype(arguments["values"])}, missing)
+        if kernel is categories
+        else (name, key, kernel, arguments, missing)
+        for name, key, kernel, arguments, missing in columns
+    ]
+    whole_table = whole_columns(columns) if enforce is None else set()
+    per_block = [column for column in columns if column[0] not in whole_table]
     whole = {}
+    kinds = {}  # a category column's dtype (its codes are in whole), else None
     parts = {name: [] for name, *_ in columns}
     rows = 0
     for block in range(start, stop):
         positions = np.arange(block * block_size, min((block + 1) * block_size, n_rows))
-        made = make_rows(seed, (block, 0), positions, columns)
+        made = make_rows(seed, (block, 0), positions, per_block)
         size = len(positions)
         if enforce is not None:
             df = pd.DataFrame(made, index=pd.RangeIndex(size), copy=False)
             df = enforce(df, seed, block, positions, columns, constraints, on_violation, max_attempts, report)
             made, size = dict(df.items()), len(df)
         for name, values in made.items():
-            column = whole.get(name)
-            if column is None and not parts[name] and is_plain(values):
-                column = whole[name] = np.empty(most, dtype=values.dtype)
+            kind = values.dtype if isinstance(getattr(values, "dtype", None), pd.CategoricalDtype) else None
+            if kind is not None:  # categories: their codes (no copy)
+                plain = (values.array if isinstance(values, pd.Series) else values).codes
+            else:
+                plain = values
+            into = whole.get(name)
+            if into is None and not parts[name] and is_plain(plain):
+                into = whole[name] = np.empty(most, dtype=plain.dtype)
+                kinds[name] = kind
             if (
-                column is not None
-                and isinstance(getattr(values, "dtype", None), np.dtype)
-                and values.dtype == column.dtype
+                into is not None
+                and isinstance(getattr(plain, "dtype", None), np.dtype)
+                and plain.dtype == into.dtype
+                and (kind is None) == (kinds[name] is None)
+                and (kind is None or kind is kinds[name] or same_categories(kind, kinds[name]))
             ):
-                column[rows : rows + size] = values
+                into[rows : rows + size] = plain
                 continue
-            if column is not None:  # a block of another dtype: pandas finds the common one
-                parts[name].append(pd.Series(column[:rows]))
+            if into is not None:  # a block of another dtype: pandas finds the common one
+                parts[name].append(pd.Series(whole_column(into[:rows], kinds[name])))
                 whole[name] = None
             parts[name].append(pd.Series(values, copy=False))
         rows += size
     made = {
-        name: whole[name][:rows] if whole.get(name) is not None else pd.concat(parts[name], ignore_index=True)
-        for name in (output if output is not None else parts)
+        name: whole_column(whole[name][:rows], kinds[name])
+        if whole.get(name) is not None
+        else pd.concat(parts[name], ignore_index=True)
+        for name, *_ in per_block
     }
+    positions = pd.RangeIndex(start * block_size, start * block_size + rows)  # made only if read
+    for name, _, kernel, arguments, _ in columns:
+        if name in whole_table:  # made for all rows at once: elementwise, so the same values
+            with np.errstate(all="ignore"):
+                try:
+                    values = kernel(None, positions, made, **arguments)
+                except Exception as exc:
+                    exc.add_note(f"while making column {name!r}")
+                    raise
+            made[name] = np.asarray(values) if is_plain(values) else pd.Series(values, copy=False)
+    made = {name: made[name] for name in (output if output is not None else parts)}
     df = pd.DataFrame(made, index=pd.RangeIndex(rows), copy=False)
     if enforce is not None:
         df.attrs["constraints"] = report
     return df
+
+
+def whole_columns(columns):
+    """Columns that can be made for all rows at once after the blocks (in their order):
+    sequential ids and derived columns (elementwise, no random draws), without missing
+    values, that no later column made by block reads."""
+    out, read, everything = set(), set(), False
+    for name, _, kernel, arguments, missing in reversed(columns):
+        if kernel in (sequential_ids, derived) and missing is None and not everything and name not in read:
+            out.add(name)
+        elif kernel is derived:
+            read.update(columns_of(arguments["tree"]))
+        elif kernel.__code__.co_varnames[2] != "_":
+            everything = True  # it may read any column before it
+    return out
+
+
+def same_categories(a, b):
+    """Whether two category dtypes have the same categories in the same order (== ignores it)."""
+    return a == b and a.categories.dtype == b.categories.dtype and a.categories.equals(b.categories)
+
+
+def whole_column(values, kind):
+    """A column written whole: ``values``, or the codes of categories of dtype ``kind``."""
+    return values if kind is None else pd.Categorical.from_codes(values, dtype=kind, validate=False)
 
 
 def is_plain(values):
@@ -129,20 +187,12 @@ def make_rows(seed, stream, positions, columns):
     moves another, and a null rate never moves the values.
     """
     n = len(positions)
-    index = pd.RangeIndex(n)
     made = {}  # the columns made so far
-    df = None
     with np.errstate(all="ignore"):
         for name, key, kernel, arguments, missing in columns:
             # A kernel whose third parameter is ``_`` reads no other column; the others get
-            # the columns made so far, by name, as Series (made without copying them).
-            if kernel.__code__.co_varnames[2] != "_" and (df is None or len(df) != len(made)):
-                df = df or {}
-                for done, values in made.items():
-                    if done not in df:
-                        df[done] = (
-                            values if isinstance(values, pd.Series) else pd.Series(values, index, name=done, copy=False)
-                        )
+            # the columns made so far, by name (arrays or Series; read them with column()).
+            df = None if kernel.__code__.co_varnames[2] == "_" else made
             try:
                 values = kernel(np.random.default_rng([seed, *stream, key]), positions, df, **arguments)
             except Exception as exc:
@@ -152,9 +202,15 @@ def make_rows(seed, stream, positions, columns):
                 rate, dtype = missing
                 gaps = np.random.default_rng([seed, *stream, key, 1]).random(n) < rate
                 if dtype is None and isinstance(values, np.ndarray) and values.dtype == np.float64:
-                    values = np.where(gaps, np.nan, values)  # what Series.mask does, without a Series
+                    # what Series.mask does, without a Series: in place unless the kernel
+                    # handed back (part of) a column it read
+                    if not values.flags.writeable or any(
+                        np.may_share_memory(values, done) for done in made.values() if isinstance(done, np.ndarray)
+                    ):
+                        values = values.copy()
+                    values[gaps] = np.nan
                 else:
-                    values = pd.Series(values, index=index, copy=False)
+                    values = pd.Series(values, index=pd.RangeIndex(n), copy=False)
                     values = (values if dtype is None else values.astype(dtype)).mask(gaps)
             made[name] = values
     return made
@@ -173,6 +229,12 @@ def broken_rows(df, constraints):
             present = df[list(dict.fromkeys(columns_of(tree)))].notna().all(axis=1)
             out.append((~held.astype("boolean") & present).fillna(False).to_numpy(dtype=bool))
     return out
+
+
+def column(df, name):
+    """Column ``name`` of ``df`` (a frame, or a dict of arrays and Series) as a Series."""
+    values = df[name]
+    return values if isinstance(values, pd.Series) else pd.Series(values, name=name, copy=False)
 
 
 def columns_of(tree):
@@ -195,7 +257,7 @@ def evaluate(tree, df):
         return tree
     op, *args = tree
     if op == "col":
-        return df[args[0]]
+        return column(df, args[0])
     if op in ("in", "not in"):
         hit = evaluate(args[0], df).isin(args[1])
         return ~hit if op == "not in" else hit
@@ -267,10 +329,17 @@ def text_array(data, offsets):
 
     buffers = [None, pa.py_buffer(np.asarray(offsets, dtype=np.int64)), pa.py_buffer(data)]
     text = pa.Array.from_buffers(pa.large_string(), len(offsets) - 1, buffers)
-    dtype = pd.Series([""]).dtype
+    dtype = pd.api.types.pandas_dtype("str")  # pandas 3: the dtype text gets (cheaper than a Series)
+    if not isinstance(dtype, pd.StringDtype):  # pandas 2: "str" is numpy's; ask a Series
+        dtype = pd.Series([""]).dtype
     if getattr(dtype, "storage", None) in ("pyarrow", "pyarrow_numpy"):
         return pd.array(text, dtype=dtype)
     return text.to_numpy(zero_copy_only=False)
+
+
+def fixed_offsets(n, width):
+    """The offsets of ``n`` texts of ``width`` bytes each: 0, width, 2 * width, ..."""
+    return np.arange(0, (n + 1) * width, width) if width else np.zeros(n + 1, dtype=np.int64)
 
 
 def sequential_ids(rng, positions, _, start):
@@ -296,28 +365,34 @@ def prefixed_ids(rng, positions, _, start, prefix, width):
         key = np.maximum(digits + negative, width) * 2 + negative
         groups = [(np.flatnonzero(key == k), bool(k % 2), int(k // 2)) for k in np.unique(key)]
     # the four ASCII digits of 0000 to 9999, each as one 4-byte number
-    table = (np.arange(10_000)[:, None] // np.array([1000, 100, 10, 1]) % 10 + ord("0")).astype(np.uint8)
+    digits = np.arange(ord("0"), ord("9") + 1, dtype=np.uint8)
+    table = np.empty((10, 10, 10, 10, 4), dtype=np.uint8)
+    for place in range(4):
+        table[..., place] = digits.reshape((10,) + (1,) * (3 - place))
     table = table.view(np.uint32).ravel()
     made = []
     for rows, negative, size in groups:
-        rest = np.abs(numbers[rows])
+        rest = numbers[rows]
+        rest = -rest if negative else rest
         text = np.empty((len(rest), len(head) + size), dtype=np.uint8)
         end = text.shape[1]
         while end > len(head) + negative:  # the last four digits left, written over what is before
-            last = np.take(table, rest % 10_000)
+            final = end - 4 <= len(head) + negative  # then fewer than 10,000 is left
+            last = np.take(table, rest if final else rest % 10_000)
             if end >= 4:
                 text[:, end - 4 : end].view(np.uint32)[:, 0] = last
             else:
                 text[:, :end] = last.view(np.uint8).reshape(-1, 4)[:, 4 - end :]
-            rest = rest // 10_000
             end -= 4
+            if not final:
+                rest = rest // 10_000
         text[:, : len(head)] = head  # the prefix and sign go over what the digits ran into
         if negative:
             text[:, len(head)] = ord("-")
         made.append((rows, text))
     if len(made) == 1:
         rows, text = made[0]
-        return text_array(text.ravel(), np.arange(len(text) + 1) * text.shape[1])
+        return text_array(text.ravel(), fixed_offsets(len(text), text.shape[1]))
     offsets = np.zeros(len(numbers) + 1, dtype=np.int64)
     for rows, text in made:
         offsets[rows + 1] = text.shape[1]
@@ -338,14 +413,19 @@ def uuid4_ids(rng, positions, _):
     pairs = hexdigits[np.arange(256)[:, None] >> np.array([4, 0]) & 0x0F]  # each byte's two digits
     chars = np.take(pairs, raw.ravel(), axis=0).reshape(n, 32)
     chars = np.insert(chars, [8, 12, 16, 20], ord("-"), axis=1)
-    return text_array(chars.ravel(), np.arange(n + 1) * 36)
+    return text_array(chars.ravel(), fixed_offsets(n, 36))
 
 
-def categories(rng, positions, _, values, p=None):
-    """One of ``values`` per row, with probabilities ``p`` (None: equally likely)."""
+def categories(rng, positions, _, values, p=None, dtype=None):
+    """One of ``values`` per row, with probabilities ``p`` (None: equally likely).
+
+    ``dtype`` is ``pd.CategoricalDtype(values)`` if it is made already (make_table
+    makes it once, not once per block).
+    """
     n = len(positions)
     codes = rng.integers(0, len(values), size=n) if p is None else rng.choice(len(values), size=n, p=p)
-    return pd.Categorical.from_codes(codes, categories=values, validate=False)  # codes are in range
+    dtype = pd.CategoricalDtype(values) if dtype is None else dtype
+    return pd.Categorical.from_codes(codes, dtype=dtype, validate=False)  # codes are in range
 
 
 def booleans(rng, positions, _, p):
@@ -363,17 +443,21 @@ def numbers(rng, positions, _, method, arguments, integer=False, decimals=None, 
         values = rng.integers(arguments["low"], arguments["high"], size=len(positions), endpoint=True)
     else:
         values = getattr(rng, method)(**arguments, size=len(positions))
+    # the draws are this kernel's own: rounded in place (no new array per block)
     if integer and values.dtype.kind == "f":
-        values = np.rint(values)
+        np.rint(values, out=values)
     if not integer:
         values = values.astype(np.float64, copy=False)
         if decimals is not None:
-            values = np.round(values, decimals)
+            np.round(values, decimals, out=values)
     if low is not None or high is not None:
         values = np.clip(values, low, high)
     if integer:
-        finite = values.dtype.kind != "f" or np.isfinite(values).all()  # integers always are
-        if not (finite and (np.abs(values) <= 2**62).all()):
+        # integers drawn between bounds within +-2**62 fit; others are checked
+        fit = method == "integers" and values.dtype.kind in "iu"
+        fit = fit and np.min(arguments["low"]) >= -(2**62) and np.max(arguments["high"]) <= 2**62
+        finite = fit or values.dtype.kind != "f" or np.isfinite(values).all()  # integers always are
+        if not (fit or (finite and (np.abs(values) <= 2**62).all())):
             raise OverflowError("drew values that do not fit in int64; narrow its params or set 'min' and 'max'")
         return values.astype(np.int64, copy=False)
     if not np.isfinite(values).all():
@@ -388,16 +472,16 @@ def grouped_numbers(rng, positions, df, method, arguments, by, groups, **options
     whose ``by`` value (as text) differs.
     """
     arguments = dict(arguments)
-    column = df[by]
-    text = isinstance(column.dtype, pd.CategoricalDtype) and pd.api.types.is_string_dtype(column.cat.categories)
+    read = column(df, by)
+    text = isinstance(read.dtype, pd.CategoricalDtype) and pd.api.types.is_string_dtype(read.cat.categories)
     for name, values in groups.items():
         if text:  # each category's argument once, then each row's by its code (-1: missing)
-            key = column.cat.categories.to_numpy()
-            codes = column.cat.codes.to_numpy()
+            key = read.cat.categories.to_numpy()
+            codes = read.cat.codes.to_numpy()
             each = np.select([key == g for g in values], list(values.values()), default=arguments[name])
             arguments[name] = np.where(codes >= 0, each[codes], arguments[name])
         else:
-            key = column.astype(str).to_numpy()
+            key = read.astype(str).to_numpy()
             arguments[name] = np.select([key == g for g in values], list(values.values()), default=arguments[name])
     return numbers(rng, positions, df, method, arguments, **options)
 
@@ -460,7 +544,7 @@ def pattern_strings(rng, positions, _, template, slots):
                 picks = np.frombuffer(picks.tobytes().translate(letters), dtype=np.uint8)
             text[:, starts[place]] = picks
             column += 1
-    return text_array(text.ravel(), np.arange(n + 1) * text.shape[1])
+    return text_array(text.ravel(), fixed_offsets(n, text.shape[1]))
 
 
 def derived(rng, positions, df, tree):
