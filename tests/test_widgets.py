@@ -643,3 +643,14 @@ def test_without_an_event_loop_a_slow_refit_runs_at_once():
     p.model.fit_seconds = 1.0
     assert p.set(n_knots=30) and not p.fitting
     pd.testing.assert_frame_equal(p.frame, sb.GaussianCopula(n_knots=30).fit(real).sample(200, seed=0))
+
+
+def test_a_schema_datetime_column_gets_date_pickers():
+    import datetime
+
+    p = panel(sb.Schema.example(), n=200, debounce=0)
+    p.column_pick.value = "signup"
+    start = p.column_editors["start"]
+    assert start.kind == "date" and p.column_editors["end"].kind == "date"
+    start.input.value = datetime.date(2021, 6, 1)
+    assert p.generator.columns[-1].start == "2021-06-01" and p.frame["signup"].min() >= pd.Timestamp("2021-06-01")
