@@ -14,7 +14,7 @@ import importlib.util
 
 import pytest
 
-from tests.browser.test_lab import SHOTS, VIEWPORT, _open, _run_cell, _write_notebook, browser, lab  # noqa: F401
+from tests.browser.jupyter import SHOTS, new_page, open_notebook, run_cell, write_notebook
 
 pytestmark = [
     pytest.mark.browser,
@@ -33,12 +33,11 @@ p
 _HASH = "() => { const s = document.querySelector('.synthbench-status'); return s ? s.dataset.hash : null; }"
 
 
-def test_dp_panel_epsilon_chart_and_slider(lab, browser):  # noqa: F811 - pytest fixtures
-    _write_notebook(lab.root / "dp.ipynb", [SETUP])
-    page = browser.new_context(viewport=VIEWPORT).new_page()
-    try:
-        _open(page, lab, "dp.ipynb")
-        _run_cell(page, 0)
+def test_dp_panel_epsilon_chart_and_slider(lab, browser):
+    write_notebook(lab.root / "dp.ipynb", [SETUP])
+    with new_page(lab, browser) as page:
+        open_notebook(page, lab, "dp.ipynb")
+        run_cell(page, 0)
         page.wait_for_function("() => !!document.querySelector('.synthbench-chart .vega-embed svg')", timeout=300_000)
         page.wait_for_selector(".synthbench-epsilon-slider", timeout=30_000)
 
@@ -75,9 +74,3 @@ def test_dp_panel_epsilon_chart_and_slider(lab, browser):  # noqa: F811 - pytest
         # The preview tab shows the new sample.
         page.locator(".lm-TabBar-tab", has_text="Preview").first.click()
         assert page.locator(".synthbench-preview table").count() == 1
-    except Exception:
-        page.screenshot(path=str(lab.root / "FAILED.png"))
-        print(lab.log_tail())
-        raise
-    finally:
-        page.context.close()

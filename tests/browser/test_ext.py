@@ -25,7 +25,8 @@ from pathlib import Path
 
 import pytest
 
-from tests.browser.test_lab import SETUP, SHOTS, VIEWPORT, _open, _run_all, _write_notebook, browser, lab  # noqa: F401
+from tests.browser.jupyter import SHOTS, VIEWPORT, new_page, open_notebook, write_notebook
+from tests.browser.test_lab import SETUP, _run_all
 
 ROOT = Path(__file__).resolve().parents[2]
 EXT = ROOT / "labextension"
@@ -80,9 +81,8 @@ def _palette(page, label: str) -> None:
 
 @pytest.mark.browser
 @needs_extension
-def test_launcher_card_opens_a_workbench_notebook(lab, browser):  # noqa: F811
-    page = browser.new_context(viewport=VIEWPORT).new_page()
-    try:
+def test_launcher_card_opens_a_workbench_notebook(lab, browser):
+    with new_page(lab, browser, failed="FAILED_ext_launcher.png") as page:
         page.goto(f"{lab.base}/lab?reset")
         section = page.locator(".jp-Launcher-section:has(.jp-Launcher-sectionTitle:text-is('synthbench'))")
         section.wait_for(timeout=60_000)
@@ -104,19 +104,12 @@ def test_launcher_card_opens_a_workbench_notebook(lab, browser):  # noqa: F811
         _wait_workbench(page)
         assert "bill_length_mm" in page.locator(".jp-Notebook").inner_text()
         assert page.locator(".synthbench-error").count() == 0
-    except Exception:
-        page.screenshot(path=str(lab.root / "FAILED_ext_launcher.png"))
-        print(lab.log_tail())
-        raise
-    finally:
-        page.context.close()
 
 
 @pytest.mark.browser
 @needs_extension
-def test_tutorials_card_copies_the_tutorials_and_opens_the_first(lab, browser):  # noqa: F811
-    page = browser.new_context(viewport=VIEWPORT).new_page()
-    try:
+def test_tutorials_card_copies_the_tutorials_and_opens_the_first(lab, browser):
+    with new_page(lab, browser, failed="FAILED_ext_tutorials.png") as page:
         page.goto(f"{lab.base}/lab?reset")
         card = page.locator(".jp-LauncherCard[data-category='synthbench']:has-text('Tutorials')")
         card.click(timeout=60_000)
@@ -130,12 +123,6 @@ def test_tutorials_card_copies_the_tutorials_and_opens_the_first(lab, browser): 
         _palette(page, "Open synthbench tutorials")
         page.wait_for_timeout(2000)
         assert (lab.root / "synthbench-tutorials" / "02_rule_based.ipynb").read_text() == "{}"
-    except Exception:
-        page.screenshot(path=str(lab.root / "FAILED_ext_tutorials.png"))
-        print(lab.log_tail())
-        raise
-    finally:
-        page.context.close()
 
 
 #: A CSV whose name has quotes, a backslash and a newline: it reaches the cell only as a literal.
@@ -144,12 +131,11 @@ HOSTILE = "wings 'n' \"tails\" \\\nx.csv"
 
 @pytest.mark.browser
 @needs_extension
-def test_open_in_synthbench_on_a_csv_then_export_from_the_palette(lab, browser):  # noqa: F811
+def test_open_in_synthbench_on_a_csv_then_export_from_the_palette(lab, browser):
     (lab.root / HOSTILE).write_text(
         "wingspan_cm,beak_mm,flock\n" + "".join(f"{20 + i % 17},{3 + i % 5}.5,{'ab'[i % 2]}\n" for i in range(120))
     )
-    page = browser.new_context(viewport=VIEWPORT).new_page()
-    try:
+    with new_page(lab, browser, failed="FAILED_ext_open.png") as page:
         page.goto(f"{lab.base}/lab?reset")
         item = page.locator(".jp-DirListing-item:has-text('wings')")
         item.wait_for(timeout=60_000)
@@ -188,21 +174,14 @@ def test_open_in_synthbench_on_a_csv_then_export_from_the_palette(lab, browser):
         page.wait_for_function("() => document.body.innerText.includes('Exported code')", timeout=60_000)
         exported = cells.nth(n_cells + 1).locator(".jp-InputArea-editor").inner_text()
         assert exported.startswith("# GaussianCopula")  # (the editor draws only the lines in view)
-    except Exception:
-        page.screenshot(path=str(lab.root / "FAILED_ext_open.png"))
-        print(lab.log_tail())
-        raise
-    finally:
-        page.context.close()
 
 
 @pytest.mark.browser
 @needs_extension
-def test_export_command_after_a_panel_in_a_notebook(lab, browser):  # noqa: F811
-    _write_notebook(lab.root / "ext_export.ipynb", [SETUP])
-    page = browser.new_context(viewport=VIEWPORT).new_page()
-    try:
-        _open(page, lab, "ext_export.ipynb")
+def test_export_command_after_a_panel_in_a_notebook(lab, browser):
+    write_notebook(lab.root / "ext_export.ipynb", [SETUP])
+    with new_page(lab, browser, failed="FAILED_ext_export.png") as page:
+        open_notebook(page, lab, "ext_export.ipynb")
         _run_all(page)
         page.wait_for_function("() => !!document.querySelector('.synthbench-chart .vega-embed svg')", timeout=90_000)
         page.locator(".jp-Notebook .jp-Cell").first.locator(".jp-InputArea-prompt").click()
@@ -214,17 +193,11 @@ def test_export_command_after_a_panel_in_a_notebook(lab, browser):  # noqa: F811
         assert cells.nth(1).locator(".jp-InputArea-editor").inner_text().strip() == "%synthbench export"
         page.wait_for_function("() => document.body.innerText.includes('Exported code')", timeout=60_000)
         assert "make_classification" in cells.nth(2).locator(".jp-InputArea-editor").inner_text()
-    except Exception:
-        page.screenshot(path=str(lab.root / "FAILED_ext_export.png"))
-        print(lab.log_tail())
-        raise
-    finally:
-        page.context.close()
 
 
 @pytest.mark.browser
 @needs_extension
-def test_settings_and_spec_files(lab, browser):  # noqa: F811
+def test_settings_and_spec_files(lab, browser):
     """The settings reach new notebooks; a .json spec opens its generator's panel, other JSON is data."""
     settings = lab.state / "settings" / "synthbench" / "plugin.jupyterlab-settings"
     settings.parent.mkdir(parents=True, exist_ok=True)
@@ -280,7 +253,7 @@ def test_settings_and_spec_files(lab, browser):  # noqa: F811
 
 @pytest.mark.browser
 @needs_extension
-def test_notebook7_tree_has_open_in_synthbench(lab, browser):  # noqa: F811
+def test_notebook7_tree_has_open_in_synthbench(lab, browser):
     pytest.importorskip("notebook", reason="Notebook 7 needs the notebook package")
     folder = lab.root / "nb7"
     folder.mkdir()

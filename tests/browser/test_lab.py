@@ -11,209 +11,13 @@ Chromium or Playwright is missing (Notebook 7 also when ``notebook`` is not inst
 
 from __future__ import annotations
 
-import contextlib
-import json
-import os
-import shutil
-import signal
-import socket
-import subprocess
-import sys
 import time
-import urllib.request
-from pathlib import Path
 
 import pytest
 
+from tests.browser.jupyter import SHOTS, VIEWPORT, Lab, new_page, open_notebook, panel_status, run_cell, write_notebook
+
 pytestmark = pytest.mark.browser
-
-ROOT = Path(__file__).resolve().parents[2]
-SHOTS = ROOT / "docs" / "screenshots"
-#: JupyterLab's default layout as a class sees it: a 1280x900 window, file browser open.
-VIEWPORT = {"width": 1280, "height": 900}
-
-
-def _chromium() -> str | None:
-    for c in (os.environ.get("SYNTHBENCH_CHROMIUM"), "/usr/lib/chromium/chromium", shutil.which("chromium")):
-        if c and os.path.isfile(c) and os.access(c, os.X_OK):
-            return c
-    return None
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def _get_json(url: str) -> object:
-    with urllib.request.urlopen(url, timeout=2) as r:
-        return json.loads(r.read().decode())
-
-
-class Lab:
-    """``jupyter lab`` in its own process group, auth off, isolated dirs under ``tmp``."""
-
-    def __init__(self, tmp: Path) -> None:
-        self.root = tmp / "root"
-        self.state = tmp / "state"
-        self.root.mkdir()
-        self.port = _free_port()
-        self.base = f"http://127.0.0.1:{self.port}"
-        self.log = self.state / "server.log"
-        env = dict(os.environ)
-        env["PATH"] = str(Path(sys.executable).parent) + os.pathsep + env.get("PATH", "")
-        env["PYTHONPATH"] = str(ROOT) + os.pathsep + env.get("PYTHONPATH", "")
-        for var, sub in (
-            ("JUPYTERLAB_SETTINGS_DIR", "settings"),
-            ("JUPYTERLAB_WORKSPACES_DIR", "workspaces"),
-            ("JUPYTER_RUNTIME_DIR", "runtime"),
-            ("JUPYTER_CONFIG_DIR", "config"),
-        ):
-            (self.state / sub).mkdir(parents=True, exist_ok=True)
-            env[var] = str(self.state / sub)
-        notif = self.state / "settings" / "@jupyterlab" / "apputils-extension"
-        notif.mkdir(parents=True, exist_ok=True)
-        (notif / "notification.jupyterlab-settings").write_text(
-            json.dumps({"fetchNews": "false", "checkForUpdates": False})
-        )
-        cmd = [
-            sys.executable,
-            "-m",
-            "jupyterlab",
-            "--no-browser",
-            "--allow-root",
-            "--ip=127.0.0.1",
-            f"--port={self.port}",
-            "--ServerApp.port_retries=0",
-            "--IdentityProvider.token=",
-            "--ServerApp.password=",
-            f"--ServerApp.root_dir={self.root}",
-        ]
-        self._log_file = self.log.open("wb")
-        self.proc = subprocess.Popen(
-            cmd,
-            env=env,
-            cwd=self.root,
-            stdin=subprocess.DEVNULL,
-            stdout=self._log_file,
-            stderr=subprocess.STDOUT,
-            start_new_session=True,
-        )
-        deadline = time.monotonic() + 90
-        while time.monotonic() < deadline:
-            if self.proc.poll() is not None:
-                raise RuntimeError(f"jupyter lab exited:\n{self.log_tail()}")
-            try:
-                _get_json(f"{self.base}/api")
-                return
-            except OSError:
-                time.sleep(0.1)
-        raise RuntimeError(f"jupyter lab did not start:\n{self.log_tail()}")
-
-    def log_tail(self) -> str:
-        return "\n".join(self.log.read_text(errors="replace").splitlines()[-30:])
-
-    def kernel_idle(self, path: str) -> bool:
-        try:
-            return any(
-                s.get("path") == path and (s.get("kernel") or {}).get("execution_state") == "idle"
-                for s in _get_json(f"{self.base}/api/sessions")
-            )
-        except OSError:
-            return False
-
-    def stop(self) -> None:
-        if self.proc.poll() is None:
-            try:
-                os.killpg(self.proc.pid, signal.SIGTERM)
-                self.proc.wait(timeout=15)
-            except subprocess.TimeoutExpired:
-                os.killpg(self.proc.pid, signal.SIGKILL)
-                self.proc.wait(timeout=5)
-            except ProcessLookupError:
-                pass
-        with contextlib.suppress(ProcessLookupError):
-            os.killpg(self.proc.pid, signal.SIGKILL)  # kernels share the group
-        self._log_file.close()
-
-
-@pytest.fixture(scope="module")
-def browser():
-    chromium = _chromium()
-    if chromium is None:
-        pytest.skip("Chromium is not installed (apt-get install -y chromium)")
-    try:
-        from playwright.sync_api import sync_playwright
-    except ImportError:
-        pytest.skip("playwright is not installed (pip install playwright)")
-    with sync_playwright() as p:
-        b = p.chromium.launch(executable_path=chromium, headless=True, args=["--no-sandbox", "--disable-dev-shm-usage"])
-        yield b
-        b.close()
-
-
-@pytest.fixture(scope="module")
-def lab(tmp_path_factory):
-    server = Lab(tmp_path_factory.mktemp("lab"))
-    yield server
-    server.stop()
-
-
-def _cell(src: str, hidden: bool = False) -> dict:
-    meta = {"jupyter": {"source_hidden": True}} if hidden else {}
-    return {
-        "cell_type": "code",
-        "execution_count": None,
-        "metadata": meta,
-        "outputs": [],
-        "source": src.splitlines(keepends=True),
-    }
-
-
-def _write_notebook(path: Path, cells: list[str], hidden: int = -1) -> None:
-    nb = {
-        "cells": [_cell(c, i == hidden) for i, c in enumerate(cells)],
-        "metadata": {
-            "kernelspec": {"display_name": "Python 3 (ipykernel)", "language": "python", "name": "python3"},
-            "language_info": {"name": "python"},
-        },
-        "nbformat": 4,
-        "nbformat_minor": 5,
-    }
-    for i, cell in enumerate(nb["cells"]):
-        cell["id"] = f"cell-{i}"
-    path.write_text(json.dumps(nb, indent=1))
-
-
-def _open(page, lab: Lab, name: str, ui: str = "lab") -> None:
-    if ui == "lab":
-        page.goto(f"{lab.base}/lab/tree/{name}?reset")  # ?reset: no tabs restored from the last test
-    else:
-        page.goto(f"{lab.base}/notebooks/{name}")
-    page.wait_for_selector(".jp-Notebook .jp-Cell", timeout=60_000)
-    deadline = time.monotonic() + 60
-    while not lab.kernel_idle(name):
-        assert time.monotonic() < deadline, "kernel never became idle"
-        time.sleep(0.1)
-
-
-def _run_cell(page, index: int) -> None:
-    cell = page.locator(".jp-Notebook .jp-Cell").nth(index)
-    cell.locator(".jp-InputArea-editor").click()
-    page.keyboard.press("Shift+Enter")
-
-
-def _status(page) -> dict | None:
-    return page.evaluate("""() => {
-      const s = document.querySelector('.synthbench-status');
-      const svg = document.querySelector('.synthbench-chart .vega-embed svg');
-      if (!s || !svg) return null;
-      const marks = Array.from(svg.querySelectorAll('.mark-rect path, .mark-line path, .mark-symbol path'))
-                         .map(p => p.getAttribute('d')).join('|');
-      return {hash: s.dataset.hash, version: s.dataset.version, marks: marks, n: marks.length};
-    }""")
-
 
 SETUP = """\
 import synthbench as sb
@@ -227,15 +31,14 @@ CHECK = 'print("EXPORTED", frame_hash(df))'
 
 
 def test_panel_in_jupyterlab(lab, browser):
-    _write_notebook(lab.root / "panel.ipynb", [SETUP, EXPORT, CHECK])
-    page = browser.new_context(viewport=VIEWPORT).new_page()
-    try:
-        _open(page, lab, "panel.ipynb")
-        _run_cell(page, 0)
+    write_notebook(lab.root / "panel.ipynb", [SETUP, EXPORT, CHECK])
+    with new_page(lab, browser) as page:
+        open_notebook(page, lab, "panel.ipynb")
+        run_cell(page, 0)
         page.wait_for_function(
             "() => !!document.querySelector('.synthbench-chart .vega-embed svg .mark-rect')", timeout=90_000
         )
-        before = _status(page)
+        before = panel_status(page)
         assert before is not None and before["n"] > 0
 
         # Move the flip_y slider one step with the keyboard: new data, new chart.
@@ -253,7 +56,7 @@ def test_panel_in_jupyterlab(lab, browser):
             arg=before["marks"],
             timeout=30_000,
         )
-        after = _status(page)
+        after = panel_status(page)
         assert after["hash"] != before["hash"] and int(after["version"]) > int(before["version"])
         SHOTS.mkdir(parents=True, exist_ok=True)
         page.screenshot(path=str(SHOTS / "panel_classification.png"))
@@ -264,31 +67,25 @@ def test_panel_in_jupyterlab(lab, browser):
         box.press("Enter")
         page.wait_for_selector(".synthbench-error", timeout=30_000)
         assert "n_informative" in page.locator(".synthbench-error").inner_text()
-        assert _status(page)["hash"] == after["hash"]
+        assert panel_status(page)["hash"] == after["hash"]
         page.screenshot(path=str(SHOTS / "panel_error.png"))
 
         # Export: the inserted cell rebuilds the same frame.
         n_cells = page.locator(".jp-Notebook .jp-Cell").count()
-        _run_cell(page, 1)
+        run_cell(page, 1)
         page.wait_for_function(
             f"() => document.querySelectorAll('.jp-Notebook .jp-Cell').length > {n_cells}", timeout=30_000
         )
         page.wait_for_function("() => document.body.innerText.includes('PANEL ')", timeout=30_000)
         inserted = page.locator(".jp-Notebook .jp-Cell").nth(2).inner_text()
         assert "import numpy" in inserted or "import pandas" in inserted
-        _run_cell(page, 2)
-        _run_cell(page, 3)
+        run_cell(page, 2)
+        run_cell(page, 3)
         page.wait_for_function("() => document.body.innerText.includes('EXPORTED ')", timeout=60_000)
         text = page.locator(".jp-Notebook").inner_text()
         panel_hash = text.split("PANEL ")[1].split()[0]
         exported_hash = text.split("EXPORTED ")[1].split()[0]
         assert panel_hash == exported_hash == after["hash"]
-    except Exception:
-        page.screenshot(path=str(lab.root / "FAILED.png"))
-        print(lab.log_tail())
-        raise
-    finally:
-        page.context.close()
 
 
 FAMILIES = [
@@ -312,11 +109,10 @@ SHOT_NAMES = ["workbench_gaussiancopula", "panel_schema", "panel_balance", "pane
 
 
 def test_family_panels_render(lab, browser):
-    _write_notebook(lab.root / "families.ipynb", FAMILIES)
+    write_notebook(lab.root / "families.ipynb", FAMILIES)
     # The README's panel pictures: Lab's width at 1280 px, tall enough to hold a whole panel.
-    page = browser.new_context(viewport={"width": VIEWPORT["width"], "height": 1500}).new_page()
-    try:
-        _open(page, lab, "families.ipynb")
+    with new_page(lab, browser, {"width": VIEWPORT["width"], "height": 1500}, failed="FAILED_families.png") as page:
+        open_notebook(page, lab, "families.ipynb")
         page.locator(".lm-MenuBar-itemLabel:text-is('Run')").click()
         page.locator(".lm-Menu-itemLabel:text-is('Run All Cells')").click()
         page.wait_for_function(
@@ -334,12 +130,6 @@ def test_family_panels_render(lab, browser):
         assert "quality score" in text  # fitted panels score against the real frame
         assert page.locator(".synthbench-chart .mark-line").count() >= 1  # the time-series overlay
         assert page.locator(".synthbench-error").count() == 0
-    except Exception:
-        page.screenshot(path=str(lab.root / "FAILED_families.png"))
-        print(lab.log_tail())
-        raise
-    finally:
-        page.context.close()
 
 
 # Every chart, axis label and legend inside its chart area and output area; every button's
@@ -414,10 +204,9 @@ def test_panels_fit_the_default_layout(lab, browser, ui):
     if ui == "nb7":
         pytest.importorskip("notebook", reason="Notebook 7 needs the notebook package")
     name = f"fit_{ui}.ipynb"
-    _write_notebook(lab.root / name, FAMILIES)
-    page = browser.new_context(viewport=VIEWPORT).new_page()
-    try:
-        _open(page, lab, name, ui)
+    write_notebook(lab.root / name, FAMILIES)
+    with new_page(lab, browser, failed=f"FAILED_fit_{ui}.png") as page:
+        open_notebook(page, lab, name, ui)
         if ui == "lab":
             assert page.locator(".jp-FileBrowser").first.is_visible()  # the default: file browser open
         _run_all(page)
@@ -441,12 +230,6 @@ def test_panels_fit_the_default_layout(lab, browser, ui):
         page.wait_for_timeout(300)
         panels.nth(2).screenshot(path=str(SHOTS / f"{ui}_export_tab.png"))
         assert page.locator(".synthbench-error").count() == 0
-    except Exception:
-        page.screenshot(path=str(lab.root / f"FAILED_fit_{ui}.png"))
-        print(lab.log_tail())
-        raise
-    finally:
-        page.context.close()
 
 
 BALANCE = """\
@@ -461,18 +244,17 @@ bal
 
 
 def test_balance_export_runs_against_the_users_variable(lab, browser):
-    _write_notebook(
+    write_notebook(
         lab.root / "balance.ipynb", [BALANCE, "%synthbench export", CHECK + '\nprint("PANEL", frame_hash(bal.frame))']
     )
-    page = browser.new_context(viewport=VIEWPORT).new_page()
-    try:
-        _open(page, lab, "balance.ipynb")
-        _run_cell(page, 0)
+    with new_page(lab, browser, failed="FAILED_balance.png") as page:
+        open_notebook(page, lab, "balance.ipynb")
+        run_cell(page, 0)
         page.wait_for_function(
             "() => !!document.querySelector('.synthbench-chart .vega-embed svg .mark-rect')", timeout=90_000
         )
         n_cells = page.locator(".jp-Notebook .jp-Cell").count()
-        _run_cell(page, 1)
+        run_cell(page, 1)
         page.wait_for_function(
             f"() => document.querySelectorAll('.jp-Notebook .jp-Cell').length > {n_cells}", timeout=30_000
         )
@@ -484,19 +266,13 @@ def test_balance_export_runs_against_the_users_variable(lab, browser):
         # The magic's output is one short line, not the code as an escaped string.
         out = page.locator(".jp-Notebook .jp-Cell").nth(1).locator(".jp-OutputArea").inner_text()
         assert "Exported code" in out and len(out) < 200, out
-        _run_cell(page, 2)
-        _run_cell(page, 3)
+        run_cell(page, 2)
+        run_cell(page, 3)
         page.wait_for_function("() => document.body.innerText.includes('PANEL ')", timeout=60_000)
         text = page.locator(".jp-Notebook").inner_text()
         # (Had the inserted cell failed, `df` would not exist and PANEL would never print.)
         assert text.split("EXPORTED ")[1].split()[0] == text.split("PANEL ")[1].split()[0]
         page.screenshot(path=str(SHOTS / "panel_balance_export.png"))
-    except Exception:
-        page.screenshot(path=str(lab.root / "FAILED_balance.png"))
-        print(lab.log_tail())
-        raise
-    finally:
-        page.context.close()
 
 
 # -- every family, in both UIs: change a control, see the chart change, export, run, same frame --
@@ -541,11 +317,11 @@ def _watch_console(page) -> list[str]:
 def _ui_errors(lab: Lab, browser, ui: str) -> set[str]:
     """Console errors of the UI itself: a notebook without synthbench, run, in a fresh page."""
     name = f"baseline_{ui}.ipynb"
-    _write_notebook(lab.root / name, ["1 + 1"])
+    write_notebook(lab.root / name, ["1 + 1"])
     page = browser.new_context(viewport=VIEWPORT).new_page()
     errors = _watch_console(page)
     try:
-        _open(page, lab, name, ui)
+        open_notebook(page, lab, name, ui)
         _run_all(page)
         page.wait_for_function("() => document.body.innerText.includes('2')", timeout=60_000)
         page.wait_for_timeout(1000)
@@ -575,12 +351,12 @@ def test_every_family_round_trip(lab, browser, ui):
     import hashlib
 
     name = f"round_trip_{ui}.ipynb"
-    _write_notebook(lab.root / name, [ROUND_TRIP_SETUP, *ROUND_TRIP.values(), ROUND_TRIP_CHECK])
+    write_notebook(lab.root / name, [ROUND_TRIP_SETUP, *ROUND_TRIP.values(), ROUND_TRIP_CHECK])
     baseline = _ui_errors(lab, browser, ui)
     page = browser.new_context(viewport=VIEWPORT).new_page()
     errors = _watch_console(page)
     try:
-        _open(page, lab, name, ui)
+        open_notebook(page, lab, name, ui)
         _run_all(page)
         page.wait_for_function(
             f"() => document.querySelectorAll('.synthbench-chart .vega-embed svg').length >= {len(ROUND_TRIP)}",
@@ -615,7 +391,7 @@ def test_every_family_round_trip(lab, browser, ui):
         page.screenshot(path=str(SHOTS / f"{ui}_round_trip.png"))
         check = page.locator(".jp-Notebook .jp-Cell").nth(len(ROUND_TRIP) + 1)
         before_text = check.locator(".jp-OutputArea").inner_text()
-        _run_cell(page, len(ROUND_TRIP) + 1)
+        run_cell(page, len(ROUND_TRIP) + 1)
         page.wait_for_function(
             "([i, t]) => { const c = document.querySelectorAll('.jp-Notebook .jp-Cell')[i];"
             " const o = c.querySelector('.jp-OutputArea'); return o && o.innerText !== t"
@@ -659,7 +435,7 @@ def _stroke(page, box: dict, x0: float, x1: float, y: float) -> None:
 
 def test_drawing_feeds_a_fitted_panel(lab, browser):
     pytest.importorskip("drawdata")
-    _write_notebook(
+    write_notebook(
         lab.root / "draw.ipynb",
         [DRAW, 'print("LABELS", sorted(d.panel.frame["label"].unique()))'],
     )
@@ -668,8 +444,8 @@ def test_drawing_feeds_a_fitted_panel(lab, browser):
     page = browser.new_context(viewport={"width": VIEWPORT["width"], "height": 1400}).new_page()
     errors = _watch_console(page)
     try:
-        _open(page, lab, "draw.ipynb")
-        _run_cell(page, 0)
+        open_notebook(page, lab, "draw.ipynb")
+        run_cell(page, 0)
         canvas = page.locator("svg.dd-scatter-svg")
         canvas.wait_for(timeout=90_000)
         canvas.scroll_into_view_if_needed()
@@ -686,7 +462,7 @@ def test_drawing_feeds_a_fitted_panel(lab, browser):
         )
         page.wait_for_timeout(500)
         page.locator(".synthbench-draw-panel").screenshot(path=str(SHOTS / "panel_draw.png"))
-        _run_cell(page, 1)
+        run_cell(page, 1)
         page.wait_for_function("() => /LABELS \\[/.test(document.body.innerText)", timeout=60_000)
         assert "LABELS ['a', 'b']" in page.locator(".jp-Notebook").inner_text()  # the panel copies both classes
         # drawdata's own canvas sets height="auto" on its <svg> (Chromium logs it); nothing else may appear.
@@ -713,15 +489,14 @@ p
 
 def test_a_slow_refit_leaves_the_notebook_free(lab, browser):
     """A refit in the background: another cell runs meanwhile, then the panel shows the new fit."""
-    _write_notebook(lab.root / "slowfit.ipynb", [SLOW_FIT, 'print("FITTING", p.fitting)'])
-    page = browser.new_context(viewport=VIEWPORT).new_page()
-    try:
-        _open(page, lab, "slowfit.ipynb")
-        _run_cell(page, 0)
+    write_notebook(lab.root / "slowfit.ipynb", [SLOW_FIT, 'print("FITTING", p.fitting)'])
+    with new_page(lab, browser) as page:
+        open_notebook(page, lab, "slowfit.ipynb")
+        run_cell(page, 0)
         page.wait_for_function(
             "() => !!document.querySelector('.synthbench-chart .vega-embed svg .mark-rect')", timeout=180_000
         )
-        before = _status(page)
+        before = panel_status(page)
         box = page.locator(".synthbench-param-min_samples_leaf input")
         box.fill("200")
         box.press("Enter")
@@ -731,8 +506,8 @@ def test_a_slow_refit_leaves_the_notebook_free(lab, browser):
             " return b && b.offsetParent !== null && b.innerText.includes('fitting'); }",
             timeout=30_000,
         )
-        assert _status(page)["hash"] == before["hash"]
-        _run_cell(page, 1)  # the kernel is free: this cell runs during the fit
+        assert panel_status(page)["hash"] == before["hash"]
+        run_cell(page, 1)  # the kernel is free: this cell runs during the fit
         page.wait_for_function("() => document.body.innerText.includes('FITTING True')", timeout=30_000)
         page.wait_for_function(
             "(h) => { const s = document.querySelector('.synthbench-status'); return s && s.dataset.hash !== h; }",
@@ -743,10 +518,4 @@ def test_a_slow_refit_leaves_the_notebook_free(lab, browser):
             "() => { const b = document.querySelector('.synthbench-progress'); return !b || b.offsetParent === null; }",
             timeout=30_000,
         )
-        assert int(_status(page)["version"]) == int(before["version"]) + 1
-    except Exception:
-        page.screenshot(path=str(lab.root / "FAILED.png"))
-        print(lab.log_tail())
-        raise
-    finally:
-        page.context.close()
+        assert int(panel_status(page)["version"]) == int(before["version"]) + 1

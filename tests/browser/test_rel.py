@@ -10,7 +10,8 @@ from __future__ import annotations
 
 import pytest
 
-from tests.browser.test_lab import FIT_JS, SHOTS, VIEWPORT, _open, _write_notebook, browser, lab  # noqa: F401
+from tests.browser.jupyter import SHOTS, VIEWPORT, new_page, open_notebook, write_notebook
+from tests.browser.test_lab import FIT_JS
 
 pytestmark = pytest.mark.browser
 
@@ -24,11 +25,10 @@ p
 """
 
 
-def test_relational_panel_draws_the_diagram_and_switches_tables(lab, browser):  # noqa: F811
-    _write_notebook(lab.root / "rel.ipynb", [SETUP])
-    page = browser.new_context(viewport={"width": VIEWPORT["width"], "height": 1400}).new_page()
-    try:
-        _open(page, lab, "rel.ipynb")
+def test_relational_panel_draws_the_diagram_and_switches_tables(lab, browser):
+    write_notebook(lab.root / "rel.ipynb", [SETUP])
+    with new_page(lab, browser, {"width": VIEWPORT["width"], "height": 1400}, failed="FAILED_rel.png") as page:
+        open_notebook(page, lab, "rel.ipynb")
         page.locator(".jp-Notebook .jp-Cell").nth(0).locator(".jp-InputArea-editor").click()
         page.keyboard.press("Shift+Enter")
         page.wait_for_selector(".synthbench-diagram-box svg", timeout=120_000)
@@ -64,9 +64,3 @@ def test_relational_panel_draws_the_diagram_and_switches_tables(lab, browser):  
         assert page.locator(".synthbench-error").count() == 0
         SHOTS.mkdir(parents=True, exist_ok=True)
         page.locator(".synthbench-panel").screenshot(path=str(SHOTS / "panel_relational.png"))
-    except Exception:
-        page.screenshot(path=str(lab.root / "FAILED_rel.png"))
-        print(lab.log_tail())
-        raise
-    finally:
-        page.context.close()

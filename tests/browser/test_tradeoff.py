@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.browser.test_lab import SHOTS, VIEWPORT, _open, _run_cell, _write_notebook, browser, lab  # noqa: F401
+from tests.browser.jupyter import SHOTS, new_page, open_notebook, run_cell, write_notebook
 
 pytestmark = [pytest.mark.browser]
 
@@ -23,12 +23,11 @@ p
 """
 
 
-def test_privacy_tab_draws_the_knobs_tradeoff(lab, browser):  # noqa: F811 - pytest fixtures
-    _write_notebook(lab.root / "tradeoff.ipynb", [SETUP])
-    page = browser.new_context(viewport=VIEWPORT).new_page()
-    try:
-        _open(page, lab, "tradeoff.ipynb")
-        _run_cell(page, 0)
+def test_privacy_tab_draws_the_knobs_tradeoff(lab, browser):
+    write_notebook(lab.root / "tradeoff.ipynb", [SETUP])
+    with new_page(lab, browser) as page:
+        open_notebook(page, lab, "tradeoff.ipynb")
+        run_cell(page, 0)
         page.wait_for_function("() => !!document.querySelector('.synthbench-chart .vega-embed svg')", timeout=300_000)
         page.locator(".lm-TabBar-tab", has_text="Privacy").first.click()
         button = page.locator(".synthbench-show-tradeoff")
@@ -49,9 +48,3 @@ def test_privacy_tab_draws_the_knobs_tradeoff(lab, browser):  # noqa: F811 - pyt
         chart.locator("svg").first.scroll_into_view_if_needed()
         SHOTS.mkdir(parents=True, exist_ok=True)
         page.screenshot(path=str(SHOTS / "panel_privacy_tradeoff.png"), full_page=True)
-    except Exception:
-        page.screenshot(path=str(lab.root / "FAILED.png"))
-        print(lab.log_tail())
-        raise
-    finally:
-        page.context.close()
