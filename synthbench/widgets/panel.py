@@ -328,8 +328,8 @@ class Panel:
         self._chart: tuple[dict, Any] | None = None
         self.error = ""
         self._pending: Any = None
-        self._fitting: str | None = None  # the fitting parameters being fitted in the background
-        self._fit_thread: threading.Thread | None = None
+        #: Whether a refit runs in a background thread (see :meth:`refresh`).
+        self.fitting = False
         self._chart_widget: Any = None
         self._code_shown: tuple | None = None
 
@@ -602,10 +602,6 @@ class Panel:
         self._pending = loop.call_later(self.debounce, self.refresh)
 
     # -- the work -----------------------------------------------------------------------
-    def _expected_seconds(self) -> float:
-        model = self.model
-        return model.seconds + (model.fit_seconds if model.needs_fit() else 0.0)
-
     def _fit_and_sample(self) -> pd.DataFrame:
         """The new sample (subclasses may sample differently, e.g. one table of several)."""
         return self.model.fit_and_sample()
@@ -623,15 +619,16 @@ class Panel:
 
     def _refresh(self, *, background: bool) -> bool:
         self._pending = None
-        if self._fitting is not None:
+        if self.fitting:
             return True  # a refit runs in the background: its end refreshes with the latest parameters
-        slow = self._expected_seconds() > PROGRESS_AFTER
-        if slow:
-            self.progress.description = "refitting" if self.model.needs_fit() else "sampling"
+        model = self.model
+        refit = model.needs_fit()
+        if model.seconds + (model.fit_seconds if refit else 0.0) > PROGRESS_AFTER:  # expected
+            self.progress.description = "refitting" if refit else "sampling"
             self.progress.bar_style = "info"
             self.progress.value = 0.5
             self.progress.layout.display = ""
-            if background and self.frame is not None and self.model.needs_fit() and self._fit_in_background():
+            if background and refit and self.frame is not None and self._fit_in_background():
                 return True
         ok = self.model.update(self._fit_and_sample)
         self._after_update(ok)
@@ -653,7 +650,7 @@ class Panel:
             key, job = self.model.fit_job()
         except (ValueError, TypeError):
             return False  # parameters a fresh generator refuses: the update shows why
-        self._fitting = key
+        self.fitting = True
         self.progress.description = "fitting..."
         self.progress.bar_style = "info"
 
@@ -666,21 +663,15 @@ class Panel:
             finally:
                 loop.call_soon_threadsafe(self._background_fit_done, key, state)
 
-        self._fit_thread = threading.Thread(target=work, name="synthbench-fit", daemon=True)
-        self._fit_thread.start()
+        threading.Thread(target=work, name="synthbench-fit", daemon=True).start()
         return True
 
     def _background_fit_done(self, key: str, state: dict[str, Any] | None) -> None:
-        self._fitting = None
+        self.fitting = False
         if state is not None:
             self.model.keep_fit(key, state)
         # After a failed fit the kernel refits at once, to show the error (and not retry forever).
         self._refresh(background=state is not None)
-
-    @property
-    def fitting(self) -> bool:
-        """Whether a refit runs in the background (see :meth:`refresh`)."""
-        return self._fitting is not None
 
     def _after_update(self, ok: bool) -> None:
         """Render the model after an update: controls, error or views, status."""
