@@ -37,7 +37,15 @@ from ..evaluate.privacy_tradeoff import (
 )
 from .panel import Panel, frame_hash
 
-__all__ = ["PrivacyTab", "PrivatePanel", "cached_sweep", "epsilon_chart", "epsilon_words", "risk_table_html"]
+__all__ = [
+    "PrivacyTab",
+    "PrivatePanel",
+    "cached_sweep",
+    "epsilon_chart",
+    "epsilon_words",
+    "risk_table_html",
+    "sweep_key",
+]
 
 #: Trade-off tables kept per (data, parameters, seed), least recent first.
 _TRADEOFFS: OrderedDict[str, pd.DataFrame] = OrderedDict()
@@ -55,6 +63,16 @@ def _remember(cache: OrderedDict, key: str, value: Any) -> Any:
 
 def _error_html(exc: Exception) -> str:
     return f"<div class='synthbench-error' style='color:#b00020'>&#9888; {html.escape(str(exc))}</div>"
+
+
+def sweep_key(generator: Any, data: pd.DataFrame, seed: int, param: str, values: Any) -> str:
+    """The cache key of a sweep of ``generator``'s ``param`` over ``values`` on ``data``: the
+    generator's other parameters (its seed aside) and the panel's seed, with the data's hash."""
+    params = generator.params_to_json()
+    params.pop(param, None)
+    params.pop("random_state", None)
+    text = json.dumps(params, sort_keys=True, default=repr)
+    return f"{type(generator).__name__}:{frame_hash(data)}:{text}:{seed}:{param}:{list(values)!r}"
 
 
 def cached_sweep(key: str, compute: Any, *, button: Any, progress: Any, status: Any) -> pd.DataFrame | None:
@@ -277,15 +295,6 @@ class PrivacyTab:
         self.progress.layout.display = "none"
         return report
 
-    def _tradeoff_key(self) -> str:
-        gen = self.panel.generator
-        param, values = self.knob or ("", ())
-        params = gen.params_to_json()
-        params.pop(param, None)
-        params.pop("random_state", None)
-        text = json.dumps(params, sort_keys=True, default=repr)
-        return f"knob:{type(gen).__name__}:{frame_hash(self.panel.data)}:{text}:{self.panel.seed}:{param}:{values!r}"
-
     def show_tradeoff(self) -> pd.DataFrame | None:
         """Fit once per value of the generator's privacy knob on half the data, score on both
         halves and draw quality and DCR share against the knob (cached); None on error."""
@@ -294,7 +303,7 @@ class PrivacyTab:
         param, values = self.knob
         panel = self.panel
         table = cached_sweep(
-            self._tradeoff_key(),
+            sweep_key(panel.generator, panel.data, panel.seed, param, values),
             lambda progress: privacy_tradeoff(
                 panel.data,
                 panel.generator,
@@ -445,16 +454,10 @@ class PrivatePanel(Panel):
         )
         return [("Epsilon", box), *super().extra_tabs()]
 
-    def _tradeoff_key(self) -> str:
-        params = self.generator.params_to_json()
-        params.pop("epsilon", None)
-        params.pop("random_state", None)
-        return f"{frame_hash(self.data)}:{json.dumps(params, sort_keys=True, default=repr)}:{self.seed}"
-
     def compute_tradeoff(self, epsilons: tuple[float, ...] = DEFAULT_EPSILONS) -> pd.DataFrame | None:
         """Fit at each epsilon (and a copula without DP) on half the data, score on the other
         half, and draw the chart; cached per data, non-epsilon parameters and seed."""
-        key = f"{self._tradeoff_key()}:{list(epsilons)}"
+        key = sweep_key(self.generator, self.data, self.seed, "epsilon", epsilons)
         table = cached_sweep(
             key,
             lambda progress: epsilon_tradeoff(
