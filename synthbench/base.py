@@ -55,7 +55,8 @@ MAX_SEED = 2**32 - 1
 DEFAULT_MAX_BYTES = 4 * 2**30
 
 _ENV_MAX_BYTES = "SYNTHBENCH_MAX_BYTES"
-_CONFIG: dict[str, Any] = {"max_bytes": None}  # None: the environment variable, else the default
+_ENV_THREADS = "SYNTHBENCH_THREADS"
+_CONFIG: dict[str, Any] = {"max_bytes": None, "threads": None}  # None: the environment variable, else the default
 _UNITS = {"": 1, "K": 2**10, "M": 2**20, "G": 2**30, "T": 2**40, "P": 2**50}
 
 
@@ -81,17 +82,35 @@ def max_bytes() -> int:
     return DEFAULT_MAX_BYTES if env is None else env
 
 
+def threads() -> int:
+    """Threads that make blocks side by side: :func:`set_config`, else ``SYNTHBENCH_THREADS``,
+    else the CPUs this process may run on."""
+    configured = _CONFIG["threads"]
+    if configured is not None:
+        return configured
+    text = os.environ.get(_ENV_THREADS, "").strip()
+    if not text:
+        cpus = os.sched_getaffinity(0) if hasattr(os, "sched_getaffinity") else None
+        return len(cpus) if cpus else os.cpu_count() or 1
+    if not re.fullmatch(r"\d{1,4}", text) or int(text) == 0:
+        raise InvalidParameterError(
+            f"The {_ENV_THREADS} environment variable must be a whole number of threads from 1 to 9999, "
+            f"such as 1 (no threads) or 8. Got {short_repr(text)} instead."
+        )
+    return int(text)
+
+
 def get_config() -> dict[str, Any]:
     """synthbench's settings in effect.
 
     >>> import synthbench as sb
-    >>> sb.get_config()["max_bytes"] >= 1
+    >>> sb.get_config()["max_bytes"] >= 1 and sb.get_config()["threads"] >= 1
     True
     """
-    return {"max_bytes": max_bytes()}
+    return {"max_bytes": max_bytes(), "threads": threads()}
 
 
-def set_config(*, max_bytes: int | None = None) -> None:
+def set_config(*, max_bytes: int | None = None, threads: int | None = None) -> None:
     """Change synthbench's settings for this process (None leaves a setting as it is).
 
     Parameters
@@ -103,18 +122,26 @@ def set_config(*, max_bytes: int | None = None) -> None:
         ``SYNTHBENCH_MAX_BYTES`` environment variable (bytes, or with a suffix such as
         ``8G``), else 4 GiB. Streaming to disk (``to_parquet``, ``synthbench generate``)
         holds one block at a time and is the way to make more rows than fit in memory.
+    threads : int, optional
+        How many threads make the blocks of a large ``Schema.sample`` or streamed file side
+        by side (1: none). Blocks are independent, so the values are the same for any
+        number. Defaults to the ``SYNTHBENCH_THREADS`` environment variable, else the CPUs
+        this process may run on.
 
     See Also
     --------
     config_context : the same for a ``with`` block.
     """
     check_value(max_bytes, "max_bytes", Optional(Int(1)), "set_config")
+    check_value(threads, "threads", Optional(Int(1, 9999)), "set_config")
     if max_bytes is not None:
         _CONFIG["max_bytes"] = int(max_bytes)
+    if threads is not None:
+        _CONFIG["threads"] = int(threads)
 
 
 @contextlib.contextmanager
-def config_context(*, max_bytes: int | None = None) -> Iterator[None]:
+def config_context(*, max_bytes: int | None = None, threads: int | None = None) -> Iterator[None]:
     """:func:`set_config` inside a ``with`` block; the previous settings come back after.
 
     >>> import synthbench as sb
@@ -124,7 +151,7 @@ def config_context(*, max_bytes: int | None = None) -> Iterator[None]:
     """
     saved = dict(_CONFIG)
     try:
-        set_config(max_bytes=max_bytes)
+        set_config(max_bytes=max_bytes, threads=threads)
         yield
     finally:
         _CONFIG.update(saved)

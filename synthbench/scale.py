@@ -64,8 +64,10 @@ import re
 import shutil
 import sys
 import tempfile
+import threading
 import time
-from collections.abc import Iterator
+from collections import deque
+from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
@@ -73,7 +75,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from .base import Generator, check_memory, check_n, check_seed
+from .base import Generator, check_memory, check_n, check_seed, threads
 from .exceptions import InvalidParameterError
 from .params import Int, Optional, check_value
 
@@ -81,6 +83,7 @@ __all__ = [
     "BLOCK_SIZE",
     "DEFAULT_ROWS_PER_FILE",
     "MARKER",
+    "block_map",
     "block_seed",
     "file_format",
     "iter_blocks",
@@ -122,6 +125,50 @@ def block_seed(seed: int, block: int) -> int:
     if block == 0:
         return seed
     return int(np.random.SeedSequence([seed, block]).generate_state(1, np.uint64)[0])
+
+
+_POOL: dict[str, Any] = {"pool": None, "size": 0, "pid": 0}
+_POOL_LOCK = threading.Lock()
+_POOL_THREAD = "synthbench-block"
+
+
+def block_map(func: Callable[[Any], Any], items: Iterable[Any]) -> Iterator[Any]:
+    """``map(func, items)`` on a shared pool of :func:`synthbench.get_config` ``["threads"]``
+    threads, results in order.
+
+    For independent blocks whose work is numpy's (which draws and computes without
+    holding the GIL): rules' ``make_table`` takes it as ``block_map``. At most two items
+    per thread are made ahead of the one being read, so memory stays bounded however
+    slowly the results are used; an error is raised when its item's result is read, and
+    items not yet started are then dropped. With one thread, or when called from one of
+    the pool's own threads (which could otherwise wait on itself), ``func`` runs in the
+    caller's thread. A forked child makes its own pool.
+    """
+    size = threads()
+    if size < 2 or threading.current_thread().name.startswith(_POOL_THREAD):
+        yield from map(func, items)
+        return
+    with _POOL_LOCK:  # a pool made by another process (before a fork) has no threads here
+        if _POOL["pool"] is None or _POOL["size"] != size or _POOL["pid"] != os.getpid():
+            if _POOL["pool"] is not None and _POOL["pid"] == os.getpid():
+                _POOL["pool"].shutdown(wait=False)
+            _POOL.update(pool=ThreadPoolExecutor(size, thread_name_prefix=_POOL_THREAD), size=size, pid=os.getpid())
+        pool = _POOL["pool"]
+    pending: deque[Any] = deque()
+    try:
+        for item in items:
+            pending.append(pool.submit(func, item))
+            if len(pending) > 2 * size:
+                yield pending.popleft().result()
+        while pending:
+            yield pending.popleft().result()
+    finally:  # an error, or the caller stopped reading: nothing left running on its behalf
+        for future in pending:
+            future.cancel()
+        for future in pending:
+            if not future.cancelled():
+                with contextlib.suppress(Exception):
+                    future.result()
 
 
 def _supported() -> str:

@@ -28,7 +28,7 @@ from typing import Any, ClassVar
 
 import pandas as pd
 
-from .. import expressions
+from .. import expressions, scale
 from ..base import Generator
 from ..codegen import CodeCell, Plan, Ref, literal, wrap
 from ..exceptions import ExpressionError, InvalidParameterError, SynthbenchError
@@ -212,9 +212,13 @@ class Schema(Generator):
             table.append((col.name, column_key(col.name), kernel, arguments, col.missing()))
         return table
 
-    def _make_table(self, n: int, seed: int, columns: Any, constraints: Any, blocks: Any = None) -> Plan:
+    def _make_table(
+        self, n: int, seed: int, columns: Any, constraints: Any, blocks: Any = None, block_map: Any = None
+    ) -> Plan:
         """The call that makes the frame, with ``columns`` and ``constraints`` as given
-        (the tables themselves, or the names of the exported code's variables)."""
+        (the tables themselves, or the names of the exported code's variables); ``sample``
+        adds a ``block_map`` that makes blocks side by side (the exported code makes them
+        one after another: the same values)."""
         names = [c.name for c in self.columns]
         options: dict[str, Any] = {}
         if self.constraints:
@@ -228,6 +232,8 @@ class Schema(Generator):
             options["output"] = names
         if blocks is not None:
             options["blocks"] = blocks
+        if block_map is not None:
+            options["block_map"] = block_map
         plan = Plan()
         plan.call("df", k.make_table, n_rows=n, seed=seed, columns=columns, **options, block_size=BLOCK_SIZE)
         return plan
@@ -240,7 +246,7 @@ class Schema(Generator):
         table = self._table(setup)
         try:
             env = setup.plan.run()
-            plan = self._make_table(n, seed, table, self._constraint_table(), blocks)
+            plan = self._make_table(n, seed, table, self._constraint_table(), blocks, block_map=scale.block_map)
             return plan.run(**env)["df"]
         except SynthbenchError:
             raise

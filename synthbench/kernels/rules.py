@@ -27,6 +27,7 @@ def make_table(
     constraints=(),
     on_violation="resample",
     max_attempts=100,
+    block_map=map,
 ):
     """``n_rows`` rows made in blocks; block k depends only on ``(seed, k)``.
 
@@ -36,17 +37,12 @@ def make_table(
     constraint, and counts them in ``df.attrs["constraints"]``. Without it, sequential
     ids and derived columns no later column reads in its block are made for all rows at
     once after the blocks (see :func:`whole_columns`): elementwise, so the same values.
+    ``block_map`` makes the blocks after the first, in order: the built-in ``map`` one
+    after another, or a thread pool's side by side (blocks share nothing, and numpy
+    draws without holding the GIL), with the same values either way.
     """
     start, stop = blocks if blocks is not None else (0, max(1, -(-n_rows // block_size)))
-    report = {
-        "constraint_violations": dict.fromkeys([text for text, _ in constraints], 0),
-        "rows_resampled": 0,
-        "rows_dropped": 0,
-    }
-    # Numbers, booleans, times and categories' codes are written block by block into
-    # whole columns (the blocks' memory is then reused); other columns (text, nullable
-    # types) and columns whose dtype changes between blocks are joined by pandas.
-    most = max(0, min(stop * block_size, n_rows) - start * block_size)
+    texts = [text for text, _ in constraints]
     columns = [  # a category column's dtype is made once, not once per block
         (name, key, kernel, {**arguments, "dtype": pd.CategoricalDtype(arguments["values"])}, missing)
         if kernel is categories
@@ -55,28 +51,28 @@ def make_table(
     ]
     whole_table = whole_columns(columns) if enforce is None else set()
     per_block = [column for column in columns if column[0] not in whole_table]
-    whole = {}
-    kinds = {}  # a category column's dtype (its codes are in whole), else None
-    parts = {name: [] for name, *_ in columns}
-    rows = 0
-    for block in range(start, stop):
+    # Numbers, booleans, times and categories' codes are written block by block into
+    # whole columns laid out by the first block (the blocks' memory is then reused); any
+    # other column (text, nullable types), or a block of another dtype, is joined by pandas.
+    whole, kinds = {}, {}  # a column's array, and its category dtype (None: the values)
+
+    def make(block, place):
+        """Block ``block``'s values, those that fit written into place if ``place``."""
         positions = np.arange(block * block_size, min((block + 1) * block_size, n_rows))
         made = make_rows(seed, (block, 0), positions, per_block)
-        size = len(positions)
-        if enforce is not None:
-            df = pd.DataFrame(made, index=pd.RangeIndex(size), copy=False)
-            df = enforce(df, seed, block, positions, columns, constraints, on_violation, max_attempts, report)
-            made, size = dict(df.items()), len(df)
+        if enforce is None:  # block k's rows are at (k - start) * block_size
+            return write(made, (block - start) * block_size) if place else made, len(positions), None
+        report = {"constraint_violations": dict.fromkeys(texts, 0), "rows_resampled": 0, "rows_dropped": 0}
+        df = pd.DataFrame(made, index=pd.RangeIndex(len(positions)), copy=False)
+        df = enforce(df, seed, block, positions, columns, constraints, on_violation, max_attempts, report)
+        return dict(df.items()), len(df), report  # placed once the rows before it are counted
+
+    def write(made, offset):
+        """Writes the values that fit into the whole columns at ``offset``; returns the rest."""
+        rest = {}
         for name, values in made.items():
-            kind = values.dtype if isinstance(getattr(values, "dtype", None), pd.CategoricalDtype) else None
-            if kind is not None:  # categories: their codes (no copy)
-                plain = (values.array if isinstance(values, pd.Series) else values).codes
-            else:
-                plain = values
+            kind, plain = as_codes(values)
             into = whole.get(name)
-            if into is None and not parts[name] and is_plain(plain):
-                into = whole[name] = np.empty(most, dtype=plain.dtype)
-                kinds[name] = kind
             if (
                 into is not None
                 and isinstance(getattr(plain, "dtype", None), np.dtype)
@@ -84,19 +80,34 @@ def make_table(
                 and (kind is None) == (kinds[name] is None)
                 and (kind is None or kind is kinds[name] or same_categories(kind, kinds[name]))
             ):
-                into[rows : rows + size] = plain
-                continue
-            if into is not None:  # a block of another dtype: pandas finds the common one
-                parts[name].append(pd.Series(whole_column(into[:rows], kinds[name])))
-                whole[name] = None
-            parts[name].append(pd.Series(values, copy=False))
+                into[offset : offset + len(plain)] = plain
+            else:
+                rest[name] = values
+        return rest
+
+    first = make(start, place=False)
+    most = max(0, min(stop * block_size, n_rows) - start * block_size)
+    for name, values in first[0].items():
+        kind, plain = as_codes(values)
+        if is_plain(plain):
+            whole[name], kinds[name] = np.empty(most, dtype=plain.dtype), kind
+    made, rows, report = first
+    pieces = [(0, rows, write(made, 0))]  # (first row, rows, values not written into a whole column)
+    reports = [report]
+    for made, size, report in block_map(lambda block: make(block, place=enforce is None), range(start + 1, stop)):
+        pieces.append((rows, size, made if enforce is None else write(made, rows)))
+        reports.append(report)
         rows += size
-    made = {
-        name: whole_column(whole[name][:rows], kinds[name])
-        if whole.get(name) is not None
-        else pd.concat(parts[name], ignore_index=True)
-        for name, *_ in per_block
-    }
+    made = {}
+    for name, *_ in per_block:
+        if name in whole and not any(name in rest for _, _, rest in pieces):
+            made[name] = whole_column(whole[name][:rows], kinds[name])
+        else:
+            parts = [
+                rest[name] if name in rest else whole_column(whole[name][at : at + size], kinds[name])
+                for at, size, rest in pieces
+            ]
+            made[name] = pd.concat([pd.Series(part, copy=False) for part in parts], ignore_index=True)
     positions = pd.RangeIndex(start * block_size, start * block_size + rows)  # made only if read
     for name, _, kernel, arguments, _ in columns:
         if name in whole_table:  # made for all rows at once: elementwise, so the same values
@@ -107,10 +118,14 @@ def make_table(
                     exc.add_note(f"while making column {name!r}")
                     raise
             made[name] = np.asarray(values) if is_plain(values) else pd.Series(values, copy=False)
-    made = {name: made[name] for name in (output if output is not None else parts)}
+    made = {name: made[name] for name in (output if output is not None else [column[0] for column in columns])}
     df = pd.DataFrame(made, index=pd.RangeIndex(rows), copy=False)
-    if enforce is not None:
-        df.attrs["constraints"] = report
+    if enforce is not None:  # the blocks' counts, added up
+        df.attrs["constraints"] = {
+            "constraint_violations": {t: sum(r["constraint_violations"][t] for r in reports) for t in texts},
+            "rows_resampled": sum(r["rows_resampled"] for r in reports),
+            "rows_dropped": sum(r["rows_dropped"] for r in reports),
+        }
     return df
 
 
@@ -132,6 +147,13 @@ def whole_columns(columns):
 def same_categories(a, b):
     """Whether two category dtypes have the same categories in the same order (== ignores it)."""
     return a == b and a.categories.dtype == b.categories.dtype and a.categories.equals(b.categories)
+
+
+def as_codes(values):
+    """``(dtype, codes)`` of categories, else ``(None, values)``."""
+    if not isinstance(getattr(values, "dtype", None), pd.CategoricalDtype):
+        return None, values
+    return values.dtype, (values.array if isinstance(values, pd.Series) else values).codes
 
 
 def whole_column(values, kind):

@@ -1,0 +1,157 @@
+"""Blocks made side by side: synthbench.scale.block_map and the ``threads`` setting.
+
+``Schema.sample`` makes the blocks after the first on a shared pool of threads. Blocks
+share nothing, so any number of threads gives the same bytes; these tests hold it to
+that, and to the pool's promises: results in order, a bounded look-ahead, errors raised
+where their block is read, nothing left running after an error, no deadlock when called
+from the pool's own threads, and a working pool in a forked child.
+"""
+
+from __future__ import annotations
+
+import itertools
+import os
+import subprocess
+import sys
+import textwrap
+import threading
+import time
+
+import pandas as pd
+import pytest
+
+import synthbench as sb
+from synthbench import columns as c
+from synthbench.exceptions import InvalidParameterError
+from synthbench.scale import BLOCK_SIZE, block_map
+
+ROWS = 5 * BLOCK_SIZE + 321
+
+
+def busy_schema(**options) -> sb.Schema:
+    """One column of each kind a block writes: ids, text, categories, nulls, dates, derived."""
+    return sb.Schema(
+        columns=[
+            c.Id("id", start=-2 * BLOCK_SIZE, prefix="K", width=5),
+            c.Categorical("group", categories=["a", "b", "c"], weights=[0.5, 0.3, 0.2], null_rate=0.1),
+            c.Integer("n", params={"low": 0, "high": 9}),
+            c.Float("x", distribution="normal", params={"loc": 0, "scale": 1}, by="group", params_by={"b": {"loc": 3}}),
+            c.Boolean("ok", p=0.7, null_rate=0.05),
+            c.Datetime("day", start="2020-01-01", end="2020-12-31", null_rate=0.2),
+            c.Pattern("code", pattern="[A-F]{2}-##"),
+            c.Derived("y", expr="x * 2 + n"),
+        ],
+        **options,
+    )
+
+
+@pytest.mark.parametrize(
+    "options",
+    [{}, {"constraints": ["x < 4"]}, {"constraints": ["x < 4"], "on_violation": "drop"}],
+    ids=["plain", "resample", "drop"],
+)
+def test_any_number_of_threads_makes_the_same_bytes(options):
+    gen = busy_schema(**options)
+    with sb.config_context(threads=1):
+        alone = gen.sample(ROWS, seed=11)
+    for count in (2, 3, 8):
+        with sb.config_context(threads=count):
+            pd.testing.assert_frame_equal(gen.sample(ROWS, seed=11), alone, check_exact=True)
+            assert gen.sample(ROWS, seed=11).attrs == alone.attrs  # the constraint report adds up the blocks
+    if options:
+        assert alone.attrs["synthbench"]["constraint_violations"]["x < 4"] > 0
+
+
+def test_the_threads_setting_is_checked_and_read_from_the_environment(monkeypatch):
+    for bad in (0, -1, 1.5, True, "2", 10_000):
+        with pytest.raises(InvalidParameterError, match="threads"):
+            sb.set_config(threads=bad)
+    monkeypatch.setenv("SYNTHBENCH_THREADS", "3")
+    assert sb.get_config()["threads"] == 3
+    with sb.config_context(threads=1):
+        assert sb.get_config()["threads"] == 1
+    assert sb.get_config()["threads"] == 3
+    for bad in ("0", "two", "-2", "1e3", "99999"):
+        monkeypatch.setenv("SYNTHBENCH_THREADS", bad)
+        with pytest.raises(InvalidParameterError, match=r"SYNTHBENCH_THREADS.*whole number"):
+            sb.get_config()
+    monkeypatch.delenv("SYNTHBENCH_THREADS")
+    assert sb.get_config()["threads"] == len(os.sched_getaffinity(0))
+
+
+def test_block_map_keeps_the_order_and_makes_few_items_ahead():
+    started = []
+
+    def slow_square(i):
+        started.append(i)
+        time.sleep(0.001 * (i % 3))  # finished out of order
+        return i * i
+
+    with sb.config_context(threads=3):
+        assert list(block_map(slow_square, range(40))) == [i * i for i in range(40)]
+        started.clear()
+        results = block_map(slow_square, itertools.count())  # endless: only what is asked is made
+        assert [next(results) for _ in range(5)] == [0, 1, 4, 9, 16]
+        time.sleep(0.05)
+        assert len(started) <= 5 + 2 * 3 + 1
+        results.close()
+
+
+def test_an_error_is_raised_where_its_item_is_read_and_nothing_is_left_running():
+    running = threading.Event()
+    done = []
+
+    def work(i):
+        if i == 4:
+            raise ValueError("block 4 failed")
+        running.set()
+        time.sleep(0.01)
+        done.append(i)
+        return i
+
+    with sb.config_context(threads=2):
+        results = block_map(work, range(1_000))
+        assert [next(results) for _ in range(4)] == [0, 1, 2, 3]
+        with pytest.raises(ValueError, match="block 4 failed"):
+            next(results)
+        count = len(done)
+        time.sleep(0.1)
+        assert len(done) == count < 20  # items not started were dropped, none still runs
+
+
+def test_block_map_inside_the_pool_runs_in_place_instead_of_waiting_on_itself():
+    def inner(i):
+        return sum(block_map(lambda j: j + i, range(3)))
+
+    with sb.config_context(threads=2):
+        assert list(block_map(inner, range(6))) == [3 * i + 3 for i in range(6)]
+
+
+def test_one_thread_runs_in_the_callers_thread():
+    names = []
+    with sb.config_context(threads=1):
+        list(block_map(lambda i: names.append(threading.current_thread().name), range(3)))
+    assert names == [threading.current_thread().name] * 3
+
+
+@pytest.mark.skipif(not hasattr(os, "fork"), reason="needs fork")
+def test_a_forked_child_makes_its_own_pool():
+    # After the parent's pool has threads, a forked child has the pool object but not its
+    # threads: the child must make a pool of its own, not wait forever.
+    script = textwrap.dedent(
+        """
+        import os, sys
+        import synthbench as sb
+        gen = sb.Schema.example()
+        with sb.config_context(threads=2):
+            parent = gen.sample(300_000, seed=1)
+            pid = os.fork()
+            if pid == 0:
+                child = gen.sample(300_000, seed=1)
+                os._exit(0 if child.equals(parent) else 3)
+            _, status = os.waitpid(pid, 0)
+        sys.exit(os.waitstatus_to_exitcode(status))
+        """
+    )
+    done = subprocess.run([sys.executable, "-c", script], timeout=120, capture_output=True, text=True)
+    assert done.returncode == 0, done.stderr
