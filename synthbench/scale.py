@@ -75,7 +75,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from .base import Generator, check_memory, check_n, check_seed, threads
+from .base import Generator, check_memory, check_n, check_seed, max_bytes, threads
 from .exceptions import InvalidParameterError
 from .params import Int, Optional, check_value
 
@@ -95,6 +95,9 @@ __all__ = [
 
 #: Rows per block (the same as :data:`synthbench.generators.schema.BLOCK_SIZE`).
 BLOCK_SIZE = 2**16
+
+#: Most Parquet files written side by side by one ``to_parquet``.
+_MAX_WRITERS = 4
 
 #: Rows per Parquet file unless told otherwise (16 blocks, about 1M rows).
 DEFAULT_ROWS_PER_FILE = 16 * BLOCK_SIZE
@@ -487,7 +490,9 @@ def to_parquet(
     rows_per_file : int or None
         Rows per file (the last file holds the rest); default 1,048,576. Memory stays
         bounded by about one file plus one block, whatever ``n``; that bound is checked
-        against the memory limit before anything is written. A time series' files hold
+        against the memory limit before anything is written. With threads to spare
+        (:func:`synthbench.set_config`), up to four files are written side by side while
+        the next is made, as many as fit in the memory limit. A time series' files hold
         whole entities: the rows are rounded down to whole series, at least one.
     overwrite : bool
         Replace an existing dataset at ``path`` (only once the new one is complete).
@@ -522,6 +527,14 @@ def to_parquet(
         f"{owner}(rows_per_file={rows_per_file:,}), which holds up to {held:,} rows at once,",
         f"Write smaller files with a lower rows_per_file (default {DEFAULT_ROWS_PER_FILE:,}). ",
     )
+    # More files written side by side when there are threads for them and memory allows
+    # (pyarrow's writer takes longer than making the rows, so one writer sets the pace).
+    writers = 1
+    while (
+        writers < min(threads(), _MAX_WRITERS, n_blocks(rows, size))
+        and gen._estimate_rows_bytes(n, min(rows, (writers + 1) * rows_per_file + size)) <= max_bytes()
+    ):
+        writers += 1
     target = Path(path)
     _check_folder(target, owner)
     if (target.exists() or target.is_symlink()) and not overwrite:
@@ -534,26 +547,26 @@ def to_parquet(
 
     tmp = _temporary(target, owner, folder=True)
     bar = _Progress(rows, progress, f"{type(gen).__name__} -> {target.name}")
-    # Files are written by a thread while the next file's rows are made (pyarrow's writer
-    # releases the GIL): at most one file being written and one being made at a time.
-    writer = ThreadPoolExecutor(max_workers=1, thread_name_prefix="synthbench-parquet")
+    # Files are written by threads while the next file's rows are made (pyarrow's writer
+    # releases the GIL): at most `writers` files being written and one being made at a time.
+    writer = ThreadPoolExecutor(max_workers=writers, thread_name_prefix="synthbench-parquet")
     try:
         schema = None
         files = 0
-        writing = None
+        writing: deque[Any] = deque()  # the files being written, oldest first
         buffer: list[pd.DataFrame] = []
         buffered = 0
 
         def flush(frames: list[pd.DataFrame]) -> None:
-            nonlocal schema, files, writing
+            nonlocal schema, files
             df = pd.concat(frames, ignore_index=True) if len(frames) > 1 else frames[0]
             # Every file gets the first file's Arrow schema, so a column that happens to
             # be all-missing in one file keeps its type.
             table = pa.Table.from_pandas(df, schema=schema, preserve_index=False)
             schema = table.schema
-            if writing is not None:
-                writing.result()  # the previous file is complete (or its error is raised here)
-            writing = writer.submit(pq.write_table, table, tmp / f"part-{files:05d}.parquet")
+            if len(writing) == writers:
+                writing.popleft().result()  # the oldest file is complete (or its error is raised here)
+            writing.append(writer.submit(pq.write_table, table, tmp / f"part-{files:05d}.parquet"))
             files += 1
 
         total = n_blocks(rows, size)
@@ -573,8 +586,8 @@ def to_parquet(
             bar.update(len(block))
         if buffered or files == 0:
             flush([pd.concat(buffer, ignore_index=True)])
-        if writing is not None:
-            writing.result()
+        while writing:
+            writing.popleft().result()
         marker = {"synthbench_dataset": 1, "generator": type(gen).__name__, "rows": rows, "seed": seed, "files": files}
         if rows != n:
             marker["n"] = n

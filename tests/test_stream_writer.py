@@ -1,8 +1,9 @@
-"""Parquet datasets written by a thread while the next file's rows are made (synthbench.scale).
+"""Parquet datasets written by threads while the next file's rows are made (synthbench.scale).
 
 The bytes are those of writing each file's slice of ``sample(n)`` with pyarrow, and a
 failure or Ctrl-C on either side (making rows, writing a file) leaves no dataset, no
-temporary folder and no writer thread behind.
+temporary folder and no writer thread behind: with one writer (``threads=1``) and with
+several files written side by side (``threads=3``).
 """
 
 from __future__ import annotations
@@ -33,6 +34,12 @@ def table(**kwargs) -> sb.Schema:
         ],
         **kwargs,
     )
+
+
+@pytest.fixture(autouse=True, params=[1, 3], ids=["one-writer", "three-writers"])
+def threads(request):
+    with sb.config_context(threads=request.param):
+        yield request.param
 
 
 def writer_threads() -> list[threading.Thread]:
@@ -123,3 +130,13 @@ def test_drop_constraints_fill_every_file_across_block_ranges(tmp_path):
     frame = gen.sample(N, seed=4)
     assert sizes[:-1] == [PER_FILE] * (len(sizes) - 1) and sum(sizes) == len(frame) < N
     pd.testing.assert_frame_equal(pd.read_parquet(path), frame)
+
+
+def test_writers_are_as_many_as_the_memory_limit_allows(tmp_path, threads):
+    gen = table()
+    one_writer = gen._estimate_rows_bytes(N, PER_FILE + BLOCK_SIZE)
+    assert gen._estimate_rows_bytes(N, 2 * PER_FILE + BLOCK_SIZE) > one_writer
+    with sb.config_context(max_bytes=one_writer):  # room for one file being written, not two
+        path = gen.to_parquet(tmp_path / "data", N, seed=3, rows_per_file=PER_FILE, progress=False)
+    pd.testing.assert_frame_equal(pd.read_parquet(path), gen.sample(N, seed=3))
+    assert writer_threads() == []
