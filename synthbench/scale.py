@@ -130,7 +130,7 @@ def block_seed(seed: int, block: int) -> int:
     return int(np.random.SeedSequence([seed, block]).generate_state(1, np.uint64)[0])
 
 
-_POOL: dict[str, Any] = {"pool": None, "size": 0, "pid": 0}
+_POOLS: dict[tuple[int, int], ThreadPoolExecutor] = {}  # (process id, threads) -> its pool
 _POOL_LOCK = threading.Lock()
 _POOL_THREAD = "synthbench-block"
 
@@ -145,18 +145,18 @@ def block_map(func: Callable[[Any], Any], items: Iterable[Any]) -> Iterator[Any]
     slowly the results are used; an error is raised when its item's result is read, and
     items not yet started are then dropped. With one thread, or when called from one of
     the pool's own threads (which could otherwise wait on itself), ``func`` runs in the
-    caller's thread. A forked child makes its own pool.
+    caller's thread. Each number of threads has its own pool (a call never waits on a
+    pool that another setting shut down), and a forked child makes its own.
     """
     size = threads()
     if size < 2 or threading.current_thread().name.startswith(_POOL_THREAD):
         yield from map(func, items)
         return
     with _POOL_LOCK:  # a pool made by another process (before a fork) has no threads here
-        if _POOL["pool"] is None or _POOL["size"] != size or _POOL["pid"] != os.getpid():
-            if _POOL["pool"] is not None and _POOL["pid"] == os.getpid():
-                _POOL["pool"].shutdown(wait=False)
-            _POOL.update(pool=ThreadPoolExecutor(size, thread_name_prefix=_POOL_THREAD), size=size, pid=os.getpid())
-        pool = _POOL["pool"]
+        key = (os.getpid(), size)
+        pool = _POOLS.get(key)
+        if pool is None:
+            pool = _POOLS[key] = ThreadPoolExecutor(size, thread_name_prefix=_POOL_THREAD)
     pending: deque[Any] = deque()
     try:
         for item in items:

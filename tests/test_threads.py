@@ -23,6 +23,7 @@ import pytest
 import synthbench as sb
 from synthbench import columns as c
 from synthbench.exceptions import InvalidParameterError
+from synthbench.kernels import rules as k
 from synthbench.scale import BLOCK_SIZE, block_map
 
 ROWS = 5 * BLOCK_SIZE + 321
@@ -155,3 +156,33 @@ def test_a_forked_child_makes_its_own_pool():
     )
     done = subprocess.run([sys.executable, "-c", script], timeout=120, capture_output=True, text=True)
     assert done.returncode == 0, done.stderr
+
+
+def test_changing_the_setting_while_a_sample_runs_leaves_it_running():
+    go = threading.Event()
+
+    def waits(rng, positions, _):
+        """Block 3 on waits until told to go, so the run is still making blocks meanwhile."""
+        if positions[0] // 100 == 3:
+            go.wait(timeout=60)
+        return rng.random(len(positions))
+
+    columns = [("x", 1, waits, {}, None)]
+    go.set()
+    with sb.config_context(threads=1):
+        expected = k.make_table(1_000, 0, columns, block_size=100)
+    go.clear()
+    results = []
+    with sb.config_context(threads=2):
+        worker = threading.Thread(
+            target=lambda: results.append(k.make_table(1_000, 0, columns, block_size=100, block_map=block_map))
+        )
+        worker.start()
+        for count in (3, 4):  # other pools while the first one is busy
+            with sb.config_context(threads=count):
+                pd.testing.assert_frame_equal(busy_schema().sample(ROWS, seed=2), busy_schema().sample(ROWS, seed=2))
+        assert worker.is_alive()
+        go.set()
+        worker.join(timeout=60)
+    assert len(results) == 1
+    pd.testing.assert_frame_equal(results[0], expected)
