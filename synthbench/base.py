@@ -12,6 +12,7 @@ True
 from __future__ import annotations
 
 import contextlib
+import functools
 import keyword
 import math
 import os
@@ -82,16 +83,24 @@ def max_bytes() -> int:
     return DEFAULT_MAX_BYTES if env is None else env
 
 
+@functools.cache
+def _cpus() -> int:
+    """The CPUs this process may use: its affinity and, in a container (Binder, CI), its
+    CPU quota, which ``os.cpu_count()`` does not see (joblib's count reads both)."""
+    from joblib import cpu_count
+
+    return max(1, int(cpu_count()))
+
+
 def threads() -> int:
     """Threads that make blocks side by side: :func:`set_config`, else ``SYNTHBENCH_THREADS``,
-    else the CPUs this process may run on."""
+    else the CPUs this process may use (its affinity and container quota)."""
     configured = _CONFIG["threads"]
     if configured is not None:
         return configured
     text = os.environ.get(_ENV_THREADS, "").strip()
     if not text:
-        cpus = os.sched_getaffinity(0) if hasattr(os, "sched_getaffinity") else None
-        return len(cpus) if cpus else os.cpu_count() or 1
+        return _cpus()
     if not re.fullmatch(r"\d{1,4}", text) or int(text) == 0:
         raise InvalidParameterError(
             f"The {_ENV_THREADS} environment variable must be a whole number of threads from 1 to 9999, "
@@ -126,7 +135,7 @@ def set_config(*, max_bytes: int | None = None, threads: int | None = None) -> N
         How many threads make the blocks of a large ``Schema.sample`` or streamed file side
         by side (1: none). Blocks are independent, so the values are the same for any
         number. Defaults to the ``SYNTHBENCH_THREADS`` environment variable, else the CPUs
-        this process may run on.
+        this process may use (its CPU affinity and, in a container, its CPU quota).
 
     See Also
     --------

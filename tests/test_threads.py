@@ -17,6 +17,7 @@ import textwrap
 import threading
 import time
 
+import joblib
 import pandas as pd
 import pytest
 
@@ -77,7 +78,7 @@ def test_the_threads_setting_is_checked_and_read_from_the_environment(monkeypatc
         with pytest.raises(InvalidParameterError, match=r"SYNTHBENCH_THREADS.*whole number"):
             sb.get_config()
     monkeypatch.delenv("SYNTHBENCH_THREADS")
-    assert sb.get_config()["threads"] == len(os.sched_getaffinity(0))
+    assert sb.get_config()["threads"] == joblib.cpu_count() <= len(os.sched_getaffinity(0))
 
 
 def test_block_map_keeps_the_order_and_makes_few_items_ahead():
@@ -186,3 +187,14 @@ def test_changing_the_setting_while_a_sample_runs_leaves_it_running():
         worker.join(timeout=60)
     assert len(results) == 1
     pd.testing.assert_frame_equal(results[0], expected)
+
+
+def test_the_default_is_the_cpus_the_process_may_use_not_the_machines():
+    # joblib's count, which reads the CPU affinity and a container's CPU quota (cgroups), and
+    # honours LOKY_MAX_CPU_COUNT: a Binder pod on a 64-core host gets its share, not 64.
+    script = "import synthbench as sb; print(sb.get_config()['threads'])"
+    env = {**os.environ, "LOKY_MAX_CPU_COUNT": "1"}
+    env.pop("SYNTHBENCH_THREADS", None)
+    done = subprocess.run([sys.executable, "-c", script], env=env, capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip() == "1"
