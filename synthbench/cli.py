@@ -12,7 +12,9 @@
     Parquet dataset folder ``OUT/part-00000.parquet``, ... (see :mod:`synthbench.scale`);
     an existing folder is replaced only if synthbench wrote it. A related-tables spec
     (``Tables``) is written to a SQLite file (``.sqlite``, ``.sqlite3`` or ``.db``) with
-    its primary and foreign keys declared; N is the rows of each root table.
+    its primary and foreign keys declared; N is the rows of each root table. Rule-based
+    blocks are made on one thread per CPU (``SYNTHBENCH_THREADS=1``: none; the same rows
+    either way).
 ``synthbench lab``
     open the tutorials in JupyterLab.
 ``synthbench tutorials [DIR]``
