@@ -68,6 +68,7 @@ import threading
 import time
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator
+from concurrent import futures
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
@@ -162,16 +163,20 @@ def block_map(func: Callable[[Any], Any], items: Iterable[Any]) -> Iterator[Any]
         for item in items:
             pending.append(pool.submit(func, item))
             if len(pending) > 2 * size:
-                yield pending.popleft().result()
+                yield _next_result(pending)
         while pending:
-            yield pending.popleft().result()
-    finally:  # an error, or the caller stopped reading: nothing left running on its behalf
+            yield _next_result(pending)
+    finally:  # an error, an interrupt, or the caller stopped reading: nothing left running on its behalf
         for future in pending:
             future.cancel()
-        for future in pending:
-            if not future.cancelled():
-                with contextlib.suppress(Exception):
-                    future.result()
+        futures.wait(pending)  # those already running finish; their errors (even an interrupt) are dropped
+
+
+def _next_result(pending: deque[Any]) -> Any:
+    """The oldest item's result; the item stays pending until it is done, so that an
+    interrupt (Ctrl-C) while waiting for it still waits for it on the way out."""
+    pending[0].exception()  # waits; the error, if any, is raised by result()
+    return pending.popleft().result()
 
 
 def _supported() -> str:

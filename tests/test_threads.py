@@ -198,3 +198,69 @@ def test_the_default_is_the_cpus_the_process_may_use_not_the_machines():
     done = subprocess.run([sys.executable, "-c", script], env=env, capture_output=True, text=True, timeout=120)
     assert done.returncode == 0, done.stderr
     assert done.stdout.strip() == "1"
+
+
+# -- red team (redteam20): hostile schemas, interrupts, errors, memory, concurrency ------------------
+
+
+def test_an_interrupt_while_waiting_for_a_block_returns_only_once_that_block_is_done():
+    # Ctrl-C arrives while the caller waits for block 1: the call must not return while
+    # block 1 still runs on the pool on its behalf (before the fix, the block being waited
+    # for had left the pending list, so nobody waited for it).
+    script = textwrap.dedent(
+        """
+        import signal, threading, time
+        import synthbench as sb
+        from synthbench import scale
+        from synthbench.kernels import rules as k
+
+        started, done = threading.Event(), []
+
+        def slow(rng, positions, _):
+            if positions[0] // 100 == 1:
+                started.set()
+                time.sleep(0.5)
+                done.append(1)
+            return rng.random(len(positions))
+
+        main = threading.main_thread().ident
+
+        def interrupt():
+            started.wait(30)
+            time.sleep(0.05)
+            signal.pthread_kill(main, signal.SIGINT)
+
+        threading.Thread(target=interrupt).start()
+        with sb.config_context(threads=2):
+            try:
+                k.make_table(300, 0, [("x", 1, slow, {}, None)], block_size=100, block_map=scale.block_map)
+            except KeyboardInterrupt:
+                print("interrupted", len(done))
+        """
+    )
+    done = subprocess.run([sys.executable, "-c", script], timeout=120, capture_output=True, text=True)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.split() == ["interrupted", "1"]
+
+
+def test_an_interrupt_raised_by_a_later_block_is_not_swapped_for_another_error():
+    # Block 1 fails with a ValueError, block 2 (already running) with KeyboardInterrupt:
+    # the error read first is the one raised, and waiting for block 2 on the way out does
+    # not raise its KeyboardInterrupt in its place.
+    both_started = threading.Barrier(2, timeout=30)
+
+    def work(i):
+        if i in (1, 2):
+            both_started.wait()
+            if i == 1:
+                raise ValueError("block 1 failed")
+            raise KeyboardInterrupt
+        return i
+
+    raised = None
+    with sb.config_context(threads=2):
+        try:
+            list(block_map(work, range(3)))
+        except BaseException as exc:  # a KeyboardInterrupt here is the bug
+            raised = exc
+    assert isinstance(raised, ValueError) and str(raised) == "block 1 failed", repr(raised)
