@@ -136,9 +136,9 @@ _POOL_LOCK = threading.Lock()
 _POOL_THREAD = "synthbench-block"
 
 
-def block_map(func: Callable[[Any], Any], items: Iterable[Any]) -> Iterator[Any]:
+def block_map(func: Callable[[Any], Any], items: Iterable[Any], *, max_threads: int | None = None) -> Iterator[Any]:
     """``map(func, items)`` on a shared pool of :func:`synthbench.get_config` ``["threads"]``
-    threads, results in order.
+    threads, results in order; ``max_threads`` items at most at once, if given.
 
     For independent blocks whose work is numpy's (which draws and computes without
     holding the GIL): rules' ``make_table`` takes it as ``block_map``. At most two items
@@ -150,7 +150,10 @@ def block_map(func: Callable[[Any], Any], items: Iterable[Any]) -> Iterator[Any]
     pool that another setting shut down), and a forked child makes its own.
     """
     size = threads()
-    if size < 2 or threading.current_thread().name.startswith(_POOL_THREAD):
+    # Fewer threads (the memory limit's room): as many items at once, made or held, on the
+    # pool of the setting (no pool per count); else two per thread ahead of the one read.
+    ahead = 2 * size if max_threads is None or max_threads >= size else max_threads - 1
+    if min(size, ahead + 1) < 2 or threading.current_thread().name.startswith(_POOL_THREAD):
         yield from map(func, items)
         return
     with _POOL_LOCK:  # a pool made by another process (before a fork) has no threads here
@@ -162,7 +165,7 @@ def block_map(func: Callable[[Any], Any], items: Iterable[Any]) -> Iterator[Any]
     try:
         for item in items:
             pending.append(pool.submit(func, item))
-            if len(pending) > 2 * size:
+            if len(pending) > ahead:
                 yield _next_result(pending)
         while pending:
             yield _next_result(pending)

@@ -16,6 +16,7 @@ import sys
 import textwrap
 import threading
 import time
+import tracemalloc
 
 import joblib
 import pandas as pd
@@ -264,3 +265,32 @@ def test_an_interrupt_raised_by_a_later_block_is_not_swapped_for_another_error()
         except BaseException as exc:  # a KeyboardInterrupt here is the bug
             raised = exc
     assert isinstance(raised, ValueError) and str(raised) == "block 1 failed", repr(raised)
+
+
+def test_the_memory_estimate_bounds_the_peak_whatever_the_threads():
+    # Every thread holds a block's temporaries at once (with constraints: the block, its
+    # frame, the rows kept and the rows made again), so 8 threads hold 8 blocks' worth;
+    # the estimate that max_bytes is checked against must still bound the peak. Before,
+    # it counted one block's temporaries and the peak was 1.35x the estimate.
+    gen = sb.Schema(
+        columns=[c.Float(f"f{i}", distribution="normal", params={"loc": 0, "scale": 1}) for i in range(20)],
+        constraints=["f1 < 1.5"],
+    )
+    rows = 6 * BLOCK_SIZE
+    with sb.config_context(threads=8):
+        gen.sample(1_000, seed=0)  # the pool's threads, the imports
+        tracemalloc.start()
+        try:
+            df = gen.sample(rows, seed=1)
+            peak = tracemalloc.get_traced_memory()[1]
+        finally:
+            tracemalloc.stop()
+        assert peak <= gen._estimate_bytes(rows)
+    # and the threads make the same bytes whether the memory limit leaves room for them or not
+    with sb.config_context(threads=8, max_bytes=gen._estimate_bytes(rows)):
+        pd.testing.assert_frame_equal(gen.sample(rows, seed=1), df)
+    with sb.config_context(threads=1):
+        one = gen._estimate_bytes(rows)
+    with sb.config_context(threads=8, max_bytes=one):  # room for one block's temporaries: one thread
+        assert gen._estimate_bytes(rows) == one
+        pd.testing.assert_frame_equal(gen.sample(rows, seed=1), df)
