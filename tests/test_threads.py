@@ -9,7 +9,9 @@ from the pool's own threads, and a working pool in a forked child.
 
 from __future__ import annotations
 
+import importlib.util
 import itertools
+import json
 import os
 import subprocess
 import sys
@@ -294,3 +296,190 @@ def test_the_memory_estimate_bounds_the_peak_whatever_the_threads():
     with sb.config_context(threads=8, max_bytes=one):  # room for one block's temporaries: one thread
         assert gen._estimate_bytes(rows) == one
         pd.testing.assert_frame_equal(gen.sample(rows, seed=1), df)
+
+
+def normal(name: str, **options) -> c.Float:
+    return c.Float(name, distribution="normal", params={"loc": 0, "scale": 1}, **options)
+
+
+HOSTILE = {
+    "ids across powers of ten": lambda: sb.Schema(
+        columns=[
+            c.Id("neg", start=-BLOCK_SIZE - 5, prefix="N", width=3),
+            c.Id("huge", start=2**62 - 3 * BLOCK_SIZE, prefix="H"),
+            c.Id("tens", start=10**5 - BLOCK_SIZE - 7, prefix="X"),
+            c.Id("token", kind="uuid"),
+            c.Id("plain", start=-3),
+        ]
+    ),
+    "null everywhere": lambda: sb.Schema(
+        columns=[
+            c.Id("i", null_rate=1.0),
+            c.Id("s", prefix="a", null_rate=1.0),
+            c.Categorical("k", categories=["a", "b"], null_rate=1.0),
+            c.Boolean("b", null_rate=1.0),
+            c.Integer("n", params={"low": 0, "high": 3}, null_rate=1.0),
+            normal("f", null_rate=1.0),
+            c.Datetime("d", start="2020-01-01", end="2020-02-01", null_rate=1.0),
+            c.Pattern("p", pattern="##", null_rate=1.0),
+            c.Derived("e", expr="f + n"),
+        ]
+    ),
+    "groups and derived chains": lambda: sb.Schema(
+        columns=[
+            c.Categorical("g", categories=[1, 2, 3]),
+            c.Integer("v", distribution="poisson", params={"lam": 3.0}, by="g", params_by={"2": {"lam": 30.0}}),
+            normal("w", by="g", params_by={"3": {"loc": 100}}, null_rate=0.3),
+            c.Derived("a", expr="v * 2"),
+            c.Derived("b", expr="a + w"),
+            c.Derived("big", expr="b > 50 and g in [1, 3]"),
+        ]
+    ),
+    "resampled hard": lambda: sb.Schema(
+        columns=[normal("x"), normal("y"), c.Pattern("p", pattern="??-##")],
+        constraints=["x > 1", "y < x"],
+        max_attempts=1_000,
+    ),
+    "dropped": lambda: sb.Schema(
+        columns=[c.Id("id", prefix="R", width=6), normal("x"), c.Categorical("k", categories=["a", "b"])],
+        constraints=["x > 0.5"],
+        on_violation="drop",
+    ),
+}
+
+
+@pytest.mark.parametrize("name", list(HOSTILE))
+def test_hostile_schemas_make_the_same_bytes_on_any_number_of_threads(name):
+    gen = HOSTILE[name]()
+    for rows in (0, 1, BLOCK_SIZE - 1, BLOCK_SIZE, BLOCK_SIZE + 1, 3 * BLOCK_SIZE + 7):
+        with sb.config_context(threads=1):
+            alone = gen.sample(rows, seed=5)
+        with sb.config_context(threads=5):
+            side_by_side = gen.sample(rows, seed=5)
+        pd.testing.assert_frame_equal(side_by_side, alone, check_exact=True)
+        assert side_by_side.attrs == alone.attrs
+
+
+def test_faker_pools_make_the_same_bytes_on_any_number_of_threads():
+    pytest.importorskip("faker")
+    gen = sb.Schema(
+        columns=[
+            c.Text("name", provider="name", pool_size=50),
+            c.Text("email", provider="email", pool_size=30, null_rate=0.5),
+            c.Derived("greeting", expr="'hi ' + name"),
+        ]
+    )
+    with sb.config_context(threads=1):
+        alone = gen.sample(3 * BLOCK_SIZE + 1, seed=2)
+    with sb.config_context(threads=4):
+        pd.testing.assert_frame_equal(gen.sample(3 * BLOCK_SIZE + 1, seed=2), alone, check_exact=True)
+
+
+def test_block_ranges_streams_and_partitions_on_threads_equal_the_sample(tmp_path):
+    gen = busy_schema(constraints=["x < 4"], on_violation="drop")
+    with sb.config_context(threads=1):
+        alone = gen.sample(ROWS, seed=8)
+    with sb.config_context(threads=4):
+        blocks = list(sb.scale.iter_blocks(gen, ROWS, seed=8))
+        pd.testing.assert_frame_equal(pd.concat(blocks, ignore_index=True), alone, check_exact=True)
+        pd.testing.assert_frame_equal(  # blocks=(k, k + 1), made alone, one at a time
+            pd.concat([gen._sample_blocks(ROWS, 8, k, k + 1) for k in range(6)], ignore_index=True), alone
+        )
+        path = gen.to_parquet(tmp_path / "data", ROWS, seed=8, rows_per_file=BLOCK_SIZE + 5, progress=False)
+        pd.testing.assert_frame_equal(pd.read_parquet(path), alone)
+        if importlib.util.find_spec("dask") is not None:
+            made = gen.to_dask(ROWS, seed=8, npartitions=3).compute(scheduler="threads")
+            pd.testing.assert_frame_equal(made.reset_index(drop=True), alone, check_index_type=False)
+
+
+def test_two_samples_at_once_on_the_shared_pool_make_the_same_bytes_as_alone():
+    # One from a thread named like a panel's background fit (synthbench-fit), one from the
+    # main thread: both on the same pool of 3 threads, each with the bytes it makes alone.
+    first, second = busy_schema(constraints=["x < 4"]), HOSTILE["groups and derived chains"]()
+    with sb.config_context(threads=1):
+        expected = [first.sample(ROWS, seed=1), second.sample(ROWS, seed=2)]
+    got, errors = [], []
+
+    def fit():
+        try:
+            got.append(first.sample(ROWS, seed=1))
+        except BaseException as exc:
+            errors.append(exc)
+
+    with sb.config_context(threads=3):
+        worker = threading.Thread(target=fit, name="synthbench-fit")
+        worker.start()
+        mine = second.sample(ROWS, seed=2)
+        worker.join(timeout=120)
+    assert not errors and len(got) == 1
+    pd.testing.assert_frame_equal(got[0], expected[0], check_exact=True)
+    pd.testing.assert_frame_equal(mine, expected[1], check_exact=True)
+
+
+def test_an_interrupt_from_a_later_block_stops_the_run_and_leaves_nothing_running():
+    made = []
+
+    def interrupted(rng, positions, _):
+        if positions[0] // 100 == 3:
+            raise KeyboardInterrupt
+        made.append(int(positions[0]) // 100)
+        return rng.random(len(positions))
+
+    with sb.config_context(threads=3):
+        with pytest.raises(KeyboardInterrupt):
+            k.make_table(10_000, 0, [("x", 1, interrupted, {}, None)], block_size=100, block_map=block_map)
+        count = len(made)
+        time.sleep(0.1)
+        assert len(made) == count < 3 + 2 * 3 + 2  # nothing left running, few blocks made ahead
+
+
+def cli(*argv, threads: str) -> subprocess.CompletedProcess:
+    """``synthbench`` in a fresh process with ``SYNTHBENCH_THREADS=threads``."""
+    env = {**os.environ, "SYNTHBENCH_THREADS": threads}
+    return subprocess.run(
+        [sys.executable, "-m", "synthbench", *map(str, argv)], capture_output=True, text=True, timeout=120, env=env
+    )
+
+
+def one_line(done: subprocess.CompletedProcess) -> str:
+    assert done.returncode == 2, done.stderr
+    assert "Traceback" not in done.stderr and len(done.stderr.strip().splitlines()) == 1, done.stderr
+    return done.stderr.strip()
+
+
+@pytest.mark.parametrize("value", ["abc", "0", "-2", "1e3", "99999", "2.5"])
+def test_garbage_in_synthbench_threads_is_one_line_and_writes_nothing(tmp_path, value):
+    spec = tmp_path / "spec.json"
+    spec.write_text(json.dumps(sb.Schema.example().to_dict()))
+    for output, more in [("out.csv", []), ("out.parquet", []), ("data", ["--rows-per-file", 70_000])]:
+        line = one_line(cli("generate", spec, "-n", 200_000, "-o", tmp_path / output, *more, threads=value))
+        assert "SYNTHBENCH_THREADS" in line and "whole number" in line
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["spec.json"]
+
+
+@pytest.mark.parametrize("on_violation", ["raise", "resample"])
+def test_a_later_blocks_error_is_the_same_clear_error_on_any_number_of_threads(tmp_path, on_violation):
+    # Only block 2 breaks the constraint: its error comes from a pool thread, and must read
+    # as it does on one thread, from Python and from the command line (exit 2, one line).
+    gen = sb.Schema(
+        columns=[c.Id("id"), normal("x")],
+        constraints=["id < 150000"],
+        on_violation=on_violation,
+        max_attempts=2,
+    )
+    errors = []
+    for count in (1, 4):
+        with sb.config_context(threads=count), pytest.raises(InvalidParameterError, match="still break") as info:
+            gen.sample(4 * BLOCK_SIZE, seed=1)
+        errors.append(str(info.value))
+    assert errors[0] == errors[1]
+    spec = tmp_path / "spec.json"
+    spec.write_text(json.dumps(gen.to_dict()))
+    lines = [
+        one_line(
+            cli("generate", spec, "-n", 4 * BLOCK_SIZE, "--seed", 1, "-o", tmp_path / "out.parquet", threads=count)
+        )
+        for count in ("1", "4")
+    ]
+    assert lines[0] == lines[1] == f"synthbench: error: {errors[0]}"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["spec.json"]
