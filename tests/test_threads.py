@@ -483,3 +483,31 @@ def test_a_later_blocks_error_is_the_same_clear_error_on_any_number_of_threads(t
     ]
     assert lines[0] == lines[1] == f"synthbench: error: {errors[0]}"
     assert sorted(p.name for p in tmp_path.iterdir()) == ["spec.json"]
+
+
+def test_a_wide_sample_on_eight_threads_peaks_within_three_output_frames():
+    # Numbers, categories, booleans and times (all counted by tracemalloc): each thread
+    # writes its block into the whole columns, so 8 threads stay within 3x the frame.
+    columns = []
+    for i in range(8):
+        columns += [
+            normal(f"f{i}", null_rate=0.1),
+            c.Integer(f"i{i}", params={"low": 0, "high": 100}),
+            c.Categorical(f"k{i}", categories=["a", "b", "c"]),
+            c.Boolean(f"b{i}", p=0.3),
+            c.Datetime(f"d{i}", start="2020-01-01", end="2021-01-01"),
+        ]
+    gen = sb.Schema(columns=[*columns, c.Derived("s", expr="f0 + i0")])
+    rows = 6 * BLOCK_SIZE + 3
+    peaks = {}
+    for count in (1, 8):
+        with sb.config_context(threads=count):
+            gen.sample(1_000, seed=0)
+            tracemalloc.start()
+            try:
+                df = gen.sample(rows, seed=1)
+                peaks[count] = tracemalloc.get_traced_memory()[1]
+            finally:
+                tracemalloc.stop()
+            assert peaks[count] <= gen._estimate_bytes(rows)
+    assert peaks[8] <= 3 * df.memory_usage(deep=True).sum()
