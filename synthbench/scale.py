@@ -132,6 +132,7 @@ def block_seed(seed: int, block: int) -> int:
 
 
 _POOLS: dict[tuple[int, int], ThreadPoolExecutor] = {}  # (process id, threads) -> its pool
+_USERS: dict[tuple[int, int], int] = {}  # runs using each pool now
 _POOL_LOCK = threading.Lock()
 _POOL_THREAD = "synthbench-block"
 
@@ -147,7 +148,8 @@ def block_map(func: Callable[[Any], Any], items: Iterable[Any], *, max_threads: 
     items not yet started are then dropped. With one thread, or when called from one of
     the pool's own threads (which could otherwise wait on itself), ``func`` runs in the
     caller's thread. Each number of threads has its own pool (a call never waits on a
-    pool that another setting shut down), and a forked child makes its own.
+    pool that another setting shut down; a pool no run uses goes when a run of another
+    ends), and a forked child makes its own.
     """
     size = threads()
     # Fewer threads (the memory limit's room): as many items at once, made or held, on the
@@ -161,6 +163,7 @@ def block_map(func: Callable[[Any], Any], items: Iterable[Any], *, max_threads: 
         pool = _POOLS.get(key)
         if pool is None:
             pool = _POOLS[key] = ThreadPoolExecutor(size, thread_name_prefix=_POOL_THREAD)
+        _USERS[key] = _USERS.get(key, 0) + 1
     pending: deque[Any] = deque()
     try:
         for item in items:
@@ -173,6 +176,20 @@ def block_map(func: Callable[[Any], Any], items: Iterable[Any], *, max_threads: 
         for future in pending:
             future.cancel()
         futures.wait(pending)  # those already running finish; their errors (even an interrupt) are dropped
+        _release(key)
+
+
+def _release(key: tuple[int, int]) -> None:
+    """One run of pool ``key`` is over: the pools of other counts that no run uses go
+    (their threads end), so trying one count after another keeps no idle threads."""
+    with _POOL_LOCK:
+        _USERS[key] -= 1
+        for other in list(_POOLS):
+            if other != key and not _USERS.get(other):
+                _USERS.pop(other, None)
+                pool = _POOLS.pop(other)
+                if other[0] == key[0]:  # a parent's pool (before a fork) has no threads here
+                    pool.shutdown(wait=False)
 
 
 def _next_result(pending: deque[Any]) -> Any:

@@ -511,3 +511,19 @@ def test_a_wide_sample_on_eight_threads_peaks_within_three_output_frames():
                 tracemalloc.stop()
             assert peaks[count] <= gen._estimate_bytes(rows)
     assert peaks[8] <= 3 * df.memory_usage(deep=True).sum()
+
+
+def test_trying_many_thread_counts_leaves_only_the_last_pools_threads():
+    # A notebook that times threads=2..9 one after another: the pools of the counts no
+    # longer in use go once their runs end (before, each count kept its threads for good).
+    for count in range(2, 10):
+        with sb.config_context(threads=count):
+            list(block_map(lambda i: time.sleep(0.005), range(3 * count)))
+    deadline = time.monotonic() + 10
+    while len(pool_threads()) > 9 and time.monotonic() < deadline:
+        time.sleep(0.01)
+    assert len(pool_threads()) <= 9
+
+
+def pool_threads() -> list[threading.Thread]:
+    return [t for t in threading.enumerate() if t.name.startswith("synthbench-block")]
