@@ -134,6 +134,16 @@ def block_seed(seed: int, block: int) -> int:
 _POOLS: dict[tuple[int, int], ThreadPoolExecutor] = {}  # (process id, threads) -> its pool
 _USERS: dict[tuple[int, int], int] = {}  # runs using each pool now
 _POOL_LOCK = threading.Lock()
+
+
+def _new_lock_after_fork() -> None:
+    """A forked child has only the thread that forked: a lock another thread held stays held."""
+    global _POOL_LOCK
+    _POOL_LOCK = threading.Lock()
+
+
+if hasattr(os, "register_at_fork"):
+    os.register_at_fork(after_in_child=_new_lock_after_fork)
 _POOL_THREAD = "synthbench-block"
 
 

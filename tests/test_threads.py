@@ -527,3 +527,37 @@ def test_trying_many_thread_counts_leaves_only_the_last_pools_threads():
 
 def pool_threads() -> list[threading.Thread]:
     return [t for t in threading.enumerate() if t.name.startswith("synthbench-block")]
+
+
+@pytest.mark.skipif(not hasattr(os, "fork"), reason="needs fork")
+def test_a_child_forked_while_another_thread_holds_the_pools_lock_does_not_hang():
+    # The pools' lock held by another thread at the fork stays held forever in the child
+    # (which has only the forking thread), unless it is made anew after the fork.
+    script = textwrap.dedent(
+        """
+        import os, signal, sys, threading
+        import synthbench as sb
+        from synthbench import scale
+        gen = sb.Schema.example()
+        held, release = threading.Event(), threading.Event()
+
+        def hold():
+            with scale._POOL_LOCK:
+                held.set()
+                release.wait(30)
+
+        threading.Thread(target=hold).start()
+        held.wait(30)
+        with sb.config_context(threads=2):
+            pid = os.fork()
+            if pid == 0:
+                signal.alarm(20)  # a hung child ends (SIGALRM) instead of outliving the test
+                child = gen.sample(200_000, seed=1)
+                os._exit(0 if len(child) == 200_000 else 3)
+            release.set()
+            _, status = os.waitpid(pid, 0)
+        sys.exit(os.waitstatus_to_exitcode(status))
+        """
+    )
+    done = subprocess.run([sys.executable, "-c", script], timeout=60, capture_output=True, text=True)
+    assert done.returncode == 0, done.stderr
