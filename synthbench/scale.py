@@ -68,6 +68,7 @@ import threading
 import time
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator
+from concurrent import futures
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
@@ -131,13 +132,24 @@ def block_seed(seed: int, block: int) -> int:
 
 
 _POOLS: dict[tuple[int, int], ThreadPoolExecutor] = {}  # (process id, threads) -> its pool
+_USERS: dict[tuple[int, int], int] = {}  # runs using each pool now
 _POOL_LOCK = threading.Lock()
+
+
+def _new_lock_after_fork() -> None:
+    """A forked child has only the thread that forked: a lock another thread held stays held."""
+    global _POOL_LOCK
+    _POOL_LOCK = threading.Lock()
+
+
+if hasattr(os, "register_at_fork"):
+    os.register_at_fork(after_in_child=_new_lock_after_fork)
 _POOL_THREAD = "synthbench-block"
 
 
-def block_map(func: Callable[[Any], Any], items: Iterable[Any]) -> Iterator[Any]:
+def block_map(func: Callable[[Any], Any], items: Iterable[Any], *, max_threads: int | None = None) -> Iterator[Any]:
     """``map(func, items)`` on a shared pool of :func:`synthbench.get_config` ``["threads"]``
-    threads, results in order.
+    threads, results in order; ``max_threads`` items at most at once, if given.
 
     For independent blocks whose work is numpy's (which draws and computes without
     holding the GIL): rules' ``make_table`` takes it as ``block_map``. At most two items
@@ -146,10 +158,14 @@ def block_map(func: Callable[[Any], Any], items: Iterable[Any]) -> Iterator[Any]
     items not yet started are then dropped. With one thread, or when called from one of
     the pool's own threads (which could otherwise wait on itself), ``func`` runs in the
     caller's thread. Each number of threads has its own pool (a call never waits on a
-    pool that another setting shut down), and a forked child makes its own.
+    pool that another setting shut down; a pool no run uses goes when a run of another
+    ends), and a forked child makes its own.
     """
     size = threads()
-    if size < 2 or threading.current_thread().name.startswith(_POOL_THREAD):
+    # Fewer threads (the memory limit's room): as many items at once, made or held, on the
+    # pool of the setting (no pool per count); else two per thread ahead of the one read.
+    ahead = 2 * size if max_threads is None or max_threads >= size else max_threads - 1
+    if min(size, ahead + 1) < 2 or threading.current_thread().name.startswith(_POOL_THREAD):
         yield from map(func, items)
         return
     with _POOL_LOCK:  # a pool made by another process (before a fork) has no threads here
@@ -157,21 +173,40 @@ def block_map(func: Callable[[Any], Any], items: Iterable[Any]) -> Iterator[Any]
         pool = _POOLS.get(key)
         if pool is None:
             pool = _POOLS[key] = ThreadPoolExecutor(size, thread_name_prefix=_POOL_THREAD)
+        _USERS[key] = _USERS.get(key, 0) + 1
     pending: deque[Any] = deque()
     try:
         for item in items:
             pending.append(pool.submit(func, item))
-            if len(pending) > 2 * size:
-                yield pending.popleft().result()
+            if len(pending) > ahead:
+                yield _next_result(pending)
         while pending:
-            yield pending.popleft().result()
-    finally:  # an error, or the caller stopped reading: nothing left running on its behalf
+            yield _next_result(pending)
+    finally:  # an error, an interrupt, or the caller stopped reading: nothing left running on its behalf
         for future in pending:
             future.cancel()
-        for future in pending:
-            if not future.cancelled():
-                with contextlib.suppress(Exception):
-                    future.result()
+        futures.wait(pending)  # those already running finish; their errors (even an interrupt) are dropped
+        _release(key)
+
+
+def _release(key: tuple[int, int]) -> None:
+    """One run of pool ``key`` is over: the pools of other counts that no run uses go
+    (their threads end), so trying one count after another keeps no idle threads."""
+    with _POOL_LOCK:
+        _USERS[key] -= 1
+        for other in list(_POOLS):
+            if other != key and not _USERS.get(other):
+                _USERS.pop(other, None)
+                pool = _POOLS.pop(other)
+                if other[0] == key[0]:  # a parent's pool (before a fork) has no threads here
+                    pool.shutdown(wait=False)
+
+
+def _next_result(pending: deque[Any]) -> Any:
+    """The oldest item's result; the item stays pending until it is done, so that an
+    interrupt (Ctrl-C) while waiting for it still waits for it on the way out."""
+    pending[0].exception()  # waits; the error, if any, is raised by result()
+    return pending.popleft().result()
 
 
 def _supported() -> str:

@@ -24,12 +24,13 @@ same call, so the exported cell cannot drift from the library.
 
 from __future__ import annotations
 
+import functools
 from typing import Any, ClassVar
 
 import pandas as pd
 
 from .. import expressions, scale
-from ..base import Generator
+from ..base import Generator, max_bytes, threads
 from ..codegen import CodeCell, Plan, Ref, literal, wrap
 from ..exceptions import ExpressionError, InvalidParameterError, SynthbenchError
 from ..kernels import rules as k
@@ -246,7 +247,9 @@ class Schema(Generator):
         table = self._table(setup)
         try:
             env = setup.plan.run()
-            plan = self._make_table(n, seed, table, self._constraint_table(), blocks, block_map=scale.block_map)
+            made = n if blocks is None else max(0, min(blocks[1] * BLOCK_SIZE, n) - blocks[0] * BLOCK_SIZE)
+            block_map = functools.partial(scale.block_map, max_threads=self._block_threads(made))
+            plan = self._make_table(n, seed, table, self._constraint_table(), blocks, block_map=block_map)
             return plan.run(**env)["df"]
         except SynthbenchError:
             raise
@@ -321,9 +324,23 @@ class Schema(Generator):
 
     def _estimate_bytes(self, n: int) -> int:
         """About how many bytes ``sample(n)`` needs: the frame and its blocks while they are
-        joined, a block's temporaries (text is built as 4-byte code points), pools and grids."""
+        joined, the temporaries of the blocks being made at once (text is built as 4-byte
+        code points; one block per thread, see :meth:`_block_threads`), pools and grids."""
         rows = self._row_bytes()
-        return 2 * n * rows + min(n, BLOCK_SIZE) * 8 * rows + sum(c.setup_bytes() for c in self.columns)
+        return (
+            2 * n * rows
+            + min(n, BLOCK_SIZE * self._block_threads(n)) * 8 * rows
+            + sum(c.setup_bytes() for c in self.columns)
+        )
+
+    def _block_threads(self, n: int) -> int:
+        """Threads that make the blocks of ``n`` rows: each holds a block's temporaries at
+        once, so as many as the memory limit leaves room for beside the frame (at least one,
+        at most one per block): more threads never make a request too large for memory."""
+        rows = self._row_bytes()
+        temporaries = max(1, min(n, BLOCK_SIZE) * 8 * rows)
+        room = max_bytes() - 2 * n * rows - sum(c.setup_bytes() for c in self.columns)
+        return max(1, min(threads(), -(-n // BLOCK_SIZE), room // temporaries))
 
     # -- code ----------------------------------------------------------------------------
     def _to_code(self, n: int, seed: int) -> str:
