@@ -134,6 +134,7 @@ def block_seed(seed: int, block: int) -> int:
 _POOLS: dict[tuple[int, int], ThreadPoolExecutor] = {}  # (process id, threads) -> its pool
 _USERS: dict[tuple[int, int], int] = {}  # runs using each pool now
 _POOL_LOCK = threading.Lock()
+_POOL_THREAD = "synthbench-block"
 
 
 def _new_lock_after_fork() -> None:
@@ -144,7 +145,6 @@ def _new_lock_after_fork() -> None:
 
 if hasattr(os, "register_at_fork"):
     os.register_at_fork(after_in_child=_new_lock_after_fork)
-_POOL_THREAD = "synthbench-block"
 
 
 def block_map(func: Callable[[Any], Any], items: Iterable[Any], *, max_threads: int | None = None) -> Iterator[Any]:
