@@ -162,6 +162,19 @@ def test_raise_policy_and_unsatisfiable_constraints_fail_clearly():
         sb.Schema(columns=cols, constraints=["age >= 50"], on_violation="raise").sample(100, seed=0)
 
 
+def test_a_refused_row_is_named_by_its_row_in_the_table_with_its_values_as_they_are():
+    # Only the third block breaks the constraint: the message names the table's row (not
+    # the row within its block), and each column's value in its own type.
+    gen = sb.Schema(
+        columns=[c.Id("id"), c.Float("x", distribution="normal", params={"loc": 0, "scale": 1})],
+        constraints=["id <= 150000"],
+        on_violation="raise",
+    )
+    with pytest.raises(InvalidParameterError, match=r"e\.g\. row 150000: \{'id': 150001, 'x': ") as info:
+        gen.sample(3 * BLOCK_SIZE, seed=0)
+    assert "150001.0" not in str(info.value)
+
+
 @pytest.mark.parametrize(
     ("columns", "match"),
     [

@@ -192,11 +192,11 @@ def enforce_constraints(df, seed, block, positions, columns, constraints, on_vio
         df = pd.concat([df[~bad], fresh.set_axis(df.index[bad])]).sort_index()
         bad = np.logical_or.reduce(broken_rows(df, constraints))
     if bad.any():
-        first = df.index[bad][0]
+        first = df.index[bad][0]  # the row in the block; positions[first] is the row in the table
         why = f"after {max_attempts} attempts" if on_violation == "resample" else "(on_violation='raise')"
         raise ValueError(
-            f"{int(bad.sum())} row(s) still break {texts} {why}, e.g. row {first}: "
-            f"{df.loc[first].to_dict()}. The columns' distributions rarely satisfy them."
+            f"{int(bad.sum())} row(s) still break {texts} {why}, e.g. row {int(positions[first])}: "
+            f"{df.loc[[first]].to_dict('records')[0]}. The columns' distributions rarely satisfy them."
         )
     return df
 
