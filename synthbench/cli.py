@@ -120,9 +120,18 @@ def _progress() -> bool:
         return False
 
 
+def _check_settings() -> None:
+    """A bad SYNTHBENCH_MAX_BYTES or SYNTHBENCH_THREADS is refused before anything is made,
+    whether or not this run would have read it."""
+    from .base import get_config
+
+    get_config()
+
+
 def _cmd_generate(args: argparse.Namespace) -> int:
     from .scale import _write_file, file_format
 
+    _check_settings()
     if args.rows_per_file is not None:
         return _generate_dataset(args)
     if Path(args.output).suffix.lower() in (*_SQLITE_SUFFIXES, ".duckdb"):
@@ -186,6 +195,7 @@ def _generate_dataset(args: argparse.Namespace) -> int:
 
 
 def _cmd_code(args: argparse.Namespace) -> int:
+    _check_settings()
     gen = _load_spec(args.spec)
     print(gen.to_code(args.n, seed=args.seed), end="")
     return 0

@@ -161,7 +161,7 @@ def block_map(func: Callable[[Any], Any], items: Iterable[Any], *, max_threads: 
     pool that another setting shut down; a pool no run uses goes when a run of another
     ends), and a forked child makes its own.
     """
-    size = threads()
+    size = 1 if max_threads is not None and max_threads < 2 else threads()  # one: no setting to read
     # Fewer threads (the memory limit's room): as many items at once, made or held, on the
     # pool of the setting (no pool per count); else two per thread ahead of the one read.
     ahead = 2 * size if max_threads is None or max_threads >= size else max_threads - 1

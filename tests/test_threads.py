@@ -454,6 +454,9 @@ def test_garbage_in_synthbench_threads_is_one_line_and_writes_nothing(tmp_path, 
     for output, more in [("out.csv", []), ("out.parquet", []), ("data", ["--rows-per-file", 70_000])]:
         line = one_line(cli("generate", spec, "-n", 200_000, "-o", tmp_path / output, *more, threads=value))
         assert "SYNTHBENCH_THREADS" in line and "whole number" in line
+    # a run of one block, which makes no threads, and the exported code refuse it too
+    for command in (["generate", spec, "-n", 10, "-o", tmp_path / "small.csv"], ["code", spec, "-n", 10]):
+        assert "SYNTHBENCH_THREADS" in one_line(cli(*command, threads=value))
     assert sorted(p.name for p in tmp_path.iterdir()) == ["spec.json"]
 
 
@@ -561,3 +564,14 @@ def test_a_child_forked_while_another_thread_holds_the_pools_lock_does_not_hang(
     )
     done = subprocess.run([sys.executable, "-c", script], timeout=60, capture_output=True, text=True)
     assert done.returncode == 0, done.stderr
+
+
+def test_a_sample_of_one_block_asks_for_no_threads():
+    # Counting CPUs imports joblib (tens of ms): a preview or a small request does not pay it.
+    script = (
+        "import sys, synthbench as sb; sb.Schema.example().sample(65_536, seed=0); "
+        "print('joblib' in sys.modules); sb.Schema.example().sample(65_537, seed=0); print('joblib' in sys.modules)"
+    )
+    env = {k: v for k, v in os.environ.items() if k != "SYNTHBENCH_THREADS"}
+    done = subprocess.run([sys.executable, "-c", script], env=env, capture_output=True, text=True, timeout=120)
+    assert done.stdout.split() == ["False", "True"], done.stderr

@@ -337,10 +337,13 @@ class Schema(Generator):
         """Threads that make the blocks of ``n`` rows: each holds a block's temporaries at
         once, so as many as the memory limit leaves room for beside the frame (at least one,
         at most one per block): more threads never make a request too large for memory."""
+        blocks = -(-n // BLOCK_SIZE)
+        if blocks < 2:  # one block: no thread to ask for
+            return 1
         rows = self._row_bytes()
         temporaries = max(1, min(n, BLOCK_SIZE) * 8 * rows)
         room = max_bytes() - 2 * n * rows - sum(c.setup_bytes() for c in self.columns)
-        return max(1, min(threads(), -(-n // BLOCK_SIZE), room // temporaries))
+        return max(1, min(threads(), blocks, room // temporaries))
 
     # -- code ----------------------------------------------------------------------------
     def _to_code(self, n: int, seed: int) -> str:
