@@ -323,27 +323,28 @@ class Schema(Generator):
         return total
 
     def _estimate_bytes(self, n: int) -> int:
-        """About how many bytes ``sample(n)`` needs: the frame and its blocks while they are
-        joined, the temporaries of the blocks being made at once (text is built as 4-byte
-        code points; one block per thread, see :meth:`_block_threads`), pools and grids."""
-        rows = self._row_bytes()
-        return (
-            2 * n * rows
-            + min(n, BLOCK_SIZE * self._block_threads(n)) * 8 * rows
-            + sum(c.setup_bytes() for c in self.columns)
-        )
+        """About how many bytes ``sample(n)`` needs (see :meth:`_block_plan`)."""
+        return self._block_plan(n)[1]
 
     def _block_threads(self, n: int) -> int:
-        """Threads that make the blocks of ``n`` rows: each holds a block's temporaries at
-        once, so as many as the memory limit leaves room for beside the frame (at least one,
-        at most one per block): more threads never make a request too large for memory."""
-        blocks = -(-n // BLOCK_SIZE)
-        if blocks < 2:  # one block: no thread to ask for
-            return 1
+        """Threads that make the blocks of ``n`` rows (see :meth:`_block_plan`)."""
+        return self._block_plan(n)[0]
+
+    def _block_plan(self, n: int) -> tuple[int, int]:
+        """The threads that make the blocks of ``n`` rows, and the bytes ``sample(n)`` needs.
+
+        The bytes: the frame and its blocks while they are joined, the temporaries of the
+        blocks being made at once (text is built as 4-byte code points), pools and grids.
+        Each thread holds a block's temporaries, so there are as many threads as the memory
+        limit leaves room for beside the frame (at least one, at most one per block; one
+        block asks for none): more threads never make a request too large for memory.
+        """
         rows = self._row_bytes()
-        temporaries = max(1, min(n, BLOCK_SIZE) * 8 * rows)
-        room = max_bytes() - 2 * n * rows - sum(c.setup_bytes() for c in self.columns)
-        return max(1, min(threads(), blocks, room // temporaries))
+        fixed = 2 * n * rows + sum(c.setup_bytes() for c in self.columns)
+        temporaries = min(n, BLOCK_SIZE) * 8 * rows
+        blocks = -(-n // BLOCK_SIZE)
+        count = 1 if blocks < 2 else max(1, min(threads(), blocks, (max_bytes() - fixed) // max(1, temporaries)))
+        return count, fixed + min(n, BLOCK_SIZE * count) * 8 * rows
 
     # -- code ----------------------------------------------------------------------------
     def _to_code(self, n: int, seed: int) -> str:
